@@ -1,0 +1,26 @@
+from typing import Any
+
+from django.apps import AppConfig
+from django.core import checks
+from django.core.signals import setting_changed
+
+
+class ProdreadyConfig(AppConfig):
+    name = "prodready"
+    verbose_name = "django-prodready"
+    default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from prodready import checks as prodready_checks
+
+        checks.register(prodready_checks.check_plugins)
+        checks.register(prodready_checks.check_settings)
+        checks.register(prodready_checks.check_required_env)
+        setting_changed.connect(_reset_on_change, dispatch_uid="prodready-reset")
+
+
+def _reset_on_change(*, setting: str, **kwargs: Any) -> None:
+    if setting in {"INSTALLED_APPS", "PRODREADY_PLUGINS"}:
+        from prodready.plugins import reset_plugin_manager
+
+        reset_plugin_manager()

@@ -1,0 +1,113 @@
+"""Core's settings: one typed property per setting, read lazily.
+
+Every package has a ``conf.py`` like this one. Core reads the properties of each
+package's settings object to list the known ``PRODREADY_*`` names and to check
+the type of what a project set (see ``prodready.checks``).
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from django.conf import settings
+
+PREFIX = "PRODREADY_"
+
+
+class AppSettings:
+    """Base for a package's settings: properties named after the setting less its prefix."""
+
+    def setting_names(self) -> list[str]:
+        return [
+            PREFIX + name
+            for name in dir(type(self))
+            if isinstance(getattr(type(self), name), property) and name.isupper()
+        ]
+
+    def _get(self, name: str, default: Any) -> Any:
+        return getattr(settings, PREFIX + name, default)
+
+
+class Settings(AppSettings):
+    @property
+    def PLUGINS(self) -> list[str]:
+        """Dotted paths of extra plugin modules, beyond installed apps."""
+        return self._get("PLUGINS", [])
+
+    @property
+    def REQUIRED_ENV(self) -> list[str]:
+        """Environment variables that must be set; all missing ones are one error."""
+        return self._get("REQUIRED_ENV", [])
+
+    @property
+    def TRUSTED_PROXIES(self) -> list[str]:
+        """Addresses or networks of proxies whose X-Forwarded-For is believed."""
+        return self._get("TRUSTED_PROXIES", [])
+
+    @property
+    def HEALTH_TOKEN(self) -> str | None:
+        """Bearer token that unlocks the detailed health view for non-staff clients."""
+        return self._get("HEALTH_TOKEN", None)
+
+    @property
+    def HEALTH_CACHE_SECONDS(self) -> float:
+        """How long health results are reused, so a storm of probes stays cheap."""
+        return self._get("HEALTH_CACHE_SECONDS", 3.0)
+
+    @property
+    def HEALTH_CHECK_TIMEOUT(self) -> float:
+        """Seconds one check may take unless the check sets its own timeout."""
+        return self._get("HEALTH_CHECK_TIMEOUT", 2.0)
+
+    @property
+    def HEALTH_DEADLINE(self) -> float:
+        """Seconds all checks together may take."""
+        return self._get("HEALTH_DEADLINE", 5.0)
+
+    @property
+    def HEALTH_DISK_PATHS(self) -> list[str]:
+        """Paths whose free disk space is checked (default: MEDIA_ROOT and the temp dir)."""
+        return self._get("HEALTH_DISK_PATHS", [])
+
+    @property
+    def HEALTH_DISK_MIN_FREE_MB(self) -> int:
+        """Free megabytes below which the disk check fails."""
+        return self._get("HEALTH_DISK_MIN_FREE_MB", 500)
+
+    @property
+    def HEALTH_CELERY_APP(self) -> str | None:
+        """Dotted path of the Celery app whose workers are checked (None: no check)."""
+        return self._get("HEALTH_CELERY_APP", None)
+
+    @property
+    def HEALTH_DISABLED(self) -> list[str]:
+        """Names of health checks not to run."""
+        return self._get("HEALTH_DISABLED", [])
+
+    @property
+    def NOTIFY_CHANNELS(self) -> list[Literal["email", "webhook"]]:
+        """Core's notification channels: "email" (to ADMINS) and/or "webhook"."""
+        return self._get("NOTIFY_CHANNELS", ["email"])
+
+    @property
+    def NOTIFY_WEBHOOK_URL(self) -> str | None:
+        """URL that receives notifications as Slack-compatible JSON."""
+        return self._get("NOTIFY_WEBHOOK_URL", None)
+
+    @property
+    def NOTIFY_WEBHOOK_TIMEOUT(self) -> float:
+        """Seconds to wait for the webhook to answer."""
+        return self._get("NOTIFY_WEBHOOK_TIMEOUT", 5.0)
+
+    @property
+    def NOTIFY_MIN_LEVEL(self) -> Literal["info", "warning", "error", "critical"]:
+        """Notifications below this level are not delivered by core's channels."""
+        return self._get("NOTIFY_MIN_LEVEL", "warning")
+
+    @property
+    def READINESS_SILENCED(self) -> list[str]:
+        """Ids of readiness findings to leave out of the report."""
+        return self._get("READINESS_SILENCED", [])
+
+
+conf = Settings()

@@ -1,0 +1,1 @@
+"""Health checks: a small contract, a concurrent runner and probe endpoints."""

@@ -1,0 +1,172 @@
+"""The hooks through which django-prodready packages cooperate.
+
+Every hook is documented in docs/hooks.md; a test keeps the two in step.
+Hooks are called with keyword arguments only: arguments may be added, never changed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import TYPE_CHECKING, Any
+
+import pluggy
+
+if TYPE_CHECKING:
+    from django.http import HttpRequest, HttpResponse
+
+    from prodready.conf import AppSettings
+    from prodready.dashboard import DashboardCard
+    from prodready.events import AuditEvent, Notification
+    from prodready.health.base import HealthCheck
+    from prodready.readiness.findings import Finding
+    from prodready.schedule import PeriodicTask
+
+hookspec = pluggy.HookspecMarker("prodready")
+
+
+@hookspec
+def prodready_settings() -> AppSettings:
+    """Return the plugin's settings object (its ``conf.settings``).
+
+    Called when system checks run. Core reads the typed properties of every
+    returned object to know each ``PRODREADY_*`` setting, to check the type of
+    the value a project set, and to suggest the closest name for a misspelling.
+
+    :returns: an :class:`prodready.conf.AppSettings` instance.
+
+    .. versionadded:: 0.1
+    """
+
+
+@hookspec
+def prodready_health_checks() -> Iterable[HealthCheck]:
+    """Return the health checks this plugin contributes.
+
+    Called by the health runner whenever results are not cached. Checks must be
+    cheap to construct; their work happens in ``HealthCheck.check()``.
+
+    :returns: :class:`prodready.health.base.HealthCheck` instances.
+
+    .. versionadded:: 0.1
+    """
+
+
+@hookspec
+def prodready_readiness_findings() -> Iterable[Finding]:
+    """Return what is not ready for production in this plugin's field.
+
+    Called by ``manage.py prodready check``. Return a finding for every rule
+    that was evaluated, passed or not, so the score reflects what was checked.
+
+    :returns: :class:`prodready.readiness.findings.Finding` instances.
+
+    .. versionadded:: 0.1
+    """
+
+
+@hookspec
+def prodready_audit(event: AuditEvent) -> None:
+    """Receive an audit event sent with :func:`prodready.audit`.
+
+    Called synchronously in the sender's thread, once per event, for every
+    plugin. Implementations must not raise: an error is logged and the other
+    plugins still receive the event.
+
+    :param event: what happened, who did it and to what.
+
+    .. versionadded:: 0.1
+    """
+
+
+@hookspec
+def prodready_notify(notification: Notification) -> None:
+    """Deliver a notification sent with :func:`prodready.notify`.
+
+    Called once per notification for every plugin. Core's own channels (email
+    to ``ADMINS``, webhook) are an implementation of this hook. Implementations
+    must not raise: an error is logged and the other channels still deliver.
+
+    :param notification: the level, subject and message to deliver.
+
+    .. versionadded:: 0.1
+    """
+
+
+@hookspec
+def prodready_scrub_event(event: dict[str, Any], hint: Mapping[str, Any]) -> None:
+    """Remove secrets from an error-tracking event, in place.
+
+    Called for every event, transaction and breadcrumb before it leaves the
+    process, after the built-in scrubber.
+
+    :param event: the event as a mutable dict (Sentry's event schema).
+    :param hint: what the event was made from (for example ``exc_info``).
+
+    .. versionadded:: 0.1
+    """
+
+
+@hookspec
+def prodready_request_finished(
+    request: HttpRequest, response: HttpResponse, duration: float
+) -> None:
+    """React to a finished request.
+
+    Called by the request analytics middleware after the response is built.
+
+    :param request: the request.
+    :param response: the response about to be sent.
+    :param duration: seconds spent in the view and inner middleware.
+
+    .. versionadded:: 0.1
+    """
+
+
+@hookspec
+def prodready_periodic_tasks() -> Iterable[PeriodicTask]:
+    """Return the periodic tasks this plugin wants scheduled.
+
+    Called once when a Celery app is configured with
+    :func:`prodready.schedule.beat_schedule`.
+
+    :returns: :class:`prodready.schedule.PeriodicTask` instances.
+
+    .. versionadded:: 0.1
+    """
+
+
+@hookspec
+def prodready_backup_targets() -> Iterable[Any]:
+    """Return what should be backed up.
+
+    Called by the backup package whenever it lists its targets.
+
+    :returns: backup target objects as defined by django-prodready-backup.
+
+    .. versionadded:: 0.1
+    """
+
+
+@hookspec
+def prodready_metrics() -> Iterable[Any]:
+    """Return the metric collectors this plugin exposes.
+
+    Called once when the metrics endpoint builds its registry.
+
+    :returns: prometheus-client collectors.
+
+    .. versionadded:: 0.1
+    """
+
+
+@hookspec
+def prodready_dashboard_cards(request: HttpRequest) -> Iterable[DashboardCard]:
+    """Return cards for the operations dashboard.
+
+    Called for every view of the dashboard, for a staff user.
+
+    :param request: the dashboard request (for permissions and links).
+    :returns: :class:`prodready.dashboard.DashboardCard` instances.
+
+    .. versionadded:: 0.1
+    """

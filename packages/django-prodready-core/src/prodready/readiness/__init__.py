@@ -1,0 +1,1 @@
+"""The production readiness report behind ``manage.py prodready check``."""
