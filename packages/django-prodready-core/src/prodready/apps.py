@@ -16,6 +16,7 @@ class ProdreadyConfig(AppConfig):
         checks.register(prodready_checks.check_plugins)
         checks.register(prodready_checks.check_settings)
         checks.register(prodready_checks.check_required_env)
+        checks.register(prodready_checks.check_trusted_proxies)
         setting_changed.connect(_reset_on_change, dispatch_uid="prodready-reset")
 
 

@@ -5,6 +5,7 @@ Ids are stable and never reused:
 - ``prodready.E001`` a plugin cannot be loaded or implements an unknown hook
 - ``prodready.E002`` a ``PRODREADY_*`` setting has the wrong type
 - ``prodready.E003`` required environment variables are missing
+- ``prodready.E004`` an entry of ``PRODREADY_TRUSTED_PROXIES`` is not an address
 - ``prodready.W001`` a ``PRODREADY_*`` setting no installed package knows
 """
 
@@ -14,7 +15,7 @@ import difflib
 import os
 import types
 import typing
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from django.conf import settings
@@ -26,6 +27,8 @@ from prodready.conf import PREFIX, conf
 def check_plugins(app_configs: Sequence[Any] | None = None, **kwargs: Any) -> list[CheckMessage]:
     from prodready.plugins import PluginError, get_plugin_manager
 
+    if not isinstance(conf.PLUGINS, (list, tuple)):
+        return []  # reported as prodready.E002 by check_settings
     try:
         get_plugin_manager()
     except PluginError as exc:
@@ -46,7 +49,7 @@ def check_settings(app_configs: Sequence[Any] | None = None, **kwargs: Any) -> l
     try:
         objects = hooks.settings_objects()
     except PluginError:
-        return []  # reported by check_plugins
+        objects = [("prodready", conf)]  # the plugin problem is reported by check_plugins
     known: dict[str, tuple[type, Any]] = {}
     for _plugin, app_settings in objects:
         for name in app_settings.setting_names():
@@ -57,7 +60,7 @@ def check_settings(app_configs: Sequence[Any] | None = None, **kwargs: Any) -> l
         if not name.startswith(PREFIX):
             continue
         if name not in known:
-            close = difflib.get_close_matches(name, known, n=1, cutoff=0.6)
+            close = _closest(name, known)
             messages.append(
                 Warning(
                     f"{name} is not a setting of any installed django-prodready package.",
@@ -98,6 +101,27 @@ def check_required_env(
             id="prodready.E003",
         )
     ]
+
+
+def check_trusted_proxies(
+    app_configs: Sequence[Any] | None = None, **kwargs: Any
+) -> list[CheckMessage]:
+    from prodready.client_ip import trusted_networks
+
+    if not isinstance(conf.TRUSTED_PROXIES, (list, tuple)):
+        return []  # reported as prodready.E002
+    try:
+        trusted_networks(tuple(conf.TRUSTED_PROXIES))
+    except ValueError as exc:
+        return [Error(str(exc), hint="Fix or remove that entry.", id="prodready.E004")]
+    return []
+
+
+def _closest(name: str, known: Iterable[str]) -> list[str]:
+    """The known name closest to ``name``, compared without the shared prefix."""
+    by_suffix = {k.removeprefix(PREFIX): k for k in known}
+    matches = difflib.get_close_matches(name.removeprefix(PREFIX), by_suffix, n=1, cutoff=0.75)
+    return [by_suffix[match] for match in matches]
 
 
 def _matches(value: Any, expected: Any) -> bool:

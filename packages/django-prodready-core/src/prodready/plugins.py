@@ -96,6 +96,10 @@ def _discover() -> list[tuple[str, ModuleType]]:
             module = _import_hooks_module(config.name)
             if module is not None:
                 found[config.name] = module
+    if not isinstance(conf.PLUGINS, (list, tuple)):
+        raise PluginError(
+            f"PRODREADY_PLUGINS must be a list of dotted module paths; found {conf.PLUGINS!r}."
+        )
     for path in conf.PLUGINS:
         if path not in found:
             found[path] = _import_setting_plugin(path)

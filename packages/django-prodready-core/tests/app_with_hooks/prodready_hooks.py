@@ -1,0 +1,6 @@
+from prodready.plugins import hookimpl
+
+
+@hookimpl
+def prodready_readiness_findings():
+    return []

@@ -1,0 +1,47 @@
+import pytest
+from django.test import RequestFactory, override_settings
+
+from prodready import checks
+from prodready.client_ip import client_ip
+
+PROXIES = ["10.0.0.0/8", "192.0.2.1"]
+
+
+def request(peer, forwarded=None):
+    extra = {"REMOTE_ADDR": peer}
+    if forwarded is not None:
+        extra["HTTP_X_FORWARDED_FOR"] = forwarded
+    return RequestFactory().get("/", **extra)
+
+
+@override_settings(PRODREADY_TRUSTED_PROXIES=PROXIES)
+@pytest.mark.parametrize(
+    ("peer", "forwarded", "expected"),
+    [
+        ("203.0.113.9", None, "203.0.113.9"),
+        # an untrusted peer cannot choose its address with a header
+        ("203.0.113.9", "1.2.3.4", "203.0.113.9"),
+        ("10.1.1.1", "198.51.100.7", "198.51.100.7"),
+        # the client prepends a fake hop; the proxy appends the real one
+        ("10.1.1.1", "1.2.3.4, 198.51.100.7", "198.51.100.7"),
+        # two trusted proxies in a row
+        ("10.1.1.1", "198.51.100.7, 192.0.2.1", "198.51.100.7"),
+        ("10.1.1.1", None, "10.1.1.1"),
+        ("10.1.1.1", "not-an-ip, 198.51.100.7", "198.51.100.7"),
+        ("10.1.1.1", "198.51.100.7, garbage", "10.1.1.1"),
+        ("10.1.1.1", "2001:db8::1", "2001:db8::1"),
+    ],
+)
+def test_client_ip(peer, forwarded, expected):
+    assert client_ip(request(peer, forwarded)) == expected
+
+
+def test_no_trusted_proxies_means_the_peer():
+    assert client_ip(request("10.1.1.1", "198.51.100.7")) == "10.1.1.1"
+
+
+@override_settings(PRODREADY_TRUSTED_PROXIES=["10.0.0.0/8", "proxy.internal"])
+def test_bad_proxy_entry_is_a_check_error():
+    [error] = checks.check_trusted_proxies()
+    assert error.id == "prodready.E004"
+    assert "'proxy.internal' is not an IP address or network" in error.msg
