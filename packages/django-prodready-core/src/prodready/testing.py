@@ -34,11 +34,13 @@ def register_temporarily(plugin: object, name: str | None = None) -> Iterator[ob
 
     pm = get_plugin_manager()
     pm.register(plugin, name=name)
+    _forget_cached_results()
     try:
         pm.check_pending()
         yield plugin
     finally:
         pm.unregister(plugin)
+        _forget_cached_results()
 
 
 @pytest.fixture
@@ -52,6 +54,7 @@ def prodready_plugin() -> Iterator[Callable[..., Any]]:
         pm = get_plugin_manager()
         pm.register(plugin, name=name)
         registered.append(plugin)
+        _forget_cached_results()
         pm.check_pending()
         return plugin
 
@@ -60,6 +63,14 @@ def prodready_plugin() -> Iterator[Callable[..., Any]]:
     for plugin in registered:
         if pm.is_registered(plugin):
             pm.unregister(plugin)
+    _forget_cached_results()
+
+
+def _forget_cached_results() -> None:
+    """Health results are cached for a few seconds; a new plugin must be seen at once."""
+    from prodready.health.runner import clear_cache
+
+    clear_cache()
 
 
 # Tests that need a real service are marked ``requires_postgres`` or
