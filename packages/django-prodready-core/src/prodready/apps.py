@@ -11,12 +11,15 @@ class ProdreadyConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        from prodready import channel_checks
         from prodready import checks as prodready_checks
 
         checks.register(prodready_checks.check_plugins)
         checks.register(prodready_checks.check_settings)
         checks.register(prodready_checks.check_required_env)
         checks.register(prodready_checks.check_trusted_proxies)
+        checks.register(channel_checks.check_notify_webhook)
+        checks.register(channel_checks.check_notify_timeout)
         setting_changed.connect(_reset_on_change, dispatch_uid="prodready-reset")
 
 

@@ -1,0 +1,81 @@
+"""System checks for core's notification channels.
+
+Ids are stable and never reused:
+
+- ``prodready.E010`` the webhook channel is chosen but PRODREADY_NOTIFY_WEBHOOK_URL
+  is missing or not an http(s) URL
+- ``prodready.E011`` PRODREADY_NOTIFY_WEBHOOK_TIMEOUT is not a positive number
+
+Wrong types and unknown values of PRODREADY_NOTIFY_CHANNELS and
+PRODREADY_NOTIFY_MIN_LEVEL are ``prodready.E002`` (see ``prodready.checks``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+from urllib.parse import urlsplit
+
+from django.core.checks import CheckMessage, Error
+
+from prodready.conf import conf
+
+
+def check_notify_webhook(
+    app_configs: Sequence[Any] | None = None, **kwargs: Any
+) -> list[CheckMessage]:
+    channels = conf.NOTIFY_CHANNELS
+    if not isinstance(channels, (list, tuple)) or "webhook" not in channels:
+        return []
+    url = conf.NOTIFY_WEBHOOK_URL
+    if not url:
+        return [
+            Error(
+                "PRODREADY_NOTIFY_CHANNELS includes 'webhook' but PRODREADY_NOTIFY_WEBHOOK_URL "
+                "is not set.",
+                hint="Set PRODREADY_NOTIFY_WEBHOOK_URL (from the environment) to the webhook's "
+                "https:// URL, or remove 'webhook' from PRODREADY_NOTIFY_CHANNELS.",
+                id="prodready.E010",
+            )
+        ]
+    problem = _url_problem(url)
+    if problem:
+        return [
+            Error(
+                f"PRODREADY_NOTIFY_WEBHOOK_URL must be an http:// or https:// URL with a host; "
+                f"{problem}.",
+                hint="Set PRODREADY_NOTIFY_WEBHOOK_URL to the full URL the webhook service "
+                "gave you, such as https://hooks.example.com/services/...",
+                id="prodready.E010",
+            )
+        ]
+    return []
+
+
+def check_notify_timeout(
+    app_configs: Sequence[Any] | None = None, **kwargs: Any
+) -> list[CheckMessage]:
+    timeout = conf.NOTIFY_WEBHOOK_TIMEOUT
+    # A wrong type is prodready.E002's to report; only judge numbers here.
+    if isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or timeout > 0:
+        return []
+    return [
+        Error(
+            f"PRODREADY_NOTIFY_WEBHOOK_TIMEOUT must be a positive number of seconds; "
+            f"found {timeout!r}.",
+            hint="Set PRODREADY_NOTIFY_WEBHOOK_TIMEOUT to a few seconds, such as 5.",
+            id="prodready.E011",
+        )
+    ]
+
+
+def _url_problem(url: object) -> str | None:
+    # Webhook URLs embed their secret: describe the value, never print it.
+    if not isinstance(url, str):
+        return f"found {type(url).__name__}"
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https"):
+        return f"found scheme {parts.scheme!r}" if parts.scheme else "found no scheme"
+    if not parts.hostname:
+        return "found no host"
+    return None
