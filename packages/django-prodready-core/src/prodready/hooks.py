@@ -42,21 +42,25 @@ def _implementations(hook_name: str) -> list[tuple[str, Any]]:
 def _collect(hook_name: str, expected: type[T], **kwargs: Any) -> list[T]:
     items: list[T] = []
     for plugin, function in _implementations(hook_name):
-        result = function(**kwargs)
-        if result is None:
-            continue
-        if isinstance(result, (str, bytes)) or not isinstance(result, Iterable):
+        items.extend(_validated(plugin, hook_name, function(**kwargs), expected))
+    return items
+
+
+def _validated(plugin: str, hook_name: str, result: object, expected: type[T]) -> list[T]:
+    if result is None:
+        return []
+    if isinstance(result, (str, bytes)) or not isinstance(result, Iterable):
+        raise PluginError(
+            f"Plugin {plugin!r} returned {type(result).__name__} from "
+            f"{hook_name}(); expected an iterable of {expected.__name__}."
+        )
+    items = list(result)
+    for item in items:
+        if not isinstance(item, expected):
             raise PluginError(
-                f"Plugin {plugin!r} returned {type(result).__name__} from "
-                f"{hook_name}(); expected an iterable of {expected.__name__}."
+                f"Plugin {plugin!r} returned {item!r} from {hook_name}(); "
+                f"expected {expected.__module__}.{expected.__name__} instances."
             )
-        for item in result:
-            if not isinstance(item, expected):
-                raise PluginError(
-                    f"Plugin {plugin!r} returned {item!r} from {hook_name}(); "
-                    f"expected {expected.__module__}.{expected.__name__} instances."
-                )
-            items.append(item)
     return items
 
 
@@ -102,9 +106,29 @@ def periodic_tasks() -> list[PeriodicTask]:
 
 
 def dashboard_cards(request: HttpRequest) -> list[DashboardCard]:
+    """Every plugin's cards; a plugin that fails gets an error card instead of its own,
+    so one broken plugin cannot take the whole dashboard down."""
     from prodready.dashboard import DashboardCard
 
-    return _collect("prodready_dashboard_cards", DashboardCard, request=request)
+    cards: list[DashboardCard] = []
+    for plugin, function in _implementations("prodready_dashboard_cards"):
+        try:
+            result = function(request=request)
+            cards.extend(_validated(plugin, "prodready_dashboard_cards", result, DashboardCard))
+        except Exception as exc:
+            logger.exception("Plugin %r failed in prodready_dashboard_cards()", plugin)
+            # A PluginError says what the plugin got wrong; other messages may hold secrets.
+            reason = str(exc) if isinstance(exc, PluginError) else type(exc).__name__
+            cards.append(
+                DashboardCard(
+                    title=plugin,
+                    template="prodready/dashboard/plugin_error.html",
+                    context={"plugin": plugin, "reason": reason},
+                    status="error",
+                    order=-1,
+                )
+            )
+    return cards
 
 
 def backup_targets() -> list[Any]:
