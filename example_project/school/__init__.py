@@ -1,0 +1,1 @@
+"""The tutoring school itself: pages, commands and its dashboard card."""

@@ -1,0 +1,33 @@
+"""The school's own contribution to the operations dashboard."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.db import connection
+from django.http import HttpRequest
+
+from prodready.dashboard import DashboardCard
+from prodready.plugins import hookimpl
+
+
+@hookimpl
+def prodready_dashboard_cards(request: HttpRequest) -> list[DashboardCard]:
+    users = get_user_model()._default_manager
+    cache_backend = settings.CACHES["default"]["BACKEND"].rsplit(".", 1)[-1]
+    return [
+        DashboardCard(
+            title="School site",
+            template="school/dashboard/site_card.html",
+            context={
+                "settings_module": settings.SETTINGS_MODULE,
+                "database": connection.vendor,
+                "cache": cache_backend,
+                "debug": settings.DEBUG,
+                "users": users.count(),
+                "staff": users.filter(is_staff=True).count(),
+            },
+            status="warning" if settings.DEBUG else "info",
+            order=50,
+        )
+    ]

@@ -1,0 +1,1 @@
+"""The example tutoring school's Django project."""

@@ -1,0 +1,1 @@
+"""Settings: ``base`` is shared, ``dev`` is the embedded default, ``production`` is strict."""

@@ -1,0 +1,21 @@
+"""The embedded default: runs with no services (SQLite, local-memory cache, no broker).
+
+Set ``DATABASE_URL`` and ``REDIS_URL`` to develop against PostgreSQL and Redis instead.
+"""
+
+from __future__ import annotations
+
+from school_site.settings.base import *  # noqa: F403
+from school_site.settings.environment import env
+
+DEBUG = env.bool("DEBUG", default=True)
+# Dev only: Django's deploy check flags the "django-insecure-" prefix, so it cannot ship.
+SECRET_KEY = env("SECRET_KEY", default="django-insecure-school-site-development-only")
+ALLOWED_HOSTS = ["127.0.0.1", "localhost", "[::1]", *env.list("ALLOWED_HOSTS", default=[])]
+
+# Serve static files from the apps, without collectstatic.
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = True
+
+EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+SCHOOL_DEMO_USER_ALLOWED = True

@@ -1,0 +1,62 @@
+"""manage.py in a subprocess, as the demo and a deployment run it."""
+
+import os
+import re
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+from django.contrib.auth.hashers import check_password
+
+PROJECT = Path(__file__).resolve().parent.parent
+# Left out of the subprocesses' environment, so they see the defaults a new user gets.
+PROJECT_VARIABLES = {"DJANGO_SETTINGS_MODULE", "SECRET_KEY", "ALLOWED_HOSTS", "REDIS_URL"}
+
+
+def manage(*args, database, check=True, **environ_changes):
+    environ = {k: v for k, v in os.environ.items() if k not in PROJECT_VARIABLES}
+    environ["DATABASE_URL"] = f"sqlite:///{database}"
+    environ.update(environ_changes)
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=PROJECT,
+        env=environ,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=check,
+    )
+
+
+def test_migrate_then_demo_user_on_a_fresh_database(tmp_path):
+    database = tmp_path / "db.sqlite3"
+    manage("migrate", "--noinput", database=database)
+    output = manage("demo_user", database=database).stdout
+    username = re.search(r"Username:\s+(\S+)", output).group(1)
+    password = re.search(r"Password:\s+(\S+)", output).group(1)
+    with sqlite3.connect(database) as connection:
+        (encoded, is_staff) = connection.execute(
+            "SELECT password, is_staff FROM auth_user WHERE username = ?", (username,)
+        ).fetchone()
+    assert is_staff
+    assert check_password(password, encoded)
+
+
+def test_no_missing_migrations(tmp_path):
+    manage("makemigrations", "--check", "--dry-run", database=tmp_path / "db.sqlite3")
+
+
+def test_production_settings_without_environment_say_what_is_missing(tmp_path):
+    result = manage(
+        "check",
+        database=tmp_path / "db.sqlite3",
+        check=False,
+        DJANGO_SETTINGS_MODULE="school_site.settings.production",
+        DATABASE_URL="",
+    )
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    assert "Missing required environment variables: " in result.stderr
+    for name in ("SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL", "REDIS_URL"):
+        assert name in result.stderr

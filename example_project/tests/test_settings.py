@@ -1,0 +1,78 @@
+"""The settings modules: embedded defaults, services from the environment, strict production."""
+
+import importlib.util
+
+import pytest
+from django.core.exceptions import ImproperlyConfigured
+
+REQUIRED = ["SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL", "REDIS_URL"]
+PRODUCTION_ENV = {
+    "SECRET_KEY": "a-long-random-production-secret-key-for-tests-0123456789",
+    "ALLOWED_HOSTS": "school.example.com,www.school.example.com",
+    "DATABASE_URL": "postgres://school:pw@db.internal:5432/school",
+    "REDIS_URL": "redis://redis.internal:6379/0",
+}
+
+
+def load(module, monkeypatch, **environ):
+    """Run a settings module afresh with exactly ``environ`` for its variables."""
+    for name in [*REQUIRED, "DEBUG"]:
+        monkeypatch.delenv(name, raising=False)
+    for name, value in environ.items():
+        monkeypatch.setenv(name, value)
+    # A fresh module object, so the settings in use (and sys.modules) stay untouched.
+    spec = importlib.util.find_spec(f"school_site.settings.{module}")
+    fresh = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(fresh)
+    return vars(fresh)
+
+
+def test_embedded_default_needs_no_services(monkeypatch):
+    base = load("base", monkeypatch)
+    assert base["DATABASES"]["default"]["ENGINE"] == "django.db.backends.sqlite3"
+    assert base["DATABASES"]["default"]["NAME"].endswith("db.sqlite3")
+    assert base["CACHES"]["default"]["BACKEND"].endswith("LocMemCache")
+
+
+def test_services_come_from_the_environment(monkeypatch):
+    base = load(
+        "base",
+        monkeypatch,
+        DATABASE_URL="postgres://postgres@127.0.0.1:5432/school",
+        REDIS_URL="redis://127.0.0.1:6379/1",
+    )
+    assert base["DATABASES"]["default"]["ENGINE"] == "django.db.backends.postgresql"
+    assert base["DATABASES"]["default"]["NAME"] == "school"
+    assert base["CACHES"]["default"] == {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": "redis://127.0.0.1:6379/1",
+    }
+
+
+def test_production_lists_every_missing_variable(monkeypatch):
+    with pytest.raises(ImproperlyConfigured) as error:
+        load("production", monkeypatch)
+    assert str(error.value).startswith(
+        "Missing required environment variables: "
+        "SECRET_KEY, ALLOWED_HOSTS, DATABASE_URL, REDIS_URL."
+    )
+
+
+def test_production_treats_empty_as_missing(monkeypatch):
+    with pytest.raises(ImproperlyConfigured, match=r"variables: SECRET_KEY\."):
+        load("production", monkeypatch, **(PRODUCTION_ENV | {"SECRET_KEY": ""}))
+
+
+def test_production_with_every_variable(monkeypatch):
+    production = load("production", monkeypatch, **PRODUCTION_ENV)
+    assert production["DEBUG"] is False
+    assert production["ALLOWED_HOSTS"] == ["school.example.com", "www.school.example.com"]
+    database = production["DATABASES"]["default"]
+    assert database["ENGINE"] == "django.db.backends.postgresql"
+    assert database["CONN_MAX_AGE"] == 60
+    assert production["CACHES"]["default"] == {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": "redis://redis.internal:6379/0",
+    }
+    assert production["PRODREADY_REQUIRED_ENV"] == REQUIRED
+    assert production["SCHOOL_DEMO_USER_ALLOWED"] is False
