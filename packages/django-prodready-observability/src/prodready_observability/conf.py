@@ -1,0 +1,15 @@
+"""Settings of django-prodready-observability: one typed property per setting, read lazily.
+
+The package will own ``PRODREADY_SENTRY_*``, ``PRODREADY_ANALYTICS_*`` and
+``PRODREADY_METRICS_*``. Each setting becomes a property here, like those of
+``prodready.conf.Settings``, and an entry in docs/settings.md.
+"""
+
+from prodready.conf import AppSettings
+
+
+class Settings(AppSettings):
+    pass
+
+
+conf = Settings()
