@@ -1,0 +1,185 @@
+"""Developer workflows. Run them with `python3 dev.py <session>` or `nox -s <session>`.
+
+Sessions use the interpreter nox runs with; tox.ini holds the Python x Django matrix.
+"""
+
+from __future__ import annotations
+
+import shutil
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import nox
+from nox.command import CommandFailed
+
+nox.needs_version = ">=2025.2.9"
+nox.options.default_venv_backend = "uv|virtualenv"
+nox.options.reuse_venv = "yes"
+nox.options.sessions = ["lint", "typecheck", "tests"]
+
+ROOT = Path(__file__).resolve().parent
+CONFIG = str(ROOT / "pyproject.toml")
+PACKAGES = [
+    ROOT / "packages" / f"django-prodready-{name}"
+    for name in ("core", "security", "backup", "observability")
+]
+EXAMPLE = ROOT / "example_project"
+BROWSER_TESTS = EXAMPLE / "tests" / "browser"
+PYPROJECT = nox.project.load_toml(CONFIG)
+
+
+def group(name: str) -> tuple[str, ...]:
+    return nox.project.dependency_groups(PYPROJECT, name)
+
+
+def install_suite(session: nox.Session, *extra: str) -> None:
+    """Install the four packages (and the example project, once it exists) editable."""
+    projects = [*PACKAGES, EXAMPLE] if (EXAMPLE / "pyproject.toml").exists() else PACKAGES
+    session.install(*(arg for path in projects for arg in ("-e", str(path))), *extra)
+
+
+def pytest_in(session: nox.Session, directory: Path, report: Path, *args: str) -> bool:
+    """Run the tests of one directory under coverage; False if they failed or none ran."""
+    command = ["coverage", "run", f"--rcfile={CONFIG}", "-m", "pytest"]
+    command += ["-c", CONFIG, "--rootdir", ".", f"--junitxml={report}", *args]
+    with session.chdir(directory):
+        try:
+            session.run(*command)
+        except CommandFailed as failure:
+            if failure.return_code == 5:
+                session.warn(f"No tests ran in {tests_of(directory)}.")
+            return False
+    return True
+
+
+def tests_of(directory: Path) -> str:
+    return f"{directory.relative_to(ROOT).as_posix()}/tests".removeprefix("./")
+
+
+def totals(reports: list[Path]) -> str:
+    """One line over every pytest run, from their JUnit XML reports."""
+    count = dict.fromkeys(("tests", "failures", "errors", "skipped"), 0)
+    for report in reports:
+        for suite in ET.parse(report).getroot().iter("testsuite"):
+            for key in count:
+                count[key] += int(suite.get(key, 0))
+    failed = count["failures"] + count["errors"]
+    passed = count["tests"] - failed - count["skipped"]
+    return f"{passed} passed, {failed} failed, {count['skipped']} skipped"
+
+
+@nox.session
+def tests(session: nox.Session) -> None:
+    """Every package's tests, the example project's, then the repository-wide ones."""
+    install_suite(session, *group("test"))
+    session.env["COVERAGE_FILE"] = str(ROOT / ".coverage")
+    session.run("coverage", "erase", f"--rcfile={CONFIG}")
+    directories = [*PACKAGES]
+    if any(EXAMPLE.glob("tests/test_*.py")):
+        directories.append(EXAMPLE)
+    else:
+        session.warn("example_project/ has no tests yet.")
+    directories.append(ROOT)
+    # Not session.create_tmp(): it points TMPDIR into the repository, where pytest
+    # runs started by tests (pytester) would pick up this repository's pytest config.
+    reports_dir = Path(session.virtualenv.location, "junit")
+    shutil.rmtree(reports_dir, ignore_errors=True)
+    failed = []
+    for number, directory in enumerate(directories):
+        report = reports_dir / f"{number}-{directory.name}.xml"
+        if not pytest_in(session, directory, report, "-m", "not browser", *session.posargs):
+            failed.append(tests_of(directory))
+    # Coverage is for reading; a run that left no data must not hide the failures below.
+    session.run("coverage", "combine", "--quiet", f"--rcfile={CONFIG}", success_codes=[0, 1])
+    session.run("coverage", "report", f"--rcfile={CONFIG}", success_codes=[0, 1])
+    print(f"tests: {totals(sorted(reports_dir.glob('*.xml')))}")
+    if failed:
+        session.error(f"Tests failed in: {', '.join(failed)}")
+
+
+@nox.session
+def demo(session: nox.Session) -> None:
+    """The example project on http://127.0.0.1:8000, on SQLite with no services."""
+    if not (EXAMPLE / "manage.py").exists():
+        session.error("example_project/ is missing its manage.py.")
+    install_suite(session)
+    with session.chdir(EXAMPLE):
+        session.run("python", "manage.py", "migrate", "--noinput")
+        session.run("python", "manage.py", "demo_user")
+        session.run("python", "manage.py", "runserver", "127.0.0.1:8000", *session.posargs)
+
+
+@nox.session
+def lint(session: nox.Session) -> None:
+    """ruff check and ruff format --check over the whole repository."""
+    session.install(*group("lint"))
+    session.run("ruff", "check", *session.posargs, ".")
+    session.run("ruff", "format", "--check", ".")
+
+
+@nox.session
+def typecheck(session: nox.Session) -> None:
+    """mypy, strict, with django-stubs (files listed in pyproject.toml)."""
+    install_suite(session, *group("typecheck"))
+    session.run("mypy", *session.posargs)
+
+
+@nox.session
+def e2e(session: nox.Session) -> None:
+    """Browser tests of the example project (tests marked `browser`)."""
+    if not BROWSER_TESTS.is_dir():
+        session.skip("No browser tests yet: they arrive with the example project's own issue")
+    install_suite(session, *group("test"))
+    with session.chdir(EXAMPLE):
+        session.run("pytest", "-c", CONFIG, "--rootdir", ".", "-m", "browser", *session.posargs)
+
+
+@nox.session
+def bench(session: nox.Session) -> None:
+    """Run every benchmarks/*.py in order; each prints its ratio against a baseline."""
+    scripts = sorted((ROOT / "benchmarks").glob("*.py"))
+    if not scripts:
+        session.skip("benchmarks/ holds no scripts yet")
+    install_suite(session, *group("test"))
+    for script in scripts:
+        session.run("python", str(script), *session.posargs)
+
+
+@nox.session
+def build(session: nox.Session) -> None:
+    """Wheel and sdist of every package, checked, then each installed alone with core."""
+    session.install(*group("build"))
+    dist = ROOT / "dist"
+    shutil.rmtree(dist, ignore_errors=True)
+    for package in PACKAGES:
+        session.run("python", "-m", "build", "--installer=uv", f"--outdir={dist}", str(package))
+    session.run("twine", "check", "--strict", *map(str, sorted(dist.iterdir())))
+
+    tmp = Path(session.create_tmp()).resolve()
+    python = Path(session.bin) / "python"
+    [core] = dist.glob("django_prodready_core-*.whl")
+    for wheel in sorted(dist.glob("*.whl")):
+        app = wheel.name.split("-")[0].removeprefix("django_")
+        app = "prodready" if app == "prodready_core" else app
+        venv = tmp / f"alone-{app}"
+        session.run("uv", "venv", "--quiet", "--clear", f"--python={python}", str(venv))
+        wheels = dict.fromkeys([str(core), str(wheel)])  # core's own run lists it once
+        session.run("uv", "pip", "install", "--quiet", f"--python={venv}", *wheels)
+        session.run(str(venv / "bin" / "python"), "-c", SMOKE_TEST, app, external=True)
+
+
+# Run in a virtualenv holding only core, one package and their dependencies: the app
+# is a plugin, and Django's system checks pass.
+SMOKE_TEST = """
+import sys, django
+from django.conf import settings
+from django.core.management import call_command
+app = sys.argv[1]
+apps = ["django.contrib.auth", "django.contrib.contenttypes", "prodready"]
+settings.configure(INSTALLED_APPS=list(dict.fromkeys([*apps, app])))
+django.setup()
+from prodready.plugins import plugin_infos
+call_command("check")
+assert app in [info.name for info in plugin_infos()], app
+print(f"{app}: installs alone with core and registers as a plugin")
+"""
