@@ -5,6 +5,8 @@ Set ``DATABASE_URL`` and ``REDIS_URL`` to develop against PostgreSQL and Redis i
 
 from __future__ import annotations
 
+import django
+
 from school_site.settings.base import *  # noqa: F403
 from school_site.settings.environment import env
 
@@ -17,5 +19,9 @@ ALLOWED_HOSTS = ["127.0.0.1", "localhost", "[::1]", *env.list("ALLOWED_HOSTS", d
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
 
-EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+# Mail is printed to the console. Django 6.1 configures it with MAILERS.
+if django.VERSION >= (6, 1):
+    MAILERS = {"default": {"BACKEND": "django.core.mail.backends.console.EmailBackend"}}
+else:
+    EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
 SCHOOL_DEMO_USER_ALLOWED = True

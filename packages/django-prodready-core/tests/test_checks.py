@@ -64,7 +64,9 @@ def test_right_types_pass(name, value):
         assert checks.check_settings() == []
 
 
-@override_settings(PRODREADY_PLUGINS=["tests.plugins_for_tests.extra_settings"], PRODREADY_EXAMPLE_RETRIES="x")
+@override_settings(
+    PRODREADY_PLUGINS=["tests.plugins_for_tests.extra_settings"], PRODREADY_EXAMPLE_RETRIES="x"
+)
 def test_settings_of_every_plugin_are_known_and_typed():
     assert ids(checks.check_settings()) == ["prodready.E002"]
 
@@ -76,4 +78,7 @@ def test_missing_environment_variables_are_one_error(monkeypatch):
     monkeypatch.setenv("HOME", "/tmp")
     [error] = checks.check_required_env()
     assert error.id == "prodready.E003"
-    assert error.msg == "Missing required environment variables: PRODREADY_TEST_ONE, PRODREADY_TEST_TWO."
+    assert (
+        error.msg
+        == "Missing required environment variables: PRODREADY_TEST_ONE, PRODREADY_TEST_TWO."
+    )

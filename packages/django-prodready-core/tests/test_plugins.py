@@ -141,12 +141,14 @@ def test_a_failing_event_hook_does_not_stop_the_others(prodready_plugin, caplog)
 
 
 def test_app_with_prodready_hooks_module_takes_part():
-    with override_settings(INSTALLED_APPS=[
-        "django.contrib.auth",
-        "django.contrib.contenttypes",
-        "prodready",
-        "tests.app_with_hooks",
-    ]):
+    with override_settings(
+        INSTALLED_APPS=[
+            "django.contrib.auth",
+            "django.contrib.contenttypes",
+            "prodready",
+            "tests.app_with_hooks",
+        ]
+    ):
         names = [info.name for info in plugin_infos()]
         assert "tests.app_with_hooks" in names
     assert "tests.app_with_hooks" not in [info.name for info in plugin_infos()]

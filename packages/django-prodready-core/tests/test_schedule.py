@@ -9,7 +9,9 @@ def test_plugins_periodic_tasks_become_a_beat_schedule(prodready_plugin):
     class Plugin:
         @hookimpl
         def prodready_periodic_tasks(self):
-            return [PeriodicTask("nightly-backup", "backup.create", "30 2 * * *", {"target": "db"})]
+            return [
+                PeriodicTask("nightly-backup", "backup.create", "30 2 * * *", {"target": "db"})
+            ]
 
     prodready_plugin(Plugin())
     entry = beat_schedule()["nightly-backup"]

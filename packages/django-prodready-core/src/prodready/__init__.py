@@ -42,7 +42,9 @@ def audit(
     )
 
 
-def notify(subject: str, message: str, *, level: Level = "warning", source: str = "prodready", **data: Any) -> None:
+def notify(
+    subject: str, message: str, *, level: Level = "warning", source: str = "prodready", **data: Any
+) -> None:
     """Tell the people who run the site, through every plugin's ``prodready_notify``.
 
     Core delivers by email to ``ADMINS`` and/or a webhook (``PRODREADY_NOTIFY_CHANNELS``).
@@ -51,4 +53,6 @@ def notify(subject: str, message: str, *, level: Level = "warning", source: str 
     from prodready import hooks
     from prodready.events import Notification
 
-    hooks.notify(Notification(subject=subject, message=message, level=level, source=source, data=data))
+    hooks.notify(
+        Notification(subject=subject, message=message, level=level, source=source, data=data)
+    )

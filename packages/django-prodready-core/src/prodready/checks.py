@@ -27,7 +27,7 @@ from prodready.conf import PREFIX, conf
 def check_plugins(app_configs: Sequence[Any] | None = None, **kwargs: Any) -> list[CheckMessage]:
     from prodready.plugins import PluginError, get_plugin_manager
 
-    if not isinstance(conf.PLUGINS, (list, tuple)):
+    if not _is_list(conf.PLUGINS):
         return []  # reported as prodready.E002 by check_settings
     try:
         get_plugin_manager()
@@ -108,13 +108,18 @@ def check_trusted_proxies(
 ) -> list[CheckMessage]:
     from prodready.client_ip import trusted_networks
 
-    if not isinstance(conf.TRUSTED_PROXIES, (list, tuple)):
+    if not _is_list(conf.TRUSTED_PROXIES):
         return []  # reported as prodready.E002
     try:
         trusted_networks(tuple(conf.TRUSTED_PROXIES))
     except ValueError as exc:
         return [Error(str(exc), hint="Fix or remove that entry.", id="prodready.E004")]
     return []
+
+
+def _is_list(value: object) -> bool:
+    # Settings are typed by what they should be; this is about what a project set.
+    return isinstance(value, (list, tuple))
 
 
 def _closest(name: str, known: Iterable[str]) -> list[str]:

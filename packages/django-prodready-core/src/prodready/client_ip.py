@@ -26,11 +26,11 @@ def client_ip(request: HttpRequest) -> str:
     first untrusted address is the client. Entries left of it are whatever the
     client claimed and are ignored.
     """
-    peer = request.META.get("REMOTE_ADDR", "")
+    peer = str(request.META.get("REMOTE_ADDR", ""))
     proxies = trusted_networks(tuple(conf.TRUSTED_PROXIES))
     if not _is_trusted(peer, proxies):
         return peer
-    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+    forwarded = str(request.META.get("HTTP_X_FORWARDED_FOR", ""))
     client = peer
     for hop in reversed([part.strip() for part in forwarded.split(",") if part.strip()]):
         if _parse(hop) is None:

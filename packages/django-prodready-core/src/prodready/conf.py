@@ -7,11 +7,13 @@ the type of what a project set (see ``prodready.checks``).
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Literal, TypeVar
 
 from django.conf import settings
 
 PREFIX = "PRODREADY_"
+
+T = TypeVar("T")
 
 
 class AppSettings:
@@ -24,8 +26,10 @@ class AppSettings:
             if isinstance(getattr(type(self), name), property) and name.isupper()
         ]
 
-    def _get(self, name: str, default: Any) -> Any:
-        return getattr(settings, PREFIX + name, default)
+    def _get(self, name: str, default: T) -> T:
+        # The type is what the property promises; checks.py verifies the value has it.
+        value: T = getattr(settings, PREFIX + name, default)
+        return value
 
 
 class Settings(AppSettings):

@@ -153,6 +153,4 @@ def scrub_event(event: dict[str, Any], hint: dict[str, Any]) -> None:
 
 
 def request_finished(request: HttpRequest, response: HttpResponse, duration: float) -> None:
-    _broadcast(
-        "prodready_request_finished", request=request, response=response, duration=duration
-    )
+    _broadcast("prodready_request_finished", request=request, response=response, duration=duration)

@@ -96,7 +96,8 @@ def _discover() -> list[tuple[str, ModuleType]]:
             module = _import_hooks_module(config.name)
             if module is not None:
                 found[config.name] = module
-    if not isinstance(conf.PLUGINS, (list, tuple)):
+    paths: object = conf.PLUGINS  # what the project set, not yet checked
+    if not isinstance(paths, (list, tuple)):
         raise PluginError(
             f"PRODREADY_PLUGINS must be a list of dotted module paths; found {conf.PLUGINS!r}."
         )

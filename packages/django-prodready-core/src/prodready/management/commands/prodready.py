@@ -12,6 +12,9 @@ SUBCOMMANDS = ("plugins", "health", "check")
 
 class Command(BaseCommand):
     help = "Operate django-prodready: list plugins, probe health, report readiness."
+    # The subcommands report problems themselves: a failing system check must not
+    # stop a health probe, and the readiness report includes every check's finding.
+    requires_system_checks: list[str] = []
 
     def add_arguments(self, parser: CommandParser) -> None:
         subparsers = parser.add_subparsers(dest="subcommand", metavar="SUBCOMMAND", required=True)

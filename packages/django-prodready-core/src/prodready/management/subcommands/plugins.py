@@ -30,6 +30,8 @@ def handle(command: BaseCommand, *, format: str, **options: Any) -> None:
         return
     for info in infos:
         version = info.version or "-"
-        command.stdout.write(command.style.MIGRATE_HEADING(f"{info.name} {version}") + f"  ({info.source})")
+        command.stdout.write(
+            command.style.MIGRATE_HEADING(f"{info.name} {version}") + f"  ({info.source})"
+        )
         for hook in info.hooks:
             command.stdout.write(f"  {hook}")
