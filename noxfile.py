@@ -165,21 +165,43 @@ def build(session: nox.Session) -> None:
         session.run("uv", "venv", "--quiet", "--clear", f"--python={python}", str(venv))
         wheels = dict.fromkeys([str(core), str(wheel)])  # core's own run lists it once
         session.run("uv", "pip", "install", "--quiet", f"--python={venv}", *wheels)
-        session.run(str(venv / "bin" / "python"), "-c", SMOKE_TEST, app, external=True)
+        database = tmp / f"{app}.sqlite3"
+        database.unlink(missing_ok=True)
+        python_alone = str(venv / "bin" / "python")
+        session.run(python_alone, "-c", SMOKE_TEST, app, str(database), external=True)
 
 
-# Run in a virtualenv holding only core, one package and their dependencies: the app
-# is a plugin, and Django's system checks pass.
+# Run in a virtualenv holding only core, one package and their dependencies, in a
+# minimal project: the app is a plugin, system checks pass, the health endpoints answer
+# and the readiness report runs.
 SMOKE_TEST = """
-import sys, django
+import json, sys, django
+from io import StringIO
 from django.conf import settings
 from django.core.management import call_command
+from django.urls import include, path
 app = sys.argv[1]
-apps = ["django.contrib.auth", "django.contrib.contenttypes", "prodready"]
-settings.configure(INSTALLED_APPS=list(dict.fromkeys([*apps, app])))
+apps = ["django.contrib.auth", "django.contrib.contenttypes", "django.contrib.sessions"]
+apps.append("prodready")
+settings.configure(
+    INSTALLED_APPS=list(dict.fromkeys([*apps, app])),
+    DATABASES={"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": sys.argv[2]}},
+    ROOT_URLCONF=__name__,
+    ALLOWED_HOSTS=["testserver"],
+    SECRET_KEY="smoke-test-only",
+)
 django.setup()
+urlpatterns = [path("", include("prodready.urls"))]
+from django.test import Client
 from prodready.plugins import plugin_infos
 call_command("check")
+call_command("migrate", verbosity=0)
 assert app in [info.name for info in plugin_infos()], app
-print(f"{app}: installs alone with core and registers as a plugin")
+for url in ("/health/live", "/health/ready"):
+    response = Client().get(url)
+    assert response.status_code == 200, (url, response.status_code, response.content)
+out = StringIO()
+call_command("prodready", "check", "--format", "json", stdout=out)
+assert 0 <= json.loads(out.getvalue())["score"] <= 10, out.getvalue()
+print(f"{app}: installs alone with core; plugin registered, health ready, report runs")
 """

@@ -82,3 +82,26 @@ def test_missing_environment_variables_are_one_error(monkeypatch):
         error.msg
         == "Missing required environment variables: PRODREADY_TEST_ONE, PRODREADY_TEST_TWO."
     )
+
+
+celery_app = None  # stands in for a project's Celery app in the test below
+
+
+@pytest.mark.parametrize(
+    ("path", "problem"),
+    [
+        (None, None),
+        ("tests.test_checks.celery_app", None),
+        ("tests.not_a_module.app", "which cannot be imported"),
+        ("tests.test_checks.no_such_app", "which cannot be imported"),
+    ],
+)
+def test_celery_app_path_is_checked(path, problem):
+    with override_settings(PRODREADY_HEALTH_CELERY_APP=path):
+        messages = checks.check_celery_app()
+    if problem is None:
+        assert messages == []
+    else:
+        [error] = messages
+        assert error.id == "prodready.E005"
+        assert problem in error.msg

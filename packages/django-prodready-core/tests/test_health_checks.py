@@ -1,9 +1,12 @@
 """Core's built-in checks, against real services where they integrate with one."""
 
+import contextlib
+import logging
 import sys
 import tempfile
 import time
 import uuid
+import warnings
 
 import pytest
 from django.db import connections
@@ -376,10 +379,25 @@ def celery_app():
         fixups=[],
     )
     app.conf.broker_connection_retry_on_startup = True
+    # The in-process test worker must leave the test session's logging alone.
+    app.conf.worker_hijack_root_logger = False
     # Only this test's worker may answer, not one left by another test or process.
     app.conf.control_exchange = f"prodready-tests-{uuid.uuid4().hex}"
     yield app
     app.close()
+
+
+@contextlib.contextmanager
+def celery_global_state_restored():
+    """An in-process Celery worker sets the root log level, captures warnings into
+    logging and changes warning filters; undo that so later tests are unaffected."""
+    root_level = logging.getLogger().level
+    with warnings.catch_warnings():
+        try:
+            yield
+        finally:
+            logging.captureWarnings(False)
+            logging.getLogger().setLevel(root_level)
 
 
 @pytest.mark.requires_redis
@@ -402,7 +420,10 @@ def test_celery_check_passes_when_a_worker_answers(celery_app, monkeypatch):
     check = CeleryWorkersCheck(f"{__name__}.celery_app_under_test")
     check.timeout = 5
 
-    with start_worker(celery_app, perform_ping_check=False, shutdown_timeout=5):
+    with (
+        celery_global_state_restored(),
+        start_worker(celery_app, perform_ping_check=False, shutdown_timeout=5),
+    ):
         (result,) = run_checks([check]).results
 
     assert result.status == "ok"

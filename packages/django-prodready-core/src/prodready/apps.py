@@ -18,6 +18,7 @@ class ProdreadyConfig(AppConfig):
         checks.register(prodready_checks.check_settings)
         checks.register(prodready_checks.check_required_env)
         checks.register(prodready_checks.check_trusted_proxies)
+        checks.register(prodready_checks.check_celery_app)
         checks.register(channel_checks.check_notify_webhook)
         checks.register(channel_checks.check_notify_timeout)
         setting_changed.connect(_reset_on_change, dispatch_uid="prodready-reset")

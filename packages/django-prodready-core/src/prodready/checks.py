@@ -6,12 +6,14 @@ Ids are stable and never reused:
 - ``prodready.E002`` a ``PRODREADY_*`` setting has the wrong type
 - ``prodready.E003`` required environment variables are missing
 - ``prodready.E004`` an entry of ``PRODREADY_TRUSTED_PROXIES`` is not an address
+- ``prodready.E005`` ``PRODREADY_HEALTH_CELERY_APP`` cannot be imported
 - ``prodready.W001`` a ``PRODREADY_*`` setting no installed package knows
 """
 
 from __future__ import annotations
 
 import difflib
+import importlib.util
 import os
 import types
 import typing
@@ -20,6 +22,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.checks import CheckMessage, Error, Warning
+from django.utils.module_loading import import_string
 
 from prodready.conf import PREFIX, conf
 
@@ -114,6 +117,33 @@ def check_trusted_proxies(
         trusted_networks(tuple(conf.TRUSTED_PROXIES))
     except ValueError as exc:
         return [Error(str(exc), hint="Fix or remove that entry.", id="prodready.E004")]
+    return []
+
+
+def check_celery_app(
+    app_configs: Sequence[Any] | None = None, **kwargs: Any
+) -> list[CheckMessage]:
+    path = conf.HEALTH_CELERY_APP
+    if not path:
+        return []
+    if importlib.util.find_spec("celery") is None:
+        return [
+            Error(
+                f"PRODREADY_HEALTH_CELERY_APP is {path!r} but Celery is not installed.",
+                hint='Install it with: pip install "django-prodready-core[celery]"',
+                id="prodready.E005",
+            )
+        ]
+    try:
+        import_string(path)
+    except ImportError as exc:
+        return [
+            Error(
+                f"PRODREADY_HEALTH_CELERY_APP is {path!r}, which cannot be imported: {exc}",
+                hint="Set it to the dotted path of your Celery app, e.g. 'mysite.celery.app'.",
+                id="prodready.E005",
+            )
+        ]
     return []
 
 

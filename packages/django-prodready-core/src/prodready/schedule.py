@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from celery import Celery
 
 
 @dataclass(frozen=True)
@@ -26,11 +29,31 @@ class PeriodicTask:
         return dict(zip(keys, parts, strict=True))
 
 
-def beat_schedule() -> dict[str, dict[str, Any]]:
-    """Return every plugin's periodic tasks as a Celery ``beat_schedule``.
+def connect(app: Celery) -> None:
+    """Add every plugin's periodic tasks to ``app``'s beat schedule when beat starts.
 
-    Usage in a project's Celery module: ``app.conf.beat_schedule = beat_schedule()``.
+    Call it where the project creates its Celery app. Plugins are only known once
+    Django is set up, which is not yet the case when that module is imported, so the
+    schedule is merged when beat starts. Entries the project defines itself win.
     """
+    from celery.signals import beat_init
+
+    def merge(sender: Any, **kwargs: Any) -> None:
+        if sender.app is not app:
+            return
+        from django.apps import apps
+
+        if not apps.ready:
+            import django
+
+            django.setup()
+        app.conf.beat_schedule = {**beat_schedule(), **(app.conf.beat_schedule or {})}
+
+    beat_init.connect(merge, weak=False)
+
+
+def beat_schedule() -> dict[str, dict[str, Any]]:
+    """Return every plugin's periodic tasks as a Celery ``beat_schedule``."""
     from celery.schedules import crontab
 
     from prodready import hooks
