@@ -140,7 +140,13 @@ def wait_until_idle(timeout: float) -> bool:
 def _close_thread_connections(check: HealthCheck) -> None:
     """Close what the check opened in this thread, as Django does at the end of a request."""
     try:
-        connections.close_all()
+        for connection in connections.all(initialized_only=True):
+            connection.close()
+            if connection.connection is not None:
+                # SQLite keeps in-memory databases open on close(); this thread's
+                # own handle must go all the same.
+                connection.connection.close()
+                connection.connection = None
         caches.close_all()
     except Exception:
         logger.exception("Closing connections after health check %s failed", check.name)

@@ -44,6 +44,10 @@ def probe_connection(alias: str, timeout: float) -> Iterator[BaseDatabaseWrapper
         yield wrapper
     finally:
         wrapper.close()
+        if wrapper.connection is not None:
+            # Django's SQLite backend keeps in-memory databases open on close(); this
+            # probe's own connection must go (a shared-cache database outlives it).
+            wrapper.connection.close()
 
 
 class DatabaseCheck(HealthCheck):
