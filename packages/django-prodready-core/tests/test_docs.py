@@ -65,3 +65,18 @@ def test_settings_docs_list_exactly_each_packages_settings(package):
     known = set(installed_settings()[package].setting_names())
     assert sorted(known - documented) == [], "missing from docs/settings.md"
     assert sorted(documented - known) == [], "documented but not a setting"
+
+
+def test_every_check_id_is_documented():
+    source = Path(__file__).resolve().parents[1] / "src" / "prodready"
+    ids = {
+        found
+        for path in source.rglob("*.py")
+        for found in re.findall(r"id=\"(prodready\.[EW]\d{3})\"", path.read_text())
+    }
+    documented = set(
+        re.findall(r"^\| `(prodready\.[EW]\d{3})`", (DOCS / "operations.md").read_text(), re.M)
+    )
+    assert len(ids) >= 8
+    assert sorted(ids - documented) == [], "add these ids to docs/operations.md"
+    assert sorted(documented - ids) == [], "documented ids that no check uses"
