@@ -22,7 +22,7 @@ from prodready.health.checks import (
     builtin_checks,
 )
 from prodready.health.checks.disk import disk_paths
-from prodready.health.runner import clear_cache, run_checks, wait_until_idle
+from prodready.health.runner import run_checks
 from prodready.health.testing import silent_server
 from prodready.testing import service_address
 
@@ -31,12 +31,7 @@ REDIS_CACHE_DB = 11
 CELERY_BROKER_DB = 12
 
 
-@pytest.fixture(autouse=True)
-def fresh_cache():
-    clear_cache()
-    yield
-    clear_cache()
-    assert wait_until_idle(5), "a check thread outlived its test"
+pytestmark = pytest.mark.usefixtures("fresh_health")
 
 
 @pytest.fixture

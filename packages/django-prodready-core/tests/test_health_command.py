@@ -11,36 +11,12 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from prodready.health.base import HealthCheckError
-from prodready.health.checks import BUILTIN_KINDS
-from prodready.health.runner import clear_cache, wait_until_idle
 from prodready.health.testing import FakeCheck
-from prodready.plugins import hookimpl
 
 PACKAGE_DIR = Path(__file__).resolve().parent.parent
 
 
-@pytest.fixture(autouse=True)
-def fresh_cache():
-    clear_cache()
-    yield
-    clear_cache()
-    assert wait_until_idle(5), "a check thread outlived its test"
-
-
-@pytest.fixture
-def use_checks(prodready_plugin, settings):
-    settings.PRODREADY_HEALTH_DISABLED = list(BUILTIN_KINDS)
-
-    def use(*checks):
-        class Plugin:
-            @hookimpl
-            def prodready_health_checks(self):
-                return list(checks)
-
-        prodready_plugin(Plugin())
-        clear_cache()
-
-    return use
+pytestmark = pytest.mark.usefixtures("fresh_health")
 
 
 def health(*args):

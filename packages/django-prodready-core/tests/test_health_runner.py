@@ -15,39 +15,11 @@ from prodready.health.runner import (
     get_report,
     run_checks,
     run_enabled_checks,
-    wait_until_idle,
 )
 from prodready.health.testing import FakeCheck
 from prodready.plugins import hookimpl
 
-
-@pytest.fixture(autouse=True)
-def fresh_cache():
-    clear_cache()
-    yield
-    clear_cache()
-    assert wait_until_idle(5), "a check thread outlived its test"
-
-
-@pytest.fixture
-def use_checks(prodready_plugin, settings):
-    """Replace the built-in checks by the given ones; blocked checks are released at the end."""
-    settings.PRODREADY_HEALTH_DISABLED = list(BUILTIN_KINDS)
-    used = []
-
-    def use(*checks):
-        class Plugin:
-            @hookimpl
-            def prodready_health_checks(self):
-                return list(checks)
-
-        prodready_plugin(Plugin())
-        used.extend(checks)
-        clear_cache()
-
-    yield use
-    for check in used:
-        check.release.set()
+pytestmark = pytest.mark.usefixtures("fresh_health")
 
 
 @pytest.fixture

@@ -9,38 +9,15 @@ from django.urls import reverse
 
 from prodready.health.base import HealthCheckError
 from prodready.health.checks import BUILTIN_KINDS
-from prodready.health.runner import clear_cache, wait_until_idle
 from prodready.health.testing import FakeCheck, silent_server
-from prodready.plugins import hookimpl
 
 TOKEN = "health-token-for-tests"
 SECRET = "hunter2-database-password"
 
 
 @pytest.fixture(autouse=True)
-def fresh_cache(settings):
+def health_token(settings, fresh_health):
     settings.PRODREADY_HEALTH_TOKEN = TOKEN
-    clear_cache()
-    yield
-    clear_cache()
-    assert wait_until_idle(5), "a check thread outlived its test"
-
-
-@pytest.fixture
-def use_checks(prodready_plugin, settings):
-    """Replace the built-in checks by the given ones."""
-    settings.PRODREADY_HEALTH_DISABLED = list(BUILTIN_KINDS)
-
-    def use(*checks):
-        class Plugin:
-            @hookimpl
-            def prodready_health_checks(self):
-                return list(checks)
-
-        prodready_plugin(Plugin())
-        clear_cache()
-
-    return use
 
 
 @pytest.fixture
