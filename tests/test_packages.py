@@ -39,8 +39,17 @@ def test_package_conventions(dist: str, name: str) -> None:
     assert (package / "README.md").read_text().startswith(f"# {dist}\n")
     changelog = (package / "CHANGELOG.md").read_text().splitlines()
     assert changelog[:3] == ["# Changelog", "", "## Unreleased"]
-    if name != "prodready":
-        assert project["dependencies"] == ["django-prodready-core>=0.1.0.dev0"]
+    # The dependency rule: Django and pluggy for core; core (and the field's own
+    # libraries) for the others, never a sibling package.
+    requirements = [
+        dep.split(">")[0].split("=")[0].split("[")[0] for dep in project["dependencies"]
+    ]
+    siblings = set(IMPORT_NAMES) - {dist, "django-prodready-core"}
+    if name == "prodready":
+        assert sorted(requirements) == ["Django", "pluggy"]
+    else:
+        assert "django-prodready-core" in requirements
+        assert not siblings & set(requirements)
 
 
 def test_installed_entry_points_match_the_sources() -> None:

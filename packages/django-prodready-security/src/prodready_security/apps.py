@@ -1,7 +1,23 @@
 from django.apps import AppConfig
+from django.core.signals import setting_changed
 
 
 class ProdreadySecurityConfig(AppConfig):
     name = "prodready_security"
     verbose_name = "django-prodready security"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from prodready_security import checks
+        from prodready_security.audit import setup as audit_setup
+        from prodready_security.ratelimit import limiter, signals, store
+
+        checks.register()
+        audit_setup.connect()
+        signals.connect()
+        setting_changed.connect(
+            limiter.forget_rules, dispatch_uid="prodready-security-ratelimit-rules"
+        )
+        setting_changed.connect(
+            store.forget_stores, dispatch_uid="prodready-security-ratelimit-stores"
+        )

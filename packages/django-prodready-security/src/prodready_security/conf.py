@@ -1,15 +1,113 @@
 """Settings of django-prodready-security: one typed property per setting, read lazily.
 
-The package will own ``PRODREADY_RATELIMIT_*``, ``PRODREADY_OTP_*`` and
-``PRODREADY_AUDIT_*``. Each setting becomes a property here, like those of
-``prodready.conf.Settings``, and an entry in docs/settings.md.
+Core type-checks every value against these annotations (``prodready.E002``); what
+a type cannot say (a rate string, a rule's options) is checked in
+``prodready_security.checks``. Every setting is listed in docs/settings.md.
 """
+
+from __future__ import annotations
+
+from typing import Any, Literal
 
 from prodready.conf import AppSettings
 
 
 class Settings(AppSettings):
-    pass
+    # --- rate limiting -----------------------------------------------------------
+
+    @property
+    def RATELIMIT_RULES(self) -> list[dict[str, Any]]:
+        """Rate-limit rules applied by the middleware (see README, "Rate limiting")."""
+        return self._get("RATELIMIT_RULES", [])
+
+    @property
+    def RATELIMIT_CACHE(self) -> str:
+        """Alias in CACHES of the cache holding the counters (Redis in production)."""
+        return self._get("RATELIMIT_CACHE", "default")
+
+    @property
+    def RATELIMIT_FAIL_OPEN(self) -> bool:
+        """When the cache is down: True lets requests through, False answers 503."""
+        return self._get("RATELIMIT_FAIL_OPEN", True)
+
+    @property
+    def RATELIMIT_LOGIN_USERNAME_RATE(self) -> str | None:
+        """Failed logins allowed per username before a lockout; None turns it off."""
+        return self._get("RATELIMIT_LOGIN_USERNAME_RATE", "5/15m")
+
+    @property
+    def RATELIMIT_LOGIN_ADDRESS_RATE(self) -> str | None:
+        """Failed logins allowed per client address before a lockout; None turns it off."""
+        return self._get("RATELIMIT_LOGIN_ADDRESS_RATE", "20/15m")
+
+    @property
+    def RATELIMIT_LOGIN_LOCKOUT(self) -> float:
+        """Seconds of the first lockout; each further lockout doubles it."""
+        return self._get("RATELIMIT_LOGIN_LOCKOUT", 60.0)
+
+    @property
+    def RATELIMIT_LOGIN_LOCKOUT_MAX(self) -> float:
+        """Longest lockout in seconds; also how long escalation is remembered after one."""
+        return self._get("RATELIMIT_LOGIN_LOCKOUT_MAX", 86400.0)
+
+    # --- two-factor authentication (otp/) -----------------------------------------
+
+    @property
+    def OTP_ENCRYPTION_KEYS(self) -> list[str]:
+        """Fernet keys encrypting TOTP secrets, newest first (it encrypts; all decrypt)."""
+        return self._get("OTP_ENCRYPTION_KEYS", [])
+
+    @property
+    def OTP_REQUIRED_FOR(self) -> list[Literal["superusers", "staff", "all"]]:
+        """Who must use 2FA: "superusers", "staff" and/or "all" authenticated users."""
+        return self._get("OTP_REQUIRED_FOR", ["superusers", "staff"])
+
+    @property
+    def OTP_REQUIRED_GROUPS(self) -> list[str]:
+        """Names of groups whose members must use 2FA, beyond OTP_REQUIRED_FOR."""
+        return self._get("OTP_REQUIRED_GROUPS", [])
+
+    @property
+    def OTP_EXEMPT_PATHS(self) -> list[str]:
+        """Path prefixes reachable before 2FA, beyond static, media, health and logout."""
+        return self._get("OTP_EXEMPT_PATHS", [])
+
+    @property
+    def OTP_EXEMPT_URL_NAMES(self) -> list[str]:
+        """URL names ("namespace:name") reachable before 2FA, beyond the built-in ones."""
+        return self._get("OTP_EXEMPT_URL_NAMES", [])
+
+    @property
+    def OTP_ISSUER(self) -> str | None:
+        """Name authenticator apps show next to the account (None: the site's host)."""
+        return self._get("OTP_ISSUER", None)
+
+    @property
+    def OTP_BACKUP_CODE_COUNT(self) -> int:
+        """How many single-use backup codes a user gets at a time."""
+        return self._get("OTP_BACKUP_CODE_COUNT", 10)
+
+    @property
+    def OTP_THROTTLE_FACTOR(self) -> float:
+        """Seconds of django-otp's back-off after a wrong code, doubling per failure."""
+        return self._get("OTP_THROTTLE_FACTOR", 1.0)
+
+    # --- audit log (audit/) ---------------------------------------------------------
+
+    @property
+    def AUDIT_TRACKED_MODELS(self) -> list[str]:
+        """Models ("app_label.ModelName") whose creates, updates and deletes are logged."""
+        return self._get("AUDIT_TRACKED_MODELS", [])
+
+    @property
+    def AUDIT_MASKED_FIELDS(self) -> list[str]:
+        """Field names or "app_label.model.field" patterns logged masked, beyond secrets."""
+        return self._get("AUDIT_MASKED_FIELDS", [])
+
+    @property
+    def AUDIT_DATABASE(self) -> str:
+        """Alias in DATABASES holding the audit log."""
+        return self._get("AUDIT_DATABASE", "default")
 
 
 conf = Settings()

@@ -1,10 +1,60 @@
 """django-prodready-security's hook implementations, registered through its entry point."""
 
-from prodready.conf import AppSettings
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
+
 from prodready.plugins import hookimpl
 from prodready_security.conf import conf
+
+if TYPE_CHECKING:
+    from django.http import HttpRequest
+
+    from prodready.conf import AppSettings
+    from prodready.dashboard import DashboardCard
+    from prodready.events import AuditEvent
+    from prodready.health.base import HealthCheck
+    from prodready.readiness.findings import Finding
 
 
 @hookimpl
 def prodready_settings() -> AppSettings:
     return conf
+
+
+@hookimpl
+def prodready_readiness_findings() -> Iterable[Finding]:
+    from prodready_security.otp import readiness as otp_readiness
+    from prodready_security.ratelimit.findings import findings
+
+    return [*findings(), *otp_readiness.findings()]
+
+
+@hookimpl
+def prodready_dashboard_cards(request: HttpRequest) -> Iterable[DashboardCard]:
+    from prodready_security.audit.cards import recent_events_cards
+    from prodready_security.otp.dashboard import adoption_card
+
+    return [adoption_card(request), *recent_events_cards(request)]
+
+
+@hookimpl
+def prodready_metrics() -> Iterable[Any]:
+    from prodready_security.ratelimit.metrics import RateLimitCollector
+
+    return [RateLimitCollector()]
+
+
+@hookimpl
+def prodready_audit(event: AuditEvent) -> None:
+    from prodready_security.audit.recorder import record
+
+    record(event)
+
+
+@hookimpl
+def prodready_health_checks() -> Iterable[HealthCheck]:
+    from prodready_security.audit.health import AuditChainHeadCheck
+
+    return [AuditChainHeadCheck()]

@@ -1,0 +1,395 @@
+"""What does the rate-limit middleware cost per request, with its counters in Redis?
+
+Starts a Redis of its own on 127.0.0.1, then two
+copies of one small site, each this script again (``--serve``) under one gunicorn
+sync worker (Django's threaded development server if gunicorn is not installed):
+the bare site, and the same site with ``RateLimitMiddleware`` and one rule that
+matches every measured request (never reached, so every request is counted and
+let through). Both answer in alternating batches; the best batch of each counts.
+
+Prints the latency per request and the added microseconds, the throughput with
+concurrent clients and its ratio (target: at least 0.8x the bare site), and the
+Redis round trips per rule check (counted by the server's Redis connections),
+against django-ratelimit's own counting on the same Redis. Exits non-zero on errors,
+or if a rule check costs more than one round trip.
+
+    python benchmarks/security_ratelimit_overhead.py [--requests 1000] [--rounds 3]
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from typing import Any
+
+CONFIG_VARIABLE = "PRODREADY_BENCH_CONFIG"
+THROUGHPUT_TARGET = 0.8
+PATH = "/api/ping/"
+RULE = {"name": "bench", "paths": ["/api/"], "key": "ip", "rate": "100000000/d"}
+
+
+# --- the server: this script with --serve ---------------------------------------------
+
+
+def serve(port: int) -> None:
+    import django
+    from django.conf import settings
+    from django.core.wsgi import get_wsgi_application
+
+    config = json.loads(os.environ[CONFIG_VARIABLE])
+    middleware = [
+        "django.contrib.sessions.middleware.SessionMiddleware",
+        "django.contrib.auth.middleware.AuthenticationMiddleware",
+    ]
+    if config["ratelimit"]:
+        middleware.append("prodready_security.ratelimit.middleware.RateLimitMiddleware")
+    settings.configure(
+        DEBUG=False,
+        SECRET_KEY="benchmark-only",
+        ALLOWED_HOSTS=["127.0.0.1"],
+        ROOT_URLCONF=__name__,
+        INSTALLED_APPS=[
+            "django.contrib.auth",
+            "django.contrib.contenttypes",
+            "django.contrib.sessions",
+            "prodready",
+            "prodready_security",
+        ],
+        MIDDLEWARE=middleware,
+        DATABASES={
+            "default": {"ENGINE": "django.db.backends.sqlite3", "NAME": config["database"]}
+        },
+        CACHES={"default": redis_cache(config["redis_url"], counting_connection())},
+        PRODREADY_RATELIMIT_RULES=[RULE] if config["ratelimit"] else [],
+        LOGGING={"version": 1, "disable_existing_loggers": False},
+    )
+    django.setup()
+    application = get_wsgi_application()
+    try:
+        from gunicorn.app.base import BaseApplication
+    except ImportError:
+        from django.core.servers.basehttp import WSGIRequestHandler, run
+
+        WSGIRequestHandler.log_message = lambda *args: None  # type: ignore[method-assign]
+        run("127.0.0.1", port, application, threading=True)
+        return
+
+    class OneWorker(BaseApplication):  # type: ignore[misc]
+        def load_config(self) -> None:
+            for name, value in {
+                "bind": f"127.0.0.1:{port}",
+                "workers": 1,
+                "worker_class": "sync",
+                "accesslog": None,
+                "loglevel": "warning",
+            }.items():
+                self.cfg.set(name, value)
+
+        def load(self) -> Any:
+            return application
+
+    OneWorker().run()
+
+
+def redis_cache(url: str, connection_class: type) -> dict[str, Any]:
+    return {
+        "BACKEND": "django_redis.cache.RedisCache",
+        "LOCATION": url,
+        "OPTIONS": {
+            "SOCKET_CONNECT_TIMEOUT": 1,
+            "SOCKET_TIMEOUT": 1,
+            "CONNECTION_POOL_KWARGS": {"connection_class": connection_class},
+        },
+    }
+
+
+_counting: list[type] = []
+
+
+def counting_connection() -> type:
+    """A redis-py connection that counts what it sends: one packed send, one round trip.
+
+    Counting in the client rather than with INFO commandstats, because Redis counts
+    the commands a script runs as commands too.
+    """
+    if not _counting:
+        from redis.connection import Connection
+
+        class CountingConnection(Connection):
+            sent = 0
+
+            def send_packed_command(self, command: Any, check_health: bool = True) -> None:
+                type(self).sent += 1
+                super().send_packed_command(command, check_health)
+
+        _counting.append(CountingConnection)
+    return _counting[0]
+
+
+def round_trips_view(request: Any) -> Any:
+    from django.http import JsonResponse
+
+    return JsonResponse({"sent": counting_connection().sent})  # type: ignore[attr-defined]
+
+
+def __getattr__(name: str) -> Any:
+    # urlpatterns is built on first use, once Django is configured in the server.
+    if name == "urlpatterns":
+        from django.http import HttpResponse
+        from django.urls import path
+
+        return [
+            path(PATH.strip("/") + "/", lambda request: HttpResponse("pong")),
+            path("bench/round-trips/", round_trips_view),
+        ]
+    raise AttributeError(name)
+
+
+# --- the client ----------------------------------------------------------------------
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--requests", type=int, default=1000, help="requests per batch")
+    parser.add_argument("--rounds", type=int, default=3, help="batches per site")
+    parser.add_argument("--clients", type=int, default=4, help="concurrent clients")
+    parser.add_argument("--serve", type=int, metavar="PORT", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.serve:
+        serve(args.serve)
+        return 0
+
+    binary = shutil.which("redis-server")
+    if binary is None:
+        print("skipped: redis-server is not installed (the benchmark starts its own Redis)")
+        return 0
+    with tempfile.TemporaryDirectory(prefix="prodready-bench-") as workdir:
+        redis_port = free_port()
+        redis_server = subprocess.Popen(
+            [binary, "--port", str(redis_port), "--bind", "127.0.0.1", "--save", ""],
+            stdout=subprocess.DEVNULL,
+            cwd=workdir,
+        )
+        servers: list[subprocess.Popen[bytes]] = []
+        try:
+            wait_for_redis(redis_port)
+            redis_url = f"redis://127.0.0.1:{redis_port}/0"
+            ports = {}
+            for label, ratelimit in (("bare", False), ("ratelimit", True)):
+                ports[label] = free_port()
+                config = {
+                    "ratelimit": ratelimit,
+                    "redis_url": redis_url,
+                    "database": os.path.join(workdir, "bench.sqlite3"),
+                }
+                env = {**os.environ, CONFIG_VARIABLE: json.dumps(config)}
+                servers.append(
+                    subprocess.Popen(
+                        [sys.executable, __file__, "--serve", str(ports[label])], env=env
+                    )
+                )
+            for port, server in zip(ports.values(), servers, strict=True):
+                wait_until_up(port, server)
+            return report(ports, redis_url, args)
+        finally:
+            for process in [*servers, redis_server]:
+                stop(process)
+
+
+def report(ports: dict[str, int], redis_url: str, args: Any) -> int:
+    server_name = "gunicorn, 1 sync worker" if has_gunicorn() else "Django's threaded server"
+    print(f"rate-limit middleware overhead ({server_name}, 1 matching rule, Redis counters)")
+    for port in ports.values():
+        sequential(port, 200)  # warm up: imports, connections, the script loaded in Redis
+    latency: dict[str, list[float]] = {label: [] for label in ports}
+    throughput: dict[str, list[float]] = {label: [] for label in ports}
+    trips_per_check: list[float] = []
+    for _ in range(args.rounds):
+        for label, port in ports.items():
+            before = round_trips(port)
+            latency[label].append(sequential(port, args.requests))
+            used = round_trips(port) - before
+            if label == "ratelimit":
+                trips_per_check.append(used / args.requests)
+            elif used:
+                return error(f"the bare site made {used} Redis round trips")
+            throughput[label].append(concurrent(port, args.requests, args.clients))
+    bare_us, limited_us = (min(latency[label]) * 1e6 for label in ports)
+    bare_rps, limited_rps = (max(throughput[label]) for label in ports)
+    ratio = limited_rps / bare_rps
+    verdict = "met" if ratio >= THROUGHPUT_TARGET else "MISSED"
+    print(f"  bare site:           {bare_us:8.1f} µs/request  {bare_rps:8.0f} req/s")
+    print(f"  with rate limiting:  {limited_us:8.1f} µs/request  {limited_rps:8.0f} req/s")
+    print(f"  added latency:       {limited_us - bare_us:8.1f} µs/request")
+    print(
+        f"  throughput ratio:    {ratio:8.2f}x with {args.clients} concurrent clients "
+        f"(target >= {THROUGHPUT_TARGET}x: {verdict})"
+    )
+    print(f"  for scale, one Redis PING from redis-py here: {ping_us(redis_url):6.1f} µs")
+    ours = max(trips_per_check)
+    theirs = django_ratelimit_round_trips(redis_url)
+    print(f"  Redis round trips per rule check: {ours:.2f} (one EVALSHA)")
+    print(f"  django-ratelimit, same Redis:     {theirs:.2f} (cache.add, then cache.incr)")
+    if ours != 1:
+        return error(f"a rule check cost {ours:.2f} Redis round trips; expected exactly 1")
+    return 0
+
+
+def sequential(port: int, requests: int) -> float:
+    """Mean seconds per request, one request at a time."""
+    started = time.perf_counter()
+    for _ in range(requests):
+        get(port)
+    return (time.perf_counter() - started) / requests
+
+
+def concurrent(port: int, requests: int, clients: int) -> float:
+    """Requests per second with ``clients`` sending at once."""
+    share = [requests // clients + (1 if n < requests % clients else 0) for n in range(clients)]
+    failures: list[BaseException] = []
+
+    def client(count: int) -> None:
+        try:
+            for _ in range(count):
+                get(port)
+        except BaseException as exc:  # reported by the main thread
+            failures.append(exc)
+
+    threads = [threading.Thread(target=client, args=(count,)) for count in share]
+    started = time.perf_counter()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    if failures:
+        raise SystemExit(error(f"a client failed: {failures[0]}"))
+    return requests / (time.perf_counter() - started)
+
+
+def get(port: int) -> None:
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    try:
+        connection.request("GET", PATH)
+        response = connection.getresponse()
+        response.read()
+    finally:
+        connection.close()
+    if response.status != 200:
+        raise SystemExit(error(f"{PATH} answered {response.status}"))
+
+
+def round_trips(port: int) -> int:
+    """Round trips the server at ``port`` has made to Redis so far."""
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    try:
+        connection.request("GET", "/bench/round-trips/")
+        sent: int = json.loads(connection.getresponse().read())["sent"]
+    finally:
+        connection.close()
+    return sent
+
+
+def django_ratelimit_round_trips(redis_url: str, checks: int = 200) -> float:
+    """Redis round trips per check of django-ratelimit's ``is_ratelimited``, same Redis."""
+    import django
+    from django.conf import settings
+    from django.test import RequestFactory
+
+    connection = counting_connection()
+    settings.configure(CACHES={"default": redis_cache(redis_url, connection)})
+    django.setup()
+    from django_ratelimit.core import is_ratelimited
+
+    request = RequestFactory().get(PATH, REMOTE_ADDR="127.0.0.1")
+
+    def check() -> None:
+        is_ratelimited(request, group="bench", key="ip", rate=RULE["rate"], increment=True)
+
+    check()  # connects
+    before = connection.sent  # type: ignore[attr-defined]
+    for _ in range(checks):
+        check()
+    return (connection.sent - before) / checks  # type: ignore[attr-defined]
+
+
+def ping_us(redis_url: str, pings: int = 500) -> float:
+    """Microseconds of one redis-py round trip to the benchmark's Redis (the floor of
+    what a rule check can add)."""
+    import redis
+
+    client = redis.Redis.from_url(redis_url)
+    try:
+        client.ping()
+        started = time.perf_counter()
+        for _ in range(pings):
+            client.ping()
+        return (time.perf_counter() - started) / pings * 1e6
+    finally:
+        client.close()
+
+
+def has_gunicorn() -> bool:
+    import importlib.util
+
+    return importlib.util.find_spec("gunicorn") is not None
+
+
+def wait_for_redis(port: int) -> None:
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            return
+        except OSError:
+            time.sleep(0.05)
+    raise SystemExit(error("redis-server did not start within 10 s"))
+
+
+def wait_until_up(port: int, server: subprocess.Popen[bytes]) -> None:
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise SystemExit(error(f"the server exited with {server.returncode}"))
+        try:
+            get(port)
+            return
+        except OSError:
+            time.sleep(0.1)
+    raise SystemExit(error("the server did not start within 30 s"))
+
+
+def stop(process: subprocess.Popen[bytes]) -> None:
+    """Stop a process this script started, by its own handle."""
+    if process.poll() is not None:
+        return
+    process.terminate()
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+def error(message: str) -> int:
+    print(f"error: {message}", file=sys.stderr)
+    return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,68 @@
+"""System checks of the audit log's settings (ids listed in ``prodready_security.checks``)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from django.apps import apps
+from django.core.checks import CheckMessage, Error
+from django.db import connections
+
+from prodready_security.conf import conf
+
+_AUDIT_MODELS = {"prodready_security.auditevent", "prodready_security.auditchainhead"}
+
+
+def check_audit_database(
+    app_configs: Sequence[Any] | None = None, **kwargs: Any
+) -> list[CheckMessage]:
+    alias: object = conf.AUDIT_DATABASE
+    if not isinstance(alias, str) or alias in connections:
+        return []  # a wrong type is prodready.E002
+    return [
+        Error(
+            f"PRODREADY_AUDIT_DATABASE is {alias!r}, which is not an alias in DATABASES "
+            f"({', '.join(sorted(connections.settings))}).",
+            hint="Set PRODREADY_AUDIT_DATABASE to one of the DATABASES aliases, or remove it "
+            "to use 'default'.",
+            id="prodready_security.E040",
+        )
+    ]
+
+
+def check_tracked_models(
+    app_configs: Sequence[Any] | None = None, **kwargs: Any
+) -> list[CheckMessage]:
+    labels: object = conf.AUDIT_TRACKED_MODELS  # what was set, not what was promised
+    if not isinstance(labels, (list, tuple)):
+        return []  # prodready.E002
+    messages: list[CheckMessage] = []
+    for label in labels:
+        if not isinstance(label, str):
+            continue  # prodready.E002
+        try:
+            model = apps.get_model(label)
+        except (LookupError, ValueError):
+            messages.append(
+                Error(
+                    f"PRODREADY_AUDIT_TRACKED_MODELS lists {label!r}, which is not an "
+                    "installed model.",
+                    hint='Name models as "app_label.ModelName" (for example "auth.User"), '
+                    "with their app in INSTALLED_APPS.",
+                    id="prodready_security.E041",
+                )
+            )
+            continue
+        if model._meta.label_lower in _AUDIT_MODELS:
+            messages.append(
+                Error(
+                    f"PRODREADY_AUDIT_TRACKED_MODELS lists {label!r}, the audit log itself.",
+                    hint="Remove it: every audit event would create another one.",
+                    id="prodready_security.E042",
+                )
+            )
+    return messages
+
+
+ALL = [check_audit_database, check_tracked_models]

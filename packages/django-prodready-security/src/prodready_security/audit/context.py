@@ -1,0 +1,30 @@
+"""The request being handled, for events that are not given one (model changes).
+
+Set by :class:`prodready_security.audit.middleware.AuditContextMiddleware`; a
+context variable, so it is right per thread and per asyncio task.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+
+from django.http import HttpRequest
+
+_current_request: ContextVar[HttpRequest | None] = ContextVar(
+    "prodready_audit_request", default=None
+)
+
+
+def current_request() -> HttpRequest | None:
+    return _current_request.get()
+
+
+@contextmanager
+def request_context(request: HttpRequest) -> Iterator[None]:
+    token = _current_request.set(request)
+    try:
+        yield
+    finally:
+        _current_request.reset(token)

@@ -1,0 +1,26 @@
+"""Start-up wiring of the audit log, called from ``AppConfig.ready()``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.signals import setting_changed
+
+TRACKED_MODELS_SETTING = "PRODREADY_AUDIT_TRACKED_MODELS"
+
+
+def connect() -> None:
+    from prodready_security.audit import auth_signals, tracking
+
+    auth_signals.connect()
+    tracking.sync_receivers()
+    setting_changed.connect(_tracked_models_changed, dispatch_uid="prodready_audit_tracked")
+
+
+def _tracked_models_changed(setting: str, **kwargs: Any) -> None:
+    # override_settings in tests, and any runtime change, must start or stop tracking.
+    if setting == TRACKED_MODELS_SETTING:
+        from prodready_security.audit import tracked, tracking
+
+        tracked.clear_cache()
+        tracking.sync_receivers()

@@ -1,0 +1,102 @@
+"""Creates, updates (with field diffs) and deletes of tracked models, through model signals.
+
+Receivers are connected per tracked model, not to every sender: a model with a
+delete receiver loses Django's fast delete, and untracked models should keep it.
+Bulk operations, which send no signals, are handled in ``audit.bulk``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import models
+from django.db.models.signals import post_delete, post_save, pre_save
+
+import prodready
+from prodready_security.audit import bulk
+from prodready_security.audit.tracked import tracked_models
+
+_BEFORE = "_prodready_audit_before"
+_connected: set[type[models.Model]] = set()
+
+
+def sync_receivers() -> None:
+    """Connect the receivers to exactly the tracked models (at start-up, on setting change)."""
+    wanted = tracked_models()
+    for model in _connected - wanted:
+        for signal, _receiver in _SIGNALS:
+            signal.disconnect(sender=model, dispatch_uid=_uid(model))
+    for model in wanted - _connected:
+        for signal, receiver in _SIGNALS:
+            signal.connect(receiver, sender=model, dispatch_uid=_uid(model), weak=False)
+    _connected.clear()
+    _connected.update(wanted)
+    if wanted:
+        bulk.install()
+
+
+def field_values(instance: models.Model) -> dict[str, Any]:
+    """Every concrete field's value, by field name (a foreign key's is the related pk)."""
+    return {field.name: field.value_from_object(instance) for field in _fields(type(instance))}
+
+
+def _remember_before(sender: type[models.Model], instance: models.Model, **kwargs: Any) -> None:
+    before = None
+    if instance.pk is not None:
+        fields = _fields(sender)
+        row = (
+            sender._base_manager.using(kwargs["using"])
+            .filter(pk=instance.pk)
+            .values_list(*[field.attname for field in fields])
+            .first()
+        )
+        if row is not None:
+            before = {field.name: value for field, value in zip(fields, row, strict=True)}
+    setattr(instance, _BEFORE, before)
+
+
+def _record_save(
+    sender: type[models.Model],
+    instance: models.Model,
+    created: bool,
+    update_fields: frozenset[str] | None = None,
+    **kwargs: Any,
+) -> None:
+    before: dict[str, Any] | None = instance.__dict__.pop(_BEFORE, None)
+    after = field_values(instance)
+    if created or before is None:
+        changes = {name: (None, value) for name, value in after.items()}
+        prodready.audit("model.created", target=instance, changes=changes)
+        return
+    names = _names(sender, update_fields) if update_fields else after.keys()
+    changes = {name: (before[name], after[name]) for name in names if before[name] != after[name]}
+    if changes:  # a save that changed nothing is not an event
+        prodready.audit("model.updated", target=instance, changes=changes)
+
+
+def _record_delete(
+    sender: type[models.Model], instance: models.Model, origin: Any = None, **kwargs: Any
+) -> None:
+    changes = {name: (value, None) for name, value in field_values(instance).items()}
+    data: dict[str, Any] = {}
+    if isinstance(origin, models.QuerySet):
+        data["bulk"] = "QuerySet.delete"
+    elif isinstance(origin, models.Model) and origin is not instance:
+        data["cascade_from"] = f"{origin._meta.label_lower}:{origin.pk}"
+    prodready.audit("model.deleted", target=instance, changes=changes, **data)
+
+
+def _fields(model: type[models.Model]) -> list[Any]:
+    return list(model._meta.concrete_fields)
+
+
+def _names(model: type[models.Model], update_fields: frozenset[str]) -> list[str]:
+    # update_fields may hold attnames ("tutor_id"); diffs are keyed by field name.
+    return [field.name for field in _fields(model) if {field.name, field.attname} & update_fields]
+
+
+def _uid(model: type[models.Model]) -> str:
+    return f"prodready_audit:{model._meta.label_lower}"
+
+
+_SIGNALS = ((pre_save, _remember_before), (post_save, _record_save), (post_delete, _record_delete))

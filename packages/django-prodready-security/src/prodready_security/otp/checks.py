@@ -1,0 +1,133 @@
+"""System checks of the 2FA settings (ids ``prodready_security.E020`` to ``E029``).
+
+- ``E020`` 2FA is enforced but ``PRODREADY_OTP_ENCRYPTION_KEYS`` is empty
+- ``E021`` an entry of ``PRODREADY_OTP_ENCRYPTION_KEYS`` is not a Fernet key
+- ``E022`` the enforcement middleware is not after ``AuthenticationMiddleware`` and
+  django-otp's ``OTPMiddleware``
+- ``E023`` an entry of ``PRODREADY_OTP_EXEMPT_PATHS`` does not start with ``/``
+- ``E024`` ``PRODREADY_OTP_BACKUP_CODE_COUNT`` is not between 1 and 50
+- ``E025`` ``PRODREADY_OTP_THROTTLE_FACTOR`` is not positive (0 turns off the back-off)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from django.conf import settings
+from django.core.checks import CheckMessage, Error
+
+from prodready_security.conf import conf
+from prodready_security.otp import crypto
+
+ENFORCEMENT = "prodready_security.otp.middleware.OTPEnforcementMiddleware"
+OTP_MIDDLEWARE = "django_otp.middleware.OTPMiddleware"
+AUTH_MIDDLEWARE = "django.contrib.auth.middleware.AuthenticationMiddleware"
+MAX_BACKUP_CODES = 50
+
+
+def enforced() -> bool:
+    return ENFORCEMENT in settings.MIDDLEWARE
+
+
+def check_encryption_keys(
+    app_configs: Sequence[Any] | None = None, **kwargs: Any
+) -> list[CheckMessage]:
+    keys: object = conf.OTP_ENCRYPTION_KEYS  # what a project set, not what it should be
+    if not isinstance(keys, (list, tuple)):
+        return []  # reported as prodready.E002
+    if not keys:
+        if not enforced():
+            return []
+        return [
+            Error(
+                "2FA is enforced (OTPEnforcementMiddleware is in MIDDLEWARE) but "
+                "PRODREADY_OTP_ENCRYPTION_KEYS is empty, so no TOTP secret can be stored.",
+                hint="Run `manage.py otp generate-key`, keep the key in the environment "
+                "and set PRODREADY_OTP_ENCRYPTION_KEYS = [that key].",
+                id="prodready_security.E020",
+            )
+        ]
+    # The position, never the value: keys are secrets and checks are printed in logs.
+    return [
+        Error(
+            f"PRODREADY_OTP_ENCRYPTION_KEYS[{index}] is not a Fernet key "
+            "(32 bytes, URL-safe base64, 44 characters).",
+            hint="Replace it with a key made by `manage.py otp generate-key`.",
+            id="prodready_security.E021",
+        )
+        for index, key in enumerate(keys)
+        if not crypto.is_valid_key(key)
+    ]
+
+
+def check_middleware_order(
+    app_configs: Sequence[Any] | None = None, **kwargs: Any
+) -> list[CheckMessage]:
+    middleware = list(settings.MIDDLEWARE)
+    if ENFORCEMENT not in middleware:
+        return []
+    position = middleware.index(ENFORCEMENT)
+    for required in (AUTH_MIDDLEWARE, OTP_MIDDLEWARE):
+        if required not in middleware[:position]:
+            found = "after it" if required in middleware else "missing"
+            return [
+                Error(
+                    f"{ENFORCEMENT} needs {required} before it in MIDDLEWARE; it is {found}.",
+                    hint=f"List {AUTH_MIDDLEWARE}, then {OTP_MIDDLEWARE}, then {ENFORCEMENT}.",
+                    id="prodready_security.E022",
+                )
+            ]
+    if middleware.index(OTP_MIDDLEWARE) < middleware.index(AUTH_MIDDLEWARE):
+        return [
+            Error(
+                f"{OTP_MIDDLEWARE} comes before {AUTH_MIDDLEWARE} in MIDDLEWARE.",
+                hint=f"List {AUTH_MIDDLEWARE}, then {OTP_MIDDLEWARE}, then {ENFORCEMENT}.",
+                id="prodready_security.E022",
+            )
+        ]
+    return []
+
+
+def check_exempt_paths(
+    app_configs: Sequence[Any] | None = None, **kwargs: Any
+) -> list[CheckMessage]:
+    paths: object = conf.OTP_EXEMPT_PATHS
+    if not isinstance(paths, (list, tuple)):
+        return []  # reported as prodready.E002
+    return [
+        Error(
+            f"PRODREADY_OTP_EXEMPT_PATHS[{index}] is {path!r}; expected a path starting with '/'.",
+            hint=f"Write it as {'/' + str(path).lstrip('/')!r}.",
+            id="prodready_security.E023",
+        )
+        for index, path in enumerate(paths)
+        if not (isinstance(path, str) and path.startswith("/"))
+    ]
+
+
+def check_numbers(app_configs: Sequence[Any] | None = None, **kwargs: Any) -> list[CheckMessage]:
+    messages: list[CheckMessage] = []
+    count = conf.OTP_BACKUP_CODE_COUNT
+    if isinstance(count, int) and not 1 <= count <= MAX_BACKUP_CODES:
+        messages.append(
+            Error(
+                f"PRODREADY_OTP_BACKUP_CODE_COUNT is {count}; expected 1 to {MAX_BACKUP_CODES}.",
+                hint="Set it to 10, the usual number of backup codes.",
+                id="prodready_security.E024",
+            )
+        )
+    factor = conf.OTP_THROTTLE_FACTOR
+    if isinstance(factor, (int, float)) and not isinstance(factor, bool) and factor <= 0:
+        messages.append(
+            Error(
+                f"PRODREADY_OTP_THROTTLE_FACTOR is {factor}; expected a positive number "
+                "(0 or less turns off the back-off, so codes can be guessed quickly).",
+                hint="Set it to 1.0: waits of 1, 2, 4, 8... seconds after wrong codes.",
+                id="prodready_security.E025",
+            )
+        )
+    return messages
+
+
+ALL = (check_encryption_keys, check_middleware_order, check_exempt_paths, check_numbers)

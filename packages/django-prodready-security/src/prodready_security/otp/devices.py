@@ -1,0 +1,128 @@
+"""What a user can do with their 2FA devices: enrol, check a code, renew codes, disable.
+
+Codes are checked through ``django_otp.verify_token``, which locks the device row
+for the check, so two requests racing with the same code cannot both succeed.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Literal
+
+import django_otp
+from django.core.exceptions import ImproperlyConfigured
+from django.db import transaction
+
+from prodready_security.conf import conf
+from prodready_security.otp import backup_codes, crypto
+from prodready_security.otp.models import BackupCodeDevice, EncryptedTOTPDevice
+
+logger = logging.getLogger(__name__)
+
+Method = Literal["totp", "backup"]
+
+
+@dataclass(frozen=True)
+class Verification:
+    """The outcome of checking one code."""
+
+    ok: bool
+    method: Method
+    device: Any = None
+    locked_until: datetime | None = None
+    unreadable: bool = False  # the secret could not be decrypted with the configured keys
+
+    @property
+    def reason(self) -> str:
+        if self.ok:
+            return "accepted"
+        if self.locked_until is not None:
+            return "throttled"
+        return "unreadable" if self.unreadable else "wrong"
+
+
+def totp_device(user: Any) -> EncryptedTOTPDevice | None:
+    """The user's confirmed authenticator, if they enrolled."""
+    device: EncryptedTOTPDevice | None = EncryptedTOTPDevice.objects.filter(
+        user=user, confirmed=True
+    ).first()
+    return device
+
+
+def is_enrolled(user: Any) -> bool:
+    return bool(user.is_authenticated) and totp_device(user) is not None
+
+
+def pending_totp_device(user: Any) -> EncryptedTOTPDevice:
+    """The device being set up: reused, so reloading the page keeps the same QR code."""
+    device: EncryptedTOTPDevice | None = EncryptedTOTPDevice.objects.filter(
+        user=user, confirmed=False
+    ).first()
+    if device is not None:
+        try:
+            _ = device.secret
+        except crypto.InvalidToken:  # its key was retired before setup was finished
+            device.delete()
+            device = None
+    return device or EncryptedTOTPDevice.create_pending(user)
+
+
+def backup_code_device(user: Any) -> BackupCodeDevice | None:
+    device: BackupCodeDevice | None = BackupCodeDevice.objects.filter(user=user).first()
+    return device
+
+
+def remaining_backup_codes(user: Any) -> int:
+    device = backup_code_device(user)
+    return device.codes.count() if device else 0
+
+
+@transaction.atomic
+def enable(device: EncryptedTOTPDevice) -> list[str]:
+    """Confirm a device whose code matched; returns the user's new backup codes."""
+    device.confirmed = True
+    device.save(update_fields=["confirmed"])
+    EncryptedTOTPDevice.objects.filter(user_id=device.user_id).exclude(pk=device.pk).delete()
+    return regenerate_backup_codes(device.user)
+
+
+@transaction.atomic
+def regenerate_backup_codes(user: Any) -> list[str]:
+    device, _ = BackupCodeDevice.objects.get_or_create(
+        user=user, defaults={"name": "Backup codes"}
+    )
+    codes: list[str] = device.replace_codes(conf.OTP_BACKUP_CODE_COUNT)
+    return codes
+
+
+@transaction.atomic
+def disable(user: Any) -> None:
+    EncryptedTOTPDevice.objects.filter(user=user).delete()
+    BackupCodeDevice.objects.filter(user=user).delete()
+
+
+def check_code(
+    user: Any, code: str, *, device: Any = None, allow_backup: bool = True
+) -> Verification:
+    """Check ``code`` against ``device`` or, by its shape, the user's TOTP or backup codes."""
+    method: Method = "totp"
+    if device is None:
+        if allow_backup and backup_codes.looks_like_backup_code(code):
+            method, device = "backup", backup_code_device(user)
+        else:
+            device = totp_device(user)
+    if device is None:
+        return Verification(ok=False, method=method)
+    allowed, details = device.verify_is_allowed()
+    if not allowed:
+        return Verification(
+            ok=False, method=method, locked_until=(details or {}).get("locked_until")
+        )
+    try:
+        verified = django_otp.verify_token(user, device.persistent_id, code)
+    except (crypto.InvalidToken, ImproperlyConfigured):
+        logger.exception("The TOTP secret of %s cannot be decrypted", device.persistent_id)
+        return Verification(ok=False, method=method, unreadable=True)
+    return Verification(ok=verified is not None, method=method, device=verified)

@@ -1,0 +1,24 @@
+"""The audit events of 2FA, sent through ``prodready.audit`` to every plugin.
+
+- ``otp.enabled``: a user confirmed a new authenticator
+- ``otp.disabled``: a user removed 2FA, or an operator did (no actor, ``by``)
+- ``otp.failed``: a wrong, replayed, expired or throttled code (``method``, ``reason``)
+- ``otp.backup_code_used``: a backup code was accepted (``remaining``)
+- ``otp.backup_codes_regenerated``: a user replaced their backup codes
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+
+import prodready
+
+
+def record(
+    action: str, request: HttpRequest | None, user: Any, *, by_operator: bool = False, **data: Any
+) -> None:
+    """``user``'s 2FA changed: they are the target and, unless an operator acted, the actor."""
+    actor = None if by_operator else user
+    prodready.audit(action, actor=actor, target=user, request=request, **data)

@@ -1,0 +1,45 @@
+"""Pages a signed-in user reaches before finishing 2FA: logging out, static and media
+files, health probes, the 2FA pages themselves, and what the project adds in
+``PRODREADY_OTP_EXEMPT_PATHS`` and ``PRODREADY_OTP_EXEMPT_URL_NAMES``."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.http import HttpRequest
+from django.urls import Resolver404, resolve
+
+from prodready_security.conf import conf
+
+BUILTIN_URL_NAMES = frozenset(
+    {
+        "logout",
+        "admin:logout",
+        "prodready:health-detail",
+        "prodready:health-live",
+        "prodready:health-ready",
+        "prodready_otp:setup",
+        "prodready_otp:verify",
+    }
+)
+
+
+def is_exempt(request: HttpRequest) -> bool:
+    if any(request.path.startswith(prefix) for prefix in _served_file_prefixes()):
+        return True
+    if any(request.path_info.startswith(prefix) for prefix in conf.OTP_EXEMPT_PATHS):
+        return True
+    try:
+        view_name = resolve(request.path_info).view_name
+    except Resolver404:
+        return False
+    return view_name in BUILTIN_URL_NAMES or view_name in conf.OTP_EXEMPT_URL_NAMES
+
+
+def _served_file_prefixes() -> list[str]:
+    # Django prefixes a relative STATIC_URL/MEDIA_URL with the script name, as request.path is;
+    # a URL on another host ("https://cdn...") never reaches this site, so it is left out.
+    prefixes = []
+    for url in (settings.STATIC_URL, settings.MEDIA_URL):
+        if url and url.startswith("/") and url != "/":
+            prefixes.append(url)
+    return prefixes

@@ -1,0 +1,66 @@
+"""Forms of the 2FA pages. Plain HTML forms: every page works without JavaScript."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+
+
+def _code_field(label: str, help_text: str, *, numeric: bool) -> forms.CharField:
+    attrs = {
+        "autocomplete": "one-time-code",
+        "autofocus": True,
+        "spellcheck": "false",
+        "autocapitalize": "off",
+        "class": "pr-otp-input pr-otp-code",
+    }
+    if numeric:
+        attrs["inputmode"] = "numeric"
+    return forms.CharField(
+        label=label,
+        help_text=help_text,
+        max_length=32,
+        widget=forms.TextInput(attrs=attrs),
+    )
+
+
+class TOTPCodeForm(forms.Form):
+    """A code from the authenticator app only (setting up, renewing backup codes)."""
+
+    code = _code_field(
+        "Code from your authenticator app",
+        "The 6-digit code your app shows now.",
+        numeric=True,
+    )
+
+
+class VerifyForm(forms.Form):
+    """A code from the app or, when the phone is not at hand, a backup code."""
+
+    code = _code_field(
+        "Authentication code",
+        "The 6-digit code from your app, or one of your backup codes.",
+        numeric=False,
+    )
+
+
+class DisableForm(forms.Form):
+    password = forms.CharField(
+        label="Your password",
+        strip=False,
+        widget=forms.PasswordInput(
+            attrs={"autocomplete": "current-password", "class": "pr-otp-input"}
+        ),
+    )
+    code = _code_field(
+        "Authentication code",
+        "A code from your app, or one of your backup codes.",
+        numeric=False,
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # The password comes first on the page, so it takes the focus, not the code.
+        self.fields["code"].widget.attrs.pop("autofocus", None)
+        self.fields["password"].widget.attrs["autofocus"] = True

@@ -1,0 +1,15 @@
+"""The 2FA pages: ``path("account/2fa/", include("prodready_security.otp.urls"))``."""
+
+from django.urls import path
+
+from prodready_security.otp import views
+
+app_name = "prodready_otp"
+
+urlpatterns = [
+    path("", views.manage, name="manage"),
+    path("setup/", views.setup, name="setup"),
+    path("verify/", views.verify, name="verify"),
+    path("backup-codes/", views.regenerate, name="regenerate"),
+    path("disable/", views.disable, name="disable"),
+]

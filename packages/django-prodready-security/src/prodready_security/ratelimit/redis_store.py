@@ -1,0 +1,120 @@
+"""Counters in Redis: every check is one atomic Lua script, so one round trip.
+
+Why a script rather than the cache API: django-ratelimit counts with
+``cache.add()`` then ``cache.incr()``, two round trips per check, and a plain
+``INCR`` followed by ``EXPIRE`` can leave a key without expiry if the process dies
+between them. A script runs INCR and the first EXPIRE (and, past the limit, the
+shared metric) as one atomic step on the server: N concurrent requests against a
+limit of L get exactly L counts at or below L, and each check costs one EVALSHA.
+(``EXPIRE ... NX`` in a MULTI pipeline would do too, but needs Redis 7.)
+
+Scripts are sent by SHA; a server that has not seen one yet (restarted, flushed)
+gets the whole script once with EVAL, still one round trip. All keys of one call
+must live on one server: use a single Redis (or Sentinel), not Redis Cluster.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+from redis.exceptions import NoScriptError, RedisError
+
+from prodready_security.ratelimit.store import (
+    METRICS_NAME,
+    LoginFailure,
+    LoginKeys,
+    StoreUnavailable,
+)
+
+if TYPE_CHECKING:
+    from django.core.cache.backends.base import BaseCache
+    from redis import Redis
+
+HIT = """
+local count = redis.call('INCR', KEYS[1])
+if count == 1 then redis.call('EXPIRE', KEYS[1], ARGV[1]) end
+if count > tonumber(ARGV[2]) then redis.call('HINCRBY', KEYS[2], ARGV[3], 1) end
+return count
+"""
+
+# KEYS: failures, lock, level, metrics. ARGV: limit, window (s), first lockout (ms),
+# longest lockout (ms), metric field. Returns {failures, locked ms, started, level}.
+LOGIN_FAILED = """
+local locked = redis.call('PTTL', KEYS[2])
+if locked > 0 then return {0, locked, 0, tonumber(redis.call('GET', KEYS[2]))} end
+local failures = redis.call('INCR', KEYS[1])
+if failures == 1 then redis.call('EXPIRE', KEYS[1], ARGV[2]) end
+if failures < tonumber(ARGV[1]) then return {failures, 0, 0, 0} end
+local level = redis.call('INCR', KEYS[3])
+local lock_ms = math.floor(math.min(tonumber(ARGV[3]) * 2 ^ (level - 1), tonumber(ARGV[4])))
+redis.call('SET', KEYS[2], level, 'PX', lock_ms)
+redis.call('PEXPIRE', KEYS[3], lock_ms + tonumber(ARGV[4]))
+redis.call('DEL', KEYS[1])
+redis.call('HINCRBY', KEYS[4], ARGV[5], 1)
+return {failures, lock_ms, 1, level}
+"""
+
+_SHA = {script: hashlib.sha1(script.encode()).hexdigest() for script in (HIT, LOGIN_FAILED)}
+# Redis errors, and socket errors raised before redis-py wraps them.
+OUTAGES = (RedisError, OSError)
+
+
+class RedisStore:
+    def __init__(self, cache: BaseCache, client: Redis) -> None:
+        self.cache = cache
+        self.client = client
+
+    def hit(self, name: str, ttl: int, limit: int, metric: str) -> int:
+        keys = [self._key(name), self._key(METRICS_NAME)]
+        return int(self._run(HIT, keys, [ttl, limit, metric]))
+
+    def login_failed(
+        self, keys: LoginKeys, limit: int, window: int, base: float, maximum: float, metric: str
+    ) -> LoginFailure:
+        names = [keys.failures, keys.lock, keys.level, METRICS_NAME]
+        args = [limit, window, max(1, round(base * 1000)), max(1, round(maximum * 1000)), metric]
+        failures, locked_ms, started, level = self._run(
+            LOGIN_FAILED, [self._key(name) for name in names], args
+        )
+        return LoginFailure(int(failures), int(locked_ms) / 1000, bool(started), int(level))
+
+    def locked_for(self, locks: Sequence[str]) -> float:
+        try:
+            pipeline = self.client.pipeline(transaction=False)
+            for name in locks:
+                pipeline.pttl(self._key(name))
+            remaining = pipeline.execute()
+        except OUTAGES as exc:
+            raise StoreUnavailable(str(exc)) from exc
+        return max([int(ms) for ms in remaining if int(ms) > 0], default=0) / 1000
+
+    def clear(self, names: Sequence[str]) -> None:
+        try:
+            self.client.delete(*(self._key(name) for name in names))
+        except OUTAGES as exc:
+            raise StoreUnavailable(str(exc)) from exc
+
+    def metrics(self) -> dict[str, int]:
+        try:
+            raw = self.client.hgetall(self._key(METRICS_NAME))
+        except OUTAGES as exc:
+            raise StoreUnavailable(str(exc)) from exc
+        return {_text(field): int(value) for field, value in raw.items()}
+
+    def _key(self, name: str) -> str:
+        return self.cache.make_key(name)
+
+    def _run(self, script: str, keys: list[str], args: list[Any]) -> Any:
+        try:
+            try:
+                return self.client.evalsha(_SHA[script], len(keys), *keys, *args)
+            except NoScriptError:
+                return self.client.eval(script, len(keys), *keys, *args)
+        except OUTAGES as exc:
+            raise StoreUnavailable(str(exc)) from exc
+
+
+def _text(value: bytes | str) -> str:
+    return value.decode() if isinstance(value, bytes) else value

@@ -1,0 +1,116 @@
+"""Where counters and lockouts live: Redis when the cache is Redis, any Django cache otherwise.
+
+Callers name things logically (``prodready:rl:login:...``); the store applies the
+cache's ``KEY_PREFIX`` and ``VERSION`` so two sites can share one Redis.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Protocol
+
+from django.core.cache import caches
+
+from prodready_security.conf import conf
+
+if TYPE_CHECKING:
+    from django.core.cache.backends.base import BaseCache
+    from redis import Redis
+
+METRICS_NAME = "prodready:rl:metrics"
+
+
+class StoreUnavailable(Exception):
+    """The cache holding the counters cannot be reached (or failed while answering)."""
+
+
+@dataclass(frozen=True)
+class LoginKeys:
+    """The three entries of one lockout scope (a username or an address)."""
+
+    failures: str
+    lock: str
+    level: str
+
+
+@dataclass(frozen=True)
+class LoginFailure:
+    """The state of a scope after a failed login was recorded."""
+
+    failures: int  # failures now counted in the window (0 if it was already locked)
+    locked_for: float  # seconds the scope stays locked (0: not locked)
+    started: bool  # this failure started the lockout
+    level: int  # lockouts in a row, 1 for the first (0: not locked)
+
+
+class Store(Protocol):
+    def hit(self, name: str, ttl: int, limit: int, metric: str) -> int:
+        """Count one request; the count so far. Past ``limit``, bump ``metric`` too."""
+
+    def login_failed(
+        self, keys: LoginKeys, limit: int, window: int, base: float, maximum: float, metric: str
+    ) -> LoginFailure:
+        """Count a failed login; lock the scope for an escalating time at ``limit``."""
+
+    def locked_for(self, locks: Sequence[str]) -> float:
+        """Seconds until the longest of these locks ends (0: none is locked)."""
+
+    def clear(self, names: Sequence[str]) -> None:
+        """Forget these entries."""
+
+    def metrics(self) -> dict[str, int]:
+        """Shared counts of blocked requests and lockouts, by metric field."""
+
+
+# Each thread keeps the store it built (Django's cache objects are per thread too), until
+# CACHES or PRODREADY_RATELIMIT_CACHE change: settings lookups cost more than the rest
+# of a check outside its Redis round trip.
+_local = threading.local()
+_generation = 0
+
+
+def get_store(alias: str | None = None) -> Store:
+    """The store over the rate-limit cache (``PRODREADY_RATELIMIT_CACHE``)."""
+    if alias is None:
+        cached = getattr(_local, "store", None)
+        if cached is not None and cached[0] == _generation:
+            return cached[1]  # type: ignore[no-any-return]
+    store = _build(caches[alias or conf.RATELIMIT_CACHE])
+    if alias is None:
+        _local.store = (_generation, store)
+    return store
+
+
+def forget_stores(*, setting: str, **kwargs: Any) -> None:
+    """``setting_changed`` receiver (connected in ``AppConfig.ready``)."""
+    global _generation
+    if setting in ("CACHES", "PRODREADY_RATELIMIT_CACHE"):
+        _generation += 1
+
+
+def _build(cache: BaseCache) -> Store:
+    client = raw_redis_client(cache)
+    if client is not None:
+        from prodready_security.ratelimit.redis_store import RedisStore
+
+        return RedisStore(cache, client)
+    from prodready_security.ratelimit.cache_store import CacheStore
+
+    return CacheStore(cache)
+
+
+def raw_redis_client(cache: BaseCache) -> Redis | None:
+    """The redis-py client behind a django-redis or Django Redis cache, else None."""
+    from django.core.cache.backends.redis import RedisCache
+    from django_redis.cache import (  # type: ignore[import-untyped, unused-ignore]
+        RedisCache as DjangoRedisCache,
+    )
+
+    if isinstance(cache, DjangoRedisCache):
+        # What django_redis.get_redis_connection() returns, without the alias lookup.
+        return cache.client.get_client(write=True)  # type: ignore[no-any-return]
+    if isinstance(cache, RedisCache):
+        return cache._cache.get_client(write=True)
+    return None

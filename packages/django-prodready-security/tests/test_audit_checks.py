@@ -1,0 +1,44 @@
+"""System checks of the audit log's settings: exact ids, named settings."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import override_settings
+
+from prodready_security.audit.checks import check_audit_database, check_tracked_models
+
+
+def ids(messages: list) -> list[str]:  # type: ignore[type-arg]
+    return [message.id for message in messages]
+
+
+def test_defaults_pass() -> None:
+    assert check_audit_database() + check_tracked_models() == []
+
+
+@override_settings(PRODREADY_AUDIT_DATABASE="audit")
+def test_unknown_database_alias() -> None:
+    (message,) = check_audit_database()
+    assert message.id == "prodready_security.E040"
+    assert "PRODREADY_AUDIT_DATABASE is 'audit'" in message.msg
+
+
+@pytest.mark.parametrize(
+    ("labels", "expected"),
+    [
+        (["auth.User", "auth.Group"], []),
+        (["auth.Nope"], ["prodready_security.E041"]),
+        (["not a label"], ["prodready_security.E041"]),
+        (["prodready_security.AuditEvent"], ["prodready_security.E042"]),
+        (["auth.User", "nope.Model", "prodready_security.auditchainhead"],
+         ["prodready_security.E041", "prodready_security.E042"]),
+    ],
+)  # fmt: skip
+def test_tracked_models(labels: list[str], expected: list[str]) -> None:
+    with override_settings(PRODREADY_AUDIT_TRACKED_MODELS=labels):
+        assert ids(check_tracked_models()) == expected
+
+
+@override_settings(PRODREADY_AUDIT_TRACKED_MODELS="auth.User")
+def test_a_wrong_type_is_left_to_cores_type_check() -> None:
+    assert check_tracked_models() == []

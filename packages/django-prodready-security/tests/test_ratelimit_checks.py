@@ -1,0 +1,144 @@
+"""Every bad rate-limit setting is a system-check error naming it, with the fix."""
+
+from typing import Any
+
+import pytest
+from django.core import checks
+from django.test import override_settings
+
+from prodready_security.ratelimit.checks import check_cache, check_login_protection, check_rules
+
+MIDDLEWARE = "prodready_security.ratelimit.middleware.RateLimitMiddleware"
+AUTH_MIDDLEWARE = "django.contrib.auth.middleware.AuthenticationMiddleware"
+BACKEND = "prodready_security.ratelimit.backends.LoginLockoutBackend"
+MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
+LOGIN = {"name": "login", "url_names": ["login"], "rate": "5/m"}
+
+
+def ids(messages: list[checks.CheckMessage]) -> list[str]:
+    return [message.id or "" for message in messages]
+
+
+def run_all() -> list[checks.CheckMessage]:
+    return check_rules() + check_login_protection() + check_cache()
+
+
+def test_the_test_settings_pass() -> None:
+    assert run_all() == []
+
+
+def test_registered_with_django() -> None:
+    bad = [{**LOGIN, "rate": "5 a minute"}]
+    with override_settings(PRODREADY_RATELIMIT_RULES=bad):
+        assert "prodready_security.E002" in ids(checks.run_checks())
+
+
+def test_a_malformed_rate_names_the_rule_what_was_expected_and_found() -> None:
+    with override_settings(PRODREADY_RATELIMIT_RULES=[{**LOGIN, "rate": "5 a minute"}]):
+        [error] = check_rules()
+    assert error.id == "prodready_security.E002"
+    assert "PRODREADY_RATELIMIT_RULES rule 'login'" in error.msg
+    assert "'5/m'" in error.msg  # expected
+    assert "'5 a minute'" in error.msg  # found
+    assert "'rate': '5/m'" in (error.hint or "")
+
+
+@pytest.mark.parametrize(
+    ("rules", "expected"),
+    [
+        ([LOGIN], []),
+        (["login"], ["prodready_security.E001"]),
+        ([LOGIN, LOGIN], ["prodready_security.E001"]),
+        ([{**LOGIN, "rate": "5/fortnight"}], ["prodready_security.E002"]),
+        ([{**LOGIN, "key": "session"}], ["prodready_security.E003"]),
+        ([{**LOGIN, "key": "tests.nowhere.key"}], ["prodready_security.E003"]),
+        ([{"name": "login", "rate": "5/m"}], ["prodready_security.E004"]),
+        ([{**LOGIN, "methods": ["GRAB"]}], ["prodready_security.E004"]),
+        ([{**LOGIN, "limit": "5/m"}], ["prodready_security.E005"]),
+        # Every broken rule is reported, not only the first.
+        (
+            [{**LOGIN, "rate": "x"}, {**LOGIN, "name": "two", "key": "?"}],
+            ["prodready_security.E002", "prodready_security.E003"],
+        ),
+        ("not a list", []),  # prodready.E002 (core) reports the type
+    ],
+)
+def test_rule_mistakes(rules: Any, expected: list[str]) -> None:
+    with override_settings(PRODREADY_RATELIMIT_RULES=rules):
+        assert ids(check_rules()) == expected
+
+
+def test_rules_without_the_middleware() -> None:
+    with override_settings(PRODREADY_RATELIMIT_RULES=[LOGIN], MIDDLEWARE=[AUTH_MIDDLEWARE]):
+        [error] = check_rules()
+    assert error.id == "prodready_security.E008"
+    assert MIDDLEWARE in error.msg
+
+
+@pytest.mark.parametrize(
+    ("middleware", "expected"),
+    [
+        ([AUTH_MIDDLEWARE, MIDDLEWARE], []),
+        ([MIDDLEWARE, AUTH_MIDDLEWARE], ["prodready_security.E009"]),
+        ([MIDDLEWARE], ["prodready_security.E009"]),
+    ],
+)
+def test_user_keys_need_the_middleware_after_authentication(
+    middleware: list[str], expected: list[str]
+) -> None:
+    rules = [{**LOGIN, "key": "user_or_ip"}]
+    with override_settings(PRODREADY_RATELIMIT_RULES=rules, MIDDLEWARE=middleware):
+        assert ids(check_rules()) == expected
+
+
+def test_ip_keys_do_not_care_about_the_order() -> None:
+    with override_settings(PRODREADY_RATELIMIT_RULES=[LOGIN], MIDDLEWARE=[MIDDLEWARE]):
+        assert check_rules() == []
+
+
+@pytest.mark.parametrize(
+    ("overrides", "expected"),
+    [
+        ({"PRODREADY_RATELIMIT_LOGIN_USERNAME_RATE": "five"}, ["prodready_security.E002"]),
+        ({"PRODREADY_RATELIMIT_LOGIN_ADDRESS_RATE": "20/15"}, ["prodready_security.E002"]),
+        ({"PRODREADY_RATELIMIT_LOGIN_LOCKOUT": 0}, ["prodready_security.E010"]),
+        (
+            {
+                "PRODREADY_RATELIMIT_LOGIN_LOCKOUT": 600,
+                "PRODREADY_RATELIMIT_LOGIN_LOCKOUT_MAX": 60,
+            },
+            ["prodready_security.E010"],
+        ),
+        ({"PRODREADY_RATELIMIT_LOGIN_LOCKOUT": "60"}, []),  # prodready.E002 (core)
+        ({"AUTHENTICATION_BACKENDS": [MODEL_BACKEND]}, ["prodready_security.E007"]),
+        ({"AUTHENTICATION_BACKENDS": [MODEL_BACKEND, BACKEND]}, ["prodready_security.E007"]),
+        (
+            {
+                "AUTHENTICATION_BACKENDS": [MODEL_BACKEND],
+                "PRODREADY_RATELIMIT_LOGIN_USERNAME_RATE": None,
+                "PRODREADY_RATELIMIT_LOGIN_ADDRESS_RATE": None,
+            },
+            [],
+        ),
+    ],
+)
+def test_login_protection_mistakes(overrides: dict[str, Any], expected: list[str]) -> None:
+    with override_settings(**overrides):
+        assert ids(check_login_protection()) == expected
+
+
+def test_the_missing_backend_message_says_both_fixes() -> None:
+    with override_settings(AUTHENTICATION_BACKENDS=[MODEL_BACKEND, BACKEND]):
+        [error] = check_login_protection()
+    assert "is not first in AUTHENTICATION_BACKENDS" in error.msg
+    assert "PRODREADY_RATELIMIT_LOGIN_USERNAME_RATE='5/15m'" in error.msg
+    assert "first in AUTHENTICATION_BACKENDS" in (error.hint or "")
+    assert "to None" in (error.hint or "")
+
+
+def test_an_unknown_cache_alias() -> None:
+    with override_settings(PRODREADY_RATELIMIT_CACHE="ratelimit"):
+        [error] = check_cache()
+    assert error.id == "prodready_security.E006"
+    assert "'ratelimit'" in error.msg
+    assert "'default'" in error.msg

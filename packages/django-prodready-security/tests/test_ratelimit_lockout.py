@@ -1,0 +1,204 @@
+"""Login brute-force protection: per username and per address, escalating, on every login path."""
+
+import time
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from asgiref.sync import async_to_sync
+from django.contrib.auth import aauthenticate
+from django.contrib.auth.models import User
+from django.core.cache import cache
+from django.test import Client, RequestFactory, override_settings
+
+from prodready.events import AuditEvent
+from prodready.plugins import hookimpl
+from prodready_security.ratelimit.metrics import samples
+from prodready_security.ratelimit.store import LoginKeys, Store, get_store
+from tests.ratelimit_support import LOGIN_TEMPLATES, redis_cache
+
+pytestmark = [
+    pytest.mark.django_db,
+    pytest.mark.urls("tests.ratelimit_support"),
+]
+PASSWORD = "correct horse battery staple"
+
+
+@pytest.fixture(params=["locmem", pytest.param("redis", marks=pytest.mark.requires_redis)])
+def store(request: pytest.FixtureRequest) -> Iterator[Store]:
+    cache.clear()
+    if request.param == "locmem":
+        yield get_store()
+        cache.clear()
+    else:
+        with redis_cache():
+            yield get_store()
+
+
+@pytest.fixture
+def site(store: Store) -> Iterator[None]:
+    with override_settings(TEMPLATES=LOGIN_TEMPLATES):
+        yield
+
+
+@pytest.fixture
+def audit_events(prodready_plugin: Any) -> list[AuditEvent]:
+    events: list[AuditEvent] = []
+
+    class Recorder:
+        @hookimpl
+        def prodready_audit(self, event: AuditEvent) -> None:
+            events.append(event)
+
+    prodready_plugin(Recorder())
+    return events
+
+
+def login(
+    client: Client, username: str, password: str, path: str = "/login/", **extra: Any
+) -> Any:
+    return client.post(path, {"username": username, "password": password}, **extra)
+
+
+def logged_in(client: Client) -> bool:
+    return "_auth_user_id" in client.session
+
+
+KEYS = LoginKeys("t:failures", "t:lock", "t:level")
+
+
+def test_lockouts_escalate_and_are_capped(store: Store) -> None:
+    def fail() -> Any:
+        return store.login_failed(KEYS, 2, 60, 0.2, 0.5, "lockouts:test")
+
+    assert fail().failures == 1
+    first = fail()
+    assert (first.started, first.level, first.locked_for) == (
+        True,
+        1,
+        pytest.approx(0.2, abs=0.01),
+    )
+    during = fail()
+    assert (during.started, during.failures) == (False, 0)  # refused logins are not counted
+    assert 0 < store.locked_for([KEYS.lock]) <= 0.2
+    time.sleep(0.25)
+    assert store.locked_for([KEYS.lock]) == 0
+    assert fail().failures == 1
+    second = fail()
+    assert (second.level, second.locked_for) == (2, pytest.approx(0.4, abs=0.01))  # doubled
+    time.sleep(0.45)
+    fail()
+    third = fail()
+    assert (third.level, third.locked_for) == (3, pytest.approx(0.5, abs=0.01))  # capped
+    assert store.metrics()["lockouts:test"] == 3
+
+
+def test_failures_per_username_lock_the_login_view(
+    site: None, client: Client, audit_events: list[AuditEvent]
+) -> None:
+    User.objects.create_user("alice", password=PASSWORD)
+    for _ in range(5):
+        assert login(client, "alice", "wrong").status_code == 200  # the form again
+    response = login(client, "alice", PASSWORD)
+    assert response.status_code == 429
+    assert 50 <= int(response["Retry-After"]) <= 60
+    assert "failed logins" in response.content.decode()
+    assert not logged_in(client)
+    [event] = [event for event in audit_events if event.action == "auth.lockout"]
+    assert event.data["scope"] == "username"
+    assert event.data["username"] == "alice"
+    assert event.data["level"] == 1
+    assert event.data["seconds"] == pytest.approx(60)
+    assert ("lockouts", "username", 1) in [(s.family, s.label, s.value) for s in samples()]
+
+
+def test_the_admin_login_is_covered(site: None, client: Client) -> None:
+    User.objects.create_superuser("root", password=PASSWORD)
+    for _ in range(5):
+        assert login(client, "root", "wrong", "/admin/login/").status_code == 200
+    response = login(client, "root", PASSWORD, "/admin/login/?next=/admin/")
+    assert response.status_code == 429
+    assert not logged_in(client)
+
+
+def test_usernames_are_compared_without_case(site: None, client: Client) -> None:
+    User.objects.create_user("alice", password=PASSWORD)
+    for name in ["alice", "Alice", "ALICE", " alice", "aLiCe"]:
+        login(client, name, "wrong")
+    assert login(client, "alice", PASSWORD).status_code == 429
+
+
+@override_settings(
+    PRODREADY_RATELIMIT_LOGIN_USERNAME_RATE=None, PRODREADY_RATELIMIT_LOGIN_ADDRESS_RATE="3/15m"
+)
+def test_failures_per_address_lock_every_username(site: None, client: Client) -> None:
+    User.objects.create_user("alice", password=PASSWORD)
+    for name in ["bob", "carol", "dave"]:
+        login(client, name, "wrong", REMOTE_ADDR="198.51.100.1")
+    assert login(client, "alice", PASSWORD, REMOTE_ADDR="198.51.100.1").status_code == 429
+    other = Client()
+    assert login(other, "alice", PASSWORD, REMOTE_ADDR="198.51.100.2").status_code == 302
+
+
+@override_settings(
+    PRODREADY_RATELIMIT_LOGIN_USERNAME_RATE=None,
+    PRODREADY_RATELIMIT_LOGIN_ADDRESS_RATE="3/15m",
+    PRODREADY_TRUSTED_PROXIES=["10.0.0.0/8"],
+)
+def test_a_spoofed_forwarding_header_does_not_escape_the_address_lockout(
+    site: None, client: Client
+) -> None:
+    User.objects.create_user("alice", password=PASSWORD)
+    for n, name in enumerate(["bob", "carol", "dave"]):
+        login(
+            client, name, "wrong", REMOTE_ADDR="203.0.113.9", HTTP_X_FORWARDED_FOR=f"192.0.2.{n}"
+        )
+    spoofed = login(
+        client, "alice", PASSWORD, REMOTE_ADDR="203.0.113.9", HTTP_X_FORWARDED_FOR="192.0.2.99"
+    )
+    assert spoofed.status_code == 429
+
+
+def test_a_successful_login_clears_its_usernames_failures(site: None, client: Client) -> None:
+    User.objects.create_user("alice", password=PASSWORD)
+    for _ in range(4):
+        login(client, "alice", "wrong")
+    assert login(client, "alice", PASSWORD).status_code == 302
+    client.logout()
+    for _ in range(4):
+        login(client, "alice", "wrong")
+    assert login(client, "alice", PASSWORD).status_code == 302
+
+
+@override_settings(
+    PRODREADY_RATELIMIT_LOGIN_USERNAME_RATE=None, PRODREADY_RATELIMIT_LOGIN_ADDRESS_RATE=None
+)
+def test_turned_off(site: None, client: Client) -> None:
+    User.objects.create_user("alice", password=PASSWORD)
+    for _ in range(30):
+        login(client, "alice", "wrong")
+    assert login(client, "alice", PASSWORD).status_code == 302
+
+
+def test_the_backend_refuses_even_without_the_middleware(site: None, client: Client) -> None:
+    User.objects.create_user("alice", password=PASSWORD)
+    middleware = [
+        "django.contrib.sessions.middleware.SessionMiddleware",
+        "django.contrib.auth.middleware.AuthenticationMiddleware",
+        "django.contrib.messages.middleware.MessageMiddleware",
+    ]
+    with override_settings(MIDDLEWARE=middleware):
+        for _ in range(5):
+            login(client, "alice", "wrong")
+        response = login(client, "alice", PASSWORD)
+    assert response.status_code == 200  # the form says the login failed
+    assert not logged_in(client)
+
+
+def test_async_authentication_is_refused_too(store: Store) -> None:
+    User.objects.create_user("alice", password=PASSWORD)
+    request = RequestFactory().post("/login/")
+    for _ in range(5):
+        async_to_sync(aauthenticate)(request, username="alice", password="wrong")
+    user = async_to_sync(aauthenticate)(request, username="alice", password=PASSWORD)
+    assert user is None
