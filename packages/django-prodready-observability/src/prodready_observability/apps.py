@@ -1,7 +1,16 @@
 from django.apps import AppConfig
+from django.core import checks
 
 
 class ProdreadyObservabilityConfig(AppConfig):
     name = "prodready_observability"
     verbose_name = "django-prodready observability"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from prodready_observability import checks as observability_checks
+        from prodready_observability.sentry.setup import init_on_startup
+
+        checks.register(observability_checks.check_sentry_settings)
+        # As early as Django allows: before the WSGI/ASGI handler or Celery worker exists.
+        init_on_startup()

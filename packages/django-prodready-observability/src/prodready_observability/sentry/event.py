@@ -1,0 +1,60 @@
+"""The built-in scrubber for Sentry events, transactions and breadcrumbs.
+
+Sentry-specific shapes are handled first (header allowlist, SQL in query
+breadcrumbs and database spans); then every part of the event is walked with the
+shared scrubber: messages and their arguments, exception values of the whole
+chain, the variables of every frame (not only in-app ones), breadcrumbs, extra,
+contexts, tags, the request and Celery task arguments.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from prodready_observability.scrub import Scrubber
+from prodready_observability.sentry.queries import scrub_database_span, scrub_query_breadcrumb
+from prodready_observability.sentry.request import scrub_headers
+
+# Parts that describe the SDK and the process, never user data: skipping them
+# keeps the walk cheap and leaves their structure as Sentry expects it.
+SDK_KEYS = frozenset({"_meta", "debug_meta", "modules", "sdk"})
+
+
+def scrub_event(
+    event: dict[str, Any], scrubber: Scrubber, header_allowlist: frozenset[str]
+) -> None:
+    """Mask every secret in ``event`` (an error or a transaction), in place."""
+    request = event.get("request")
+    if isinstance(request, dict):
+        scrub_headers(request, header_allowlist, scrubber)
+    for crumb in _breadcrumbs(event):
+        scrub_query_breadcrumb(crumb)
+    spans = event.get("spans")
+    if isinstance(spans, list):
+        for span in spans:
+            if isinstance(span, dict):
+                scrub_database_span(span)
+    for key, value in event.items():
+        if key not in SDK_KEYS:
+            event[key] = scrubber.value(value)
+
+
+def scrub_breadcrumb(crumb: dict[str, Any], scrubber: Scrubber) -> None:
+    """Mask every secret in one breadcrumb, in place, as it is recorded."""
+    scrub_query_breadcrumb(crumb)
+    for key, value in crumb.items():
+        crumb[key] = scrubber.value(value)
+
+
+def scrub_log(log: dict[str, Any], scrubber: Scrubber) -> None:
+    """Mask every secret in one Sentry log record, in place."""
+    for key, value in log.items():
+        log[key] = scrubber.value(value)
+
+
+def _breadcrumbs(event: dict[str, Any]) -> list[dict[str, Any]]:
+    crumbs = event.get("breadcrumbs")
+    values = crumbs.get("values") if isinstance(crumbs, dict) else crumbs
+    return (
+        [crumb for crumb in values if isinstance(crumb, dict)] if isinstance(values, list) else []
+    )
