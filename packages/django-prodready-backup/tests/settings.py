@@ -1,14 +1,72 @@
-"""Minimal settings: core and this package, SQLite in memory."""
+"""Test settings: core and this package; SQLite files and PostgreSQL as database aliases."""
+
+import os
+import tempfile
 
 SECRET_KEY = "tests-only-not-secret"
 USE_TZ = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+ROOT_URLCONF = "tests.urls"
 
 INSTALLED_APPS = [
     "django.contrib.auth",
     "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
     "prodready",
     "prodready_backup",
 ]
 
-DATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": ":memory:"}}
+MIDDLEWARE = [
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+]
+
+_TMP = tempfile.gettempdir()
+_PID = os.getpid()
+_PG_HOST, _PG_PORT = os.environ.get("PRODREADY_TEST_POSTGRES", "127.0.0.1:5432").split(":")
+
+DATABASES = {
+    # File databases: the online-backup API and the restore swap work on real files.
+    "default": {
+        "ENGINE": "django.db.backends.sqlite3",
+        "NAME": os.path.join(_TMP, f"prodready_backup_default_{_PID}.sqlite3"),
+        "TEST": {"NAME": os.path.join(_TMP, f"prodready_backup_test_default_{_PID}.sqlite3")},
+    },
+    "other": {
+        "ENGINE": "django.db.backends.sqlite3",
+        "NAME": os.path.join(_TMP, f"prodready_backup_other_{_PID}.sqlite3"),
+        "TEST": {"NAME": os.path.join(_TMP, f"prodready_backup_test_other_{_PID}.sqlite3")},
+    },
+    "postgres": {
+        "ENGINE": "django.db.backends.postgresql",
+        "HOST": _PG_HOST,
+        "PORT": _PG_PORT,
+        "USER": os.environ.get("PRODREADY_TEST_POSTGRES_USER", "postgres"),
+        "NAME": "postgres",
+        "TEST": {"NAME": f"test_prodready_backup_{_PID}"},
+    },
+}
+
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "APP_DIRS": True,
+        "OPTIONS": {"context_processors": ["django.template.context_processors.request"]},
+    }
+]
+
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+
+# Tests set their own storage directory (a pytest tmp_path) through a fixture.
+PRODREADY_BACKUP_DATABASES = ["default"]
+PRODREADY_BACKUP_MEDIA = False

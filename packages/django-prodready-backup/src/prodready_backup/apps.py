@@ -1,7 +1,17 @@
 from django.apps import AppConfig
+from django.core import checks
 
 
 class ProdreadyBackupConfig(AppConfig):
     name = "prodready_backup"
     verbose_name = "django-prodready backups"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from prodready_backup import checks as backup_checks
+
+        checks.register(backup_checks.check_keys)
+        checks.register(backup_checks.check_storages)
+        checks.register(backup_checks.check_schedules)
+        checks.register(backup_checks.check_databases)
+        checks.register(backup_checks.check_encryption_deploy, deploy=True)

@@ -1,10 +1,82 @@
 """django-prodready-backup's hook implementations, registered through its entry point."""
 
-from prodready.conf import AppSettings
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import TYPE_CHECKING, Any
+
 from prodready.plugins import hookimpl
 from prodready_backup.conf import conf
+
+if TYPE_CHECKING:
+    from django.http import HttpRequest
+
+    from prodready.conf import AppSettings
+    from prodready.dashboard import DashboardCard
+    from prodready.health.base import HealthCheck
+    from prodready.readiness.findings import Finding
+    from prodready.schedule import PeriodicTask
+    from prodready_backup.targets import BackupTarget
 
 
 @hookimpl
 def prodready_settings() -> AppSettings:
     return conf
+
+
+@hookimpl(trylast=True)
+def prodready_backup_targets() -> Iterable[BackupTarget]:
+    # The built-in targets are a trylast implementation: a project's own are listed first.
+    from prodready_backup.targets import builtin_targets
+
+    return builtin_targets()
+
+
+@hookimpl
+def prodready_health_checks() -> Iterable[HealthCheck]:
+    from prodready_backup.health import BackupAgeCheck
+    from prodready_backup.targets import all_targets
+
+    return [BackupAgeCheck(target.name) for target in all_targets()]
+
+
+@hookimpl
+def prodready_readiness_findings() -> Iterable[Finding]:
+    from prodready_backup.readiness import findings
+
+    return findings()
+
+
+@hookimpl
+def prodready_periodic_tasks() -> Iterable[PeriodicTask]:
+    from prodready.schedule import PeriodicTask
+
+    schedule = [
+        ("prodready_backup.backup", conf.BACKUP_SCHEDULE),
+        ("prodready_backup.verify", conf.BACKUP_VERIFY_SCHEDULE),
+        ("prodready_backup.prune", conf.BACKUP_PRUNE_SCHEDULE),
+    ]
+    return [PeriodicTask(name=task, task=task, cron=cron) for task, cron in schedule if cron]
+
+
+@hookimpl
+def prodready_metrics() -> Iterable[Any]:
+    from prodready_backup.metrics import collectors
+
+    return collectors()
+
+
+@hookimpl
+def prodready_dashboard_cards(request: HttpRequest) -> Iterable[DashboardCard]:
+    from prodready_backup.dashboard import backup_card
+
+    return [backup_card(request)]
+
+
+@hookimpl
+def prodready_scrub_event(event: dict[str, Any], hint: Mapping[str, Any]) -> None:
+    from prodready_backup.scrub import scrub, secrets
+
+    values = secrets()
+    if values:
+        scrub(event, values)

@@ -1,0 +1,244 @@
+"""Creating, listing and finding backups: the orchestration around the pipeline."""
+
+from __future__ import annotations
+
+import logging
+import os
+import platform
+import secrets
+import socket
+import time
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+import django
+from django.apps import apps
+from django.core.files.storage import Storage
+from django.utils import timezone
+
+import prodready
+from prodready_backup import crypto, storage
+from prodready_backup.conf import conf
+from prodready_backup.errors import BackupError, DumpError, IntegrityError, NotFound
+from prodready_backup.lock import target_lock
+from prodready_backup.manifest import Manifest
+from prodready_backup.models import BackupRecord
+from prodready_backup.pipeline import Counters, HashingReader, encode
+from prodready_backup.targets import BackupTarget, all_targets
+
+logger = logging.getLogger(__name__)
+
+INTERRUPTED = "The run stopped before finishing: its process crashed or was killed."
+
+
+@dataclass
+class BackupInfo:
+    """A complete backup (its manifest) and what this site recorded about it."""
+
+    manifest: Manifest
+    record: BackupRecord | None
+
+    @property
+    def backup_id(self) -> str:
+        return self.manifest.backup_id
+
+    @property
+    def verified(self) -> bool:
+        return bool(self.record and self.record.verified_ok)
+
+    def as_dict(self) -> dict[str, object]:
+        record = self.record
+        return {
+            **self.manifest.as_dict(),
+            "verified_at": record.verified_at.isoformat()
+            if record and record.verified_at
+            else None,
+            "verified_ok": record.verified_ok if record else None,
+            "verified_how": record.verified_how if record else "",
+            "verify_error": record.verify_error if record else "",
+        }
+
+
+def new_backup_id() -> str:
+    return f"{datetime.now(UTC):%Y%m%dT%H%M%SZ}-{secrets.token_hex(3)}"
+
+
+def app_versions() -> dict[str, str]:
+    versions = {"python": platform.python_version(), "django": django.__version__}
+    for config in apps.get_app_configs():
+        version = getattr(config.module, "__version__", None)
+        if isinstance(version, str):
+            versions[config.name] = version
+    return versions
+
+
+def mark_interrupted(target: str) -> int:
+    """Mark the target's "running" records failed; call only while holding its lock."""
+    return BackupRecord.objects.filter(target=target, status=BackupRecord.Status.RUNNING).update(
+        status=BackupRecord.Status.FAILED,
+        error=INTERRUPTED,
+        failed_step="interrupted",
+        finished_at=timezone.now(),
+    )
+
+
+def create_backup(
+    target: BackupTarget, *, reason: str = "manual", verify: bool | None = None
+) -> BackupRecord:
+    """Back up one target; returns the succeeded record or raises with a failed one saved."""
+    with target_lock(target.name):
+        return create_backup_locked(target, reason=reason, verify=verify)
+
+
+def create_backup_locked(
+    target: BackupTarget, *, reason: str = "manual", verify: bool | None = None
+) -> BackupRecord:
+    """:func:`create_backup` for a caller that already holds the target's lock."""
+    stale = mark_interrupted(target.name)
+    if stale:
+        logger.warning("Marked %d interrupted backup run(s) of %s failed", stale, target.name)
+    record = BackupRecord.objects.create(
+        backup_id=new_backup_id(),
+        target=target.name,
+        reason=reason,
+        host=socket.gethostname(),
+        pid=os.getpid(),
+        started_at=timezone.now(),
+    )
+    step = "start"
+    try:
+        store = storage.backup_storage()
+        step = "write"
+        manifest = _write(target, record, store)
+        record.status = BackupRecord.Status.SUCCEEDED
+        record.stored_bytes = manifest.stored_bytes
+        record.source_bytes = manifest.source_bytes
+        record.sha256 = manifest.sha256
+        record.finished_at = timezone.now()
+        record.duration_seconds = manifest.timings["total_seconds"]
+        record.save()
+        if conf.BACKUP_VERIFY_AFTER_CREATE if verify is None else verify:
+            step = "verify"
+            from prodready_backup.verify import verify_backup
+
+            result = verify_backup(BackupInfo(manifest, record), how="checksum")
+            if not result.ok:
+                storage.delete_backup(store, manifest)
+                raise IntegrityError(result.problems[0])
+    except Exception as exc:
+        if isinstance(exc, DumpError):
+            step = "dump"
+        _failed(record, step, exc)
+        raise
+    _succeeded(record)
+    return record
+
+
+def _write(target: BackupTarget, record: BackupRecord, store: Storage) -> Manifest:
+    keys = crypto.configured_keys()
+    key = keys[0] if keys else None
+    started = time.monotonic()
+    counters = Counters()
+    name = storage.object_name(target.name, record.backup_id)
+    with target.open_dump() as dump:
+        pieces = encode(
+            dump.chunks,
+            compression_name=conf.BACKUP_COMPRESSION,
+            key=key,
+            counters=counters,
+        )
+        storage.write_atomically(store, name, storage.buffered(HashingReader(pieces, counters)))
+    written = time.monotonic()
+    facts = dump.facts
+    manifest = Manifest(
+        backup_id=record.backup_id,
+        target=target.name,
+        engine=target.engine,
+        object_name=name,
+        created_at=record.started_at.astimezone(UTC).isoformat(),
+        server_version=facts.server_version,
+        database=facts.database,
+        app_versions=app_versions(),
+        migrations=facts.migrations,
+        row_counts=facts.row_counts,
+        source_bytes=counters.source_bytes,
+        stored_bytes=counters.stored_bytes,
+        sha256=counters.sha256,
+        compression=conf.BACKUP_COMPRESSION,
+        encryption="aes-256-gcm" if key else "none",
+        key_id=key.id if key else None,
+        timings={
+            "dump_and_write_seconds": round(written - started, 3),
+            "total_seconds": round(time.monotonic() - started, 3),
+        },
+        host=record.host,
+        reason=record.reason,
+    )
+    storage.write_manifest(store, manifest)
+    return manifest
+
+
+def _failed(record: BackupRecord, step: str, exc: Exception) -> None:
+    message = str(exc) if isinstance(exc, BackupError) else f"{type(exc).__name__}: {exc}"
+    record.status = BackupRecord.Status.FAILED
+    record.failed_step = step
+    record.error = message
+    record.finished_at = timezone.now()
+    record.duration_seconds = (record.finished_at - record.started_at).total_seconds()
+    record.save()
+    logger.error("Backup of %s failed at %s: %s", record.target, step, message)
+    prodready.notify(
+        f"Backup of {record.target} failed",
+        f"The backup {record.backup_id} of {record.target} failed at step {step!r}: {message}",
+        level="error",
+        source="prodready_backup",
+        target=record.target,
+        step=step,
+    )
+    prodready.audit("backup.failed", target=record, step=step, error=message)
+
+
+def _succeeded(record: BackupRecord) -> None:
+    prodready.audit("backup.created", target=record, size=record.stored_bytes)
+    if conf.BACKUP_NOTIFY_SUCCESS:
+        prodready.notify(
+            f"Backup of {record.target} succeeded",
+            f"The backup {record.backup_id} of {record.target} holds {record.stored_bytes} bytes.",
+            level="info",
+            source="prodready_backup",
+            target=record.target,
+        )
+
+
+def list_backups(target: str | None = None) -> list[BackupInfo]:
+    """Complete backups, newest first, with their verification records."""
+    store = storage.backup_storage()
+    names = [target] if target else storage.targets_in(store)
+    manifests = [m for name in names for m in storage.manifests(store, name)]
+    records = {
+        r.backup_id: r
+        for r in BackupRecord.objects.filter(backup_id__in=[m.backup_id for m in manifests])
+    }
+    infos = [BackupInfo(m, records.get(m.backup_id)) for m in manifests]
+    return sorted(infos, key=lambda i: i.manifest.created_at, reverse=True)
+
+
+def find_backup(backup_id: str) -> BackupInfo:
+    store = storage.backup_storage()
+    for name in storage.targets_in(store):
+        if store.exists(storage.manifest_name(name, backup_id)):
+            manifest = storage.read_manifest(store, name, backup_id)
+            record = BackupRecord.objects.filter(backup_id=backup_id).first()
+            return BackupInfo(manifest, record)
+    raise NotFound(
+        f"There is no complete backup {backup_id!r} in the backup storage; "
+        "`manage.py backup list` shows them."
+    )
+
+
+def targets_by_name(name: str | None) -> list[BackupTarget]:
+    if name is None:
+        return all_targets()
+    from prodready_backup.targets import get_target
+
+    return [get_target(name)]

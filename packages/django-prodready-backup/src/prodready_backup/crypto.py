@@ -1,0 +1,229 @@
+"""The object format: a header, then framed chunks, each sealed with AES-256-GCM.
+
+Layout (all integers big-endian)::
+
+    header  = MAGIC | version u8 | compression u8 | encrypted u8 | key-id length u8 | key id
+              | salt (16 bytes)
+    frame   = payload length u32 | final flag u8 | payload
+
+Each backup gets its own AES key, derived with HKDF from the configured key and the
+random salt, so nonces never repeat across backups made with the same key. The nonce of
+chunk *i* is *i* (11 bytes) followed by the final flag (1 byte): reordering, dropping or
+duplicating a chunk changes its nonce and fails authentication, and a stream that ends
+without an authenticated final chunk is truncated (the STREAM construction). The header
+is the associated data of every chunk, so it cannot be altered either.
+
+Without keys the same framing is used unsealed, and the manifest's SHA-256 is the
+integrity check; readiness reports the missing key.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import os
+import struct
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import BinaryIO
+
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+
+from prodready_backup.compression import CODES, NAMES
+from prodready_backup.errors import IntegrityError
+
+MAGIC = b"PRDYBKP\x00"
+FORMAT_VERSION = 1
+CHUNK_SIZE = 1024 * 1024
+_SALT_SIZE = 16
+_FRAME = struct.Struct(">IB")
+_FINAL = 1
+_TAG_SIZE = 16
+
+
+class KeyError_(ValueError):
+    """A configured key is not 32 bytes of base64."""
+
+
+@dataclass(frozen=True)
+class Key:
+    id: str
+    secret: bytes = b""
+
+    def __repr__(self) -> str:  # never show the secret in logs or tracebacks
+        return f"Key(id={self.id!r})"
+
+
+def parse_key(value: str) -> Key:
+    try:
+        secret = base64.b64decode(value.strip(), validate=True)
+    except (binascii.Error, ValueError) as exc:
+        raise KeyError_("is not valid base64") from exc
+    if len(secret) != 32:
+        raise KeyError_(f"decodes to {len(secret)} bytes, not 32")
+    return Key(id=key_id(secret), secret=secret)
+
+
+def key_id(secret: bytes) -> str:
+    """A public fingerprint of a key: stored in headers to pick the key for decryption."""
+    return hashlib.sha256(b"prodready-backup key id\x00" + secret).hexdigest()[:16]
+
+
+def generate_key() -> str:
+    return base64.b64encode(os.urandom(32)).decode()
+
+
+def _derive(secret: bytes, salt: bytes) -> AESGCM:
+    hkdf = HKDF(algorithm=hashes.SHA256(), length=32, salt=salt, info=b"prodready-backup v1")
+    return AESGCM(hkdf.derive(secret))
+
+
+def _nonce(index: int, final: bool) -> bytes:
+    return index.to_bytes(11, "big") + (b"\x01" if final else b"\x00")
+
+
+@dataclass(frozen=True)
+class Header:
+    version: int
+    compression: str
+    key_id: str | None
+    salt: bytes
+    raw: bytes
+
+    @property
+    def encrypted(self) -> bool:
+        return self.key_id is not None
+
+
+def make_header(compression: str, key: Key | None) -> Header:
+    kid = key.id.encode() if key else b""
+    salt = os.urandom(_SALT_SIZE)
+    raw = (
+        MAGIC + bytes([FORMAT_VERSION, CODES[compression], 1 if key else 0, len(kid)]) + kid + salt
+    )
+    return Header(FORMAT_VERSION, compression, key.id if key else None, salt, raw)
+
+
+class Sealer:
+    """Turns plaintext pieces into frames of CHUNK_SIZE, the last one flagged final."""
+
+    def __init__(self, header: Header, key: Key | None) -> None:
+        self._aad = header.raw
+        self._aead = _derive(key.secret, header.salt) if key else None
+        self._buffer = bytearray()
+        self._index = 0
+
+    def update(self, data: bytes) -> Iterator[bytes]:
+        self._buffer += data
+        # Strictly greater: the last chunk is held back so finish() can flag it final.
+        while len(self._buffer) > CHUNK_SIZE:
+            chunk = bytes(self._buffer[:CHUNK_SIZE])
+            del self._buffer[:CHUNK_SIZE]
+            yield self._frame(chunk, final=False)
+
+    def finish(self) -> bytes:
+        frame = self._frame(bytes(self._buffer), final=True)
+        self._buffer.clear()
+        return frame
+
+    def _frame(self, chunk: bytes, final: bool) -> bytes:
+        if self._aead is not None:
+            chunk = self._aead.encrypt(_nonce(self._index, final), chunk, self._aad)
+        self._index += 1
+        return _FRAME.pack(len(chunk), _FINAL if final else 0) + chunk
+
+
+def read_header(stream: BinaryIO) -> Header:
+    start = _read(stream, len(MAGIC) + 4)
+    if len(start) < len(MAGIC) + 4 or start[: len(MAGIC)] != MAGIC:
+        raise IntegrityError(
+            "The object is not a django-prodready backup (its header is unknown): "
+            "it is foreign or corrupt."
+        )
+    version, compression, encrypted, kid_len = start[len(MAGIC) :]
+    if version > FORMAT_VERSION:
+        raise IntegrityError(
+            f"The backup was made by format version {version}, newer than this version "
+            f"reads ({FORMAT_VERSION}): upgrade django-prodready-backup to restore it."
+        )
+    if compression not in NAMES:
+        raise IntegrityError(f"The backup names an unknown compression ({compression}).")
+    rest = _read(stream, kid_len + _SALT_SIZE)
+    if len(rest) < kid_len + _SALT_SIZE:
+        raise IntegrityError("The backup ends inside its header: it is truncated.")
+    kid = rest[:kid_len].decode("ascii", "replace") if encrypted else None
+    return Header(version, NAMES[compression], kid, rest[kid_len:], start + rest)
+
+
+def open_frames(header: Header, stream: BinaryIO, keys: list[Key]) -> Iterator[bytes]:
+    """Yield the plaintext of every chunk, failing on any alteration or truncation."""
+    aead = None
+    if header.key_id is not None:
+        key = next((k for k in keys if k.id == header.key_id), None)
+        if key is None:
+            raise IntegrityError(
+                f"The backup is encrypted with key {header.key_id}, which is not in "
+                "PRODREADY_BACKUP_ENCRYPTION_KEYS: add that key to decrypt it."
+            )
+        aead = _derive(key.secret, header.salt)
+    index = 0
+    while True:
+        head = _read(stream, _FRAME.size)
+        if len(head) < _FRAME.size:
+            raise IntegrityError(
+                f"The backup ends after chunk {index} without its final chunk: it is truncated."
+            )
+        length, flags = _FRAME.unpack(head)
+        if length > CHUNK_SIZE + _TAG_SIZE or flags not in (0, _FINAL):
+            raise IntegrityError(f"Chunk {index} of the backup has a corrupt frame.")
+        payload = _read(stream, length)
+        if len(payload) < length:
+            raise IntegrityError(f"The backup ends inside chunk {index}: it is truncated.")
+        final = flags == _FINAL
+        if aead is not None:
+            try:
+                payload = aead.decrypt(_nonce(index, final), payload, header.raw)
+            except InvalidTag:
+                raise IntegrityError(
+                    f"Chunk {index} of the backup fails authentication: it was altered, "
+                    "truncated or reordered."
+                ) from None
+        yield payload
+        index += 1
+        if final:
+            if stream.read(1):
+                raise IntegrityError("The backup has data after its final chunk: it is corrupt.")
+            return
+
+
+def _read(stream: BinaryIO, size: int) -> bytes:
+    # Storage files may return fewer bytes than asked (S3 bodies, pipes).
+    parts = []
+    while size > 0:
+        data = stream.read(size)
+        if not data:
+            break
+        parts.append(data)
+        size -= len(data)
+    return b"".join(parts)
+
+
+def configured_keys() -> list[Key]:
+    """The keys of PRODREADY_BACKUP_ENCRYPTION_KEYS, newest first."""
+    from prodready_backup.conf import conf
+    from prodready_backup.errors import BackupError
+
+    keys = []
+    for position, value in enumerate(conf.BACKUP_ENCRYPTION_KEYS):
+        try:
+            keys.append(parse_key(value))
+        except KeyError_ as exc:
+            raise BackupError(
+                f"PRODREADY_BACKUP_ENCRYPTION_KEYS[{position}] {exc}; run "
+                "`manage.py check` for the fix."
+            ) from None
+    return keys

@@ -1,0 +1,55 @@
+"""The dashboard card: the latest backup of every target, the next run, "back up now"."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Literal
+
+from django.http import HttpRequest
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+
+from prodready.dashboard import DashboardCard
+from prodready_backup.conf import conf
+
+
+def backup_card(request: HttpRequest) -> DashboardCard:
+    from prodready_backup.models import BackupRecord
+    from prodready_backup.targets import all_targets
+
+    rows: list[dict[str, Any]] = []
+    status: Literal["ok", "warning", "error"] = "ok"
+    for target in all_targets():
+        latest = BackupRecord.objects.filter(target=target.name).order_by("-started_at").first()
+        rows.append({"target": target.name, "record": latest})
+        if latest is None or latest.status == BackupRecord.Status.FAILED:
+            status = "error" if latest else "warning"
+    try:
+        action = reverse("prodready_backup:back-up-now")
+    except NoReverseMatch:  # the project did not mount prodready_backup.urls
+        action = None
+    return DashboardCard(
+        title="Backups",
+        template="prodready_backup/dashboard_card.html",
+        context={"rows": rows, "next_run": next_run(conf.BACKUP_SCHEDULE), "action": action},
+        status=status,
+        order=20,
+    )
+
+
+def next_run(cron: str) -> datetime | None:
+    """When the cron expression fires next (needs Celery's crontab; None without it)."""
+    if not cron:
+        return None
+    try:
+        from celery.schedules import crontab
+    except ImportError:  # pragma: no cover - Celery is optional
+        return None
+    minute, hour, day, month, weekday = cron.split()
+    schedule = crontab(
+        minute=minute, hour=hour, day_of_month=day, month_of_year=month, day_of_week=weekday
+    )
+    now = timezone.now()
+    remaining = schedule.remaining_estimate(now)
+    result: datetime = now + remaining
+    return result

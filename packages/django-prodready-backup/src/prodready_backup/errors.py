@@ -1,0 +1,35 @@
+"""Errors a user can meet, each explained in one sentence."""
+
+from __future__ import annotations
+
+
+class BackupError(Exception):
+    """Base of every error this package raises on purpose; the message is for operators."""
+
+
+class TransientBackupError(BackupError):
+    """A failure worth retrying later (storage or database briefly unreachable, lock held)."""
+
+
+class LockHeld(TransientBackupError):
+    """Another run of the same target holds the lock."""
+
+
+class IntegrityError(BackupError):
+    """The stored object is not what was written: corrupt, truncated, foreign or wrongly keyed."""
+
+
+class RefusedError(BackupError):
+    """A restore refused before touching anything (wrong engine, newer format, ...)."""
+
+
+class DumpError(BackupError):
+    """The source (pg_dump, the SQLite backup, the media listing) failed."""
+
+
+class RestoreError(BackupError):
+    """Loading data into the database or storage failed; nothing was committed."""
+
+
+class NotFound(BackupError):
+    """An unknown target or backup id: bad input."""

@@ -1,0 +1,206 @@
+"""``manage.py backup create|list|show|verify|restore|prune``.
+
+Exit status: 0 success, 1 the operation failed (a bad backup, a failed dump, ...),
+2 bad input (an unknown target or backup id, a wrong option).
+"""
+
+from __future__ import annotations
+
+import json
+from argparse import ArgumentParser
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError
+
+from prodready_backup.errors import BackupError, IntegrityError, NotFound, RefusedError
+
+FAILED = 1
+BAD_INPUT = 2
+
+
+def _size(count: int | None) -> str:
+    if count is None:
+        return "-"
+    size = float(count)
+    for unit in ("B", "KB", "MB", "GB"):
+        if size < 1024 or unit == "GB":
+            return f"{size:.0f} {unit}" if unit == "B" else f"{size:.1f} {unit}"
+        size /= 1024
+    return f"{size:.1f} GB"  # pragma: no cover
+
+
+class Command(BaseCommand):
+    help = "Create, list, show, verify, restore and prune backups."
+
+    def add_arguments(self, parser: ArgumentParser) -> None:
+        sub = parser.add_subparsers(dest="action", required=True, metavar="ACTION")
+        create = sub.add_parser("create", help="Back up every target, or --target.")
+        create.add_argument("--target", help="Only this target (see `backup list`).")
+        create.add_argument(
+            "--no-verify", action="store_true", help="Skip reading the new backup back."
+        )
+        listing = sub.add_parser("list", help="List complete backups, newest first.")
+        listing.add_argument("--target")
+        listing.add_argument("--format", choices=["text", "json"], default="text")
+        show = sub.add_parser("show", help="Show one backup's manifest and verification.")
+        show.add_argument("backup_id")
+        show.add_argument("--format", choices=["text", "json"], default="text")
+        verify = sub.add_parser(
+            "verify", help="Check a backup and restore it into a scratch copy."
+        )
+        verify.add_argument("backup_id", nargs="?", help="Default: the newest of each target.")
+        verify.add_argument("--target")
+        verify.add_argument("--checksum-only", action="store_true", help="Skip the restore test.")
+        restore = sub.add_parser("restore", help="Restore a backup into its target.")
+        restore.add_argument("backup_id")
+        restore.add_argument("--target", help="Restore into this target instead.")
+        restore.add_argument("--yes", "--noinput", action="store_true", dest="yes")
+        restore.add_argument(
+            "--no-safety-backup",
+            action="store_true",
+            help="Do not back up the current data first.",
+        )
+        prune = sub.add_parser("prune", help="Delete backups the retention settings let go.")
+        prune.add_argument("--target")
+        prune.add_argument("--dry-run", action="store_true")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        action = options["action"]
+        try:
+            getattr(self, f"_{action}")(options)
+        except RefusedError as exc:
+            raise CommandError(str(exc), returncode=FAILED) from exc
+        except IntegrityError as exc:
+            raise CommandError(f"Refused: {exc}", returncode=FAILED) from exc
+        except BackupError as exc:
+            raise CommandError(
+                str(exc), returncode=BAD_INPUT if isinstance(exc, NotFound) else FAILED
+            ) from exc
+
+    # Actions ------------------------------------------------------------------------------
+
+    def _create(self, options: dict[str, Any]) -> None:
+        from prodready_backup.backups import create_backup, targets_by_name
+
+        failures = []
+        for target in targets_by_name(options["target"]):
+            self.stdout.write(f"Backing up {target.name} ...")
+            try:
+                record = create_backup(target, verify=False if options["no_verify"] else None)
+            except BackupError as exc:
+                self.stderr.write(f"  failed: {exc}")
+                failures.append(target.name)
+                continue
+            self.stdout.write(
+                f"  {record.backup_id}: {_size(record.source_bytes)} -> "
+                f"{_size(record.stored_bytes)} in {record.duration_seconds:.1f} s"
+                + (", verified" if record.verified_ok else "")
+            )
+        if failures:
+            raise CommandError(f"Backup failed for: {', '.join(failures)}.", returncode=FAILED)
+
+    def _list(self, options: dict[str, Any]) -> None:
+        from prodready_backup.backups import list_backups, targets_by_name
+
+        if options["target"]:
+            targets_by_name(options["target"])  # an unknown name is bad input
+        infos = list_backups(options["target"])
+        if options["format"] == "json":
+            self.stdout.write(json.dumps([i.as_dict() for i in infos], indent=2))
+            return
+        if not infos:
+            self.stdout.write("No complete backups.")
+            return
+        for info in infos:
+            m = info.manifest
+            verified = (
+                f"verified ({info.record.verified_how})"
+                if info.verified and info.record
+                else ("VERIFY FAILED" if info.record and info.record.verified_ok is False else "")
+            )
+            self.stdout.write(
+                f"{m.backup_id}  {m.target:<16} {m.created_at[:19]}  {_size(m.stored_bytes):>9}"
+                f"  {verified}".rstrip()
+            )
+
+    def _show(self, options: dict[str, Any]) -> None:
+        from prodready_backup.backups import find_backup
+
+        data = find_backup(options["backup_id"]).as_dict()
+        if options["format"] == "json":
+            self.stdout.write(json.dumps(data, indent=2))
+            return
+        for key in sorted(data):
+            value = data[key]
+            if isinstance(value, dict | list):
+                value = json.dumps(value) if len(json.dumps(value)) < 80 else f"{len(value)} items"
+            self.stdout.write(f"{key}: {value}")
+
+    def _verify(self, options: dict[str, Any]) -> None:
+        from prodready_backup.backups import find_backup, list_backups, targets_by_name
+        from prodready_backup.verify import How, verify_backup
+
+        how: How = "checksum" if options["checksum_only"] else "restore"
+        if options["backup_id"]:
+            infos = [find_backup(options["backup_id"])]
+        else:
+            infos = []
+            for target in targets_by_name(options["target"]):
+                newest = list_backups(target.name)[:1]
+                if not newest:
+                    self.stderr.write(f"{target.name}: no complete backup to verify.")
+                infos.extend(newest)
+        failed = []
+        for info in infos:
+            self.stdout.write(f"Verifying {info.backup_id} ({info.manifest.target}, {how}) ...")
+            result = verify_backup(info, how=how)
+            for note in result.notes:
+                self.stdout.write(f"  note: {note}")
+            if result.ok:
+                self.stdout.write(f"  OK in {result.seconds:.1f} s")
+            else:
+                for problem in result.problems:
+                    self.stderr.write(f"  {problem}")
+                failed.append(info.backup_id)
+        if failed:
+            raise CommandError(f"Verification failed for: {', '.join(failed)}.", returncode=FAILED)
+
+    def _restore(self, options: dict[str, Any]) -> None:
+        from prodready_backup.manifest import Manifest
+        from prodready_backup.restore import restore_backup
+
+        def confirm(manifest: Manifest) -> bool:
+            if options["yes"]:
+                return True
+            into = options["target"] or manifest.target
+            answer = input(
+                f"Replace the current data of {into} with backup {manifest.backup_id} "
+                f"of {manifest.created_at[:19]}? Type 'yes' to continue: "
+            )
+            return answer.strip().lower() == "yes"
+
+        result = restore_backup(
+            options["backup_id"],
+            target_name=options["target"],
+            confirm=confirm,
+            safety_backup=not options["no_safety_backup"],
+        )
+        if result.safety_backup_id:
+            self.stdout.write(f"Safety backup of the previous data: {result.safety_backup_id}")
+        self.stdout.write(f"Restored {result.backup_id} into {result.target}.")
+
+    def _prune(self, options: dict[str, Any]) -> None:
+        from prodready_backup.backups import targets_by_name
+        from prodready_backup.prune import prune
+
+        if options["target"]:
+            targets_by_name(options["target"])
+        for result in prune(options["target"], dry_run=options["dry_run"]):
+            verb = "would delete" if result.dry_run else "deleted"
+            self.stdout.write(
+                f"{result.target}: keep {len(result.plan.keep)}, {verb} {len(result.plan.delete)}"
+            )
+            for backup_id, reasons in result.plan.keep.items():
+                self.stdout.write(f"  keep    {backup_id}  ({', '.join(reasons)})")
+            for backup_id in result.plan.delete:
+                self.stdout.write(f"  {'delete' if result.dry_run else 'deleted'}  {backup_id}")

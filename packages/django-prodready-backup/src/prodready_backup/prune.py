@@ -1,0 +1,46 @@
+"""Pruning: apply the retention plan to each target's backups in storage."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.utils import timezone
+
+import prodready
+from prodready_backup import storage
+from prodready_backup.backups import list_backups, targets_by_name
+from prodready_backup.lock import target_lock
+from prodready_backup.models import BackupRecord
+from prodready_backup.retention import Candidate, Plan, Policy, plan
+
+
+@dataclass
+class PruneResult:
+    target: str
+    plan: Plan
+    dry_run: bool
+
+
+def prune(target: str | None = None, *, dry_run: bool = False) -> list[PruneResult]:
+    results = []
+    policy = Policy.from_settings()
+    names = [target] if target else [t.name for t in targets_by_name(None)]
+    store = storage.backup_storage()
+    for name in names:
+        # Under the target's lock: never prune while a backup of it is being written.
+        with target_lock(name):
+            infos = {i.backup_id: i for i in list_backups(name)}
+            candidates = [
+                Candidate(i.backup_id, i.manifest.created, i.verified) for i in infos.values()
+            ]
+            decided = plan(candidates, policy, timezone.now())
+            if not dry_run:
+                for backup_id in decided.delete:
+                    storage.delete_backup(store, infos[backup_id].manifest)
+                BackupRecord.objects.filter(backup_id__in=decided.delete).update(
+                    pruned_at=timezone.now()
+                )
+                if decided.delete:
+                    prodready.audit("backup.pruned", target=None, backups=decided.delete)
+        results.append(PruneResult(name, decided, dry_run))
+    return results

@@ -1,0 +1,77 @@
+"""Restores: every check first, then a safety backup, then one all-or-nothing load."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import prodready
+from prodready_backup import crypto, storage
+from prodready_backup.backups import create_backup_locked, find_backup
+from prodready_backup.errors import RefusedError
+from prodready_backup.lock import target_lock
+from prodready_backup.manifest import Manifest
+from prodready_backup.pipeline import decode
+from prodready_backup.targets import get_target
+from prodready_backup.verify import check_object
+
+
+@dataclass
+class RestoreResult:
+    backup_id: str
+    target: str
+    safety_backup_id: str | None
+
+
+def restore_backup(
+    backup_id: str,
+    *,
+    target_name: str | None = None,
+    confirm: Callable[[Manifest], bool] | None = None,
+    safety_backup: bool = True,
+    actor: Any = None,
+) -> RestoreResult:
+    """Restore ``backup_id`` into its target (or ``target_name``).
+
+    Refuses, before anything is touched, a backup that is incomplete, fails its checksum
+    or authentication, was made by a newer format, or is of another engine.
+    ``confirm`` is asked last, once the backup is known to be sound.
+    """
+    info = find_backup(backup_id)  # a newer manifest format is refused here
+    manifest = info.manifest
+    target = get_target(target_name or manifest.target)
+    if manifest.engine != target.engine:
+        raise RefusedError(
+            f"Backup {backup_id} is a {manifest.engine} backup and cannot be restored into "
+            f"{target.name}, which is {target.engine}."
+        )
+    check_object(manifest)  # checksum, tags, key, format version: all before any change
+    if confirm is not None and not confirm(manifest):
+        raise RefusedError("Restore cancelled; nothing was changed.")
+    # Held through the safety backup and the load: no scheduled backup or prune interleaves.
+    with target_lock(target.name):
+        safety = (
+            create_backup_locked(target, reason=f"before restoring {backup_id}")
+            if safety_backup
+            else None
+        )
+        store = storage.backup_storage()
+        with storage.open_object(store, manifest) as handle:
+            target.restore(decode(handle, keys=crypto.configured_keys(), sha256=manifest.sha256))
+    prodready.audit(
+        "backup.restored",
+        actor=actor,
+        target=info.record,
+        backup_id=backup_id,
+        into=target.name,
+        safety_backup_id=safety.backup_id if safety else None,
+    )
+    prodready.notify(
+        f"Backup {backup_id} restored into {target.name}",
+        f"{target.name} now holds the data of backup {backup_id} ({manifest.created_at}).",
+        level="warning",
+        source="prodready_backup",
+        target=target.name,
+    )
+    return RestoreResult(backup_id, target.name, safety.backup_id if safety else None)

@@ -1,0 +1,57 @@
+"""Backup targets: the built-in ones and those plugins add through the hook."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import connections
+
+from prodready_backup.conf import conf
+from prodready_backup.errors import BackupError, NotFound
+from prodready_backup.targets.base import BackupTarget, Dump, Facts, RestoreTest
+
+__all__ = ["BackupTarget", "Dump", "Facts", "RestoreTest", "all_targets", "get_target"]
+
+
+def builtin_targets() -> list[BackupTarget]:
+    from prodready_backup.targets.media import MediaTarget
+    from prodready_backup.targets.postgresql import PostgresTarget
+    from prodready_backup.targets.sqlite import SqliteTarget
+
+    targets: list[BackupTarget] = []
+    aliases = conf.BACKUP_DATABASES
+    for alias in settings.DATABASES if aliases is None else aliases:
+        vendor = connections[alias].vendor
+        if vendor == "postgresql":
+            targets.append(PostgresTarget(alias))
+        elif vendor == "sqlite":
+            targets.append(SqliteTarget(alias))
+    if conf.BACKUP_MEDIA:
+        targets.append(MediaTarget(conf.BACKUP_MEDIA_STORAGE))
+    return targets
+
+
+def all_targets() -> list[BackupTarget]:
+    from prodready import hooks
+
+    found: list[BackupTarget] = []
+    for target in hooks.backup_targets():
+        if not isinstance(target, BackupTarget):
+            raise BackupError(
+                f"A prodready_backup_targets() implementation returned {target!r}; "
+                "expected prodready_backup.targets.BackupTarget instances."
+            )
+        found.append(target)
+    names = [t.name for t in found]
+    duplicates = sorted({n for n in names if names.count(n) > 1})
+    if duplicates:
+        raise BackupError(f"Two backup targets share the name {', '.join(duplicates)}.")
+    return found
+
+
+def get_target(name: str) -> BackupTarget:
+    targets = all_targets()
+    for target in targets:
+        if target.name == name:
+            return target
+    known = ", ".join(t.name for t in targets) or "none"
+    raise NotFound(f"There is no backup target {name!r}; the targets are: {known}.")

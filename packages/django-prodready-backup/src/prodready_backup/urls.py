@@ -1,0 +1,8 @@
+"""Staff actions on backups: ``path("backups/", include("prodready_backup.urls"))``."""
+
+from django.urls import path
+
+from prodready_backup import views
+
+app_name = "prodready_backup"
+urlpatterns = [path("run/", views.back_up_now, name="back-up-now")]

@@ -1,0 +1,152 @@
+"""Verification: the whole object's checksum and tags, then a restore into a scratch copy."""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass, field
+from typing import Literal
+
+from django.db.migrations.loader import MigrationLoader
+from django.utils import timezone
+
+import prodready
+from prodready_backup import crypto, storage
+from prodready_backup.errors import BackupError
+from prodready_backup.manifest import Manifest
+from prodready_backup.models import BackupRecord
+from prodready_backup.pipeline import decode
+
+logger = logging.getLogger(__name__)
+
+How = Literal["checksum", "restore"]
+
+
+@dataclass
+class VerifyResult:
+    backup_id: str
+    how: How
+    ok: bool
+    problems: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+
+
+def check_object(manifest: Manifest) -> None:
+    """Read the whole object once: raises IntegrityError unless every byte checks out."""
+    store = storage.backup_storage()
+    size = 0
+    with storage.open_object(store, manifest) as handle:
+        for chunk in decode(handle, keys=crypto.configured_keys(), sha256=manifest.sha256):
+            size += len(chunk)
+    if size != manifest.source_bytes:
+        raise BackupError(
+            f"The backup decodes to {size} bytes but its manifest says "
+            f"{manifest.source_bytes}: it is corrupt."
+        )
+
+
+def verify_backup(info: object, how: How = "restore") -> VerifyResult:
+    """Verify a backup and record the outcome; never raises for a bad backup."""
+    from prodready_backup.backups import BackupInfo
+
+    assert isinstance(info, BackupInfo)
+    manifest = info.manifest
+    started = time.monotonic()
+    result = VerifyResult(manifest.backup_id, how, ok=True)
+    try:
+        check_object(manifest)
+        if how == "restore":
+            _restore_test(manifest, result)
+    except BackupError as exc:
+        result.problems.append(str(exc))
+    except Exception as exc:
+        # Recorded as a failed verification rather than lost in a worker's log.
+        logger.exception("Verifying %s failed unexpectedly", manifest.backup_id)
+        result.problems.append(f"Verification failed unexpectedly: {type(exc).__name__}: {exc}")
+    result.ok = not result.problems
+    result.seconds = round(time.monotonic() - started, 3)
+    _record(info.record, manifest, result)
+    prodready.audit(
+        "backup.verified",
+        target=info.record,
+        backup_id=manifest.backup_id,
+        how=how,
+        ok=result.ok,
+        problems=result.problems,
+    )
+    if not result.ok:
+        prodready.notify(
+            f"Backup {manifest.backup_id} of {manifest.target} failed verification",
+            f"Verification ({how}) of {manifest.backup_id} failed: {result.problems[0]}",
+            level="error",
+            source="prodready_backup",
+            target=manifest.target,
+            step="verify",
+        )
+    return result
+
+
+def _restore_test(manifest: Manifest, result: VerifyResult) -> None:
+    from prodready_backup.targets import BackupTarget, get_target
+
+    target = get_target(manifest.target)
+    if type(target).restore_test is BackupTarget.restore_test:
+        raise BackupError(f"Target {target.name} does not implement a restore test.")
+    if target.engine != manifest.engine:
+        raise BackupError(
+            f"The backup is of a {manifest.engine} target but {target.name} is {target.engine}."
+        )
+    store = storage.backup_storage()
+    with storage.open_object(store, manifest) as handle:
+        found = target.restore_test(
+            decode(handle, keys=crypto.configured_keys(), sha256=manifest.sha256)
+        )
+    for table in sorted(set(manifest.row_counts) | set(found.row_counts)):
+        expected, actual = manifest.row_counts.get(table), found.row_counts.get(table)
+        if expected != actual:
+            result.problems.append(
+                f"Table {table} has {actual} rows after the restore test; "
+                f"the manifest says {expected}."
+            )
+    if sorted(found.migrations) != sorted(manifest.migrations):
+        result.problems.append(
+            "The restored migration state differs from the manifest's "
+            f"({len(found.migrations)} applied migrations, manifest: {len(manifest.migrations)})."
+        )
+    if manifest.migrations:
+        known = {f"{app}.{name}" for app, name in MigrationLoader(None).disk_migrations}
+        unknown = sorted(set(manifest.migrations) - known)
+        missing = sorted(known - set(manifest.migrations))
+        if unknown:
+            result.notes.append(
+                f"{len(unknown)} migration(s) in the backup are not in this code "
+                f"(for example {unknown[0]}): it was made by other code."
+            )
+        if missing:
+            result.notes.append(
+                f"{len(missing)} migration(s) of this code are not applied in the backup; "
+                "run migrate after restoring it."
+            )
+
+
+def _record(record: BackupRecord | None, manifest: Manifest, result: VerifyResult) -> None:
+    if record is None:  # a backup made elsewhere (another site, a lost database)
+        record, _ = BackupRecord.objects.get_or_create(
+            backup_id=manifest.backup_id,
+            defaults={
+                "target": manifest.target,
+                "status": BackupRecord.Status.SUCCEEDED,
+                "started_at": manifest.created,
+                "stored_bytes": manifest.stored_bytes,
+                "source_bytes": manifest.source_bytes,
+                "sha256": manifest.sha256,
+                "host": manifest.host,
+                "reason": manifest.reason,
+            },
+        )
+    record.verified_at = timezone.now()
+    record.verified_ok = result.ok
+    record.verified_how = result.how
+    record.verify_error = result.problems[0] if result.problems else ""
+    record.save(update_fields=["verified_at", "verified_ok", "verified_how", "verify_error"])
