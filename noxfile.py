@@ -183,7 +183,17 @@ from django.urls import include, path
 app = sys.argv[1]
 apps = ["django.contrib.auth", "django.contrib.contenttypes", "django.contrib.sessions"]
 apps.append("prodready")
+# What a package's README asks a project to add besides INSTALLED_APPS.
+extra = {
+    "prodready_security": {
+        "AUTHENTICATION_BACKENDS": [
+            "prodready_security.ratelimit.backends.LoginLockoutBackend",
+            "django.contrib.auth.backends.ModelBackend",
+        ],
+    },
+}
 settings.configure(
+    **extra.get(app, {}),
     INSTALLED_APPS=list(dict.fromkeys([*apps, app])),
     DATABASES={"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": sys.argv[2]}},
     ROOT_URLCONF=__name__,

@@ -12,7 +12,10 @@ urlpatterns = [
         name="login",
     ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("account/2fa/", include("prodready_security.otp.urls")),
     path("admin/", admin.site.urls),
+    path("security/audit/", include("prodready_security.audit.urls")),
+    path("backups/", include("prodready_backup.urls")),
     # /health/live, /health/ready and the operations dashboard at /ops/.
     path("", include("prodready.urls")),
 ]

@@ -18,7 +18,7 @@ def demo_user(*args):
     return username, password, output
 
 
-def test_printed_credentials_log_in_to_the_dashboard(client):
+def test_printed_credentials_log_in_then_lead_to_2fa_setup(client):
     username, password, output = demo_user()
     assert "http://127.0.0.1:8000/accounts/login/" in output
     assert "http://127.0.0.1:8000/ops/" in output
@@ -27,7 +27,11 @@ def test_printed_credentials_log_in_to_the_dashboard(client):
     )
     assert response.status_code == 302
     assert response["Location"] == "/ops/"
-    assert client.get("/ops/").status_code == 200
+    # Staff must set up 2FA before any other page; the command says so.
+    assert "two-factor" in output
+    setup = client.get("/ops/")
+    assert setup.status_code == 302
+    assert setup["Location"].startswith("/account/2fa/setup/")
 
 
 def test_running_again_resets_to_a_new_password(client, django_user_model):

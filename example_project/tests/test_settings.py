@@ -5,12 +5,21 @@ import importlib.util
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 
-REQUIRED = ["SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL", "REDIS_URL"]
+REQUIRED = [
+    "SECRET_KEY",
+    "ALLOWED_HOSTS",
+    "DATABASE_URL",
+    "REDIS_URL",
+    "OTP_ENCRYPTION_KEYS",
+    "BACKUP_ENCRYPTION_KEYS",
+]
 PRODUCTION_ENV = {
     "SECRET_KEY": "a-long-random-production-secret-key-for-tests-0123456789",
     "ALLOWED_HOSTS": "school.example.com,www.school.example.com",
     "DATABASE_URL": "postgres://school:pw@db.internal:5432/school",
     "REDIS_URL": "redis://redis.internal:6379/0",
+    "OTP_ENCRYPTION_KEYS": "cHJvZHVjdGlvbi1vdHAta2V5LWZvci10ZXN0cy0wMDA=",
+    "BACKUP_ENCRYPTION_KEYS": "cHJvZHVjdGlvbi1iYWNrdXAta2V5LWZvci10ZXN0cy0=",
 }
 
 
@@ -54,7 +63,8 @@ def test_production_lists_every_missing_variable(monkeypatch):
         load("production", monkeypatch)
     assert str(error.value).startswith(
         "Missing required environment variables: "
-        "SECRET_KEY, ALLOWED_HOSTS, DATABASE_URL, REDIS_URL."
+        "SECRET_KEY, ALLOWED_HOSTS, DATABASE_URL, REDIS_URL, OTP_ENCRYPTION_KEYS, "
+        "BACKUP_ENCRYPTION_KEYS."
     )
 
 

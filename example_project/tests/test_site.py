@@ -2,13 +2,15 @@
 
 import pytest
 
+from prodready_security.testing import force_login_verified
+
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def staff(client, django_user_model):
-    user = django_user_model.objects.create_user("staff", password="x", is_staff=True)
-    client.force_login(user)
+def admin(client, django_user_model):
+    user = django_user_model.objects.create_superuser("admin", password="x")
+    force_login_verified(client, user)
     return client
 
 
@@ -35,12 +37,19 @@ def test_dashboard_sends_anonymous_users_to_log_in(client):
     assert response["Location"] == "/accounts/login/?next=/ops/"
 
 
-def test_dashboard_for_staff_shows_core_and_school_cards(staff):
-    response = staff.get("/ops/")
+def test_staff_are_made_to_set_up_2fa_first(client, django_user_model):
+    client.force_login(django_user_model.objects.create_user("new", password="x", is_staff=True))
+    response = client.get("/ops/")
+    assert response.status_code == 302
+    assert response["Location"].startswith("/account/2fa/setup/")
+
+
+def test_dashboard_for_admins_shows_cards_of_every_package(admin):
+    response = admin.get("/ops/")
     assert response.status_code == 200
     titles = [item.card.title for item in response.context["cards"]]
     assert titles[0] == "Health"
-    assert "School site" in titles
+    assert {"School site", "Backups", "Audit log", "2FA adoption among staff"} <= set(titles)
     assert not [item.error for item in response.context["cards"] if item.error]
 
 

@@ -4,6 +4,9 @@
   ``postgres://user:password@127.0.0.1:5432/school``
 - ``REDIS_URL`` (default: none, so a per-process local-memory cache), e.g.
   ``redis://127.0.0.1:6379/0``
+- ``OTP_ENCRYPTION_KEYS`` and ``BACKUP_ENCRYPTION_KEYS``: comma-separated, newest first
+  (``manage.py otp generate-key``, ``manage.py backup generate-key``)
+- ``SENTRY_DSN`` (default: none, so nothing is sent)
 """
 
 from __future__ import annotations
@@ -36,6 +39,12 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # After authentication: rate limits can key by user, 2FA needs the user, and the
+    # audit log records who did what from where.
+    "prodready_security.ratelimit.middleware.RateLimitMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "prodready_security.otp.middleware.OTPEnforcementMiddleware",
+    "prodready_security.audit.middleware.AuditContextMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -79,6 +88,11 @@ AUTH_PASSWORD_VALIDATORS = [
         "NumericPasswordValidator",
     )
 ]
+# The lockout backend first, so a locked-out login is refused even with the right password.
+AUTHENTICATION_BACKENDS = [
+    "prodready_security.ratelimit.backends.LoginLockoutBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "home"
@@ -100,6 +114,16 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
 }
+
+# django-prodready. Secrets come from the environment; dev.py supplies throwaway keys.
+PRODREADY_OTP_ENCRYPTION_KEYS = env.list("OTP_ENCRYPTION_KEYS", default=[])
+PRODREADY_BACKUP_ENCRYPTION_KEYS = env.list("BACKUP_ENCRYPTION_KEYS", default=[])
+PRODREADY_SENTRY_DSN = env("SENTRY_DSN", default=None)
+PRODREADY_RATELIMIT_RULES = [
+    {"name": "login", "url_names": ["login", "admin:login"], "methods": ["POST"], "rate": "10/m"},
+    {"name": "2fa", "url_names": ["prodready_otp:verify"], "methods": ["POST"], "rate": "10/m"},
+]
+PRODREADY_AUDIT_TRACKED_MODELS = ["auth.User", "auth.Group"]
 
 # Lets the demo_user command create a superuser with a printed password; dev only.
 SCHOOL_DEMO_USER_ALLOWED = False

@@ -25,3 +25,11 @@ if django.VERSION >= (6, 1):
 else:
     EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
 SCHOOL_DEMO_USER_ALLOWED = True
+
+# Throwaway keys so the demo runs with nothing set; production reads its own.
+PRODREADY_OTP_ENCRYPTION_KEYS = PRODREADY_OTP_ENCRYPTION_KEYS or [  # noqa: F405
+    "ZGV2ZWxvcG1lbnQtb25seS1rZXktbm90LWZvci11c2U="
+]
+PRODREADY_BACKUP_ENCRYPTION_KEYS = PRODREADY_BACKUP_ENCRYPTION_KEYS or [  # noqa: F405
+    "ZGV2ZWxvcG1lbnQtb25seS1iYWNrdXAta2V5LTMyYnk="
+]

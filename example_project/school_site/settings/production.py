@@ -1,16 +1,24 @@
 """Production: every service and secret comes from the environment, and nothing defaults.
 
 Required: ``SECRET_KEY``, ``ALLOWED_HOSTS`` (comma-separated), ``DATABASE_URL``
-(PostgreSQL), ``REDIS_URL``. Optional: ``CSRF_TRUSTED_ORIGINS``, ``CONN_MAX_AGE``
-(seconds, default 60), ``SECURE_SSL_REDIRECT`` (default on; turn off only when the proxy
-redirects), ``SECURE_HSTS_SECONDS`` (default one year).
+(PostgreSQL), ``REDIS_URL``, ``OTP_ENCRYPTION_KEYS``, ``BACKUP_ENCRYPTION_KEYS``.
+Optional: ``CSRF_TRUSTED_ORIGINS``, ``CONN_MAX_AGE`` (seconds, default 60),
+``SECURE_SSL_REDIRECT`` (default on; turn off only when the proxy redirects),
+``SECURE_HSTS_SECONDS`` (default one year), ``SENTRY_DSN``.
 """
 
 from __future__ import annotations
 
 from school_site.settings.environment import env, require
 
-REQUIRED_ENV = ["SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL", "REDIS_URL"]
+REQUIRED_ENV = [
+    "SECRET_KEY",
+    "ALLOWED_HOSTS",
+    "DATABASE_URL",
+    "REDIS_URL",
+    "OTP_ENCRYPTION_KEYS",
+    "BACKUP_ENCRYPTION_KEYS",
+]
 # Before anything reads them, so one error lists every missing variable.
 require(REQUIRED_ENV)
 

@@ -51,3 +51,7 @@ class Command(BaseCommand):
         self.stdout.write(f"  Password:  {password}")
         self.stdout.write(f"  Log in:    {site_url}{reverse('login')}")
         self.stdout.write(f"  Dashboard: {site_url}{reverse('prodready:dashboard')}")
+        self.stdout.write(
+            "Staff set up two-factor authentication at their first login: "
+            "have an authenticator app ready (or type the key it shows by hand)."
+        )
