@@ -123,7 +123,7 @@ PRODREADY_RATELIMIT_RULES = [
     {"name": "login", "url_names": ["login", "admin:login"], "methods": ["POST"], "rate": "10/m"},
     {"name": "2fa", "url_names": ["prodready_otp:verify"], "methods": ["POST"], "rate": "10/m"},
 ]
-PRODREADY_AUDIT_TRACKED_MODELS = ["auth.User", "auth.Group"]
+PRODREADY_AUDIT_TRACKED_MODELS = ["auth.User", "auth.Group", "school.Invoice"]
 
 # Lets the demo_user command create a superuser with a printed password; dev only.
 SCHOOL_DEMO_USER_ALLOWED = False
