@@ -9,13 +9,28 @@ from django.http import HttpRequest
 
 from prodready.dashboard import DashboardCard
 from prodready.plugins import hookimpl
+from school.figures import figures
+
+CHART_HEIGHT = 40  # pixels of the tallest bar in the sign-ups chart
 
 
 @hookimpl
 def prodready_dashboard_cards(request: HttpRequest) -> list[DashboardCard]:
     users = get_user_model()._default_manager
     cache_backend = settings.CACHES["default"]["BACKEND"].rsplit(".", 1)[-1]
+    today = figures()
+    tallest = max(today.new_users_30_days) or 1
+    bars = [
+        {"x": day * 6, "height": round(count / tallest * CHART_HEIGHT), "count": count}
+        for day, count in enumerate(today.new_users_30_days)
+    ]
     return [
+        DashboardCard(
+            title="School today",
+            template="school/dashboard/figures_card.html",
+            context={"figures": today, "bars": bars, "chart_height": CHART_HEIGHT},
+            order=20,
+        ),
         DashboardCard(
             title="School site",
             template="school/dashboard/site_card.html",
@@ -29,5 +44,5 @@ def prodready_dashboard_cards(request: HttpRequest) -> list[DashboardCard]:
             },
             status="warning" if settings.DEBUG else "info",
             order=50,
-        )
+        ),
     ]
