@@ -3,6 +3,8 @@
 import os
 import tempfile
 
+import django
+
 SECRET_KEY = "tests-only-not-secret"
 USE_TZ = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -65,7 +67,11 @@ TEMPLATES = [
     }
 ]
 
-EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+# Django 6.1 configures email with MAILERS and deprecates EMAIL_BACKEND.
+if django.VERSION >= (6, 1):
+    MAILERS = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}}
+else:
+    EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 
 # Tests set their own storage directory (a pytest tmp_path) through a fixture.
 PRODREADY_BACKUP_DATABASES = ["default"]

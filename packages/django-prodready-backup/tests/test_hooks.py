@@ -119,12 +119,12 @@ def test_periodic_tasks_from_settings() -> None:
 @pytest.mark.django_db
 def test_dashboard_card_lists_latest_backups_and_offers_backup_now() -> None:
     record(hours=3)
-    record(target="db-default", hours=1, status="failed", error="disk full", failed_step="write")
+    record(target="db-default", hours=1, status="failed", error="disk full", failed_step="upload")
     request = RequestFactory().get("/ops/")
     (card,) = [c for c in hooks.dashboard_cards(request) if c.title == "Backups"]
     assert card.status == "error"
     html = render_to_string(card.template, {**card.context, "card": card}, request=request)
-    assert "write: disk full" in html
+    assert "upload: disk full" in html
     assert 'action="/backups/run/"' in html
     assert "Next scheduled backup" in html
 

@@ -89,7 +89,7 @@ def test_full_disk_fails_the_backup_and_leaves_nothing(backup_dir: Path) -> None
         assert list_backups() == []
     record = BackupRecord.objects.get()
     assert record.status == "failed"
-    assert record.failed_step == "write"
+    assert record.failed_step == "upload"
     assert "No space left on device" in record.error
     assert [p for p in backup_dir.rglob("*") if p.is_file()] == []
 
@@ -103,5 +103,5 @@ def test_failure_is_notified_with_target_step_and_error(backup_dir: Path, mailou
         create_backup(get_target("db-other"))
     (mail,) = mailoutbox
     assert "Backup of db-other failed" in mail.subject
-    assert "at step 'write'" in mail.body
+    assert "at step 'upload'" in mail.body
     assert "No space left on device" in mail.body

@@ -112,4 +112,4 @@ def test_unreachable_storage_is_a_transient_failure() -> None:
         create_backup(get_target("db-other"))
     record = BackupRecord.objects.get()
     assert record.status == "failed"
-    assert record.failed_step == "write"
+    assert record.failed_step == "upload"

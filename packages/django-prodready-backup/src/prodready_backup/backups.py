@@ -19,11 +19,11 @@ from django.utils import timezone
 import prodready
 from prodready_backup import crypto, storage
 from prodready_backup.conf import conf
-from prodready_backup.errors import BackupError, DumpError, IntegrityError, NotFound
+from prodready_backup.errors import BackupError, IntegrityError, NotFound
 from prodready_backup.lock import target_lock
 from prodready_backup.manifest import Manifest
 from prodready_backup.models import BackupRecord
-from prodready_backup.pipeline import Counters, HashingReader, encode
+from prodready_backup.pipeline import Counters, HashingReader, ProgressCallback, encode
 from prodready_backup.targets import BackupTarget, all_targets
 
 logger = logging.getLogger(__name__)
@@ -83,15 +83,32 @@ def mark_interrupted(target: str) -> int:
 
 
 def create_backup(
-    target: BackupTarget, *, reason: str = "manual", verify: bool | None = None
+    target: BackupTarget,
+    *,
+    reason: str = "manual",
+    verify: bool | None = None,
+    progress: ProgressCallback | None = None,
+    progress_every: float = 1.0,
 ) -> BackupRecord:
-    """Back up one target; returns the succeeded record or raises with a failed one saved."""
+    """Back up one target; returns the succeeded record or raises with a failed one saved.
+
+    ``progress``, when given, is called with the pipeline's :class:`Counters` at most
+    once every ``progress_every`` seconds while the object is written.
+    A failed record's ``failed_step`` is one of ``pipeline.STEPS`` (or "interrupted").
+    """
     with target_lock(target.name):
-        return create_backup_locked(target, reason=reason, verify=verify)
+        return create_backup_locked(
+            target, reason=reason, verify=verify, progress=progress, progress_every=progress_every
+        )
 
 
 def create_backup_locked(
-    target: BackupTarget, *, reason: str = "manual", verify: bool | None = None
+    target: BackupTarget,
+    *,
+    reason: str = "manual",
+    verify: bool | None = None,
+    progress: ProgressCallback | None = None,
+    progress_every: float = 1.0,
 ) -> BackupRecord:
     """:func:`create_backup` for a caller that already holds the target's lock."""
     stale = mark_interrupted(target.name)
@@ -105,11 +122,13 @@ def create_backup_locked(
         pid=os.getpid(),
         started_at=timezone.now(),
     )
-    step = "start"
+    counters = Counters()
+    step = "upload"  # opening the storage is part of the upload
     try:
         store = storage.backup_storage()
-        step = "write"
-        manifest = _write(target, record, store)
+        step = ""  # from here on the pipeline's counters say which step runs
+        manifest = _write(target, record, store, counters, progress, progress_every)
+        step = "upload"
         record.status = BackupRecord.Status.SUCCEEDED
         record.stored_bytes = manifest.stored_bytes
         record.source_bytes = manifest.source_bytes
@@ -126,20 +145,27 @@ def create_backup_locked(
                 storage.delete_backup(store, manifest)
                 raise IntegrityError(result.problems[0])
     except Exception as exc:
-        if isinstance(exc, DumpError):
-            step = "dump"
+        step = getattr(exc, "step", "") or step or counters.step
         _failed(record, step, exc)
         raise
     _succeeded(record)
     return record
 
 
-def _write(target: BackupTarget, record: BackupRecord, store: Storage) -> Manifest:
+def _write(
+    target: BackupTarget,
+    record: BackupRecord,
+    store: Storage,
+    counters: Counters,
+    progress: ProgressCallback | None,
+    progress_every: float,
+) -> Manifest:
+    counters.step = "encrypt"
     keys = crypto.configured_keys()
     key = keys[0] if keys else None
     started = time.monotonic()
-    counters = Counters()
     name = storage.object_name(target.name, record.backup_id)
+    counters.step = "dump"
     with target.open_dump() as dump:
         pieces = encode(
             dump.chunks,
@@ -147,7 +173,10 @@ def _write(target: BackupTarget, record: BackupRecord, store: Storage) -> Manife
             key=key,
             counters=counters,
         )
-        storage.write_atomically(store, name, storage.buffered(HashingReader(pieces, counters)))
+        reader = HashingReader(pieces, counters, progress, progress_every)
+        storage.write_atomically(store, name, storage.buffered(reader))
+        counters.step = "dump"  # leaving open_dump waits for the source to finish
+    counters.step = "upload"
     written = time.monotonic()
     facts = dump.facts
     manifest = Manifest(

@@ -4,7 +4,13 @@ from __future__ import annotations
 
 
 class BackupError(Exception):
-    """Base of every error this package raises on purpose; the message is for operators."""
+    """Base of every error this package raises on purpose; the message is for operators.
+
+    ``step`` names the step of a backup that failed ("dump", "compress", "encrypt",
+    "upload", "verify") when the error itself knows it; empty otherwise.
+    """
+
+    step: str = ""
 
 
 class TransientBackupError(BackupError):
@@ -25,6 +31,16 @@ class RefusedError(BackupError):
 
 class DumpError(BackupError):
     """The source (pg_dump, the SQLite backup, the media listing) failed."""
+
+    step = "dump"
+
+
+class StepError(BackupError):
+    """A step of the pipeline other than the dump failed (compression, encryption)."""
+
+    def __init__(self, step: str, message: str) -> None:
+        super().__init__(message)
+        self.step = step
 
 
 class RestoreError(BackupError):

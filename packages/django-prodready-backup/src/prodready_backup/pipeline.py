@@ -9,36 +9,126 @@ from __future__ import annotations
 
 import hashlib
 import io
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+import time
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
 from typing import BinaryIO
 
 from prodready_backup import compression, crypto
-from prodready_backup.errors import IntegrityError
+from prodready_backup.errors import (
+    BackupError,
+    DumpError,
+    IntegrityError,
+    StepError,
+    TransientBackupError,
+)
+
+#: The steps of a backup, in the order the bytes meet them; a failure names one.
+STEPS = ("dump", "compress", "encrypt", "upload", "verify")
 
 
 @dataclass
 class Counters:
+    """What the pipeline has done so far, and the step it is in (``step``).
+
+    While the pipeline's own code runs, ``step`` is the stage it is in; whenever it hands
+    a piece to the storage, ``step`` is "upload", so an exception raised by the storage,
+    wherever it surfaces, is attributed to the upload.
+    """
+
     source_bytes: int = 0
     stored_bytes: int = 0
     sha256: str = ""
+    step: str = "dump"
+    started: float = field(default_factory=time.monotonic)
+
+
+ProgressCallback = Callable[[Counters], None]
 
 
 def encode(
     chunks: Iterable[bytes], *, compression_name: str, key: crypto.Key | None, counters: Counters
 ) -> Iterator[bytes]:
-    """The stored object's bytes, piece by piece."""
+    """The stored object's bytes, piece by piece, keeping ``counters.step`` current.
+
+    A failure of the source, the compressor or the cipher is raised as a
+    :class:`~prodready_backup.errors.BackupError` naming its step, so the storage that
+    pulls these bytes cannot mistake it for one of its own.
+    """
+    counters.step = "encrypt"
     header = crypto.make_header(compression_name, key)
+    counters.step = "upload"
     yield header.raw
     compressor = compression.compressor(compression_name)
     sealer = crypto.Sealer(header, key)
-    for chunk in chunks:
+    source = iter(chunks)
+    while True:
+        counters.step = "dump"
+        try:
+            chunk = next(source)
+        except StopIteration:
+            break
+        except BackupError:
+            raise
+        except Exception as exc:
+            raise _source_error(exc) from exc
         counters.source_bytes += len(chunk)
-        packed = compressor.compress(chunk)
+        packed = _compress(compressor.compress, chunk, compression_name, counters)
         if packed:
-            yield from sealer.update(packed)
-    yield from sealer.update(compressor.flush())
-    yield sealer.finish()
+            yield from _sealed(sealer.update, packed, counters)
+    yield from _sealed(
+        sealer.update, _compress(compressor.flush, None, compression_name, counters), counters
+    )
+    counters.step = "encrypt"
+    last = _seal(sealer.finish)
+    counters.step = "upload"
+    yield last
+
+
+def _source_error(exc: Exception) -> BackupError:
+    from prodready_backup.storage import is_unreachable
+
+    message = f"Reading the source failed: {type(exc).__name__}: {exc}"
+    # An unreachable media storage or database is worth a retry, like an unreachable
+    # backup storage; anything else is a failed dump.
+    error = TransientBackupError(message) if is_unreachable(exc) else DumpError(message)
+    error.step = "dump"
+    return error
+
+
+def _compress(
+    function: Callable[..., bytes], data: bytes | None, name: str, counters: Counters
+) -> bytes:
+    counters.step = "compress"
+    try:
+        return function() if data is None else function(data)
+    except Exception as exc:
+        raise StepError(
+            "compress", f"{name} compression failed: {type(exc).__name__}: {exc}"
+        ) from exc
+
+
+def _sealed(
+    update: Callable[[bytes], Iterator[bytes]], data: bytes, counters: Counters
+) -> Iterator[bytes]:
+    pieces = update(data)
+    while True:
+        counters.step = "encrypt"
+        try:
+            piece = next(pieces)
+        except StopIteration:
+            return
+        except Exception as exc:
+            raise StepError("encrypt", f"Encryption failed: {type(exc).__name__}: {exc}") from exc
+        counters.step = "upload"
+        yield piece
+
+
+def _seal(finish: Callable[[], bytes]) -> bytes:
+    try:
+        return finish()
+    except Exception as exc:
+        raise StepError("encrypt", f"Encryption failed: {type(exc).__name__}: {exc}") from exc
 
 
 class HashingReader(io.RawIOBase):
@@ -48,11 +138,20 @@ class HashingReader(io.RawIOBase):
     at the storage's pace and nothing is buffered beyond one piece.
     """
 
-    def __init__(self, pieces: Iterable[bytes], counters: Counters) -> None:
+    def __init__(
+        self,
+        pieces: Iterable[bytes],
+        counters: Counters,
+        progress: ProgressCallback | None = None,
+        progress_every: float = 1.0,
+    ) -> None:
         self._pieces = iter(pieces)
         self._pending = memoryview(b"")
         self._hash = hashlib.sha256()
         self._counters = counters
+        self._progress = progress
+        self._progress_every = progress_every
+        self._next_report = time.monotonic() + progress_every
 
     def readable(self) -> bool:
         return True
@@ -64,6 +163,8 @@ class HashingReader(io.RawIOBase):
             except StopIteration:
                 self._counters.sha256 = self._hash.hexdigest()
                 return 0
+            if self._progress is not None:
+                self._report()
         size = min(len(buffer), len(self._pending))
         piece = self._pending[:size]
         buffer[:size] = piece
@@ -71,6 +172,13 @@ class HashingReader(io.RawIOBase):
         self._counters.stored_bytes += size
         self._pending = self._pending[size:]
         return size
+
+    def _report(self) -> None:
+        # Called once per piece (up to 1 MiB), so a clock read is all it costs.
+        now = time.monotonic()
+        if now >= self._next_report and self._progress is not None:
+            self._next_report = now + self._progress_every
+            self._progress(self._counters)
 
 
 class _HashingFile:

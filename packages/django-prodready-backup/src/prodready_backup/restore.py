@@ -9,7 +9,7 @@ from typing import Any
 import prodready
 from prodready_backup import crypto, storage
 from prodready_backup.backups import create_backup_locked, find_backup
-from prodready_backup.errors import RefusedError
+from prodready_backup.errors import BackupError, RefusedError
 from prodready_backup.lock import target_lock
 from prodready_backup.manifest import Manifest
 from prodready_backup.pipeline import decode
@@ -51,14 +51,20 @@ def restore_backup(
         raise RefusedError("Restore cancelled; nothing was changed.")
     # Held through the safety backup and the load: no scheduled backup or prune interleaves.
     with target_lock(target.name):
-        safety = (
-            create_backup_locked(target, reason=f"before restoring {backup_id}")
-            if safety_backup
-            else None
-        )
-        store = storage.backup_storage()
-        with storage.open_object(store, manifest) as handle:
-            target.restore(decode(handle, keys=crypto.configured_keys(), sha256=manifest.sha256))
+        safety = None
+        step = "safety backup"
+        try:
+            if safety_backup:
+                safety = create_backup_locked(target, reason=f"before restoring {backup_id}")
+            step = "restore"
+            store = storage.backup_storage()
+            with storage.open_object(store, manifest) as handle:
+                target.restore(
+                    decode(handle, keys=crypto.configured_keys(), sha256=manifest.sha256)
+                )
+        except Exception as exc:
+            _restore_failed(info.record, backup_id, target.name, step, exc, actor)
+            raise
     prodready.audit(
         "backup.restored",
         actor=actor,
@@ -75,3 +81,26 @@ def restore_backup(
         target=target.name,
     )
     return RestoreResult(backup_id, target.name, safety.backup_id if safety else None)
+
+
+def _restore_failed(
+    record: Any, backup_id: str, into: str, step: str, exc: Exception, actor: Any
+) -> None:
+    message = str(exc) if isinstance(exc, BackupError) else f"{type(exc).__name__}: {exc}"
+    prodready.audit(
+        "backup.restore_failed",
+        actor=actor,
+        target=record,
+        backup_id=backup_id,
+        into=into,
+        step=step,
+        error=message,
+    )
+    prodready.notify(
+        f"Restoring backup {backup_id} into {into} failed",
+        f"Restoring {backup_id} into {into} failed at step {step!r}: {message}",
+        level="error",
+        source="prodready_backup",
+        target=into,
+        step=step,
+    )

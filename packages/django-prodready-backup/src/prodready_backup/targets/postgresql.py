@@ -12,6 +12,7 @@ import os
 import secrets
 import subprocess
 import tempfile
+import threading
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from typing import IO, Any
@@ -71,13 +72,13 @@ class PostgresTarget(BackupTarget):
         database = self._settings()["NAME"]
         connection = self._connect()
         process = None
+        counting: _Counting | None = None
         stderr = tempfile.TemporaryFile()  # noqa: SIM115 - closed in the finally clause
         try:
             with connection.cursor() as cursor:
                 cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
                 cursor.execute("SELECT pg_export_snapshot()")
                 snapshot = cursor.fetchone()[0]
-                facts = _facts(cursor, database)
             command = [
                 conf.BACKUP_PG_DUMP,
                 "--format=custom",
@@ -92,7 +93,9 @@ class PostgresTarget(BackupTarget):
             except OSError as exc:
                 raise DumpError(f"pg_dump could not be started ({exc}).") from exc
             _widen_pipe(process.stdout)
-            yield Dump(_stream(process, stderr, "pg_dump"), facts)
+            # The row counts read the same snapshot while pg_dump streams, not before it.
+            counting = _Counting(connection, database)
+            yield Dump(_stream(process, stderr, "pg_dump", counting), counting.facts)
         finally:
             if process is not None:
                 if process.poll() is None:
@@ -100,6 +103,8 @@ class PostgresTarget(BackupTarget):
                     process.wait()
                 assert process.stdout is not None
                 process.stdout.close()
+            if counting is not None:
+                counting.join()
             stderr.close()
             connection.rollback()
             connection.close()
@@ -163,13 +168,52 @@ def _widen_pipe(pipe: IO[bytes] | None) -> None:
         fcntl.fcntl(pipe.fileno(), set_size, 1024 * 1024)
 
 
-def _stream(process: subprocess.Popen[bytes], stderr: IO[bytes], program: str) -> Iterator[bytes]:
+class _Counting:
+    """The facts of the snapshot, read on its own connection in a thread beside pg_dump."""
+
+    def __init__(self, connection: Any, database: str) -> None:
+        self.facts = Facts(database=database)
+        self.error: BaseException | None = None
+        self._connection = connection
+        self._thread = threading.Thread(target=self._run, name="prodready-backup-facts")
+        self._thread.start()
+
+    def _run(self) -> None:
+        try:
+            with self._connection.cursor() as cursor:
+                found = _facts(cursor, self.facts.database)
+            self.facts.server_version = found.server_version
+            self.facts.migrations = found.migrations
+            self.facts.row_counts = found.row_counts
+        except BaseException as exc:  # re-raised in the streaming thread by join()
+            self.error = exc
+
+    def join(self) -> None:
+        self._thread.join()
+
+    def result(self) -> Facts:
+        self.join()
+        if self.error is not None:
+            raise DumpError(
+                f"Reading the row counts and migrations failed ({self.error})."
+            ) from self.error
+        return self.facts
+
+
+def _stream(
+    process: subprocess.Popen[bytes],
+    stderr: IO[bytes],
+    program: str,
+    counting: _Counting | None = None,
+) -> Iterator[bytes]:
     assert process.stdout is not None
     while data := process.stdout.read(PIPE_CHUNK):
         yield data
     code = process.wait()
     if code != 0:
         raise DumpError(f"{program} failed (exit status {code}): {_tail(stderr)}")
+    if counting is not None:
+        counting.result()  # the manifest needs them: fail the dump if they are missing
 
 
 def _pg_restore(options: list[str], chunks: Iterable[bytes], env: dict[str, str]) -> None:

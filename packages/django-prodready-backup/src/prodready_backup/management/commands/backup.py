@@ -2,13 +2,21 @@
 
 Exit status: 0 success, 1 the operation failed (a bad backup, a failed dump, ...),
 2 bad input (an unknown target or backup id, a wrong option).
+
+``create`` reports its progress on stderr (bytes read and written, elapsed time) at
+verbosity 1 and above: every second on a terminal, every 30 seconds otherwise (cron
+and Celery logs), so a long run is visibly alive without flooding a log.
 """
 
 from __future__ import annotations
 
 import json
 from argparse import ArgumentParser
-from typing import Any
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from prodready_backup.pipeline import Counters
 
 from django.core.management.base import BaseCommand, CommandError
 
@@ -16,6 +24,9 @@ from prodready_backup.errors import BackupError, IntegrityError, NotFound, Refus
 
 FAILED = 1
 BAD_INPUT = 2
+#: Seconds between two progress lines of ``create``, on a terminal and in a log.
+PROGRESS_EVERY_TTY = 1.0
+PROGRESS_EVERY_LOG = 30.0
 
 
 def _size(count: int | None) -> str:
@@ -30,7 +41,12 @@ def _size(count: int | None) -> str:
 
 
 class Command(BaseCommand):
-    help = "Create, list, show, verify, restore and prune backups."
+    help = (
+        "Create, list, show, verify, restore and prune backups. "
+        "Exit status: 0 success; 1 the operation failed (a failed dump or upload, a "
+        "corrupt, foreign or wrongly keyed backup, a failed verification, a refused or "
+        "cancelled restore); 2 bad input (an unknown target or backup id, a wrong option)."
+    )
 
     def add_arguments(self, parser: ArgumentParser) -> None:
         sub = parser.add_subparsers(dest="action", required=True, metavar="ACTION")
@@ -86,7 +102,12 @@ class Command(BaseCommand):
         for target in targets_by_name(options["target"]):
             self.stdout.write(f"Backing up {target.name} ...")
             try:
-                record = create_backup(target, verify=False if options["no_verify"] else None)
+                record = create_backup(
+                    target,
+                    verify=False if options["no_verify"] else None,
+                    progress=self._progress(target.name) if options["verbosity"] >= 1 else None,
+                    progress_every=self._progress_every(),
+                )
             except BackupError as exc:
                 self.stderr.write(f"  failed: {exc}")
                 failures.append(target.name)
@@ -98,6 +119,23 @@ class Command(BaseCommand):
             )
         if failures:
             raise CommandError(f"Backup failed for: {', '.join(failures)}.", returncode=FAILED)
+
+    def _progress_every(self) -> float:
+        return PROGRESS_EVERY_TTY if self.stderr.isatty() else PROGRESS_EVERY_LOG
+
+    def _progress(self, name: str) -> Callable[[Counters], None]:
+        import time
+
+        def report(counters: Counters) -> None:
+            elapsed = time.monotonic() - counters.started
+            rate = counters.source_bytes / elapsed if elapsed > 0 else 0.0
+            self.stderr.write(
+                f"  {name}: {_size(counters.source_bytes)} read, "
+                f"{_size(counters.stored_bytes)} written, {elapsed:.0f} s "
+                f"({_size(int(rate))}/s)"
+            )
+
+        return report
 
     def _list(self, options: dict[str, Any]) -> None:
         from prodready_backup.backups import list_backups, targets_by_name
