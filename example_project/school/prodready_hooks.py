@@ -9,6 +9,7 @@ from django.http import HttpRequest
 
 from prodready.dashboard import DashboardCard
 from prodready.plugins import hookimpl
+from prodready.schedule import PeriodicTask
 from school.figures import figures
 
 CHART_HEIGHT = 40  # pixels of the tallest bar in the sign-ups chart
@@ -45,4 +46,15 @@ def prodready_dashboard_cards(request: HttpRequest) -> list[DashboardCard]:
             status="warning" if settings.DEBUG else "info",
             order=50,
         ),
+    ]
+
+
+@hookimpl
+def prodready_periodic_tasks() -> list[PeriodicTask]:
+    return [
+        PeriodicTask(
+            "school.create_monthly_invoices", "school.create_monthly_invoices", "0 6 25 * *"
+        ),
+        PeriodicTask("school.send_lesson_reminders", "school.send_lesson_reminders", "0 17 * * *"),
+        PeriodicTask("school.expire_makeup_lessons", "school.expire_makeup_lessons", "15 0 * * *"),
     ]

@@ -79,6 +79,13 @@ CACHES: dict[str, Any] = {
     else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
 }
 
+# Celery: Redis is the broker when there is one; otherwise tasks run in-process.
+CELERY_BROKER_URL = REDIS_URL
+CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
+CELERY_TASK_EAGER_PROPAGATES = True
+CELERY_TASK_ACKS_LATE = True  # a task whose worker dies is run again
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": f"django.contrib.auth.password_validation.{name}"}
     for name in (
@@ -99,6 +106,7 @@ LOGOUT_REDIRECT_URL = "home"
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = env("TIME_ZONE", default="UTC")
+CELERY_TIMEZONE = TIME_ZONE  # cron schedules are in the school's local time
 USE_I18N = True
 USE_TZ = True
 
