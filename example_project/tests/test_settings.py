@@ -25,7 +25,7 @@ PRODUCTION_ENV = {
 
 def load(module, monkeypatch, **environ):
     """Run a settings module afresh with exactly ``environ`` for its variables."""
-    for name in [*REQUIRED, "DEBUG"]:
+    for name in [*REQUIRED, "DEBUG", "BACKUP_S3_BUCKET", "BACKUP_S3_ENDPOINT_URL"]:
         monkeypatch.delenv(name, raising=False)
     for name, value in environ.items():
         monkeypatch.setenv(name, value)
@@ -80,9 +80,27 @@ def test_production_with_every_variable(monkeypatch):
     database = production["DATABASES"]["default"]
     assert database["ENGINE"] == "django.db.backends.postgresql"
     assert database["CONN_MAX_AGE"] == 60
+    assert database["OPTIONS"] == {"options": "-c statement_timeout=30000"}
     assert production["CACHES"]["default"] == {
         "BACKEND": "django.core.cache.backends.redis.RedisCache",
         "LOCATION": "redis://redis.internal:6379/0",
+        "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
     }
+    assert production["CELERY_BROKER_URL"] == "redis://redis.internal:6379/0"
+    assert production["CELERY_TASK_ALWAYS_EAGER"] is False
+    assert "backups" not in production["STORAGES"]  # no bucket: backups stay local
     assert production["PRODREADY_REQUIRED_ENV"] == REQUIRED
     assert production["SCHOOL_DEMO_USER_ALLOWED"] is False
+
+
+def test_production_backups_go_to_the_bucket_named_in_the_environment(monkeypatch):
+    environ = PRODUCTION_ENV | {
+        "BACKUP_S3_BUCKET": "school-backups",
+        "BACKUP_S3_ENDPOINT_URL": "https://s3.example.net",
+    }
+    production = load("production", monkeypatch, **environ)
+    storage = production["STORAGES"]["backups"]
+    assert storage["BACKEND"] == "storages.backends.s3.S3Storage"
+    assert storage["OPTIONS"]["bucket_name"] == "school-backups"
+    assert storage["OPTIONS"]["endpoint_url"] == "https://s3.example.net"
+    assert production["PRODREADY_BACKUP_STORAGE"] == "backups"

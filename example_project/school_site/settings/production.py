@@ -4,10 +4,16 @@ Required: ``SECRET_KEY``, ``ALLOWED_HOSTS`` (comma-separated), ``DATABASE_URL``
 (PostgreSQL), ``REDIS_URL``, ``OTP_ENCRYPTION_KEYS``, ``BACKUP_ENCRYPTION_KEYS``.
 Optional: ``CSRF_TRUSTED_ORIGINS``, ``CONN_MAX_AGE`` (seconds, default 60),
 ``SECURE_SSL_REDIRECT`` (default on; turn off only when the proxy redirects),
-``SECURE_HSTS_SECONDS`` (default one year), ``SENTRY_DSN``.
+``SECURE_HSTS_SECONDS`` (default one year), ``DATABASE_STATEMENT_TIMEOUT_MS`` (default
+30000), ``ADMINS`` (comma-separated addresses that get failure notifications),
+``HEALTH_TOKEN``, ``SENTRY_DSN``, ``SENTRY_RELEASE``, ``TRUSTED_PROXIES``, and for backups
+on S3 ``BACKUP_S3_BUCKET`` with ``BACKUP_S3_ENDPOINT_URL``, ``AWS_ACCESS_KEY_ID`` and
+``AWS_SECRET_ACCESS_KEY``.
 """
 
 from __future__ import annotations
+
+import django
 
 from school_site.settings.environment import env, require
 
@@ -37,22 +43,61 @@ DATABASES = {
         **env.db("DATABASE_URL"),
         "CONN_MAX_AGE": env.int("CONN_MAX_AGE", default=60),
         "CONN_HEALTH_CHECKS": True,
+        # A runaway query is stopped by the server instead of holding a worker.
+        "OPTIONS": {
+            "options": f"-c statement_timeout={env.int('DATABASE_STATEMENT_TIMEOUT_MS', 30_000)}"
+        },
     }
 }
 REDIS_URL = env("REDIS_URL")
 CACHES = {
-    "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+    "default": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": REDIS_URL,
+        # A hung Redis must fail fast: rate limits then fail open, pages keep working.
+        "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
+    }
 }
+CELERY_BROKER_URL = REDIS_URL
+CELERY_TASK_ALWAYS_EAGER = False
+# Sessions live in Redis, and in the database too, so a Redis restart logs nobody out.
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 
 # TLS ends at the proxy, which must set X-Forwarded-Proto.
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
 SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31_536_000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+# Lets the domain join browsers' preload list: HTTPS only, for good. Turn off if not ready.
+SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=True)
 SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
+PRODREADY_TRUSTED_PROXIES = env.list("TRUSTED_PROXIES", default=[])
 
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
+# Backups belong on another machine than the database: an S3-compatible bucket.
+if env("BACKUP_S3_BUCKET", default=""):
+    STORAGES["backups"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": env("BACKUP_S3_BUCKET"),
+            "endpoint_url": env("BACKUP_S3_ENDPOINT_URL", default=None),
+            "access_key": env("AWS_ACCESS_KEY_ID", default=None),
+            "secret_key": env("AWS_SECRET_ACCESS_KEY", default=None),
+            "default_acl": "private",
+            "file_overwrite": False,
+        },
+    }
+    PRODREADY_BACKUP_STORAGE = "backups"
+
+# Failure notifications (backups, health) are mailed to the admins.
+_admins = env.list("ADMINS", default=[])
+# Django 6.0 takes plain addresses and deprecates (name, address) pairs.
+ADMINS = _admins if django.VERSION >= (6, 0) else [(a, a) for a in _admins]
+PRODREADY_HEALTH_TOKEN = env("HEALTH_TOKEN", default=None)
+
+# /health/ready pings the Celery workers (not critical: pages work while tasks wait).
+PRODREADY_HEALTH_CELERY_APP = "school_site.celery.app"
