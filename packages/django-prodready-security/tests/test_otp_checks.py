@@ -11,6 +11,10 @@ from django.test import override_settings
 
 from tests.otp_support import ENFORCEMENT, enforcing_middleware
 
+# Django 6.1 runs model checks against every database, and the audit log's JSONField
+# asks SQLite whether it supports JSON: running all checks needs the test database.
+pytestmark = pytest.mark.django_db
+
 OTP = "django_otp.middleware.OTPMiddleware"
 AUTH = "django.contrib.auth.middleware.AuthenticationMiddleware"
 

@@ -1,5 +1,6 @@
 """The package takes part as a plugin when it is in INSTALLED_APPS, and only then."""
 
+import pytest
 from django.conf import settings
 from django.core import checks
 from django.test import override_settings
@@ -28,6 +29,7 @@ def test_contributes_its_settings() -> None:
     assert (NAME, conf) in hooks.settings_objects()
 
 
+@pytest.mark.django_db  # Django 6.1 runs model checks against the test database
 def test_system_checks_pass() -> None:
     assert checks.run_checks() == []
 

@@ -8,6 +8,10 @@ from django.test import override_settings
 
 from prodready_security.ratelimit.checks import check_cache, check_login_protection, check_rules
 
+# Django 6.1 runs model checks against every database, and the audit log's JSONField
+# asks SQLite whether it supports JSON: running all checks needs the test database.
+pytestmark = pytest.mark.django_db
+
 MIDDLEWARE = "prodready_security.ratelimit.middleware.RateLimitMiddleware"
 AUTH_MIDDLEWARE = "django.contrib.auth.middleware.AuthenticationMiddleware"
 BACKEND = "prodready_security.ratelimit.backends.LoginLockoutBackend"

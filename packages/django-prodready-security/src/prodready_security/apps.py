@@ -11,10 +11,12 @@ class ProdreadySecurityConfig(AppConfig):
         from prodready_security import checks
         from prodready_security.audit import setup as audit_setup
         from prodready_security.ratelimit import limiter, signals, store
+        from prodready_security.sessions import tracking
 
         checks.register()
         audit_setup.connect()
         signals.connect()
+        tracking.connect()
         setting_changed.connect(
             limiter.forget_rules, dispatch_uid="prodready-security-ratelimit-rules"
         )

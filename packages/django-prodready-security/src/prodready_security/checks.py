@@ -37,6 +37,28 @@ Audit log (``prodready_security.audit.checks``):
 - ``prodready_security.E041`` ``PRODREADY_AUDIT_TRACKED_MODELS`` names a model that
   is not installed
 - ``prodready_security.E042`` ``PRODREADY_AUDIT_TRACKED_MODELS`` names the audit log itself
+
+Security headers and CSP reports (``prodready_security.headers.checks``):
+
+- ``prodready_security.E060`` an entry of ``PRODREADY_HEADERS_PERMISSIONS_POLICY`` is malformed
+- ``prodready_security.E061`` ``PRODREADY_HEADERS_CROSS_ORIGIN_OPENER_POLICY`` is not a
+  known policy
+- ``prodready_security.E062`` ``PRODREADY_HEADERS_CROSS_ORIGIN_RESOURCE_POLICY`` is not a
+  known policy
+- ``prodready_security.E063`` ``PRODREADY_HEADERS_CSP_REPORT_MAX_BYTES`` is not between
+  1 and 1 MiB
+- ``prodready_security.E064`` ``PRODREADY_HEADERS_CSP_REPORT_RATE`` is not a rate string
+- ``prodready_security.E065`` ``PRODREADY_HEADERS_CSP_REPORT_KEEP_DAYS`` is not positive
+
+Sessions (``prodready_security.sessions.checks``):
+
+- ``prodready_security.E070`` ``PRODREADY_SESSIONS_IDLE_TIMEOUT`` is below 60 seconds
+- ``prodready_security.E071`` an idle timeout is set but ``SessionActivityMiddleware``
+  is not installed
+- ``prodready_security.E072`` ``SessionActivityMiddleware`` is not after
+  ``AuthenticationMiddleware``
+- ``prodready_security.E073`` ``PRODREADY_SESSIONS_CLEANUP_SCHEDULE`` is not a
+  five-field cron expression
 """
 
 from __future__ import annotations
@@ -46,8 +68,16 @@ from django.core import checks
 
 def register() -> None:
     from prodready_security.audit import checks as audit_checks
+    from prodready_security.headers import checks as headers_checks
     from prodready_security.otp import checks as otp_checks
     from prodready_security.ratelimit import checks as ratelimit_checks
+    from prodready_security.sessions import checks as sessions_checks
 
-    for check in (*ratelimit_checks.ALL, *otp_checks.ALL, *audit_checks.ALL):
+    for check in (
+        *ratelimit_checks.ALL,
+        *otp_checks.ALL,
+        *audit_checks.ALL,
+        *headers_checks.ALL,
+        *sessions_checks.ALL,
+    ):
         checks.register(check)

@@ -11,6 +11,18 @@ from typing import Any, Literal
 
 from prodready.conf import AppSettings
 
+# Powerful features nobody on the site needs by default: an empty allowlist turns them off.
+DEFAULT_PERMISSIONS_POLICY: dict[str, list[str]] = {
+    "accelerometer": [],
+    "camera": [],
+    "geolocation": [],
+    "gyroscope": [],
+    "magnetometer": [],
+    "microphone": [],
+    "payment": [],
+    "usb": [],
+}
+
 
 class Settings(AppSettings):
     # --- rate limiting -----------------------------------------------------------
@@ -108,6 +120,50 @@ class Settings(AppSettings):
     def AUDIT_DATABASE(self) -> str:
         """Alias in DATABASES holding the audit log."""
         return self._get("AUDIT_DATABASE", "default")
+
+    # --- security headers and CSP reports (headers/) --------------------------------
+
+    @property
+    def HEADERS_PERMISSIONS_POLICY(self) -> dict[str, list[str]]:
+        """Permissions-Policy: feature -> allowlist ("self", "*" or origins; [] = nobody)."""
+        return self._get("HEADERS_PERMISSIONS_POLICY", dict(DEFAULT_PERMISSIONS_POLICY))
+
+    @property
+    def HEADERS_CROSS_ORIGIN_OPENER_POLICY(self) -> str | None:
+        """Cross-Origin-Opener-Policy sent when Django's SecurityMiddleware did not (None: off)."""
+        return self._get("HEADERS_CROSS_ORIGIN_OPENER_POLICY", "same-origin")
+
+    @property
+    def HEADERS_CROSS_ORIGIN_RESOURCE_POLICY(self) -> str | None:
+        """Cross-Origin-Resource-Policy of every response (None: not sent)."""
+        return self._get("HEADERS_CROSS_ORIGIN_RESOURCE_POLICY", "same-origin")
+
+    @property
+    def HEADERS_CSP_REPORT_MAX_BYTES(self) -> int:
+        """Largest CSP violation report body accepted; larger ones get 413."""
+        return self._get("HEADERS_CSP_REPORT_MAX_BYTES", 16384)
+
+    @property
+    def HEADERS_CSP_REPORT_RATE(self) -> str:
+        """CSP violation reports accepted per client address (a rate string)."""
+        return self._get("HEADERS_CSP_REPORT_RATE", "60/m")
+
+    @property
+    def HEADERS_CSP_REPORT_KEEP_DAYS(self) -> int:
+        """Days CSP violation reports are kept before the cleanup task deletes them."""
+        return self._get("HEADERS_CSP_REPORT_KEEP_DAYS", 30)
+
+    # --- sessions (sessions/) -------------------------------------------------------
+
+    @property
+    def SESSIONS_IDLE_TIMEOUT(self) -> int | None:
+        """Seconds without a request after which a session is logged out (None: never)."""
+        return self._get("SESSIONS_IDLE_TIMEOUT", None)
+
+    @property
+    def SESSIONS_CLEANUP_SCHEDULE(self) -> str:
+        """Cron of the task removing expired sessions and old CSP reports ("": none)."""
+        return self._get("SESSIONS_CLEANUP_SCHEDULE", "23 * * * *")
 
 
 conf = Settings()

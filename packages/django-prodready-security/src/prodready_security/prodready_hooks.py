@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     from prodready.events import AuditEvent
     from prodready.health.base import HealthCheck
     from prodready.readiness.findings import Finding
+    from prodready.schedule import PeriodicTask
 
 
 @hookimpl
@@ -25,10 +26,17 @@ def prodready_settings() -> AppSettings:
 
 @hookimpl
 def prodready_readiness_findings() -> Iterable[Finding]:
+    from prodready_security.headers import findings as headers_findings
     from prodready_security.otp import readiness as otp_readiness
     from prodready_security.ratelimit.findings import findings
+    from prodready_security.sessions import findings as sessions_findings
 
-    return [*findings(), *otp_readiness.findings()]
+    return [
+        *findings(),
+        *otp_readiness.findings(),
+        *headers_findings.findings(),
+        *sessions_findings.findings(),
+    ]
 
 
 @hookimpl
@@ -58,3 +66,12 @@ def prodready_health_checks() -> Iterable[HealthCheck]:
     from prodready_security.audit.health import AuditChainHeadCheck
 
     return [AuditChainHeadCheck()]
+
+
+@hookimpl
+def prodready_periodic_tasks() -> Iterable[PeriodicTask]:
+    from prodready.schedule import PeriodicTask
+    from prodready_security.tasks import CLEANUP
+
+    schedule = conf.SESSIONS_CLEANUP_SCHEDULE
+    return [PeriodicTask(name=CLEANUP, task=CLEANUP, cron=schedule)] if schedule else []

@@ -1,0 +1,74 @@
+"""The "Your sessions" page, and the page where admins end another user's sessions."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth import get_user_model
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.cache import never_cache
+
+from prodready_security.sessions import keys
+from prodready_security.sessions.models import UserSession
+from prodready_security.sessions.revoke import revoke
+
+REVOKE_PERMISSION = "prodready_security.revoke_usersession"
+
+
+def can_revoke_others(user: Any) -> bool:
+    return bool(user.is_superuser or (user.is_staff and user.has_perm(REVOKE_PERMISSION)))
+
+
+def current_hash(request: HttpRequest) -> str | None:
+    session_key = request.session.session_key
+    return keys.key_hash(session_key) if session_key else None
+
+
+@never_cache
+@login_required
+def manage(request: HttpRequest) -> HttpResponse:
+    user: Any = request.user  # signed in: login_required redirected everyone else
+    sessions = UserSession.objects.filter(user=user)
+    current = current_hash(request)
+    if request.method == "POST":
+        # The current session is never in the choice: signing out is the logout link's job.
+        chosen = sessions.exclude(key_hash=current)
+        if "revoke_others" not in request.POST:
+            session = request.POST.get("session", "")
+            chosen = chosen.filter(pk=session) if session.isdigit() else chosen.none()
+        ended = revoke(chosen, request=request)
+        _signed_out(request, ended)
+        return redirect("prodready_sessions:manage")
+    context = {"sessions": sessions, "current": current, "subject": user, "own": True}
+    return render(request, "prodready_security/sessions/list.html", context)
+
+
+@never_cache
+def user_sessions(request: HttpRequest, user_id: int) -> HttpResponse:
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    if not can_revoke_others(request.user):
+        raise PermissionDenied("Ending other users' sessions needs the revoke permission.")
+    subject = get_object_or_404(get_user_model(), pk=user_id)
+    sessions = UserSession.objects.filter(user=subject)
+    current = current_hash(request)
+    if request.method == "POST":
+        chosen = sessions.exclude(key_hash=current)
+        if "revoke_all" not in request.POST:
+            session = request.POST.get("session", "")
+            chosen = chosen.filter(pk=session) if session.isdigit() else chosen.none()
+        ended = revoke(chosen, request=request)
+        _signed_out(request, ended)
+        return redirect("prodready_sessions:user", user_id=subject.pk)
+    context = {"sessions": sessions, "current": current, "subject": subject, "own": False}
+    return render(request, "prodready_security/sessions/list.html", context)
+
+
+def _signed_out(request: HttpRequest, ended: int) -> None:
+    text = f"Signed out {ended} session{'s' if ended != 1 else ''}."
+    messages.success(request, text, fail_silently=True)

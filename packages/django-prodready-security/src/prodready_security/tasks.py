@@ -1,0 +1,43 @@
+"""The package's Celery task (found by Celery's ``autodiscover_tasks``) and ``dispatch()``.
+
+With Celery installed and a broker configured, ``dispatch()`` queues the cleanup;
+otherwise (the embedded default) it runs it in-process.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from prodready_security.sessions.cleanup import cleanup
+
+CLEANUP = "prodready_security.cleanup"
+
+try:
+    from celery import shared_task
+except ImportError:  # pragma: no cover - Celery is optional
+    shared_task = None
+
+cleanup_task: Any = None
+
+if shared_task is not None:
+
+    @shared_task(name=CLEANUP)  # type: ignore[untyped-decorator]
+    def cleanup_task() -> dict[str, int]:
+        return cleanup()
+
+
+def broker_configured() -> bool:
+    if shared_task is None:
+        return False
+    from celery import current_app
+
+    app_conf = current_app.conf
+    return bool(app_conf.broker_url or app_conf.task_always_eager)
+
+
+def dispatch() -> dict[str, int] | None:
+    """Queue the cleanup when a broker is there; else run it now and return its counts."""
+    if broker_configured():
+        cleanup_task.delay()
+        return None
+    return cleanup()
