@@ -6,6 +6,7 @@ from school import views
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("school/", include("school.urls")),
     path(
         "accounts/login/",
         auth_views.LoginView.as_view(redirect_authenticated_user=True),

@@ -1,3 +1,5 @@
+"""Public pages."""
+
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 

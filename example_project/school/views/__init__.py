@@ -1,0 +1,5 @@
+"""The school's pages, one module per area; ``school.urls`` maps them."""
+
+from school.views.pages import home
+
+__all__ = ["home"]

@@ -1,0 +1,78 @@
+"""Admins' invoices: the list with filters, marking paid, creating a month's invoices."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse, QueryDict
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from school.forms import InvoiceFilterForm, MonthForm
+from school.models import Invoice
+from school.permissions import admin_required
+from school.services import create_monthly_invoices
+
+PAGE_SIZE = 50
+
+
+@admin_required
+def invoice_list(request: HttpRequest) -> HttpResponse:
+    invoices = Invoice.objects.select_related("student")
+    filters = InvoiceFilterForm(request.GET or None)
+    if filters.is_valid():
+        if filters.cleaned_data["month"]:
+            invoices = invoices.filter(month=filters.cleaned_data["month"])
+        if filters.cleaned_data["status"]:
+            invoices = invoices.filter(status=filters.cleaned_data["status"])
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {
+        "filters": filters,
+        "page": Paginator(invoices, PAGE_SIZE).get_page(request.GET.get("page")),
+        "query": query.urlencode(),
+        "create_form": MonthForm(initial={"month": timezone.localdate().replace(day=1)}),
+    }
+    return render(request, "school/invoice_list.html", context)
+
+
+@require_POST
+@admin_required
+def invoice_mark_paid(request: HttpRequest, pk: int) -> HttpResponse:
+    with transaction.atomic():
+        invoice = get_object_or_404(Invoice.objects.select_for_update(), pk=pk)
+        if invoice.status in {Invoice.Status.DRAFT, Invoice.Status.SENT}:
+            invoice.status = Invoice.Status.PAID
+            invoice.paid_at = timezone.now()
+            invoice.save(update_fields=["status", "paid_at"])  # save(): the audit log sees it
+            messages.success(request, f"Invoice {invoice} marked paid.")
+        else:
+            status = invoice.get_status_display().lower()
+            messages.error(request, f"Invoice {invoice} is {status}: not marked paid.")
+    return redirect(_back_to_list(request))
+
+
+@require_POST
+@admin_required
+def invoice_create_month(request: HttpRequest) -> HttpResponse:
+    form = MonthForm(request.POST)
+    if form.is_valid():
+        month = form.cleaned_data["month"]
+        created = create_monthly_invoices(month)
+        messages.success(request, f"{created} new invoices for {month:%B %Y}.")
+        return redirect(f"{_list_url()}?month={month:%Y-%m}")
+    messages.error(request, "; ".join(form.errors["month"]))
+    return redirect(_list_url())
+
+
+def _list_url() -> str:
+    return reverse("school:invoice-list")
+
+
+def _back_to_list(request: HttpRequest) -> str:
+    """The filtered list the button was on: only its query string comes from the form."""
+    query = QueryDict(request.POST.get("query", "")).urlencode()
+    return f"{_list_url()}?{query}" if query else _list_url()

@@ -1,0 +1,67 @@
+"""Tutors' lessons and taking attendance; admins see every lesson."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+
+from school.forms import AttendanceForm
+from school.models import Attendance, Lesson
+from school.permissions import can_take_attendance, is_admin, tutor_of, tutor_or_admin_required
+
+RECENT_DAYS = 14
+LIST_LIMIT = 50
+
+
+@tutor_or_admin_required
+def lesson_list(request: HttpRequest) -> HttpResponse:
+    lessons = Lesson.objects.select_related("subject", "level", "room", "tutor__user")
+    if not is_admin(request.user):
+        lessons = lessons.filter(tutor=tutor_of(request.user))
+    now = timezone.now()
+    context = {
+        "upcoming": lessons.filter(starts_at__gte=now).order_by("starts_at")[:LIST_LIMIT],
+        "recent": lessons.filter(
+            starts_at__lt=now, starts_at__gte=now - datetime.timedelta(days=RECENT_DAYS)
+        ).order_by("-starts_at")[:LIST_LIMIT],
+        "recent_days": RECENT_DAYS,
+        "all_tutors": is_admin(request.user),
+    }
+    return render(request, "school/lesson_list.html", context)
+
+
+@tutor_or_admin_required
+def lesson_attendance(request: HttpRequest, pk: int) -> HttpResponse:
+    lesson = get_object_or_404(
+        Lesson.objects.select_related("subject", "level", "room", "tutor__user"), pk=pk
+    )
+    if not can_take_attendance(request.user, lesson):
+        raise PermissionDenied("Only the lesson's tutor or an admin takes its attendance.")
+    attendances = list(lesson.attendance.select_related("student"))
+    form = AttendanceForm(request.POST or None, attendances=attendances)
+    if request.method == "POST":
+        if lesson.status == Lesson.Status.CANCELLED:
+            form.add_error(None, "This lesson was cancelled; there is no attendance to take.")
+        if form.is_valid():
+            save_attendance(lesson, form.marks())
+            messages.success(request, f"Attendance saved for {len(attendances)} students.")
+            return redirect("school:lesson-attendance", pk=lesson.pk)
+    return render(request, "school/lesson_attendance.html", {"lesson": lesson, "form": form})
+
+
+def save_attendance(lesson: Lesson, marks: dict[int, str]) -> None:
+    """Store every mark and mark the lesson taught, all or nothing."""
+    with transaction.atomic():
+        rows = Attendance.objects.select_for_update().filter(lesson=lesson, pk__in=marks)
+        for attendance in rows:
+            attendance.status = marks[attendance.pk]
+        Attendance.objects.bulk_update(rows, ["status"])
+        if lesson.status != Lesson.Status.TAUGHT:
+            lesson.status = Lesson.Status.TAUGHT
+            lesson.save(update_fields=["status"])
