@@ -12,3 +12,8 @@ INSTALLED_APPS = [
 ]
 
 DATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": ":memory:"}}
+
+# Requests to tests.site pass through the middleware of tests.site.MIDDLEWARE.
+ALLOWED_HOSTS = ["testserver", "127.0.0.1", "localhost"]
+
+TEMPLATES = [{"BACKEND": "django.template.backends.django.DjangoTemplates", "APP_DIRS": True}]

@@ -28,7 +28,7 @@ def own_sentry() -> Iterator[None]:
 
 def test_every_finding_is_contributed_through_the_hook() -> None:
     found = {f.id for f in hooks.readiness_findings() if f.id.startswith("prodready_obs")}
-    assert found == {f"prodready_observability.R00{n}" for n in range(1, 5)}
+    assert found == {f"prodready_observability.R00{n}" for n in range(1, 6)}
 
 
 def test_no_dsn_fails_r001_with_the_fix() -> None:

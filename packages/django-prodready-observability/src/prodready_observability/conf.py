@@ -30,6 +30,8 @@ DEFAULT_HEADER_ALLOWLIST = [
     "X-Request-ID",
 ]
 DEFAULT_IGNORED_TRANSACTION_PATHS = ["/health", "/metrics", "/static"]
+# Requests not logged, counted or timed: probes, scrapes and files.
+DEFAULT_ANALYTICS_SKIP_PATHS = ["/health", "/metrics", "/static", "/media"]
 
 
 class Settings(AppSettings):
@@ -94,6 +96,55 @@ class Settings(AppSettings):
     def SENTRY_SCRUB_PATTERNS(self) -> list[str]:
         """Extra regular expressions: matching text is masked wherever it appears."""
         return self._get("SENTRY_SCRUB_PATTERNS", [])
+
+    # --- Request analytics -----------------------------------------------------------
+
+    @property
+    def ANALYTICS_SLOW_REQUEST_MS(self) -> float:
+        """Requests that take longer than this many milliseconds are logged as WARNING."""
+        return self._get("ANALYTICS_SLOW_REQUEST_MS", 1000.0)
+
+    @property
+    def ANALYTICS_SKIP_PATHS(self) -> list[str]:
+        """Path prefixes whose requests are not logged, counted or timed."""
+        return self._get("ANALYTICS_SKIP_PATHS", DEFAULT_ANALYTICS_SKIP_PATHS)
+
+    @property
+    def ANALYTICS_REQUEST_ID_HEADER(self) -> str:
+        """Header that carries the request id, in and out."""
+        return self._get("ANALYTICS_REQUEST_ID_HEADER", "X-Request-ID")
+
+    @property
+    def ANALYTICS_TRUST_REQUEST_ID(self) -> bool:
+        """Keep a well-formed request id sent by the client or proxy (else always make one)."""
+        return self._get("ANALYTICS_TRUST_REQUEST_ID", True)
+
+    @property
+    def ANALYTICS_CACHE(self) -> str | None:
+        """Cache alias that keeps per-minute request counts for the dashboard (None: off)."""
+        return self._get("ANALYTICS_CACHE", "default")
+
+    @property
+    def ANALYTICS_MAX_ROUTES(self) -> int:
+        """Routes kept apart per minute for the dashboard; the rest count as "<other>"."""
+        return self._get("ANALYTICS_MAX_ROUTES", 50)
+
+    # --- Metrics ---------------------------------------------------------------------
+
+    @property
+    def METRICS_TOKEN(self) -> str | None:
+        """Bearer token that lets a scraper read /metrics."""
+        return self._get("METRICS_TOKEN", None)
+
+    @property
+    def METRICS_ALLOWED_ADDRESSES(self) -> list[str]:
+        """Addresses or networks that may read /metrics without the token."""
+        return self._get("METRICS_ALLOWED_ADDRESSES", [])
+
+    @property
+    def METRICS_HEALTH(self) -> bool:
+        """Export the health checks' results (run at most every HEALTH_CACHE_SECONDS)."""
+        return self._get("METRICS_HEALTH", True)
 
 
 conf = Settings()

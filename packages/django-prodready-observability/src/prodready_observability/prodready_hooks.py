@@ -9,7 +9,10 @@ from prodready.plugins import hookimpl
 from prodready_observability.conf import conf
 
 if TYPE_CHECKING:
+    from django.http import HttpRequest, HttpResponse
+
     from prodready.conf import AppSettings
+    from prodready.dashboard import DashboardCard
     from prodready.readiness.findings import Finding
 
 
@@ -20,6 +23,24 @@ def prodready_settings() -> AppSettings:
 
 @hookimpl
 def prodready_readiness_findings() -> Iterable[Finding]:
+    from prodready_observability.metrics.findings import metrics_findings
     from prodready_observability.sentry.findings import sentry_findings
 
-    return sentry_findings()
+    return [*sentry_findings(), *metrics_findings()]
+
+
+@hookimpl
+def prodready_request_finished(
+    request: HttpRequest, response: HttpResponse, duration: float
+) -> None:
+    from prodready_observability.metrics.record import record_request
+
+    record_request(request, response, duration)
+
+
+@hookimpl
+def prodready_dashboard_cards(request: HttpRequest) -> Iterable[DashboardCard]:
+    from prodready_observability.analytics.card import requests_card
+
+    card = requests_card()
+    return [] if card is None else [card]

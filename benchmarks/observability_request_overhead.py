@@ -1,0 +1,309 @@
+"""What do the request middleware, its log line and the metrics cost per request?
+
+Starts three copies of one small site, each this script again (``--serve``) under one
+gunicorn sync worker (Django's threaded development server if gunicorn is not
+installed):
+
+- ``bare``: the site alone;
+- ``metrics``: with ``RequestMiddleware`` (request id, timing, the
+  ``prodready_request_finished`` hook, Prometheus counter and histogram), its log line
+  below the logging level;
+- ``metrics+log``: the same, plus one JSON log line per request through
+  ``configure_logging()`` (context filter, scrubber, python-json-logger), written to
+  the server's stdout, which is /dev/null here.
+
+All answer in alternating batches; the best batch of each counts. Prints the latency
+per request and the added microseconds, and the throughput with concurrent clients and
+its ratio to the bare site (target: at least 0.85x for ``metrics``; ``metrics+log``
+shows what writing a JSON line per request adds, as an access log would). Exits
+non-zero on errors, or if the metrics did not count every request.
+
+    python benchmarks/observability_request_overhead.py [--requests 1000] [--rounds 3]
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from typing import Any
+
+CONFIG_VARIABLE = "PRODREADY_BENCH_CONFIG"
+THROUGHPUT_TARGET = 0.85
+PATH = "/api/ping/"
+TOKEN = "benchmark-metrics-token-0123456789abcdef"
+SITES = {"bare": "none", "metrics": "quiet", "metrics+log": "json"}
+
+
+# --- the server: this script with --serve ---------------------------------------------
+
+
+def serve(port: int) -> None:
+    import django
+    from django.conf import settings
+    from django.core.wsgi import get_wsgi_application
+
+    config = json.loads(os.environ[CONFIG_VARIABLE])
+    observed = config["mode"] != "none"
+    middleware = [
+        "django.contrib.sessions.middleware.SessionMiddleware",
+        "django.contrib.auth.middleware.AuthenticationMiddleware",
+    ]
+    if observed:
+        middleware.insert(0, "prodready_observability.requests.middleware.RequestMiddleware")
+    if config["mode"] == "json":
+        from prodready_observability.logging import configure_logging
+
+        logging_config = configure_logging(level="INFO")
+    else:
+        logging_config = {"version": 1, "disable_existing_loggers": False}
+    settings.configure(
+        DEBUG=False,
+        SECRET_KEY="benchmark-only",
+        ALLOWED_HOSTS=["127.0.0.1"],
+        ROOT_URLCONF=__name__,
+        INSTALLED_APPS=[
+            "django.contrib.auth",
+            "django.contrib.contenttypes",
+            "django.contrib.sessions",
+            "prodready",
+            *(["prodready_observability"] if observed else []),
+        ],
+        MIDDLEWARE=middleware,
+        DATABASES={
+            "default": {"ENGINE": "django.db.backends.sqlite3", "NAME": config["database"]}
+        },
+        PRODREADY_METRICS_TOKEN=TOKEN,
+        PRODREADY_METRICS_HEALTH=False,
+        LOGGING=logging_config,
+    )
+    django.setup()
+    application = get_wsgi_application()
+    try:
+        from gunicorn.app.base import BaseApplication
+    except ImportError:
+        from django.core.servers.basehttp import WSGIRequestHandler, run
+
+        WSGIRequestHandler.log_message = lambda *args: None  # type: ignore[method-assign]
+        run("127.0.0.1", port, application, threading=True)
+        return
+
+    class OneWorker(BaseApplication):  # type: ignore[misc]
+        def load_config(self) -> None:
+            for name, value in {
+                "bind": f"127.0.0.1:{port}",
+                "workers": 1,
+                "worker_class": "sync",
+                "accesslog": None,
+                "loglevel": "warning",
+            }.items():
+                self.cfg.set(name, value)
+
+        def load(self) -> Any:
+            return application
+
+    OneWorker().run()
+
+
+def __getattr__(name: str) -> Any:
+    # urlpatterns is built on first use, once Django is configured in the server.
+    if name == "urlpatterns":
+        from django.apps import apps
+        from django.http import HttpResponse
+        from django.urls import include, path
+
+        patterns = [path(PATH.strip("/") + "/", lambda request: HttpResponse("pong"))]
+        if apps.is_installed("prodready_observability"):
+            patterns.append(path("", include("prodready_observability.urls")))
+        return patterns
+    raise AttributeError(name)
+
+
+# --- the client ----------------------------------------------------------------------
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--requests", type=int, default=1000, help="requests per batch")
+    parser.add_argument("--rounds", type=int, default=3, help="batches per site")
+    parser.add_argument("--clients", type=int, default=4, help="concurrent clients")
+    parser.add_argument("--serve", type=int, metavar="PORT", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.serve:
+        serve(args.serve)
+        return 0
+
+    with tempfile.TemporaryDirectory(prefix="prodready-bench-") as workdir:
+        servers: list[subprocess.Popen[bytes]] = []
+        try:
+            ports = {}
+            for label, mode in SITES.items():
+                ports[label] = free_port()
+                config = {"mode": mode, "database": os.path.join(workdir, "bench.sqlite3")}
+                env = {**os.environ, CONFIG_VARIABLE: json.dumps(config)}
+                env.pop("PROMETHEUS_MULTIPROC_DIR", None)
+                servers.append(
+                    subprocess.Popen(
+                        [sys.executable, __file__, "--serve", str(ports[label])],
+                        env=env,
+                        stdout=subprocess.DEVNULL,
+                    )
+                )
+            for port, server in zip(ports.values(), servers, strict=True):
+                wait_until_up(port, server)
+            return report(ports, args)
+        finally:
+            for process in servers:
+                stop(process)
+
+
+def report(ports: dict[str, int], args: Any) -> int:
+    server_name = "gunicorn, 1 sync worker" if has_gunicorn() else "Django's threaded server"
+    print(f"request middleware + metrics overhead ({server_name}, {args.clients} clients)")
+    for port in ports.values():
+        sequential(port, 200)  # warm up: imports, first label values
+    latency: dict[str, list[float]] = {label: [] for label in ports}
+    throughput: dict[str, list[float]] = {label: [] for label in ports}
+    for _ in range(args.rounds):
+        for label, port in ports.items():
+            latency[label].append(sequential(port, args.requests))
+            throughput[label].append(concurrent(port, args.requests, args.clients))
+    bare_us = min(latency["bare"]) * 1e6
+    bare_rps = max(throughput["bare"])
+    verdict = 0
+    for label in ports:
+        us, rps = min(latency[label]) * 1e6, max(throughput[label])
+        ratio = rps / bare_rps
+        line = f"  {label:12} {us:8.1f} µs/request  {rps:8.0f} req/s  {ratio:5.2f}x"
+        if label != "bare":
+            line += f"  (+{us - bare_us:.1f} µs/request)"
+        if label == "metrics":
+            met = ratio >= THROUGHPUT_TARGET
+            line += f"  target >= {THROUGHPUT_TARGET}x: {'met' if met else 'MISSED'}"
+        print(line)
+    expected = 200 + args.rounds * 2 * args.requests
+    for label in ("metrics", "metrics+log"):
+        counted = counted_requests(ports[label])
+        if counted != expected:
+            verdict = error(f"{label}: the metrics counted {counted} requests, sent {expected}")
+    if not verdict:
+        print(f"  metrics counted every request ({expected} per observed site)")
+    return verdict
+
+
+def counted_requests(port: int) -> float:
+    from prometheus_client.parser import text_string_to_metric_families
+
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    try:
+        connection.request("GET", "/metrics", headers={"Authorization": f"Bearer {TOKEN}"})
+        text = connection.getresponse().read().decode()
+    finally:
+        connection.close()
+    return sum(
+        sample.value
+        for family in text_string_to_metric_families(text)
+        for sample in family.samples
+        if sample.name == "prodready_http_requests_total"
+        and sample.labels.get("route") == PATH.lstrip("/")
+    )
+
+
+def sequential(port: int, requests: int) -> float:
+    """Mean seconds per request, one request at a time."""
+    started = time.perf_counter()
+    for _ in range(requests):
+        get(port)
+    return (time.perf_counter() - started) / requests
+
+
+def concurrent(port: int, requests: int, clients: int) -> float:
+    """Requests per second with ``clients`` sending at once."""
+    share = [requests // clients + (1 if n < requests % clients else 0) for n in range(clients)]
+    failures: list[BaseException] = []
+
+    def client(count: int) -> None:
+        try:
+            for _ in range(count):
+                get(port)
+        except BaseException as exc:  # reported by the main thread
+            failures.append(exc)
+
+    threads = [threading.Thread(target=client, args=(count,)) for count in share]
+    started = time.perf_counter()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    if failures:
+        raise SystemExit(error(f"a client failed: {failures[0]}"))
+    return requests / (time.perf_counter() - started)
+
+
+def get(port: int) -> None:
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    try:
+        connection.request("GET", PATH)
+        response = connection.getresponse()
+        response.read()
+    finally:
+        connection.close()
+    if response.status != 200:
+        raise SystemExit(error(f"{PATH} answered {response.status}"))
+
+
+def has_gunicorn() -> bool:
+    import importlib.util
+
+    return importlib.util.find_spec("gunicorn") is not None
+
+
+def wait_until_up(port: int, server: subprocess.Popen[bytes]) -> None:
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise SystemExit(error(f"the server exited with {server.returncode}"))
+        try:
+            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+            connection.request("GET", "/nothing-here/")  # not counted as PATH
+            connection.getresponse().read()
+            connection.close()
+            return
+        except OSError:
+            time.sleep(0.1)
+    raise SystemExit(error("the server did not start within 30 s"))
+
+
+def stop(process: subprocess.Popen[bytes]) -> None:
+    """Stop a process this script started, by its own handle."""
+    if process.poll() is not None:
+        return
+    process.terminate()
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+def error(message: str) -> int:
+    print(f"error: {message}", file=sys.stderr)
+    return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

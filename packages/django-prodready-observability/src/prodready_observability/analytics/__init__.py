@@ -1,0 +1,1 @@
+"""Request counts per minute for the operations dashboard, kept in a shared cache."""

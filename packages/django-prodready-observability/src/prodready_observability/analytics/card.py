@@ -1,0 +1,31 @@
+"""The operations dashboard's requests card: rate, errors, p95 and the slowest routes."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from prodready.dashboard import DashboardCard
+from prodready_observability.analytics.summary import last_hour
+
+ERROR_RATE_WARNING = 0.01
+ERROR_RATE_ERROR = 0.05
+
+
+def requests_card() -> DashboardCard | None:
+    summary = last_hour()
+    if summary is None:
+        return None
+    status: Literal["ok", "warning", "error", "info"] = "info"
+    if summary.requests:
+        status = "ok"
+        if summary.error_rate >= ERROR_RATE_WARNING:
+            status = "warning"
+        if summary.error_rate >= ERROR_RATE_ERROR:
+            status = "error"
+    return DashboardCard(
+        title="Requests, last hour",
+        template="prodready_observability/dashboard/requests_card.html",
+        context={"summary": summary, "error_percent": summary.error_rate * 100},
+        status=status,
+        order=20,
+    )

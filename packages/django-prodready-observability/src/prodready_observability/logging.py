@@ -1,0 +1,184 @@
+"""Structured logs: JSON lines on stdout, each with the request id, user id, no secrets.
+
+In the settings module::
+
+    from prodready_observability.logging import configure_logging
+
+    LOGGING = configure_logging(level=env("LOG_LEVEL", default="INFO"))
+
+Every record passes two filters on its way to a handler: :class:`ContextFilter`
+adds ``request_id`` and ``user_id`` from the current request or Celery task, and
+:class:`ScrubFilter` masks secrets in the message, its arguments and its extra
+fields with the scrubber Sentry events go through, so a secret is masked the same
+way in both. Tracebacks are scrubbed by the formatter.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+from django.core.signals import setting_changed
+from pythonjsonlogger.json import JsonFormatter
+
+from prodready_observability.requests.context import current_request_id, current_user_id
+
+if TYPE_CHECKING:
+    from prodready_observability.scrub import Scrubber
+
+FILTER_PATH = "prodready_observability.logging"
+FIELDS = "%(asctime)s %(levelname)s %(name)s %(message)s"
+# Attributes every LogRecord has; anything else on a record came from ``extra``.
+STANDARD_ATTRIBUTES = frozenset(logging.makeLogRecord({}).__dict__) | {
+    "message",
+    "asctime",
+    "request_id",
+    "user_id",
+}
+
+
+def configure_logging(
+    *,
+    level: str = "INFO",
+    loggers: Mapping[str, str] | None = None,
+    file: str | None = None,
+    file_max_bytes: int = 10 * 1024 * 1024,
+    file_backups: int = 5,
+    json: bool = True,
+) -> dict[str, Any]:
+    """A ``LOGGING`` dictConfig: JSON lines on stdout, optionally also a rotating file.
+
+    :param level: the root logger's level (and so of everything that propagates).
+    :param loggers: levels of particular loggers, such as ``{"django.db.backends": "INFO"}``.
+    :param file: a path to also write to, rotated at ``file_max_bytes`` keeping
+        ``file_backups`` old files.
+    :param json: False writes plain text lines instead (for a developer's terminal).
+    """
+    filters = ["prodready_context", "prodready_scrub"]
+    formatter = "json" if json else "text"
+    handlers: dict[str, dict[str, Any]] = {
+        "console": {
+            "class": "logging.StreamHandler",
+            "stream": "ext://sys.stdout",
+            "formatter": formatter,
+            "filters": filters,
+        }
+    }
+    if file:
+        handlers["file"] = {
+            "class": "logging.handlers.RotatingFileHandler",
+            "filename": file,
+            "maxBytes": file_max_bytes,
+            "backupCount": file_backups,
+            "encoding": "utf-8",
+            "delay": True,
+            "formatter": formatter,
+            "filters": filters,
+        }
+    return {
+        "version": 1,
+        "disable_existing_loggers": False,
+        "filters": {
+            "prodready_context": {"()": f"{FILTER_PATH}.ContextFilter"},
+            "prodready_scrub": {"()": f"{FILTER_PATH}.ScrubFilter"},
+        },
+        "formatters": {
+            "json": {"()": f"{FILTER_PATH}.ScrubbingJsonFormatter", "fmt": FIELDS},
+            "text": {
+                "()": f"{FILTER_PATH}.ScrubbingTextFormatter",
+                "fmt": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s",
+            },
+        },
+        "handlers": handlers,
+        "root": {"level": level.upper(), "handlers": list(handlers)},
+        "loggers": {
+            name: {"level": logger_level.upper()} for name, logger_level in (loggers or {}).items()
+        },
+    }
+
+
+class ContextFilter(logging.Filter):
+    """Adds ``request_id`` and ``user_id`` of the current request or task (None outside)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if getattr(record, "request_id", None) is None:
+            record.request_id = current_request_id()
+        if getattr(record, "user_id", None) is None:
+            record.user_id = current_user_id()
+        return True
+
+
+class ScrubFilter(logging.Filter):
+    """Masks secrets in the message, its arguments and the record's extra fields.
+
+    The message is formatted with its arguments first, so a secret passed as an
+    argument is found in its context (``"password=%s"``); the record then carries
+    the scrubbed text and no arguments.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        scrubber = _scrubber()
+        try:
+            message = record.getMessage()
+        except Exception:  # a bad format string: keep what there is, scrubbed
+            message = f"{record.msg!s} {record.args!r}"
+        record.msg = scrubber.text(message)
+        record.args = None
+        extra = {
+            key: value
+            for key, value in record.__dict__.items()
+            if key not in STANDARD_ATTRIBUTES and not key.startswith("_")
+        }
+        if extra:
+            record.__dict__.update(scrubber.mapping(extra))
+        return True
+
+
+class ScrubbingJsonFormatter(JsonFormatter):
+    """python-json-logger's formatter, with tracebacks scrubbed."""
+
+    def formatException(self, ei: Any) -> str | list[str]:  # type: ignore[override]
+        return _scrub_lines(super().formatException(ei))
+
+    def formatStack(self, stack_info: str) -> str | list[str]:  # type: ignore[override]
+        return _scrub_lines(super().formatStack(stack_info))
+
+
+def _scrub_lines(formatted: str | list[str]) -> str | list[str]:
+    scrubber = _scrubber()
+    if isinstance(formatted, str):
+        return scrubber.text(formatted)
+    return [scrubber.text(line) for line in formatted]
+
+
+class ScrubbingTextFormatter(logging.Formatter):
+    """A plain text formatter, with tracebacks scrubbed."""
+
+    def formatException(self, ei: Any) -> str:
+        return _scrubber().text(super().formatException(ei))
+
+
+_scrubbers: list[Scrubber] = []  # the current settings' scrubber, once made
+
+
+def _scrubber() -> Scrubber:
+    if _scrubbers:
+        return _scrubbers[0]
+    from django.core.exceptions import ImproperlyConfigured
+
+    from prodready_observability.scrub import Scrubber, get_scrubber
+
+    try:
+        scrubber = get_scrubber()
+    except ImproperlyConfigured:  # a record before settings are configured: built-in rules
+        return Scrubber()
+    _scrubbers.append(scrubber)
+    return scrubber
+
+
+def _forget_scrubber(**kwargs: Any) -> None:
+    _scrubbers.clear()
+
+
+setting_changed.connect(_forget_scrubber, dispatch_uid="prodready_observability.logging")

@@ -1,0 +1,1 @@
+"""Per-request context, the request middleware and the line it logs for every request."""

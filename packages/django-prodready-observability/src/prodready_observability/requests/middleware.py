@@ -1,0 +1,90 @@
+"""The request middleware: request id, timing, one log line, metrics and the hook.
+
+Put it first in ``MIDDLEWARE``, so that it times everything below it and every log
+record of the request carries its id::
+
+    MIDDLEWARE = ["prodready_observability.requests.middleware.RequestMiddleware", ...]
+
+It runs natively under WSGI and ASGI (sync and async capable).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING, cast
+
+from asgiref.sync import iscoroutinefunction, markcoroutinefunction
+
+from prodready_observability.requests import context
+from prodready_observability.requests.options import options
+from prodready_observability.requests.record import finish, record_exception
+from prodready_observability.sentry.transactions import is_ignored_path
+
+if TYPE_CHECKING:
+    from django.http import HttpRequest, HttpResponseBase
+
+
+class RequestMiddleware:
+    sync_capable = True
+    async_capable = True
+
+    def __init__(
+        self,
+        get_response: Callable[[HttpRequest], HttpResponseBase]
+        | Callable[[HttpRequest], Awaitable[HttpResponseBase]],
+    ) -> None:
+        self.get_response = get_response
+        self.is_async = iscoroutinefunction(get_response)
+        if self.is_async:
+            markcoroutinefunction(self)
+
+    def __call__(self, request: HttpRequest) -> HttpResponseBase | Awaitable[HttpResponseBase]:
+        if self.is_async:
+            return self._acall(request)
+        request_id, header = _request_id(request)
+        tokens = context.bind(request_id, request)
+        started = time.perf_counter()
+        try:
+            response = cast("HttpResponseBase", self.get_response(request))
+            _after(request, response, request_id, header, started)
+            return response
+        finally:
+            context.unbind(tokens)
+
+    async def _acall(self, request: HttpRequest) -> HttpResponseBase:
+        request_id, header = _request_id(request)
+        tokens = context.bind(request_id, request)
+        started = time.perf_counter()
+        try:
+            response = await cast("Awaitable[HttpResponseBase]", self.get_response(request))
+            _after(request, response, request_id, header, started)
+            return response
+        finally:
+            context.unbind(tokens)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> None:
+        if not is_ignored_path(request.path_info, options().skip_paths):
+            record_exception(request, exception)
+
+
+def _request_id(request: HttpRequest) -> tuple[str, str]:
+    current = options()
+    incoming = request.META.get(current.meta_key) if current.trust_incoming else None
+    request_id = context.incoming_or_new(incoming)
+    request.prodready_request_id = request_id  # type: ignore[attr-defined]
+    return request_id, current.header
+
+
+def _after(
+    request: HttpRequest,
+    response: HttpResponseBase,
+    request_id: str,
+    header: str,
+    started: float,
+) -> None:
+    duration = time.perf_counter() - started
+    response[header] = request_id
+    current = options()
+    if not is_ignored_path(request.path_info, current.skip_paths):
+        finish(request, response, request_id, duration, current.slow_ms)

@@ -1,0 +1,79 @@
+"""What happens when a request is finished: one log line and the hook.
+
+The line goes to the ``prodready.requests`` logger, INFO, or WARNING when the
+request took longer than ``PRODREADY_ANALYTICS_SLOW_REQUEST_MS``. Its fields are
+``extra`` attributes of the record, so a JSON formatter writes each as a key.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING
+
+from prodready import hooks
+from prodready.client_ip import client_ip
+from prodready_observability.requests.context import user_id_of
+
+if TYPE_CHECKING:
+    from django.http import HttpRequest, HttpResponseBase
+
+logger = logging.getLogger("prodready.requests")
+
+UNMATCHED = "<unmatched>"
+USER_AGENT_LENGTH = 256
+KNOWN_METHODS = frozenset(
+    {"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE", "CONNECT"}
+)
+
+
+def route_of(request: HttpRequest) -> str:
+    """The URL pattern the request matched (``lessons/<int:pk>/``), never the raw path:
+    a label and a log field of bounded variety."""
+    match = getattr(request, "resolver_match", None)
+    route = getattr(match, "route", None)
+    return route if isinstance(route, str) and route else UNMATCHED
+
+
+def method_of(request: HttpRequest) -> str:
+    """The method, or ``OTHER`` for made-up ones (a client must not invent labels)."""
+    method = request.method or ""
+    return method if method in KNOWN_METHODS else "OTHER"
+
+
+def finish(
+    request: HttpRequest,
+    response: HttpResponseBase,
+    request_id: str,
+    duration: float,
+    slow_ms: float,
+) -> None:
+    duration_ms = duration * 1000
+    level = logging.WARNING if duration_ms > slow_ms else logging.INFO
+    if logger.isEnabledFor(level):
+        method, route, status = method_of(request), route_of(request), response.status_code
+        user_agent = str(request.META.get("HTTP_USER_AGENT", ""))[:USER_AGENT_LENGTH]
+        logger.log(
+            level,
+            "%s %s %s %.1fms",
+            method,
+            route,
+            status,
+            duration_ms,
+            extra={
+                "method": method,
+                "route": route,
+                "status": status,
+                "duration_ms": round(duration_ms, 3),
+                "user_id": user_id_of(request),
+                "client_ip": client_ip(request),
+                "user_agent": user_agent,
+                "request_id": request_id,
+            },
+        )
+    hooks.request_finished(request, response, duration)  # type: ignore[arg-type]
+
+
+def record_exception(request: HttpRequest, exception: Exception) -> None:
+    from prodready_observability.metrics.definitions import EXCEPTIONS
+
+    EXCEPTIONS.labels(route=route_of(request), exception=type(exception).__name__).inc()

@@ -1,0 +1,104 @@
+"""Celery: the request id follows a task, and every task run is logged and counted.
+
+Connected in ``AppConfig.ready()`` when Celery is installed (the ``celery`` extra):
+
+- ``before_task_publish`` puts the current request id in the message's headers;
+- ``task_prerun`` makes it the worker's current request id (or, for a task nobody
+  sent from a request, the task's own id), so the task's log records carry it;
+- ``task_postrun`` logs the task's name, outcome, duration and retries on the
+  ``prodready.tasks`` logger and counts them in ``prodready_celery_tasks_total`` and
+  ``prodready_celery_task_duration_seconds``.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from typing import Any
+
+from prodready_observability.requests import context
+
+logger = logging.getLogger("prodready.tasks")
+
+HEADER = "prodready_request_id"
+USER_HEADER = "prodready_user_id"
+_UID = "prodready_observability"
+_OUTCOMES = {"SUCCESS": "success", "FAILURE": "failure", "RETRY": "retry"}
+
+# task id -> (context tokens, start); a worker may run tasks in threads.
+_running: dict[str, tuple[Any, float]] = {}
+
+
+def connect_celery_signals() -> bool:
+    """Connect the handlers; False when Celery is not installed."""
+    try:
+        from celery import signals
+    except ImportError:
+        return False
+    signals.before_task_publish.connect(before_task_publish, weak=False, dispatch_uid=_UID)
+    signals.task_prerun.connect(task_prerun, weak=False, dispatch_uid=_UID)
+    signals.task_postrun.connect(task_postrun, weak=False, dispatch_uid=_UID)
+    return True
+
+
+def before_task_publish(headers: dict[str, Any] | None = None, **kwargs: Any) -> None:
+    request_id = context.current_request_id()
+    if headers is None or request_id is None:
+        return
+    headers.setdefault(HEADER, request_id)
+    user_id = context.current_user_id()
+    if user_id is not None:
+        headers.setdefault(USER_HEADER, user_id)
+
+
+def task_prerun(task_id: str | None = None, task: Any = None, **kwargs: Any) -> None:
+    if task_id is None or task is None:
+        return
+    sent = getattr(task.request, HEADER, None)
+    user_id = getattr(task.request, USER_HEADER, None)
+    if context.is_well_formed(sent):
+        request_id = sent
+    else:  # run eagerly inside a request keeps the request's id; else the task's own
+        request_id = context.current_request_id() or context.incoming_or_new(task_id)
+        user_id = user_id or context.current_user_id()
+    tokens = context.bind(request_id, None, user_id if isinstance(user_id, str) else None)
+    _running[task_id] = (tokens, time.perf_counter())
+
+
+def task_postrun(
+    task_id: str | None = None, task: Any = None, state: str | None = None, **kwargs: Any
+) -> None:
+    entry = _running.pop(task_id, None) if task_id is not None else None
+    if entry is None or task is None:
+        return
+    tokens, started = entry
+    try:
+        duration = time.perf_counter() - started
+        outcome = _OUTCOMES.get(state or "", (state or "unknown").lower())
+        retries = int(getattr(task.request, "retries", 0) or 0)
+        _count(task.name, outcome, duration)
+        level = logging.ERROR if outcome == "failure" else logging.INFO
+        logger.log(
+            level,
+            "Task %s %s in %.1fms (retries: %d)",
+            task.name,
+            outcome,
+            duration * 1000,
+            retries,
+            extra={
+                "task": task.name,
+                "task_id": task_id,
+                "outcome": outcome,
+                "duration_ms": round(duration * 1000, 3),
+                "retries": retries,
+            },
+        )
+    finally:
+        context.unbind(tokens)
+
+
+def _count(name: str, outcome: str, duration: float) -> None:
+    from prodready_observability.metrics.definitions import TASK_DURATION, TASKS
+
+    TASKS.labels(name, outcome).inc()
+    TASK_DURATION.labels(name).observe(duration)

@@ -1,0 +1,73 @@
+"""A small site for the request middleware and metrics tests: sync and async views."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import time
+
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.urls import include, path
+
+from prodready_observability.requests.context import current_request_id, current_user_id
+
+logger = logging.getLogger("tests.site")
+
+MIDDLEWARE = [
+    "prodready_observability.requests.middleware.RequestMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+]
+SETTINGS = {
+    "ROOT_URLCONF": "tests.site",
+    "MIDDLEWARE": MIDDLEWARE,
+    "SESSION_ENGINE": "django.contrib.sessions.backends.signed_cookies",
+}
+
+
+def lesson(request: HttpRequest, pk: int) -> HttpResponse:
+    logger.info("showing lesson %s", pk)
+    return JsonResponse({"request_id": current_request_id()})
+
+
+def whoami(request: HttpRequest) -> HttpResponse:
+    user_id = request.user.pk  # loads the user, as a real view would
+    logger.info("whoami")
+    return JsonResponse({"user": user_id, "context_user": current_user_id()})
+
+
+async def async_lesson(request: HttpRequest, pk: int) -> HttpResponse:
+    await asyncio.sleep(0)
+    logger.info("async lesson %s", pk)
+    return JsonResponse({"request_id": current_request_id()})
+
+
+def slow(request: HttpRequest) -> HttpResponse:
+    time.sleep(0.05)
+    return HttpResponse("slow")
+
+
+def broken(request: HttpRequest) -> HttpResponse:
+    raise ZeroDivisionError("the view divided by zero")
+
+
+def health(request: HttpRequest) -> HttpResponse:
+    return HttpResponse("ok")
+
+
+def pid(request: HttpRequest, n: int) -> HttpResponse:
+    time.sleep(0.02)  # long enough that concurrent requests spread over the workers
+    return HttpResponse(str(os.getpid()))
+
+
+urlpatterns = [
+    path("lessons/<int:pk>/", lesson),
+    path("async/lessons/<int:pk>/", async_lesson),
+    path("whoami/", whoami),
+    path("slow/", slow),
+    path("broken/", broken),
+    path("health/", health),
+    path("pid/<int:n>/", pid),
+    path("", include("prodready_observability.urls")),
+]

@@ -1,0 +1,146 @@
+"""configure_logging(): JSON lines with the request's id, secrets masked as in Sentry."""
+
+from __future__ import annotations
+
+import json
+import logging
+import logging.config
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.test import Client, override_settings
+
+from prodready_observability.logging import configure_logging
+from prodready_observability.scrub import FILTERED, scrub_text
+from tests.site import SETTINGS
+
+SECRET = "hunter2-Zq9"
+DSN_LIKE = f"postgresql://app:{SECRET}@db.internal/app"
+
+
+@pytest.fixture
+def configured(capsys: pytest.CaptureFixture[str]) -> Iterator[Any]:
+    """Apply a configuration; give every logger back its handlers and levels afterwards."""
+    manager = logging.Logger.manager
+    saved = {
+        name: (logger.level, logger.handlers[:], logger.propagate, logger.disabled)
+        for name, logger in [("", logging.getLogger()), *manager.loggerDict.items()]
+        if isinstance(logger, logging.Logger)
+    }
+
+    def apply(**kwargs: Any) -> None:
+        logging.config.dictConfig(configure_logging(**kwargs))
+
+    yield apply
+    for name, (level, handlers, propagate, disabled) in saved.items():
+        logger = logging.getLogger(name or None)
+        for handler in logger.handlers:
+            if handler not in handlers:
+                handler.close()
+        logger.setLevel(level)
+        logger.handlers[:] = handlers
+        logger.propagate, logger.disabled = propagate, disabled
+
+
+def lines(capsys: pytest.CaptureFixture[str]) -> list[dict[str, Any]]:
+    return [json.loads(line) for line in capsys.readouterr().out.splitlines() if line]
+
+
+def test_json_lines_with_standard_fields(
+    configured: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
+    configured()
+    logging.getLogger("shop").info("order %s paid", "ORD-1", extra={"amount": 12})
+    [line] = lines(capsys)
+    assert line["message"] == "order ORD-1 paid"
+    assert (line["levelname"], line["name"], line["amount"]) == ("INFO", "shop", 12)
+    assert line["request_id"] is None
+    assert line["user_id"] is None
+    assert "asctime" in line
+
+
+def test_levels_from_arguments(configured: Any, capsys: pytest.CaptureFixture[str]) -> None:
+    configured(level="warning", loggers={"chatty": "DEBUG"})
+    logging.getLogger("shop").info("hidden")
+    logging.getLogger("chatty").debug("shown")
+    assert [line["message"] for line in lines(capsys)] == ["shown"]
+
+
+def test_secrets_in_arguments_extra_and_tracebacks_are_masked(
+    configured: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
+    configured()
+    logger = logging.getLogger("shop")
+    logger.warning("connecting to %s", DSN_LIKE, extra={"password": SECRET, "note": DSN_LIKE})
+    try:
+        raise ConnectionError(f"cannot reach {DSN_LIKE}")
+    except ConnectionError:
+        logger.exception("failed with api_key=%s", SECRET)
+    output = capsys.readouterr().out
+    assert SECRET not in output
+    first, second = (json.loads(line) for line in output.splitlines())
+    # Masked exactly as Sentry events are.
+    assert first["message"] == "connecting to " + scrub_text(DSN_LIKE)
+    assert (first["password"], first["note"]) == (FILTERED, scrub_text(DSN_LIKE))
+    assert "ConnectionError" in second["exc_info"]
+
+
+@override_settings(PRODREADY_SENTRY_SCRUB_PATTERNS=[r"acme_[0-9a-f]{8}"])
+def test_the_projects_own_patterns_apply(
+    configured: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
+    configured()
+    logging.getLogger("shop").info("key acme_0123abcd used")
+    [line] = lines(capsys)
+    assert "acme_0123abcd" not in line["message"]
+
+
+def test_a_bad_format_string_raises_nothing(
+    configured: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
+    configured()
+    logging.getLogger("shop").info("%s and %s", "only one")
+    [line] = lines(capsys)
+    assert "only one" in line["message"]
+
+
+def test_every_record_of_a_request_has_its_id(
+    configured: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
+    configured()
+    with override_settings(**SETTINGS):
+        response = Client().get("/lessons/9/", HTTP_X_REQUEST_ID="trace-77")
+    assert response["X-Request-ID"] == "trace-77"
+    found = lines(capsys)
+    view, request = (
+        next(line for line in found if line["name"] == name)
+        for name in ("tests.site", "prodready.requests")
+    )
+    assert view["message"] == "showing lesson 9"
+    assert view["request_id"] == request["request_id"] == "trace-77"
+    assert request["route"] == "lessons/<int:pk>/"
+    assert request["status"] == 200
+
+
+def test_a_rotating_file_as_well(
+    configured: Any, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "app.log"
+    configured(file=str(path), file_max_bytes=2000, file_backups=2)
+    for number in range(60):
+        logging.getLogger("shop").info("line %d with token=%s", number, SECRET)
+    written = sorted(tmp_path.iterdir())
+    assert [p.name for p in written] == ["app.log", "app.log.1", "app.log.2"]
+    text = "".join(p.read_text() for p in written)
+    assert SECRET not in text
+    assert json.loads(path.read_text().splitlines()[-1])["message"].startswith("line 59")
+
+
+def test_plain_text_for_a_terminal(configured: Any, capsys: pytest.CaptureFixture[str]) -> None:
+    configured(json=False)
+    logging.getLogger("shop").info("hello password=%s", SECRET)
+    out = capsys.readouterr().out
+    assert "[None] hello password=" in out
+    assert SECRET not in out
