@@ -15,8 +15,11 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("account/2fa/", include("prodready_security.otp.urls")),
     path("admin/", admin.site.urls),
+    path("account/sessions/", include("prodready_security.sessions.urls")),
     path("security/audit/", include("prodready_security.audit.urls")),
+    path("security/csp/", include("prodready_security.headers.urls")),
     path("backups/", include("prodready_backup.urls")),
     # /health/live, /health/ready and the operations dashboard at /ops/.
     path("", include("prodready.urls")),
+    path("", include("prodready_observability.urls")),  # /metrics
 ]

@@ -14,6 +14,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import django
+
+from prodready_observability.logging import configure_logging
 from school_site.settings.environment import env
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -33,12 +36,18 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First, so it times everything below and every log line has the request id.
+    "prodready_observability.requests.middleware.RequestMiddleware",
+    # Before SecurityMiddleware: responses pass back in reverse, so Django's own
+    # headers win and this one fills in Permissions-Policy and cross-origin policies.
+    "prodready_security.headers.middleware.SecurityHeadersMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "prodready_security.sessions.middleware.SessionActivityMiddleware",
     # After authentication: rate limits can key by user, 2FA needs the user, and the
     # audit log records who did what from where.
     "prodready_security.ratelimit.middleware.RateLimitMiddleware",
@@ -48,6 +57,20 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
+if django.VERSION >= (6, 0):
+    # Django's own Content-Security-Policy; violations are reported to prodready_security.
+    MIDDLEWARE.append("django.middleware.csp.ContentSecurityPolicyMiddleware")
+    from django.utils.csp import CSP
+
+    SECURE_CSP = {
+        "default-src": [CSP.SELF],
+        "img-src": [CSP.SELF, "data:"],
+        "object-src": [CSP.NONE],
+        "base-uri": [CSP.SELF],
+        "frame-ancestors": [CSP.NONE],
+        "form-action": [CSP.SELF],
+        "report-uri": ["/security/csp/report/"],
+    }
 
 ROOT_URLCONF = "school_site.urls"
 WSGI_APPLICATION = "school_site.wsgi.application"
@@ -94,6 +117,9 @@ AUTH_PASSWORD_VALIDATORS = [
         "CommonPasswordValidator",
         "NumericPasswordValidator",
     )
+] + [
+    {"NAME": f"prodready_security.passwords.{name}"}
+    for name in ("UppercaseValidator", "DigitValidator", "SymbolValidator")
 ]
 # The lockout backend first, so a locked-out login is refused even with the right password.
 AUTHENTICATION_BACKENDS = [
@@ -115,13 +141,13 @@ STATIC_ROOT = BASE_DIR / "staticfiles"
 MEDIA_URL = "media/"
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "media")
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
-}
+# One line per record with the request id, secrets masked as in Sentry; JSON unless
+# LOG_JSON is off (the dev settings turn it off for a terminal).
+LOGGING = configure_logging(
+    level=env("LOG_LEVEL", default="INFO"),
+    file=env("LOG_FILE", default=None),
+    json=env.bool("LOG_JSON", default=True),
+)
 
 # django-prodready. Secrets come from the environment; dev.py supplies throwaway keys.
 PRODREADY_OTP_ENCRYPTION_KEYS = env.list("OTP_ENCRYPTION_KEYS", default=[])
@@ -131,6 +157,8 @@ PRODREADY_RATELIMIT_RULES = [
     {"name": "login", "url_names": ["login", "admin:login"], "methods": ["POST"], "rate": "10/m"},
     {"name": "2fa", "url_names": ["prodready_otp:verify"], "methods": ["POST"], "rate": "10/m"},
 ]
+PRODREADY_SESSIONS_IDLE_TIMEOUT = env.int("SESSION_IDLE_TIMEOUT", default=1800)
+PRODREADY_METRICS_TOKEN = env("METRICS_TOKEN", default=None)
 PRODREADY_AUDIT_TRACKED_MODELS = ["auth.User", "auth.Group", "school.Invoice"]
 
 # Lets the demo_user command create a superuser with a printed password; dev only.

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import django
 
+from prodready_observability.logging import configure_logging
 from school_site.settings.base import *  # noqa: F403
 from school_site.settings.environment import env
 
@@ -25,6 +26,11 @@ if django.VERSION >= (6, 1):
 else:
     EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
 SCHOOL_DEMO_USER_ALLOWED = True
+
+# Plain text lines for a terminal.
+LOGGING = configure_logging(
+    level=env("LOG_LEVEL", default="INFO"), json=env.bool("LOG_JSON", default=False)
+)
 
 # Throwaway keys so the demo runs with nothing set; production reads its own.
 PRODREADY_OTP_ENCRYPTION_KEYS = PRODREADY_OTP_ENCRYPTION_KEYS or [  # noqa: F405
