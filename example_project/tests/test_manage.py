@@ -7,7 +7,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from django.contrib.auth.hashers import check_password
+
+from prodready.testing import service_address
 
 PROJECT = Path(__file__).resolve().parent.parent
 # Left out of the subprocesses' environment, so they see the defaults a new user gets.
@@ -16,7 +19,8 @@ PROJECT_VARIABLES = {"DJANGO_SETTINGS_MODULE", "SECRET_KEY", "ALLOWED_HOSTS", "R
 
 def manage(*args, database, check=True, **environ_changes):
     environ = {k: v for k, v in os.environ.items() if k not in PROJECT_VARIABLES}
-    environ["DATABASE_URL"] = f"sqlite:///{database}"
+    if database is not None:
+        environ["DATABASE_URL"] = f"sqlite:///{database}"
     environ.update(environ_changes)
     return subprocess.run(
         [sys.executable, "manage.py", *args],
@@ -60,3 +64,34 @@ def test_production_settings_without_environment_say_what_is_missing(tmp_path):
     assert "Missing required environment variables: " in result.stderr
     for name in ("SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL", "REDIS_URL"):
         assert name in result.stderr
+
+
+PRODUCTION_ENVIRONMENT = {
+    "DJANGO_SETTINGS_MODULE": "school_site.settings.production",
+    "SECRET_KEY": "a-long-random-production-secret-key-for-tests-0123456789",
+    "ALLOWED_HOSTS": "school.example.com",
+    "OTP_ENCRYPTION_KEYS": "cHJvZHVjdGlvbi1vdHAta2V5LWZvci10ZXN0cy0wMDA=",
+    "BACKUP_ENCRYPTION_KEYS": "cHJvZHVjdGlvbi1iYWNrdXAta2V5LWZvci10ZXN0cy0=",
+    "BACKUP_S3_BUCKET": "school-backups",
+    "ADMINS": "ops@school.example.com",
+    "HEALTH_TOKEN": "health-token-for-tests-0123456789abcdef",
+    "METRICS_TOKEN": "metrics-token-for-tests-0123456789abcdef",
+    "SENTRY_DSN": "https://public@sentry.example.com/1",
+    "SENTRY_RELEASE": "school-site@1.0.0",
+}
+
+
+@pytest.mark.requires_postgres
+@pytest.mark.requires_redis
+def test_production_settings_pass_the_deploy_checks_and_the_readiness_bar(tmp_path):
+    postgres_host, postgres_port = service_address("requires_postgres")
+    redis_host, redis_port = service_address("requires_redis")
+    environ = PRODUCTION_ENVIRONMENT | {
+        # Read only: the checks connect, nothing is written.
+        "DATABASE_URL": f"postgres://postgres@{postgres_host}:{postgres_port}/postgres",
+        "REDIS_URL": f"redis://{redis_host}:{redis_port}/15",
+    }
+    deploy = manage("check", "--deploy", "--fail-level", "WARNING", database=None, **environ)
+    assert "no issues" in deploy.stdout
+    report = manage("prodready", "check", "--fail-under", "9", database=None, **environ)
+    assert re.search(r"Overall: (9\.\d|10\.0)/10", report.stdout), report.stdout
