@@ -10,6 +10,7 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import storages
 from django.test import override_settings
 
+from prodready.testing import admins
 from prodready_backup.backups import create_backup, find_backup, list_backups
 from prodready_backup.errors import TransientBackupError
 from prodready_backup.models import BackupRecord
@@ -96,7 +97,7 @@ def test_full_disk_fails_the_backup_and_leaves_nothing(backup_dir: Path) -> None
 
 def test_failure_is_notified_with_target_step_and_error(backup_dir: Path, mailoutbox) -> None:  # type: ignore[no-untyped-def]
     with (
-        override_settings(ADMINS=[("Ops", "ops@example.com")]),
+        override_settings(ADMINS=admins("ops@example.com")),
         _full_disk(backup_dir),
         pytest.raises(TransientBackupError),
     ):

@@ -13,6 +13,7 @@ import pytest
 from django.test import override_settings
 
 from prodready.plugins import hookimpl
+from prodready.testing import admins
 from prodready_backup import compression, crypto
 from prodready_backup.backups import create_backup, list_backups
 from prodready_backup.errors import BackupError, DumpError, RestoreError, TransientBackupError
@@ -91,7 +92,7 @@ def test_a_source_failing_mid_stream_is_the_dump_step(
     message: str,
 ) -> None:
     exports.error = error
-    with override_settings(ADMINS=[("Ops", "ops@example.com")]), pytest.raises(raised):
+    with override_settings(ADMINS=admins("ops@example.com")), pytest.raises(raised):
         create_backup(get_target("exports"))
     record = _assert_failed_cleanly("dump", backup_dir)
     assert message in record.error
@@ -169,7 +170,7 @@ def test_a_failed_restore_is_audited_and_notified(
 
     prodready_plugin(Recorder())
     with (
-        override_settings(ADMINS=[("Ops", "ops@example.com")]),
+        override_settings(ADMINS=admins("ops@example.com")),
         pytest.raises(RestoreError, match="refused the files"),
     ):
         restore_backup(record.backup_id, confirm=lambda m: True, safety_backup=False)

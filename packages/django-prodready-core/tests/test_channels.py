@@ -17,9 +17,9 @@ import prodready
 from prodready import channel_checks
 from prodready.channels import deliver
 from prodready.events import Notification
+from prodready.testing import admins
 
-# Django 6.0 takes ADMINS as plain addresses and deprecates (name, address) pairs.
-ADMINS = ["ops@example.com"] if django.VERSION >= (6, 0) else [("Ops", "ops@example.com")]
+ADMINS = admins("ops@example.com")
 SECRET_PATH = "/services/T000/B000/s3cr3t-token"
 SMTP = "django.core.mail.backends.smtp.EmailBackend"
 

@@ -121,6 +121,19 @@ def pytest_terminal_summary(terminalreporter: Any) -> None:
     terminalreporter.write_line(f"prodready services: {counts}")
 
 
+def admins(*addresses: str) -> list[Any]:
+    """``ADMINS`` for ``override_settings`` in the form the running Django expects.
+
+    Django 6.0 takes plain addresses and deprecates ``(name, address)`` pairs, which
+    Django 5.2 still requires.
+    """
+    import django
+
+    if django.VERSION >= (6, 0):
+        return list(addresses)
+    return [(address, address) for address in addresses]
+
+
 def service_address(marker: str) -> tuple[str, int]:
     """Host and port of the service behind ``marker``, from the environment."""
     _service, variable, default = SERVICES[marker]
