@@ -99,12 +99,17 @@ def tests(session: nox.Session) -> None:
 
 @nox.session
 def demo(session: nox.Session) -> None:
-    """The example project on http://127.0.0.1:8000, on SQLite with no services."""
+    """The example project on http://127.0.0.1:8000, on SQLite with no services.
+
+    Migrates, fills in demo data (seed_demo), prints a staff login, runs the server.
+    """
     if not (EXAMPLE / "manage.py").exists():
         session.error("example_project/ is missing its manage.py.")
     install_suite(session)
     with session.chdir(EXAMPLE):
         session.run("python", "manage.py", "migrate", "--noinput")
+        # Tutors, students, lessons and invoices to look at (an earlier run's are kept).
+        session.run("python", "manage.py", "seed_demo", "--keep-existing")
         session.run("python", "manage.py", "demo_user")
         session.run("python", "manage.py", "runserver", "127.0.0.1:8000", *session.posargs)
 
