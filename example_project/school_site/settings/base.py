@@ -137,7 +137,7 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = Path(env("STATIC_ROOT", default=str(BASE_DIR / "staticfiles")))
 MEDIA_URL = "media/"
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "media")
 
@@ -152,6 +152,8 @@ LOGGING = configure_logging(
 # django-prodready. Secrets come from the environment; dev.py supplies throwaway keys.
 PRODREADY_OTP_ENCRYPTION_KEYS = env.list("OTP_ENCRYPTION_KEYS", default=[])
 PRODREADY_BACKUP_ENCRYPTION_KEYS = env.list("BACKUP_ENCRYPTION_KEYS", default=[])
+# Local backups (production.py puts them in a bucket when BACKUP_S3_BUCKET is set).
+PRODREADY_BACKUP_DIRECTORY = env("BACKUP_DIRECTORY", default=str(BASE_DIR / "backups"))
 PRODREADY_SENTRY_DSN = env("SENTRY_DSN", default=None)
 PRODREADY_RATELIMIT_RULES = [
     {"name": "login", "url_names": ["login", "admin:login"], "methods": ["POST"], "rate": "10/m"},

@@ -1,0 +1,487 @@
+"""The compose topology run for real, as local processes on 127.0.0.1.
+
+nginx (TLS, the production nginx.conf) in front of gunicorn (2 workers), a Celery worker
+and Celery beat, all with the production settings, on a fresh PostgreSQL database and a
+Redis database index of their own. Through nginx, over HTTPS, the test checks what a
+visitor and an administrator meet: security headers, health endpoints, the HTTP to
+HTTPS redirect, a login with two-factor enrolment, the login rate limit, and a backup
+started from the site that the worker carries out and verifies.
+
+Needs PostgreSQL, Redis (``prodready.testing`` markers) and nginx; without them it skips,
+or fails with ``PRODREADY_TEST_SERVICES=required``.
+"""
+
+from __future__ import annotations
+
+import base64
+import contextlib
+import html
+import http.cookiejar
+import json
+import os
+import re
+import secrets
+import signal
+import ssl
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from types import SimpleNamespace
+from typing import IO, Any
+
+import django
+import pytest
+
+from prodready.testing import service_address
+from tests.stack_support import EXAMPLE, fetch, make_nginx_site, nginx_command, require_tool
+
+pytestmark = [pytest.mark.requires_postgres, pytest.mark.requires_redis]
+
+REDIS_DB = 14
+ADMIN = "admin"
+ADMIN_PASSWORD = f"Stack-Test-{secrets.token_hex(4)}-9!"
+BACKUP_TARGETS = {"db-default", "media"}
+
+
+# --- the processes -------------------------------------------------------------------
+
+
+@dataclass
+class Stack:
+    """The running stack: its processes, their logs, and where things are."""
+
+    site: SimpleNamespace
+    env: dict[str, str]
+    logs: Path
+    database: str
+    backup_dir: Path
+    processes: dict[str, subprocess.Popen[bytes]]
+    log_files: list[IO[bytes]]
+
+    @property
+    def origin(self) -> str:
+        return f"https://127.0.0.1:{self.site.https_port}"
+
+    def log_tails(self, lines: int = 40) -> str:
+        parts = []
+        for path in sorted(self.logs.glob("*.log")):
+            tail = path.read_text(errors="replace").splitlines()[-lines:]
+            parts.append(f"--- {path.name} (last {len(tail)} lines) ---\n" + "\n".join(tail))
+        return "\n".join(parts)
+
+    def fail(self, message: str) -> None:
+        __tracebackhide__ = True
+        pytest.fail(f"{message}\n\n{self.log_tails()}", pytrace=True)
+
+    def check(self, condition: object, message: str) -> None:
+        """``assert condition, message`` with every process's log in the message."""
+        __tracebackhide__ = True
+        if not condition:
+            self.fail(message)
+
+    def manage(self, *args: str, timeout: float = 60) -> None:
+        log = self.logs / "manage.log"
+        with log.open("ab") as output:
+            output.write(f"$ manage.py {' '.join(args)}\n".encode())
+            output.flush()
+            try:
+                result = subprocess.run(
+                    [sys.executable, "manage.py", *args],
+                    cwd=EXAMPLE,
+                    env=self.env,
+                    stdout=output,
+                    stderr=subprocess.STDOUT,
+                    timeout=timeout,
+                    check=False,
+                )
+            except subprocess.TimeoutExpired:
+                self.fail(f"manage.py {' '.join(args)} took more than {timeout} s")
+        self.check(result.returncode == 0, f"manage.py {' '.join(args)} failed")
+
+    def start(self, name: str, command: list[str]) -> None:
+        output = (self.logs / f"{name}.log").open("wb")
+        self.log_files.append(output)
+        # A session (process group) of its own, so stopping it also stops its children.
+        self.processes[name] = subprocess.Popen(
+            command,
+            cwd=EXAMPLE,
+            env=self.env,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+
+    def check_running(self) -> None:
+        __tracebackhide__ = True
+        for name, process in self.processes.items():
+            if process.poll() is not None:
+                self.fail(f"{name} exited with status {process.returncode}")
+
+    def stop(self) -> None:
+        for process in reversed(list(self.processes.values())):
+            _signal_group(process, signal.SIGTERM)
+        for process in self.processes.values():
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                process.wait(timeout=10)
+            # Whatever of its group is left (gunicorn workers, nginx workers).
+            _signal_group(process, signal.SIGKILL)
+            process.wait(timeout=10)
+        for output in self.log_files:
+            output.close()
+
+
+def _signal_group(process: subprocess.Popen[bytes], signum: int) -> None:
+    # The group the process leads (start_new_session): its own children, nothing else.
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(process.pid, signum)
+
+
+def wait_until(stack: Stack, condition: Any, what: str, timeout: float) -> Any:
+    """Poll ``condition()`` until it returns something true; fail after ``timeout`` s."""
+    __tracebackhide__ = True
+    deadline = time.monotonic() + timeout
+    while True:
+        stack.check_running()
+        try:
+            result = condition()
+        except OSError:
+            result = None
+        if result:
+            return result
+        if time.monotonic() > deadline:
+            stack.fail(f"Timed out after {timeout} s waiting for {what}")
+        time.sleep(0.25)
+
+
+def production_variables() -> set[str]:
+    """Every variable .env.production.example names: none may leak in from outside."""
+    text = (EXAMPLE / ".env.production.example").read_text()
+    return set(re.findall(r"^#?\s*([A-Z][A-Z0-9_]*)=", text, flags=re.MULTILINE))
+
+
+def stack_environment(
+    site: SimpleNamespace, database_url: str, redis_url: str, tmp_path: Path
+) -> dict[str, str]:
+    from cryptography.fernet import Fernet
+
+    env = {
+        name: value
+        for name, value in os.environ.items()
+        if name not in production_variables() and not name.startswith(("DJANGO_", "SENTRY_"))
+    }
+    env.update(
+        DJANGO_SETTINGS_MODULE="school_site.settings.production",
+        SECRET_KEY=secrets.token_urlsafe(50),
+        # nginx forwards `Host: $host`, the address without the port.
+        ALLOWED_HOSTS="127.0.0.1,localhost",
+        CSRF_TRUSTED_ORIGINS=f"https://127.0.0.1:{site.https_port}",
+        DATABASE_URL=database_url,
+        REDIS_URL=redis_url,
+        OTP_ENCRYPTION_KEYS=Fernet.generate_key().decode(),
+        BACKUP_ENCRYPTION_KEYS=base64.b64encode(os.urandom(32)).decode(),
+        TRUSTED_PROXIES="127.0.0.1",
+        SECURE_SSL_REDIRECT="true",
+        HEALTH_TOKEN=secrets.token_urlsafe(32),
+        METRICS_TOKEN=secrets.token_urlsafe(32),
+        SCHOOL_ADMIN_PASSWORD=ADMIN_PASSWORD,
+        # Where compose mounts volumes, here the directories nginx serves.
+        STATIC_ROOT=str(site.prefix / "static"),
+        MEDIA_ROOT=str(site.prefix / "media"),
+        BACKUP_DIRECTORY=str(tmp_path / "backups"),
+        PROMETHEUS_MULTIPROC_DIR=str(tmp_path / "prometheus"),
+        GUNICORN_BIND=f"127.0.0.1:{site.upstream_port}",
+        GUNICORN_WORKERS="2",
+        GUNICORN_GRACEFUL_TIMEOUT="5",
+        LOG_LEVEL="INFO",
+        PYTHONUNBUFFERED="1",
+    )
+    return env
+
+
+def gunicorn_control_socket(tmp_path: Path) -> list[str]:
+    """gunicorn 25.1+ opens a control socket in ~/.gunicorn: keep this one's in tmp_path."""
+    from gunicorn.config import KNOWN_SETTINGS
+
+    if not any(setting.name == "control_socket" for setting in KNOWN_SETTINGS):
+        return []
+    return ["--control-socket", str(tmp_path / "gunicorn.ctl")]
+
+
+@pytest.fixture
+def stack(tmp_path: Path) -> Iterator[Stack]:
+    import psycopg
+    import redis
+
+    require_tool("nginx")
+    (tmp_path / "nginx").mkdir()
+    site = make_nginx_site(tmp_path / "nginx")
+    for directory in ("logs", "prometheus", "backups"):
+        (tmp_path / directory).mkdir()
+    pg_host, pg_port = service_address("requires_postgres")
+    redis_host, redis_port = service_address("requires_redis")
+    database = f"school_stack_{os.getpid()}_{secrets.token_hex(3)}"
+    admin_dsn = f"host={pg_host} port={pg_port} user=postgres dbname=postgres"
+    cache = redis.Redis(host=redis_host, port=redis_port, db=REDIS_DB)
+    stack = Stack(
+        site=site,
+        env=stack_environment(
+            site,
+            f"postgres://postgres@{pg_host}:{pg_port}/{database}",
+            f"redis://{redis_host}:{redis_port}/{REDIS_DB}",
+            tmp_path,
+        ),
+        logs=tmp_path / "logs",
+        database=database,
+        backup_dir=tmp_path / "backups",
+        processes={},
+        log_files=[],
+    )
+    cache.flushdb()
+    with psycopg.connect(admin_dsn, autocommit=True) as connection:
+        connection.execute(f'CREATE DATABASE "{database}"')
+    try:
+        stack.manage("migrate", "--noinput")
+        stack.manage("seed_production", "--admin-username", ADMIN)
+        stack.manage("collectstatic", "--noinput", "--verbosity", "0")
+        (site.prefix / "media" / "homework").mkdir()
+        (site.prefix / "media" / "homework" / "essay.txt").write_text("An essay.\n")
+        python = sys.executable
+        gunicorn = [python, "-m", "gunicorn", "-c", "gunicorn.conf.py", "school_site.wsgi"]
+        stack.start("gunicorn", gunicorn + gunicorn_control_socket(tmp_path))
+        stack.start(
+            "worker",
+            [
+                *(python, "-m", "celery", "-A", "school_site", "worker"),
+                *("--pool", "solo", "--concurrency", "1", "--loglevel", "INFO"),
+                *("--without-gossip", "--without-mingle"),
+            ],
+        )
+        schedule = str(tmp_path / "celerybeat-schedule")
+        stack.start(
+            "beat",
+            [python, "-m", "celery", "-A", "school_site", "beat", "-s", schedule, "-l", "INFO"],
+        )
+        stack.start("nginx", nginx_command(site, directives="daemon off;"))
+        wait_until(
+            stack,
+            lambda: fetch(site, "/health/live", host="127.0.0.1").status == 200,
+            "gunicorn behind nginx to answer /health/live",
+            timeout=45,
+        )
+        yield stack
+    finally:
+        try:
+            stack.stop()
+        finally:
+            cache.flushdb()
+            cache.close()
+            with psycopg.connect(admin_dsn, autocommit=True) as connection:
+                connection.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
+
+
+# --- a browser, of sorts -------------------------------------------------------------
+
+
+@dataclass
+class Page:
+    status: int
+    url: str
+    headers: Any
+    text: str
+
+    @property
+    def path(self) -> str:
+        return urllib.parse.urlsplit(self.url).path
+
+
+class Browser:
+    """Cookies, CSRF tokens, redirects, and the throwaway certificate as the only CA."""
+
+    def __init__(self, stack: Stack) -> None:
+        self.origin = stack.origin
+        context = ssl.create_default_context(cafile=str(stack.site.prefix / "certs/fullchain.pem"))
+        # The throwaway certificate is its own issuer, without a CA's extensions.
+        context.verify_flags &= ~getattr(ssl, "VERIFY_X509_STRICT", 0)
+        self.cookies = http.cookiejar.CookieJar()
+        self.opener = urllib.request.build_opener(
+            urllib.request.HTTPSHandler(context=context),
+            urllib.request.HTTPCookieProcessor(self.cookies),
+        )
+
+    def get(self, path: str) -> Page:
+        return self._open(urllib.request.Request(self.origin + path))
+
+    def post(self, path: str, data: dict[str, str]) -> Page:
+        """A form's POST, with the CSRF token and the Origin a browser would send."""
+        fields = {"csrfmiddlewaretoken": self.csrf_token(), **data}
+        request = urllib.request.Request(
+            self.origin + path,
+            data=urllib.parse.urlencode(fields).encode(),
+            headers={"Origin": self.origin, "Referer": self.origin + path},
+        )
+        return self._open(request)
+
+    def csrf_token(self) -> str:
+        return next(cookie.value for cookie in self.cookies if cookie.name == "csrftoken")
+
+    def _open(self, request: urllib.request.Request) -> Page:
+        try:
+            response = self.opener.open(request, timeout=20)
+        except urllib.error.HTTPError as error:
+            response = error
+        with response:
+            body = response.read().decode(errors="replace")
+            return Page(response.status, response.url, response.headers, body)
+
+
+def totp_now(manual_key: str) -> str:
+    """The current code of an authenticator given the setup page's key."""
+    from django_otp.oath import TOTP
+
+    key = re.sub(r"\s", "", manual_key).upper()
+    secret = base64.b32decode(key + "=" * (-len(key) % 8))
+    return f"{TOTP(secret, step=30, t0=0, digits=6).token():06d}"
+
+
+# --- the checks ----------------------------------------------------------------------
+
+
+def check_security_headers(stack: Stack) -> None:
+    response = fetch(stack.site, "/accounts/login/", host="127.0.0.1")
+    stack.check(response.status == 200, f"/accounts/login/ answered {response.status}")
+    expected = [
+        "strict-transport-security",
+        "x-content-type-options",
+        "permissions-policy",
+        "cross-origin-opener-policy",
+        "referrer-policy",
+        "x-frame-options",
+    ]
+    if django.VERSION >= (6, 0):
+        expected.append("content-security-policy")
+    names = [name.lower() for name, _value in response.getheaders()]
+    for name in expected:
+        # Django sets them, nginx adds only what is missing: never twice.
+        stack.check(names.count(name) == 1, f"{name} sent {names.count(name)} times: {names}")
+    assert "max-age=" in response.getheader("Strict-Transport-Security")
+    assert response.getheader("X-Content-Type-Options") == "nosniff"
+
+
+def check_health(stack: Stack) -> None:
+    live = fetch(stack.site, "/health/live", host="127.0.0.1")
+    stack.check(live.status == 200, f"/health/live answered {live.status}: {live.text}")
+    assert json.loads(live.text) == {"status": "ok"}
+    ready = fetch(stack.site, "/health/ready", host="127.0.0.1")
+    stack.check(ready.status == 200, f"/health/ready answered {ready.status}: {ready.text}")
+    assert json.loads(ready.text)["status"] in {"ok", "degraded"}, ready.text
+
+
+def check_http_redirects_to_https(stack: Stack) -> None:
+    response = fetch(stack.site, "/accounts/login/?next=/ops/", tls=False, host="127.0.0.1")
+    assert response.status == 301
+    assert response.getheader("Location") == "https://127.0.0.1/accounts/login/?next=/ops/"
+
+
+def log_in_with_two_factor_enrolment(stack: Stack) -> Browser:
+    browser = Browser(stack)
+    login = browser.get("/accounts/login/?next=/ops/")
+    stack.check(login.status == 200, f"login page answered {login.status}")
+    page = browser.post(
+        "/accounts/login/?next=/ops/",
+        {"username": ADMIN, "password": ADMIN_PASSWORD, "next": "/ops/"},
+    )
+    # An administrator must enrol a second factor before reaching the dashboard.
+    stack.check(
+        page.status == 200 and page.path == "/account/2fa/setup/",
+        f"after the login: {page.status} {page.url}\n{page.text[:2000]}",
+    )
+    key = re.search(r'aria-label="Setup key">([^<]+)</code>', page.text)
+    stack.check(key, f"no setup key on the 2FA setup page:\n{page.text[:3000]}")
+    assert key is not None
+    page = browser.post(
+        page.path + "?" + urllib.parse.urlsplit(page.url).query,
+        {"code": totp_now(html.unescape(key.group(1))), "next": "/ops/"},
+    )
+    stack.check(
+        page.status == 200 and "backup codes" in page.text.lower(),
+        f"2FA setup refused the code: {page.status} {page.url}\n{page.text[:3000]}",
+    )
+    ops = browser.get("/ops/")
+    stack.check(
+        ops.status == 200 and ops.path == "/ops/", f"/ops/ answered {ops.status} at {ops.url}"
+    )
+    return browser
+
+
+def check_login_rate_limit(stack: Stack) -> None:
+    browser = Browser(stack)
+    browser.get("/accounts/login/")
+    statuses = []
+    # Windows are fixed: 21 attempts within a minute overfill one of the (at most two)
+    # windows they fall in, wherever the boundary lies.
+    for attempt in range(21):
+        # A new name each time: the per-username lockout (5 failures) must not answer
+        # first; the per-address rule ("login", 10/m) must.
+        page = browser.post(
+            "/accounts/login/", {"username": f"nobody-{attempt}", "password": "wrong"}
+        )
+        statuses.append(page.status)
+        if page.status == 429:
+            break
+    stack.check(statuses[0] == 200, f"the first wrong password was answered {statuses}")
+    stack.check(statuses[-1] == 429, f"no 429 after {len(statuses)} logins: {statuses}")
+    retry_after = page.headers.get("Retry-After", "")
+    assert retry_after.isdigit(), retry_after
+    assert 0 < int(retry_after) <= 60, retry_after
+
+
+def backup_records(stack: Stack) -> list[dict[str, Any]]:
+    import psycopg
+    from psycopg.rows import dict_row
+
+    url = urllib.parse.urlsplit(stack.env["DATABASE_URL"])
+    dsn = f"host={url.hostname} port={url.port} user={url.username} dbname={stack.database}"
+    with psycopg.connect(dsn, row_factory=dict_row) as connection:
+        return connection.execute(
+            "SELECT backup_id, target, status, error, failed_step, verified_ok, verified_how"
+            " FROM prodready_backup_backuprecord ORDER BY started_at"
+        ).fetchall()
+
+
+def check_backup_from_the_site(stack: Stack, admin: Browser) -> None:
+    page = admin.post("/backups/run/", {"next": "/ops/"})
+    stack.check(page.status == 200 and page.path == "/ops/", f"{page.status} {page.url}")
+
+    def verified_backups() -> list[dict[str, Any]] | None:
+        records = backup_records(stack)
+        failed = [r for r in records if r["status"] == "failed"]
+        if failed:
+            stack.fail(f"a backup failed: {failed}")
+        done = [r for r in records if r["status"] == "succeeded" and r["verified_ok"]]
+        return done if {r["target"] for r in done} >= BACKUP_TARGETS else None
+
+    records = wait_until(
+        stack, verified_backups, "the worker to back up and verify every target", timeout=60
+    )
+    for record in records:
+        # Verified after it was written: read back, checksum and authentication tags.
+        assert record["verified_how"] == "checksum", record
+        folder = stack.backup_dir / record["target"]
+        assert (folder / f"{record['backup_id']}.backup").stat().st_size > 0, record
+        assert (folder / f"{record['backup_id']}.json").is_file(), record
+
+
+def test_production_stack(stack: Stack) -> None:
+    check_security_headers(stack)
+    check_health(stack)
+    check_http_redirects_to_https(stack)
+    admin = log_in_with_two_factor_enrolment(stack)
+    check_backup_from_the_site(stack, admin)
+    check_login_rate_limit(stack)
+    stack.check_running()
