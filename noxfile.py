@@ -134,10 +134,15 @@ def typecheck(session: nox.Session) -> None:
 
 @nox.session
 def e2e(session: nox.Session) -> None:
-    """Browser tests of the example project (tests marked `browser`)."""
+    """Browser tests of the example project (tests marked `browser`), in headless Chromium.
+
+    Playwright drives an installed Chromium ($PRODREADY_TEST_CHROMIUM, by default
+    /usr/bin/chromium from `apt-get install chromium`); without one the tests skip, or
+    fail under PRODREADY_TEST_SERVICES=required.
+    """
     if not BROWSER_TESTS.is_dir():
         session.skip("No browser tests yet: they arrive with the example project's own issue")
-    install_suite(session, *group("test"))
+    install_suite(session, *group("test"), *group("e2e"))
     with session.chdir(EXAMPLE):
         session.run("pytest", "-c", CONFIG, "--rootdir", ".", "-m", "browser", *session.posargs)
 

@@ -1,0 +1,167 @@
+"""Fixtures of the browser tests: Chromium driven by Playwright against ``live_server``.
+
+Playwright cannot download its own browsers everywhere, so the tests drive an installed
+Chromium: ``$PRODREADY_TEST_CHROMIUM``, by default Debian's ``/usr/bin/chromium``
+(``apt-get install chromium``). Without Playwright or Chromium the tests skip, saying
+what is missing; with ``PRODREADY_TEST_SERVICES=required`` (CI) they fail instead.
+
+Nothing here imports Playwright at import time: ``nox -s tests`` collects this
+directory (and deselects it) without Playwright installed.
+"""
+
+from __future__ import annotations
+
+import base64
+import os
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any, NoReturn
+
+import pytest
+from django.core.cache import caches
+
+DEFAULT_CHROMIUM = "/usr/bin/chromium"
+ACTION_TIMEOUT_MS = 10_000  # every click, fill and expectation
+NAVIGATION_TIMEOUT_MS = 20_000  # a page load (a backup runs in the request)
+LAUNCH_TIMEOUT_MS = 30_000
+PASSWORD = "correct horse battery staple"
+
+
+def _missing(problem: str) -> NoReturn:
+    """Skip, or fail under PRODREADY_TEST_SERVICES=required."""
+    if os.environ.get("PRODREADY_TEST_SERVICES") == "required":
+        pytest.fail(
+            f"{problem}. PRODREADY_TEST_SERVICES=required: a missing browser fails the run.",
+            pytrace=False,
+        )
+    pytest.skip(problem)
+
+
+@pytest.fixture(scope="session")
+def chromium_path() -> str:
+    path = os.environ.get("PRODREADY_TEST_CHROMIUM") or DEFAULT_CHROMIUM
+    if not (Path(path).is_file() and os.access(path, os.X_OK)):
+        _missing(
+            f"No Chromium at {path}: install it (apt-get install chromium) or point "
+            "$PRODREADY_TEST_CHROMIUM at one"
+        )
+    return path
+
+
+@pytest.fixture(scope="module")
+def browser(chromium_path: str) -> Iterator[Any]:
+    """Headless Chromium, one per test module.
+
+    Not one per session: while Playwright runs, its event loop counts as running in
+    this thread, so Django refuses ORM calls (DJANGO_ALLOW_ASYNC_UNSAFE lifts that
+    here); stopping it with the module spares the tests that do not use a browser.
+    """
+    try:
+        from playwright.sync_api import Error, sync_playwright
+    except ImportError:
+        _missing("Playwright is not installed: pip install playwright (dependency group e2e)")
+    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    playwright = sync_playwright().start()
+    try:
+        try:
+            launched = playwright.chromium.launch(
+                executable_path=chromium_path, headless=True, timeout=LAUNCH_TIMEOUT_MS
+            )
+        except Error as exc:
+            _missing(f"Chromium at {chromium_path} did not start: {exc.message.splitlines()[0]}")
+        yield launched
+        launched.close()
+    finally:
+        playwright.stop()
+        if previous is None:
+            os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+        else:
+            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
+
+
+@pytest.fixture(scope="session")
+def live_server() -> Iterator[Any]:
+    """pytest-django's live server, on 127.0.0.1 rather than "localhost" (which may be ::1)."""
+    from pytest_django.live_server_helper import LiveServer
+
+    server = LiveServer("127.0.0.1")
+    yield server
+    server.stop()
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Any:
+    report = yield
+    setattr(item, f"report_{report.when}", report)
+    return report
+
+
+@pytest.fixture
+def page(
+    browser: Any, live_server: Any, request: pytest.FixtureRequest, tmp_path: Path
+) -> Iterator[Any]:
+    """A fresh browser context on the live server; a screenshot in tmp_path on failure."""
+    context = browser.new_context(base_url=live_server.url)
+    context.set_default_timeout(ACTION_TIMEOUT_MS)
+    context.set_default_navigation_timeout(NAVIGATION_TIMEOUT_MS)
+    opened = context.new_page()
+    yield opened
+    report = getattr(request.node, "report_call", None)
+    if report is not None and report.failed:
+        screenshot = tmp_path / "failure.png"
+        opened.screenshot(path=str(screenshot), full_page=True)
+        print(f"Screenshot of the failing page ({opened.url}): {screenshot}")
+    context.close()
+
+
+@pytest.fixture
+def expect() -> Any:
+    """Playwright's ``expect``, waiting at most ACTION_TIMEOUT_MS."""
+    from playwright.sync_api import expect
+
+    expect.set_options(timeout=ACTION_TIMEOUT_MS)
+    return expect
+
+
+@pytest.fixture(autouse=True)
+def _fresh_caches() -> Iterator[None]:
+    """Rate-limit counts and lockouts live in the cache: none carry over between tests."""
+    for cache in caches.all():
+        cache.clear()
+    yield
+    for cache in caches.all():
+        cache.clear()
+
+
+def totp_now(manual_key: str) -> str:
+    """The current code of the authenticator a user added with the setup page's key."""
+    from django_otp.oath import TOTP
+
+    key = re.sub(r"\s", "", manual_key).upper()
+    secret = base64.b32decode(key + "=" * (-len(key) % 8))
+    return f"{TOTP(secret, step=30, t0=0, digits=6).token():06d}"
+
+
+def log_in(page: Any, username: str, password: str = PASSWORD, next_url: str = "") -> Any:
+    """Fill in the site's login form and submit it; the answer to the POST."""
+    page.goto(f"/accounts/login/?next={next_url}" if next_url else "/accounts/login/")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(password)
+    with page.expect_response(lambda response: response.request.method == "POST") as answer:
+        page.get_by_role("button", name="Log in").click()
+    return answer.value
+
+
+def set_up_2fa(page: Any) -> list[str]:
+    """On the 2FA setup page: add the shown key to an "authenticator", enter its code.
+
+    Returns the backup codes the next page shows.
+    """
+    manual_key = page.get_by_label("Setup key").inner_text()
+    page.get_by_label("Code from your authenticator app").fill(totp_now(manual_key))
+    page.get_by_role("button", name="Turn on two-factor authentication").click()
+    codes = page.get_by_role("list", name="Backup codes").get_by_role("listitem")
+    codes.first.wait_for()
+    return [code.strip() for code in codes.all_inner_texts()]

@@ -1,0 +1,41 @@
+"""An admin backs the site up from the navigation and sees it on the dashboard."""
+
+import re
+
+import pytest
+
+from prodready_backup.models import BackupRecord
+from tests.browser.conftest import PASSWORD, log_in, set_up_2fa
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def test_admin_backs_up_now_and_the_backups_card_shows_it(
+    page, expect, django_user_model, settings, tmp_path
+):
+    settings.PRODREADY_BACKUP_DIRECTORY = str(tmp_path / "backups")
+    django_user_model.objects.create_user("root", password=PASSWORD, is_staff=True)
+    log_in(page, "root", next_url="/school/lessons/")
+    set_up_2fa(page)
+    page.get_by_role("link", name="I saved them, continue").click()
+    expect(page).to_have_url(re.compile(r"/school/lessons/$"))
+
+    # No broker in the embedded default: the backup runs in the request, then redirects back.
+    nav = page.get_by_role("navigation", name="Main")
+    nav.get_by_role("button", name="Back up now").click()
+    expect(page).to_have_url(re.compile(r"/school/lessons/$"))
+
+    nav.get_by_role("link", name="Operations").click()
+    card = page.locator("section.pr-card").filter(
+        has=page.get_by_role("heading", name="Backups", exact=True)
+    )
+    rows = card.locator("tbody tr")
+    expect(rows.first).to_be_visible()
+    expect(card.get_by_text("never backed up")).to_have_count(0)
+    expect(card.get_by_text("Failed")).to_have_count(0)
+    expect(card.get_by_text("Succeeded")).to_have_count(rows.count())
+
+    records = BackupRecord.objects.all()
+    assert records, "no backup was recorded"
+    assert {record.status for record in records} == {"succeeded"}
+    assert any((tmp_path / "backups").rglob("*")), "no backup file was written"
