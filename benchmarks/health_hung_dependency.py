@@ -17,12 +17,13 @@ import http.client
 import importlib.util
 import json
 import os
-import socket
 import subprocess
 import sys
 import tempfile
 import time
 from typing import Any
+
+from harness import error, free_port
 
 CONFIG_VARIABLE = "PRODREADY_BENCH_CONFIG"
 MARGIN_SECONDS = 0.5
@@ -181,18 +182,6 @@ def wait_until_up(port: int, server: subprocess.Popen[bytes]) -> None:
             raise SystemExit(error(f"/health/live answered {status} {body}"))
         return
     raise SystemExit(error("the server did not start within 30 s"))
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
-def error(message: str) -> int:
-    print(f"error: {message}", file=sys.stderr)
-    return 1
 
 
 if __name__ == "__main__":

@@ -29,6 +29,8 @@ import tempfile
 import time
 from typing import Any
 
+from harness import error, free_port
+
 CONFIG_VARIABLE = "PRODREADY_BENCH_CONFIG"
 TOKEN = "bench-token"
 TARGET_RATIO = 1.5
@@ -291,18 +293,6 @@ def reachable(host: str, port: int) -> bool:
     except OSError:
         return False
     return True
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
-def error(message: str) -> int:
-    print(f"error: {message}", file=sys.stderr)
-    return 1
 
 
 if __name__ == "__main__":

@@ -27,13 +27,12 @@ import argparse
 import http.client
 import json
 import os
-import socket
 import subprocess
 import sys
 import tempfile
-import threading
-import time
 from typing import Any
+
+from harness import concurrent, error, free_port, has_gunicorn, sequential, stop, wait_until_up
 
 CONFIG_VARIABLE = "PRODREADY_BENCH_CONFIG"
 THROUGHPUT_TARGET = 0.85
@@ -157,7 +156,7 @@ def main() -> int:
                     )
                 )
             for port, server in zip(ports.values(), servers, strict=True):
-                wait_until_up(port, server)
+                wait_until_up(server, lambda port=port: answers(port))
             return report(ports, args)
         finally:
             for process in servers:
@@ -168,13 +167,13 @@ def report(ports: dict[str, int], args: Any) -> int:
     server_name = "gunicorn, 1 sync worker" if has_gunicorn() else "Django's threaded server"
     print(f"request middleware + metrics overhead ({server_name}, {args.clients} clients)")
     for port in ports.values():
-        sequential(port, 200)  # warm up: imports, first label values
+        sequential(port, PATH, 200)  # warm up: imports, first label values
     latency: dict[str, list[float]] = {label: [] for label in ports}
     throughput: dict[str, list[float]] = {label: [] for label in ports}
     for _ in range(args.rounds):
         for label, port in ports.items():
-            latency[label].append(sequential(port, args.requests))
-            throughput[label].append(concurrent(port, args.requests, args.clients))
+            latency[label].append(sequential(port, PATH, args.requests))
+            throughput[label].append(concurrent(port, PATH, args.requests, args.clients))
     bare_us = min(latency["bare"]) * 1e6
     bare_rps = max(throughput["bare"])
     verdict = 0
@@ -198,6 +197,16 @@ def report(ports: dict[str, int], args: Any) -> int:
     return verdict
 
 
+def answers(port: int) -> None:
+    """Any answer will do: the server is up. Not PATH, so the metrics count stays exact."""
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+    try:
+        connection.request("GET", "/nothing-here/")
+        connection.getresponse().read()
+    finally:
+        connection.close()
+
+
 def counted_requests(port: int) -> float:
     from prometheus_client.parser import text_string_to_metric_families
 
@@ -214,95 +223,6 @@ def counted_requests(port: int) -> float:
         if sample.name == "prodready_http_requests_total"
         and sample.labels.get("route") == PATH.lstrip("/")
     )
-
-
-def sequential(port: int, requests: int) -> float:
-    """Mean seconds per request, one request at a time."""
-    started = time.perf_counter()
-    for _ in range(requests):
-        get(port)
-    return (time.perf_counter() - started) / requests
-
-
-def concurrent(port: int, requests: int, clients: int) -> float:
-    """Requests per second with ``clients`` sending at once."""
-    share = [requests // clients + (1 if n < requests % clients else 0) for n in range(clients)]
-    failures: list[BaseException] = []
-
-    def client(count: int) -> None:
-        try:
-            for _ in range(count):
-                get(port)
-        except BaseException as exc:  # reported by the main thread
-            failures.append(exc)
-
-    threads = [threading.Thread(target=client, args=(count,)) for count in share]
-    started = time.perf_counter()
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    if failures:
-        raise SystemExit(error(f"a client failed: {failures[0]}"))
-    return requests / (time.perf_counter() - started)
-
-
-def get(port: int) -> None:
-    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
-    try:
-        connection.request("GET", PATH)
-        response = connection.getresponse()
-        response.read()
-    finally:
-        connection.close()
-    if response.status != 200:
-        raise SystemExit(error(f"{PATH} answered {response.status}"))
-
-
-def has_gunicorn() -> bool:
-    import importlib.util
-
-    return importlib.util.find_spec("gunicorn") is not None
-
-
-def wait_until_up(port: int, server: subprocess.Popen[bytes]) -> None:
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            raise SystemExit(error(f"the server exited with {server.returncode}"))
-        try:
-            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
-            connection.request("GET", "/nothing-here/")  # not counted as PATH
-            connection.getresponse().read()
-            connection.close()
-            return
-        except OSError:
-            time.sleep(0.1)
-    raise SystemExit(error("the server did not start within 30 s"))
-
-
-def stop(process: subprocess.Popen[bytes]) -> None:
-    """Stop a process this script started, by its own handle."""
-    if process.poll() is not None:
-        return
-    process.terminate()
-    try:
-        process.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
-def error(message: str) -> int:
-    print(f"error: {message}", file=sys.stderr)
-    return 1
 
 
 if __name__ == "__main__":

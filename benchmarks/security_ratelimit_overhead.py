@@ -27,9 +27,19 @@ import socket
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from typing import Any
+
+from harness import (
+    concurrent,
+    error,
+    free_port,
+    get,
+    has_gunicorn,
+    sequential,
+    stop,
+    wait_until_up,
+)
 
 CONFIG_VARIABLE = "PRODREADY_BENCH_CONFIG"
 THROUGHPUT_TARGET = 0.8
@@ -198,7 +208,7 @@ def main() -> int:
                     )
                 )
             for port, server in zip(ports.values(), servers, strict=True):
-                wait_until_up(port, server)
+                wait_until_up(server, lambda port=port: get(port, PATH))
             return report(ports, redis_url, args)
         finally:
             for process in [*servers, redis_server]:
@@ -209,20 +219,20 @@ def report(ports: dict[str, int], redis_url: str, args: Any) -> int:
     server_name = "gunicorn, 1 sync worker" if has_gunicorn() else "Django's threaded server"
     print(f"rate-limit middleware overhead ({server_name}, 1 matching rule, Redis counters)")
     for port in ports.values():
-        sequential(port, 200)  # warm up: imports, connections, the script loaded in Redis
+        sequential(port, PATH, 200)  # warm up: imports, connections, the script loaded in Redis
     latency: dict[str, list[float]] = {label: [] for label in ports}
     throughput: dict[str, list[float]] = {label: [] for label in ports}
     trips_per_check: list[float] = []
     for _ in range(args.rounds):
         for label, port in ports.items():
             before = round_trips(port)
-            latency[label].append(sequential(port, args.requests))
+            latency[label].append(sequential(port, PATH, args.requests))
             used = round_trips(port) - before
             if label == "ratelimit":
                 trips_per_check.append(used / args.requests)
             elif used:
                 return error(f"the bare site made {used} Redis round trips")
-            throughput[label].append(concurrent(port, args.requests, args.clients))
+            throughput[label].append(concurrent(port, PATH, args.requests, args.clients))
     bare_us, limited_us = (min(latency[label]) * 1e6 for label in ports)
     bare_rps, limited_rps = (max(throughput[label]) for label in ports)
     ratio = limited_rps / bare_rps
@@ -242,49 +252,6 @@ def report(ports: dict[str, int], redis_url: str, args: Any) -> int:
     if ours != 1:
         return error(f"a rule check cost {ours:.2f} Redis round trips; expected exactly 1")
     return 0
-
-
-def sequential(port: int, requests: int) -> float:
-    """Mean seconds per request, one request at a time."""
-    started = time.perf_counter()
-    for _ in range(requests):
-        get(port)
-    return (time.perf_counter() - started) / requests
-
-
-def concurrent(port: int, requests: int, clients: int) -> float:
-    """Requests per second with ``clients`` sending at once."""
-    share = [requests // clients + (1 if n < requests % clients else 0) for n in range(clients)]
-    failures: list[BaseException] = []
-
-    def client(count: int) -> None:
-        try:
-            for _ in range(count):
-                get(port)
-        except BaseException as exc:  # reported by the main thread
-            failures.append(exc)
-
-    threads = [threading.Thread(target=client, args=(count,)) for count in share]
-    started = time.perf_counter()
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    if failures:
-        raise SystemExit(error(f"a client failed: {failures[0]}"))
-    return requests / (time.perf_counter() - started)
-
-
-def get(port: int) -> None:
-    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
-    try:
-        connection.request("GET", PATH)
-        response = connection.getresponse()
-        response.read()
-    finally:
-        connection.close()
-    if response.status != 200:
-        raise SystemExit(error(f"{PATH} answered {response.status}"))
 
 
 def round_trips(port: int) -> int:
@@ -337,12 +304,6 @@ def ping_us(redis_url: str, pings: int = 500) -> float:
         client.close()
 
 
-def has_gunicorn() -> bool:
-    import importlib.util
-
-    return importlib.util.find_spec("gunicorn") is not None
-
-
 def wait_for_redis(port: int) -> None:
     deadline = time.monotonic() + 10
     while time.monotonic() < deadline:
@@ -352,43 +313,6 @@ def wait_for_redis(port: int) -> None:
         except OSError:
             time.sleep(0.05)
     raise SystemExit(error("redis-server did not start within 10 s"))
-
-
-def wait_until_up(port: int, server: subprocess.Popen[bytes]) -> None:
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            raise SystemExit(error(f"the server exited with {server.returncode}"))
-        try:
-            get(port)
-            return
-        except OSError:
-            time.sleep(0.1)
-    raise SystemExit(error("the server did not start within 30 s"))
-
-
-def stop(process: subprocess.Popen[bytes]) -> None:
-    """Stop a process this script started, by its own handle."""
-    if process.poll() is not None:
-        return
-    process.terminate()
-    try:
-        process.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
-def error(message: str) -> int:
-    print(f"error: {message}", file=sys.stderr)
-    return 1
 
 
 if __name__ == "__main__":

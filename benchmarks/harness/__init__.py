@@ -1,0 +1,104 @@
+"""What the benchmark scripts share: local servers, their ports, and timing HTTP requests.
+
+A package rather than a module, so ``nox -s bench`` (every ``benchmarks/*.py``) does
+not run it as a benchmark. Scripts run as ``python benchmarks/<name>.py`` have
+``benchmarks/`` on ``sys.path`` and import it as ``harness``.
+"""
+
+from __future__ import annotations
+
+import http.client
+import importlib.util
+import socket
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable
+
+
+def error(message: str) -> int:
+    """Print ``message`` as an error; 1, the exit status to return."""
+    print(f"error: {message}", file=sys.stderr)
+    return 1
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+def has_gunicorn() -> bool:
+    return importlib.util.find_spec("gunicorn") is not None
+
+
+def wait_until_up(server: subprocess.Popen[bytes], probe: Callable[[], object]) -> None:
+    """Call ``probe`` until it stops raising OSError; fail if ``server`` exits or 30 s pass."""
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise SystemExit(error(f"the server exited with {server.returncode}"))
+        try:
+            probe()
+            return
+        except OSError:
+            time.sleep(0.1)
+    raise SystemExit(error("the server did not start within 30 s"))
+
+
+def stop(process: subprocess.Popen[bytes]) -> None:
+    """Stop a process this script started, by its own handle."""
+    if process.poll() is not None:
+        return
+    process.terminate()
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
+def get(port: int, path: str) -> None:
+    """GET ``path`` on a new connection; anything but 200 ends the benchmark."""
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    try:
+        connection.request("GET", path)
+        response = connection.getresponse()
+        response.read()
+    finally:
+        connection.close()
+    if response.status != 200:
+        raise SystemExit(error(f"{path} answered {response.status}"))
+
+
+def sequential(port: int, path: str, requests: int) -> float:
+    """Mean seconds per request, one request at a time."""
+    started = time.perf_counter()
+    for _ in range(requests):
+        get(port, path)
+    return (time.perf_counter() - started) / requests
+
+
+def concurrent(port: int, path: str, requests: int, clients: int) -> float:
+    """Requests per second with ``clients`` sending at once."""
+    share = [requests // clients + (1 if n < requests % clients else 0) for n in range(clients)]
+    failures: list[BaseException] = []
+
+    def client(count: int) -> None:
+        try:
+            for _ in range(count):
+                get(port, path)
+        except BaseException as exc:  # reported by the main thread
+            failures.append(exc)
+
+    threads = [threading.Thread(target=client, args=(count,)) for count in share]
+    started = time.perf_counter()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    if failures:
+        raise SystemExit(error(f"a client failed: {failures[0]}"))
+    return requests / (time.perf_counter() - started)
