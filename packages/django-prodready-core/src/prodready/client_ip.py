@@ -28,7 +28,7 @@ def client_ip(request: HttpRequest) -> str:
     """
     peer = str(request.META.get("REMOTE_ADDR", ""))
     proxies = trusted_networks(tuple(conf.TRUSTED_PROXIES))
-    if not _is_trusted(peer, proxies):
+    if not proxies or not _is_trusted(peer, proxies):  # no proxies: nothing to parse
         return peer
     forwarded = str(request.META.get("HTTP_X_FORWARDED_FOR", ""))
     client = peer
