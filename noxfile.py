@@ -153,7 +153,7 @@ def bench(session: nox.Session) -> None:
     scripts = sorted((ROOT / "benchmarks").glob("*.py"))
     if not scripts:
         session.skip("benchmarks/ holds no scripts yet")
-    install_suite(session, *group("test"))
+    install_suite(session, *group("test"), *group("bench"))
     for script in scripts:
         session.run("python", str(script), *session.posargs)
 

@@ -10,7 +10,9 @@ installed):
   below the logging level;
 - ``metrics+log``: the same, plus one JSON log line per request through
   ``configure_logging()`` (context filter, scrubber, python-json-logger), written to
-  the server's stdout, which is /dev/null here.
+  the server's stdout, which is /dev/null here;
+- ``django-prometheus``: the reference, django-prometheus's before/after middleware
+  (counters and histograms by view and method), when it is installed.
 
 All answer in alternating batches; the best batch of each counts. Prints the latency
 per request and the added microseconds, and the throughput with concurrent clients and
@@ -39,6 +41,7 @@ THROUGHPUT_TARGET = 0.85
 PATH = "/api/ping/"
 TOKEN = "benchmark-metrics-token-0123456789abcdef"
 SITES = {"bare": "none", "metrics": "quiet", "metrics+log": "json"}
+REFERENCE = {"django-prometheus": "django_prometheus"}
 
 
 # --- the server: this script with --serve ---------------------------------------------
@@ -55,6 +58,11 @@ def serve(port: int) -> None:
         "django.contrib.sessions.middleware.SessionMiddleware",
         "django.contrib.auth.middleware.AuthenticationMiddleware",
     ]
+    reference = config["mode"] == "django_prometheus"
+    if reference:
+        middleware.insert(0, "django_prometheus.middleware.PrometheusBeforeMiddleware")
+        middleware.append("django_prometheus.middleware.PrometheusAfterMiddleware")
+        observed = False
     if observed:
         middleware.insert(0, "prodready_observability.requests.middleware.RequestMiddleware")
     if config["mode"] == "json":
@@ -74,6 +82,7 @@ def serve(port: int) -> None:
             "django.contrib.sessions",
             "prodready",
             *(["prodready_observability"] if observed else []),
+            *(["django_prometheus"] if reference else []),
         ],
         MIDDLEWARE=middleware,
         DATABASES={
@@ -143,7 +152,7 @@ def main() -> int:
         servers: list[subprocess.Popen[bytes]] = []
         try:
             ports = {}
-            for label, mode in SITES.items():
+            for label, mode in sites().items():
                 ports[label] = free_port()
                 config = {"mode": mode, "database": os.path.join(workdir, "bench.sqlite3")}
                 env = {**os.environ, CONFIG_VARIABLE: json.dumps(config)}
@@ -180,7 +189,7 @@ def report(ports: dict[str, int], args: Any) -> int:
     for label in ports:
         us, rps = min(latency[label]) * 1e6, max(throughput[label])
         ratio = rps / bare_rps
-        line = f"  {label:12} {us:8.1f} µs/request  {rps:8.0f} req/s  {ratio:5.2f}x"
+        line = f"  {label:17} {us:8.1f} µs/request  {rps:8.0f} req/s  {ratio:5.2f}x"
         if label != "bare":
             line += f"  (+{us - bare_us:.1f} µs/request)"
         if label == "metrics":
@@ -195,6 +204,16 @@ def report(ports: dict[str, int], args: Any) -> int:
     if not verdict:
         print(f"  metrics counted every request ({expected} per observed site)")
     return verdict
+
+
+def sites() -> dict[str, str]:
+    """The sites to compare: ours, and django-prometheus when it is installed."""
+    import importlib.util
+
+    if importlib.util.find_spec("django_prometheus") is None:
+        print("  (django-prometheus is not installed: no reference site)")
+        return SITES
+    return {**SITES, **REFERENCE}
 
 
 def answers(port: int) -> None:
