@@ -1,12 +1,16 @@
-"""The school's forms: attendance, invoice filters and actions, uploads, report months."""
+"""The school's forms: attendance, lessons, invoices and their filters, uploads, months."""
 
 from __future__ import annotations
 
 import datetime
+from decimal import Decimal
+from typing import Any
 
 from django import forms
+from django.db.models import Max, QuerySet
+from django.utils import timezone
 
-from school.models import Attendance, Invoice
+from school.models import Attendance, Invoice, Lesson, Room, Tutor
 
 MARKS = [
     (Attendance.Status.PRESENT, "Present"),
@@ -73,3 +77,160 @@ class StudentImportForm(forms.Form):
         help_text="Columns: first_name,last_name,email,level,joined_on (dates as 2026-09-01).",
         widget=forms.ClearableFileInput(attrs={"accept": ".csv,text/csv"}),
     )
+
+
+def overlapping(lessons: QuerySet[Lesson], start: datetime.datetime, minutes: int) -> list[Lesson]:
+    """The lessons of ``lessons`` whose [start, start + minutes) meets the given one."""
+    end = start + datetime.timedelta(minutes=minutes)
+    longest = lessons.aggregate(longest=Max("minutes"))["longest"] or 0
+    candidates = lessons.filter(
+        starts_at__lt=end, starts_at__gt=start - datetime.timedelta(minutes=longest)
+    ).select_related("subject", "level")
+    return [
+        lesson
+        for lesson in candidates
+        if lesson.starts_at + datetime.timedelta(minutes=lesson.minutes) > start
+    ]
+
+
+def describe(lesson: Lesson) -> str:
+    """A lesson and its time, for error messages."""
+    start = timezone.localtime(lesson.starts_at)
+    end = start + datetime.timedelta(minutes=lesson.minutes)
+    return f"{lesson.subject} ({lesson.level}) on {start:%a %d %b %Y, %H:%M}-{end:%H:%M}"
+
+
+class LessonForm(forms.ModelForm):
+    """An admin's lesson: no room or tutor is booked twice at once (online rooms aside)."""
+
+    class Meta:
+        model = Lesson
+        fields = [
+            "subject",
+            "level",
+            "tutor",
+            "room",
+            "starts_at",
+            "minutes",
+            "price",
+            "makeup_for",
+            "makeup_expires_on",
+        ]
+        widgets = {
+            "starts_at": forms.DateTimeInput(
+                attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"
+            ),
+            "makeup_expires_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        }
+        error_messages = {
+            "minutes": {"min_value": "A lesson lasts at least 15 minutes."},
+            "price": {"min_value": "The price can't be negative."},
+        }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["tutor"].queryset = Tutor.objects.select_related("user")
+        makeups = Lesson.objects.filter(status=Lesson.Status.CANCELLED)
+        if self.instance.pk:
+            makeups = makeups.exclude(pk=self.instance.pk)
+        self.fields["makeup_for"].queryset = makeups.select_related("subject", "level")
+
+    def clean_price(self) -> Decimal | None:
+        price = self.cleaned_data.get("price")
+        if price is not None and price < 0:
+            raise forms.ValidationError("The price can't be negative.", code="min_value")
+        return price
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        starts_at, expires = cleaned.get("starts_at"), cleaned.get("makeup_expires_on")
+        if starts_at and expires and expires < timezone.localtime(starts_at).date():
+            self.add_error(
+                "makeup_expires_on",
+                f"The make-up can't expire before the lesson "
+                f"({timezone.localtime(starts_at):%d %b %Y}).",
+            )
+        self.check_bookings()
+        return cleaned
+
+    def check_bookings(self) -> None:
+        """Errors on ``room`` and ``tutor`` for lessons at the same time.
+
+        Called by ``clean()``, and again by the view under locks just before saving.
+        """
+        room, tutor = self.cleaned_data.get("room"), self.cleaned_data.get("tutor")
+        starts_at, minutes = self.cleaned_data.get("starts_at"), self.cleaned_data.get("minutes")
+        if starts_at is None or not minutes or self.instance.status == Lesson.Status.CANCELLED:
+            return
+        others = Lesson.objects.exclude(status=Lesson.Status.CANCELLED)
+        if self.instance.pk:
+            others = others.exclude(pk=self.instance.pk)
+        if room is not None and not room.is_virtual:
+            clashes = overlapping(others.filter(room=room), starts_at, minutes)
+            if clashes:
+                self.add_error("room", f"{room} is booked then: {describe(clashes[0])}.")
+        if tutor is not None:
+            clashes = overlapping(others.filter(tutor=tutor), starts_at, minutes)
+            if clashes:
+                self.add_error("tutor", f"{tutor} teaches then: {describe(clashes[0])}.")
+
+    def lock_bookings(self) -> None:
+        """Inside a transaction: hold the room, the tutor and the room's lessons of that day.
+
+        Locking the room and tutor rows serialises every save that could clash with this
+        one (even when the day has no lessons yet to lock); always room before tutor.
+        """
+        room, tutor = self.cleaned_data["room"], self.cleaned_data["tutor"]
+        if not room.is_virtual:
+            Room.objects.select_for_update().get(pk=room.pk)
+            day = timezone.localtime(self.cleaned_data["starts_at"]).date()
+            list(Lesson.objects.select_for_update().filter(room=room, starts_at__date=day))
+        Tutor.objects.select_for_update().get(pk=tutor.pk)
+
+
+class InvoiceForm(forms.ModelForm):
+    """An admin's invoice: one per student and month, never a negative amount."""
+
+    month = MonthField(
+        help_text="The month invoiced.",
+        error_messages={"invalid": "Enter a month like 2026-09."},
+    )
+
+    class Meta:
+        model = Invoice
+        fields = ["student", "month", "amount", "status"]
+        error_messages = {"amount": {"min_value": "The amount can't be negative."}}
+
+    def clean_amount(self) -> Decimal | None:
+        amount = self.cleaned_data.get("amount")
+        if amount is not None and amount < 0:
+            raise forms.ValidationError("The amount can't be negative.", code="min_value")
+        return amount
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        self.check_duplicate()
+        return cleaned
+
+    def check_duplicate(self) -> None:
+        student, month = self.cleaned_data.get("student"), self.cleaned_data.get("month")
+        if student is None or month is None:
+            return
+        existing = Invoice.objects.filter(student=student, month=month)
+        if self.instance.pk:
+            existing = existing.exclude(pk=self.instance.pk)
+        invoice = existing.first()
+        if invoice is not None:
+            self.add_error(
+                "month",
+                f"{student} already has an invoice for {month:%B %Y} "
+                f"(invoice #{invoice.pk}, {invoice.amount}, {invoice.get_status_display()}).",
+            )
+
+    def save(self, commit: bool = True) -> Invoice:
+        invoice = self.instance
+        if invoice.status == Invoice.Status.PAID and invoice.paid_at is None:
+            invoice.paid_at = timezone.now()
+        elif invoice.status != Invoice.Status.PAID:
+            invoice.paid_at = None
+        return super().save(commit=commit)

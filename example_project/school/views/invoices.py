@@ -1,17 +1,18 @@
-"""Admins' invoices: the list with filters, marking paid, creating a month's invoices."""
+"""Admins' invoices: the list with filters, marking paid, creating a month's invoices,
+creating and editing one invoice."""
 
 from __future__ import annotations
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from school.forms import InvoiceFilterForm, MonthForm
+from school.forms import InvoiceFilterForm, InvoiceForm, MonthForm
 from school.models import Invoice
 from school.permissions import admin_required
 from school.services import create_monthly_invoices
@@ -66,6 +67,35 @@ def invoice_create_month(request: HttpRequest) -> HttpResponse:
         return redirect(f"{_list_url()}?month={month:%Y-%m}")
     messages.error(request, "; ".join(form.errors["month"]))
     return redirect(_list_url())
+
+
+@admin_required
+def invoice_create(request: HttpRequest) -> HttpResponse:
+    return _invoice_form(request, Invoice())
+
+
+@admin_required
+def invoice_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    return _invoice_form(request, get_object_or_404(Invoice, pk=pk))
+
+
+def _invoice_form(request: HttpRequest, invoice: Invoice) -> HttpResponse:
+    creating = invoice.pk is None
+    initial = {"month": timezone.localdate().replace(day=1)} if creating else None
+    form = InvoiceForm(request.POST or None, instance=invoice, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            with transaction.atomic():
+                saved = form.save()  # ModelForm.save(): the audit log records the change
+        except IntegrityError:  # the same student and month, saved meanwhile
+            form.check_duplicate()
+            if not form.errors:
+                raise
+        else:
+            messages.success(request, f"Invoice {saved} {'created' if creating else 'saved'}.")
+            return redirect(f"{_list_url()}?month={saved.month:%Y-%m}")
+    context = {"form": form, "invoice": invoice, "creating": creating}
+    return render(request, "school/invoice_form.html", context)
 
 
 def _list_url() -> str:

@@ -1,4 +1,4 @@
-"""Tutors' lessons and taking attendance; admins see every lesson."""
+"""Tutors' lessons and taking attendance; admins see every lesson and create and edit them."""
 
 from __future__ import annotations
 
@@ -11,9 +11,15 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 
-from school.forms import AttendanceForm
+from school.forms import AttendanceForm, LessonForm
 from school.models import Attendance, Lesson
-from school.permissions import can_take_attendance, is_admin, tutor_of, tutor_or_admin_required
+from school.permissions import (
+    admin_required,
+    can_take_attendance,
+    is_admin,
+    tutor_of,
+    tutor_or_admin_required,
+)
 
 RECENT_DAYS = 14
 LIST_LIMIT = 50
@@ -65,3 +71,40 @@ def save_attendance(lesson: Lesson, marks: dict[int, str]) -> None:
         if lesson.status != Lesson.Status.TAUGHT:
             lesson.status = Lesson.Status.TAUGHT
             lesson.save(update_fields=["status"])
+
+
+@admin_required
+def lesson_create(request: HttpRequest) -> HttpResponse:
+    return _lesson_form(request, Lesson())
+
+
+@admin_required
+def lesson_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    return _lesson_form(request, get_object_or_404(Lesson, pk=pk))
+
+
+def _lesson_form(request: HttpRequest, lesson: Lesson) -> HttpResponse:
+    creating = lesson.pk is None
+    form = LessonForm(request.POST or None, instance=lesson)
+    if request.method == "POST" and form.is_valid():
+        saved = save_lesson(form)
+        if saved is not None:
+            messages.success(request, f"Lesson {saved} {'created' if creating else 'saved'}.")
+            return redirect("school:lesson-list")
+    return render(
+        request, "school/lesson_form.html", {"form": form, "lesson": lesson, "creating": creating}
+    )
+
+
+def save_lesson(form: LessonForm) -> Lesson | None:
+    """Save a valid form unless a clashing lesson was saved meanwhile (then ``None``).
+
+    The room's and tutor's rows are locked first, so two saves that would clash can't
+    both pass the check.
+    """
+    with transaction.atomic():
+        form.lock_bookings()
+        form.check_bookings()
+        if form.errors:
+            return None
+        return form.save()
