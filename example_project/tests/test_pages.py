@@ -160,6 +160,12 @@ def test_admins_see_every_tutors_lessons(as_admin, lesson, other_lesson):
     assert list(response.context["recent"]) == [lesson]
     assert list(response.context["upcoming"]) == [other_lesson]
     assert b"Tutor" in response.content
+    assert reverse("school:lesson-edit", args=[lesson.pk]).encode() in response.content
+
+
+def test_tutors_get_no_edit_links(as_tutor, lesson):
+    response = as_tutor.get(reverse("school:lesson-list"))
+    assert reverse("school:lesson-edit", args=[lesson.pk]).encode() not in response.content
 
 
 def test_a_tutor_cannot_take_another_tutors_attendance(as_tutor, other_lesson):
