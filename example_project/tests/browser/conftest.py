@@ -15,6 +15,7 @@ import base64
 import os
 import re
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -165,3 +166,33 @@ def set_up_2fa(page: Any) -> list[str]:
     codes = page.get_by_role("list", name="Backup codes").get_by_role("listitem")
     codes.first.wait_for()
     return [code.strip() for code in codes.all_inner_texts()]
+
+
+@contextmanager
+def second_browser(browser: Any, live_server: Any) -> Iterator[Any]:
+    """A page in another browser context (its own cookies: another session), closed after."""
+    context = browser.new_context(base_url=live_server.url)
+    context.set_default_timeout(ACTION_TIMEOUT_MS)
+    context.set_default_navigation_timeout(NAVIGATION_TIMEOUT_MS)
+    try:
+        yield context.new_page()
+    finally:
+        context.close()
+
+
+def make_student(user_model: Any, username: str, password: str = PASSWORD) -> Any:
+    """A user with a student profile (and the level it needs): no staff rights, no 2FA."""
+    import datetime
+
+    from school.models import Level, Student
+
+    user = user_model.objects.create_user(username, password=password)
+    level, _created = Level.objects.get_or_create(name="Year 7", defaults={"order": 7})
+    Student.objects.create(
+        user=user,
+        first_name=username.capitalize(),
+        last_name="Student",
+        level=level,
+        joined_on=datetime.date(2024, 9, 1),
+    )
+    return user
