@@ -34,7 +34,16 @@ import sys
 import tempfile
 from typing import Any
 
-from harness import concurrent, error, free_port, has_gunicorn, sequential, stop, wait_until_up
+from harness import (
+    concurrent,
+    error,
+    free_port,
+    has_gunicorn,
+    sequential,
+    serve_one_worker,
+    stop,
+    wait_until_up,
+)
 
 CONFIG_VARIABLE = "PRODREADY_BENCH_CONFIG"
 THROUGHPUT_TARGET = 0.85
@@ -93,31 +102,7 @@ def serve(port: int) -> None:
         LOGGING=logging_config,
     )
     django.setup()
-    application = get_wsgi_application()
-    try:
-        from gunicorn.app.base import BaseApplication
-    except ImportError:
-        from django.core.servers.basehttp import WSGIRequestHandler, run
-
-        WSGIRequestHandler.log_message = lambda *args: None  # type: ignore[method-assign]
-        run("127.0.0.1", port, application, threading=True)
-        return
-
-    class OneWorker(BaseApplication):  # type: ignore[misc]
-        def load_config(self) -> None:
-            for name, value in {
-                "bind": f"127.0.0.1:{port}",
-                "workers": 1,
-                "worker_class": "sync",
-                "accesslog": None,
-                "loglevel": "warning",
-            }.items():
-                self.cfg.set(name, value)
-
-        def load(self) -> Any:
-            return application
-
-    OneWorker().run()
+    serve_one_worker(get_wsgi_application(), port)
 
 
 def __getattr__(name: str) -> Any:

@@ -37,6 +37,7 @@ from harness import (
     get,
     has_gunicorn,
     sequential,
+    serve_one_worker,
     stop,
     wait_until_up,
 )
@@ -83,31 +84,7 @@ def serve(port: int) -> None:
         LOGGING={"version": 1, "disable_existing_loggers": False},
     )
     django.setup()
-    application = get_wsgi_application()
-    try:
-        from gunicorn.app.base import BaseApplication
-    except ImportError:
-        from django.core.servers.basehttp import WSGIRequestHandler, run
-
-        WSGIRequestHandler.log_message = lambda *args: None  # type: ignore[method-assign]
-        run("127.0.0.1", port, application, threading=True)
-        return
-
-    class OneWorker(BaseApplication):  # type: ignore[misc]
-        def load_config(self) -> None:
-            for name, value in {
-                "bind": f"127.0.0.1:{port}",
-                "workers": 1,
-                "worker_class": "sync",
-                "accesslog": None,
-                "loglevel": "warning",
-            }.items():
-                self.cfg.set(name, value)
-
-        def load(self) -> Any:
-            return application
-
-    OneWorker().run()
+    serve_one_worker(get_wsgi_application(), port)
 
 
 def redis_cache(url: str, connection_class: type) -> dict[str, Any]:

@@ -15,6 +15,7 @@ import sys
 import threading
 import time
 from collections.abc import Callable
+from typing import Any
 
 
 def error(message: str) -> int:
@@ -102,3 +103,34 @@ def concurrent(port: int, path: str, requests: int, clients: int) -> float:
     if failures:
         raise SystemExit(error(f"a client failed: {failures[0]}"))
     return requests / (time.perf_counter() - started)
+
+
+def serve_one_worker(application: Any, port: int) -> None:
+    """Serve a WSGI ``application`` on 127.0.0.1 with one gunicorn sync worker.
+
+    Django's threaded development server stands in when gunicorn is not installed.
+    """
+    try:
+        from gunicorn.app.base import BaseApplication
+    except ImportError:
+        from django.core.servers.basehttp import WSGIRequestHandler, run
+
+        WSGIRequestHandler.log_message = lambda *args: None  # type: ignore[method-assign]
+        run("127.0.0.1", port, application, threading=True)
+        return
+
+    class OneWorker(BaseApplication):  # type: ignore[misc]
+        def load_config(self) -> None:
+            for name, value in {
+                "bind": f"127.0.0.1:{port}",
+                "workers": 1,
+                "worker_class": "sync",
+                "accesslog": None,
+                "loglevel": "warning",
+            }.items():
+                self.cfg.set(name, value)
+
+        def load(self) -> Any:
+            return application
+
+    OneWorker().run()
