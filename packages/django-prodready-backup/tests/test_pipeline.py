@@ -157,24 +157,17 @@ def test_a_sound_source_still_succeeds(exports: Breaking) -> None:
 
 def test_a_failed_restore_is_audited_and_notified(
     exports: Breaking,
-    prodready_plugin,
+    audit_events: list[Any],
     mailoutbox: list[Any],  # type: ignore[no-untyped-def]
 ) -> None:
     record = create_backup(get_target("exports"))
-    events: list[tuple[str, dict[str, object]]] = []
-
-    class Recorder:
-        @hookimpl
-        def prodready_audit(self, event) -> None:  # type: ignore[no-untyped-def]
-            events.append((event.action, event.data))
-
-    prodready_plugin(Recorder())
+    audit_events.clear()  # the backup's own events
     with (
         override_settings(ADMINS=admins("ops@example.com")),
         pytest.raises(RestoreError, match="refused the files"),
     ):
         restore_backup(record.backup_id, confirm=lambda m: True, safety_backup=False)
-    ((action, data),) = events
+    ((action, data),) = [(event.action, event.data) for event in audit_events]
     assert action == "backup.restore_failed"
     assert data["step"] == "restore"
     assert data["into"] == "exports"

@@ -199,18 +199,9 @@ def test_command_bad_input(argv: list[str], code: int, message: str) -> None:
 
 
 @OTHER
-def test_restore_and_failure_are_audit_events(backed_up: BackupRecord, prodready_plugin) -> None:  # type: ignore[no-untyped-def]
-    from prodready.plugins import hookimpl
-
-    events: list[tuple[str, dict[str, object]]] = []
-
-    class Recorder:
-        @hookimpl
-        def prodready_audit(self, event) -> None:  # type: ignore[no-untyped-def]
-            events.append((event.action, event.data))
-
-    prodready_plugin(Recorder())
+def test_restore_and_failure_are_audit_events(backed_up: BackupRecord, audit_events) -> None:  # type: ignore[no-untyped-def]
     result = restore_backup(backed_up.backup_id, confirm=lambda manifest: True)
+    events = [(event.action, event.data) for event in audit_events]
     actions = [action for action, _ in events]
     # The safety backup is verified before it counts as created.
     assert actions == ["backup.verified", "backup.created", "backup.restored"]

@@ -13,7 +13,6 @@ from django.db import connection
 from django.test import override_settings
 
 from prodready.events import AuditEvent
-from prodready.plugins import hookimpl
 from prodready_security.otp import backup_codes, devices, qr
 from prodready_security.otp.models import EncryptedTOTPDevice
 from tests.otp_support import enrol, fresh_code, make_user
@@ -129,22 +128,14 @@ def test_generate_key_prints_a_fernet_key() -> None:
     assert "reencrypt" in err.getvalue()
 
 
-def test_reset_removes_a_users_2fa_and_is_audited(prodready_plugin: Any) -> None:
-    events: list[AuditEvent] = []
-
-    class Recorder:
-        @hookimpl
-        def prodready_audit(self, event: AuditEvent) -> None:
-            events.append(event)
-
-    prodready_plugin(Recorder())
+def test_reset_removes_a_users_2fa_and_is_audited(audit_events: list[AuditEvent]) -> None:
     user = make_user("ada")
     enrol(user)
     out = StringIO()
     call_command("otp", "reset", "ada", stdout=out)
     assert not devices.is_enrolled(user)
     assert devices.backup_code_device(user) is None
-    assert [(e.action, e.actor, e.target) for e in events] == [("otp.disabled", None, user)]
+    assert [(e.action, e.actor, e.target) for e in audit_events] == [("otp.disabled", None, user)]
 
 
 def test_reset_of_an_unknown_user_is_a_clear_error() -> None:

@@ -12,7 +12,6 @@ from django.test import Client, override_settings
 from django.utils import timezone
 
 from prodready.events import AuditEvent
-from prodready.plugins import hookimpl
 from prodready_security.otp import devices
 from prodready_security.otp.models import EncryptedTOTPDevice
 from tests.otp_support import (
@@ -33,19 +32,6 @@ VERIFY = "/account/2fa/verify/"
 def enforced() -> Iterator[None]:
     with override_settings(MIDDLEWARE=enforcing_middleware(), LOGIN_REDIRECT_URL="/"):
         yield
-
-
-@pytest.fixture
-def audit_events(prodready_plugin: Any) -> list[AuditEvent]:
-    events: list[AuditEvent] = []
-
-    class Recorder:
-        @hookimpl
-        def prodready_audit(self, event: AuditEvent) -> None:
-            events.append(event)
-
-    prodready_plugin(Recorder())
-    return events
 
 
 @pytest.fixture

@@ -12,7 +12,6 @@ from django.core.cache import cache
 from django.test import Client, RequestFactory, override_settings
 
 from prodready.events import AuditEvent
-from prodready.plugins import hookimpl
 from prodready_security.ratelimit.metrics import samples
 from prodready_security.ratelimit.store import LoginKeys, Store, get_store
 from tests.ratelimit_support import LOGIN_TEMPLATES, redis_cache
@@ -39,19 +38,6 @@ def store(request: pytest.FixtureRequest) -> Iterator[Store]:
 def site(store: Store) -> Iterator[None]:
     with override_settings(TEMPLATES=LOGIN_TEMPLATES):
         yield
-
-
-@pytest.fixture
-def audit_events(prodready_plugin: Any) -> list[AuditEvent]:
-    events: list[AuditEvent] = []
-
-    class Recorder:
-        @hookimpl
-        def prodready_audit(self, event: AuditEvent) -> None:
-            events.append(event)
-
-    prodready_plugin(Recorder())
-    return events
 
 
 def login(

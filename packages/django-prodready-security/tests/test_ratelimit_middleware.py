@@ -11,7 +11,6 @@ from django.core.exceptions import ImproperlyConfigured
 from django.test import AsyncClient, Client, override_settings
 
 from prodready.events import AuditEvent
-from prodready.plugins import hookimpl
 from prodready_security.ratelimit.middleware import RateLimitMiddleware
 
 pytestmark = pytest.mark.urls("tests.ratelimit_support")
@@ -176,20 +175,14 @@ def test_the_decorator_still_works_and_answers_the_same_429(client: Client) -> N
 
 
 @override_settings(PRODREADY_RATELIMIT_RULES=[API])
-def test_a_block_is_audited_once_per_window(client: Client, prodready_plugin: Any) -> None:
-    events: list[AuditEvent] = []
-
-    class Recorder:
-        @hookimpl
-        def prodready_audit(self, event: AuditEvent) -> None:
-            events.append(event)
-
-    prodready_plugin(Recorder())
+def test_a_block_is_audited_once_per_window(
+    client: Client, audit_events: list[AuditEvent]
+) -> None:
     statuses(client, "/api/items/", 8)
-    assert [event.action for event in events] == ["ratelimit.blocked"]
-    assert events[0].data["rule"] == "api"
-    assert events[0].data["rate"] == "3/h"
-    assert events[0].request is not None
+    assert [event.action for event in audit_events] == ["ratelimit.blocked"]
+    assert audit_events[0].data["rule"] == "api"
+    assert audit_events[0].data["rate"] == "3/h"
+    assert audit_events[0].request is not None
 
 
 def test_a_malformed_rule_stops_start_up_naming_it() -> None:

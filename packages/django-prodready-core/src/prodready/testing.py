@@ -66,6 +66,22 @@ def prodready_plugin() -> Iterator[Callable[..., Any]]:
     _forget_cached_results()
 
 
+@pytest.fixture
+def audit_events(prodready_plugin: Callable[..., Any]) -> list[Any]:
+    """Every ``prodready.audit(...)`` event sent during the test, in order."""
+    from prodready.plugins import hookimpl
+
+    events: list[Any] = []
+
+    class Recorder:
+        @hookimpl
+        def prodready_audit(self, event: Any) -> None:
+            events.append(event)
+
+    prodready_plugin(Recorder())
+    return events
+
+
 def _forget_cached_results() -> None:
     """Health results are cached for a few seconds; a new plugin must be seen at once."""
     from prodready.health.runner import clear_cache
