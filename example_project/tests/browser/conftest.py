@@ -126,6 +126,15 @@ def expect() -> Any:
     return expect
 
 
+@pytest.fixture
+def artifacts_dir(tmp_path: Path) -> Path:
+    """Screenshots' directory: ``$PRODREADY_TEST_ARTIFACTS/screenshots/`` (CI), else tmp_path."""
+    configured = os.environ.get("PRODREADY_TEST_ARTIFACTS")
+    directory = Path(configured) / "screenshots" if configured else tmp_path / "screenshots"
+    directory.mkdir(parents=True, exist_ok=True)
+    return directory
+
+
 @pytest.fixture(autouse=True)
 def _fresh_caches() -> Iterator[None]:
     """Rate-limit counts and lockouts live in the cache: none carry over between tests."""

@@ -4,9 +4,7 @@ Saved under ``$PRODREADY_TEST_ARTIFACTS/screenshots/`` when that is set (CI uplo
 else in the test's tmp_path.
 """
 
-import os
 import re
-from pathlib import Path
 
 import pytest
 
@@ -24,14 +22,6 @@ PAGES = {
     "2fa": "/account/2fa/",
 }
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
-
-
-@pytest.fixture
-def artifacts_dir(tmp_path: Path) -> Path:
-    configured = os.environ.get("PRODREADY_TEST_ARTIFACTS")
-    directory = Path(configured) / "screenshots" if configured else tmp_path / "screenshots"
-    directory.mkdir(parents=True, exist_ok=True)
-    return directory
 
 
 def test_screenshots_of_the_main_pages(page, expect, django_user_model, artifacts_dir):
