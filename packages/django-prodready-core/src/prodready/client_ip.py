@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import ipaddress
 from functools import lru_cache
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
+
+from django.core.signals import setting_changed
 
 from prodready.conf import conf
 
@@ -27,7 +29,7 @@ def client_ip(request: HttpRequest) -> str:
     client claimed and are ignored.
     """
     peer = str(request.META.get("REMOTE_ADDR", ""))
-    proxies = trusted_networks(tuple(conf.TRUSTED_PROXIES))
+    proxies = _trusted()
     if not proxies or not _is_trusted(peer, proxies):  # no proxies: nothing to parse
         return peer
     forwarded = str(request.META.get("HTTP_X_FORWARDED_FOR", ""))
@@ -54,6 +56,25 @@ def trusted_networks(entries: tuple[str, ...]) -> tuple[Network, ...]:
                 "network (for example '10.0.0.0/8' or '127.0.0.1')."
             ) from exc
     return tuple(networks)
+
+
+# The parsed setting, until it changes: reading an unset setting on every request
+# costs more than the rest of resolving an address without proxies.
+_parsed: list[tuple[Network, ...]] = []
+
+
+def _trusted() -> tuple[Network, ...]:
+    if not _parsed:
+        _parsed.append(trusted_networks(tuple(conf.TRUSTED_PROXIES)))
+    return _parsed[0]
+
+
+def _forget(*, setting: str, **kwargs: Any) -> None:
+    if setting == "PRODREADY_TRUSTED_PROXIES":
+        _parsed.clear()
+
+
+setting_changed.connect(_forget, dispatch_uid="prodready.client_ip")
 
 
 def _parse(address: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
