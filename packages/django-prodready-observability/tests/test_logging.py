@@ -124,6 +124,17 @@ def test_every_record_of_a_request_has_its_id(
     assert request["status"] == 200
 
 
+def test_the_request_line_masks_a_secret_in_the_user_agent(
+    configured: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
+    configured()
+    with override_settings(**SETTINGS):
+        Client().get("/lessons/3/", HTTP_USER_AGENT=f"sync-bot/2 {DSN_LIKE}")
+    [request] = [line for line in lines(capsys) if line["name"] == "prodready.requests"]
+    assert request["user_agent"] == "sync-bot/2 postgresql://[Filtered]@db.internal/app"
+    assert not [key for key in request if key.startswith("_")]  # the filter's mark stays out
+
+
 def test_a_rotating_file_as_well(
     configured: Any, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -36,6 +36,10 @@ STANDARD_ATTRIBUTES = frozenset(logging.makeLogRecord({}).__dict__) | {
     "request_id",
     "user_id",
 }
+# Set on a record whose fields its producer has scrubbed already (the request line,
+# one per request): the filter passes it as it is. The leading "_" keeps it out of
+# the JSON, as python-json-logger leaves such attributes out.
+SCRUBBED = "_prodready_scrubbed"
 
 
 def configure_logging(
@@ -118,7 +122,9 @@ class ScrubFilter(logging.Filter):
     """
 
     def filter(self, record: logging.LogRecord) -> bool:
-        scrubber = _scrubber()
+        if record.__dict__.get(SCRUBBED):
+            return True
+        scrubber = cached_scrubber()
         try:
             message = record.getMessage()
         except Exception:  # a bad format string: keep what there is, scrubbed
@@ -146,7 +152,7 @@ class ScrubbingJsonFormatter(JsonFormatter):
 
 
 def _scrub_lines(formatted: str | list[str]) -> str | list[str]:
-    scrubber = _scrubber()
+    scrubber = cached_scrubber()
     if isinstance(formatted, str):
         return scrubber.text(formatted)
     return [scrubber.text(line) for line in formatted]
@@ -156,13 +162,14 @@ class ScrubbingTextFormatter(logging.Formatter):
     """A plain text formatter, with tracebacks scrubbed."""
 
     def formatException(self, ei: Any) -> str:
-        return _scrubber().text(super().formatException(ei))
+        return cached_scrubber().text(super().formatException(ei))
 
 
 _scrubbers: list[Scrubber] = []  # the current settings' scrubber, once made
 
 
-def _scrubber() -> Scrubber:
+def cached_scrubber() -> Scrubber:
+    """The current settings' scrubber, kept until a setting changes (records are many)."""
     if _scrubbers:
         return _scrubbers[0]
     from django.core.exceptions import ImproperlyConfigured

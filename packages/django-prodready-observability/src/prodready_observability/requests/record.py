@@ -3,6 +3,10 @@
 The line goes to the ``prodready.requests`` logger, INFO, or WARNING when the
 request took longer than ``PRODREADY_ANALYTICS_SLOW_REQUEST_MS``. Its fields are
 ``extra`` attributes of the record, so a JSON formatter writes each as a key.
+
+The line is one per request, so it is made cheap: the user agent, its only text a
+client chooses, is scrubbed here, and the record is marked so that the logging
+filter does not walk fields that cannot hold a secret (a route pattern, a status).
 """
 
 from __future__ import annotations
@@ -12,6 +16,7 @@ from typing import TYPE_CHECKING
 
 from prodready import hooks
 from prodready.client_ip import client_ip
+from prodready_observability.logging import SCRUBBED, cached_scrubber
 from prodready_observability.requests.context import user_id_of
 
 if TYPE_CHECKING:
@@ -66,8 +71,9 @@ def finish(
                 "duration_ms": round(duration_ms, 3),
                 "user_id": user_id_of(request),
                 "client_ip": client_ip(request),
-                "user_agent": user_agent,
+                "user_agent": cached_scrubber().text(user_agent),
                 "request_id": request_id,
+                SCRUBBED: True,
             },
         )
     hooks.request_finished(request, response, duration)  # type: ignore[arg-type]
