@@ -119,3 +119,19 @@ def test_redis_stopped_during_a_request_is_no_500(
         assert not own_redis.running
         assert response.status_code == status
         assert client.get("/api/items/").status_code == status  # and after it, too
+
+
+@pytest.mark.requires_redis
+def test_counting_resumes_when_redis_is_back(own_redis: OwnRedis) -> None:
+    rules = [{**API, "name": "back", "rate": "2/h"}]
+    caches = redis_caches(f"redis://127.0.0.1:{own_redis.port}/0", "own")
+    with override_settings(
+        CACHES=caches, PRODREADY_RATELIMIT_RULES=rules, PRODREADY_RATELIMIT_FAIL_OPEN=False
+    ):
+        client = Client(raise_request_exception=False)
+        assert client.get("/api/items/").status_code == 200  # counted on a kept connection
+        own_redis.stop()
+        assert client.get("/api/items/").status_code == 503
+        own_redis.start()  # a new server on the same port: no counters, no script
+        statuses = [client.get("/api/items/").status_code for _ in range(3)]
+    assert statuses == [200, 200, 429]

@@ -65,6 +65,7 @@ class RedisStore:
     def __init__(self, cache: BaseCache, client: Redis) -> None:
         self.cache = cache
         self.client = client
+        self._own: Redis | None = None  # scripts' connection, made on first use
 
     def hit(self, name: str, ttl: int, limit: int, metric: str) -> int:
         keys = [self._key(name), self._key(METRICS_NAME)]
@@ -108,12 +109,28 @@ class RedisStore:
 
     def _run(self, script: str, keys: list[str], args: list[Any]) -> Any:
         try:
+            if self._own is None:
+                self._own = own_connection(self.client)
             try:
-                return self.client.evalsha(_SHA[script], len(keys), *keys, *args)
+                return self._own.evalsha(_SHA[script], len(keys), *keys, *args)
             except NoScriptError:
-                return self.client.eval(script, len(keys), *keys, *args)
+                return self._own.eval(script, len(keys), *keys, *args)
         except OUTAGES as exc:
             raise StoreUnavailable(str(exc)) from exc
+
+
+def own_connection(client: Redis) -> Redis:
+    """A client on ``client``'s pool that keeps one connection, for the checks.
+
+    A pooled client takes a connection from the pool for every command and first
+    polls it for stray data: three more system calls around each round trip, which
+    cost about as much as the round trip itself where system calls are slow. A
+    store belongs to one thread, so a connection of its own is safe; the pool gets
+    it back when the store is dropped, and redis-py reconnects it after an error.
+    """
+    from redis import Redis
+
+    return Redis(connection_pool=client.connection_pool, single_connection_client=True)
 
 
 def _text(value: bytes | str) -> str:

@@ -6,6 +6,7 @@ cache's ``KEY_PREFIX`` and ``VERSION`` so two sites can share one Redis.
 
 from __future__ import annotations
 
+import os
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -66,28 +67,34 @@ class Store(Protocol):
 
 # Each thread keeps the store it built (Django's cache objects are per thread too), until
 # CACHES or PRODREADY_RATELIMIT_CACHE change: settings lookups cost more than the rest
-# of a check outside its Redis round trip.
+# of a check outside its Redis round trip. A forked child builds its own, as a store
+# may hold a connection of its own.
 _local = threading.local()
 _generation = 0
 
 
-def get_store(alias: str | None = None) -> Store:
+def get_store() -> Store:
     """The store over the rate-limit cache (``PRODREADY_RATELIMIT_CACHE``)."""
-    if alias is None:
-        cached = getattr(_local, "store", None)
-        if cached is not None and cached[0] == _generation:
-            return cached[1]  # type: ignore[no-any-return]
-    store = _build(caches[alias or conf.RATELIMIT_CACHE])
-    if alias is None:
-        _local.store = (_generation, store)
+    cached = getattr(_local, "store", None)
+    if cached is not None and cached[0] == _generation:
+        return cached[1]  # type: ignore[no-any-return]
+    store = _build(caches[conf.RATELIMIT_CACHE])
+    _local.store = (_generation, store)
     return store
 
 
 def forget_stores(*, setting: str, **kwargs: Any) -> None:
     """``setting_changed`` receiver (connected in ``AppConfig.ready``)."""
-    global _generation
     if setting in ("CACHES", "PRODREADY_RATELIMIT_CACHE"):
-        _generation += 1
+        _forget_all()
+
+
+def _forget_all() -> None:
+    global _generation
+    _generation += 1
+
+
+os.register_at_fork(after_in_child=_forget_all)
 
 
 def _build(cache: BaseCache) -> Store:
