@@ -23,7 +23,8 @@ from prodready_backup.errors import BackupError, IntegrityError, NotFound
 from prodready_backup.lock import target_lock
 from prodready_backup.manifest import Manifest
 from prodready_backup.models import BackupRecord
-from prodready_backup.pipeline import Counters, HashingReader, ProgressCallback, encode
+from prodready_backup.pipeline import HashingReader, encode
+from prodready_backup.progress import Counters, ProgressCallback, Throttle
 from prodready_backup.targets import BackupTarget, all_targets
 
 logger = logging.getLogger(__name__)
@@ -93,7 +94,7 @@ def create_backup(
     """Back up one target; returns the succeeded record or raises with a failed one saved.
 
     ``progress``, when given, is called with the pipeline's :class:`Counters` at most
-    once every ``progress_every`` seconds while the object is written.
+    once every ``progress_every`` seconds while the source is read.
     A failed record's ``failed_step`` is one of ``pipeline.STEPS`` (or "interrupted").
     """
     with target_lock(target.name):
@@ -172,8 +173,9 @@ def _write(
             compression_name=conf.BACKUP_COMPRESSION,
             key=key,
             counters=counters,
+            on_read=Throttle(progress, counters, progress_every).tick,
         )
-        reader = HashingReader(pieces, counters, progress, progress_every)
+        reader = HashingReader(pieces, counters)
         storage.write_atomically(store, name, storage.buffered(reader))
         counters.step = "dump"  # leaving open_dump waits for the source to finish
     counters.step = "upload"

@@ -26,15 +26,13 @@ import os
 import struct
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import BinaryIO
-
-from cryptography.exceptions import InvalidTag
-from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+from typing import TYPE_CHECKING, BinaryIO
 
 from prodready_backup.compression import CODES, NAMES
 from prodready_backup.errors import IntegrityError
+
+if TYPE_CHECKING:
+    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 MAGIC = b"PRDYBKP\x00"
 FORMAT_VERSION = 1
@@ -78,6 +76,12 @@ def generate_key() -> str:
 
 
 def _derive(secret: bytes, salt: bytes) -> AESGCM:
+    # Imported here, not at the top: the system checks import this module (parse_key)
+    # in every process, web workers included, which never encrypt.
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+    from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+
     hkdf = HKDF(algorithm=hashes.SHA256(), length=32, salt=salt, info=b"prodready-backup v1")
     return AESGCM(hkdf.derive(secret))
 
@@ -161,6 +165,8 @@ def read_header(stream: BinaryIO) -> Header:
 
 def open_frames(header: Header, stream: BinaryIO, keys: list[Key]) -> Iterator[bytes]:
     """Yield the plaintext of every chunk, failing on any alteration or truncation."""
+    from cryptography.exceptions import InvalidTag
+
     aead = None
     if header.key_id is not None:
         key = next((k for k in keys if k.id == header.key_id), None)

@@ -9,9 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import io
-import time
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
 from typing import BinaryIO
 
 from prodready_backup import compression, crypto
@@ -22,38 +20,28 @@ from prodready_backup.errors import (
     StepError,
     TransientBackupError,
 )
+from prodready_backup.progress import Counters
 
 #: The steps of a backup, in the order the bytes meet them; a failure names one.
 STEPS = ("dump", "compress", "encrypt", "upload", "verify")
 
 
-@dataclass
-class Counters:
-    """What the pipeline has done so far, and the step it is in (``step``).
-
-    While the pipeline's own code runs, ``step`` is the stage it is in; whenever it hands
-    a piece to the storage, ``step`` is "upload", so an exception raised by the storage,
-    wherever it surfaces, is attributed to the upload.
-    """
-
-    source_bytes: int = 0
-    stored_bytes: int = 0
-    sha256: str = ""
-    step: str = "dump"
-    started: float = field(default_factory=time.monotonic)
-
-
-ProgressCallback = Callable[[Counters], None]
-
-
 def encode(
-    chunks: Iterable[bytes], *, compression_name: str, key: crypto.Key | None, counters: Counters
+    chunks: Iterable[bytes],
+    *,
+    compression_name: str,
+    key: crypto.Key | None,
+    counters: Counters,
+    on_read: Callable[[], None] | None = None,
 ) -> Iterator[bytes]:
     """The stored object's bytes, piece by piece, keeping ``counters.step`` current.
 
     A failure of the source, the compressor or the cipher is raised as a
     :class:`~prodready_backup.errors.BackupError` naming its step, so the storage that
-    pulls these bytes cannot mistake it for one of its own.
+    pulls these bytes cannot mistake it for one of its own. ``on_read``, when given, is
+    called after each piece of the source: the source moves steadily, while the stored
+    bytes come in bursts (a frame per MiB of compressed output, later still while zstd's
+    workers hold their jobs).
     """
     counters.step = "encrypt"
     header = crypto.make_header(compression_name, key)
@@ -73,6 +61,8 @@ def encode(
         except Exception as exc:
             raise _source_error(exc) from exc
         counters.source_bytes += len(chunk)
+        if on_read is not None:
+            on_read()
         packed = _compress(compressor.compress, chunk, compression_name, counters)
         if packed:
             yield from _sealed(sealer.update, packed, counters)
@@ -138,20 +128,11 @@ class HashingReader(io.RawIOBase):
     at the storage's pace and nothing is buffered beyond one piece.
     """
 
-    def __init__(
-        self,
-        pieces: Iterable[bytes],
-        counters: Counters,
-        progress: ProgressCallback | None = None,
-        progress_every: float = 1.0,
-    ) -> None:
+    def __init__(self, pieces: Iterable[bytes], counters: Counters) -> None:
         self._pieces = iter(pieces)
         self._pending = memoryview(b"")
         self._hash = hashlib.sha256()
         self._counters = counters
-        self._progress = progress
-        self._progress_every = progress_every
-        self._next_report = time.monotonic() + progress_every
 
     def readable(self) -> bool:
         return True
@@ -163,8 +144,6 @@ class HashingReader(io.RawIOBase):
             except StopIteration:
                 self._counters.sha256 = self._hash.hexdigest()
                 return 0
-            if self._progress is not None:
-                self._report()
         size = min(len(buffer), len(self._pending))
         piece = self._pending[:size]
         buffer[:size] = piece
@@ -172,13 +151,6 @@ class HashingReader(io.RawIOBase):
         self._counters.stored_bytes += size
         self._pending = self._pending[size:]
         return size
-
-    def _report(self) -> None:
-        # Called once per piece (up to 1 MiB), so a clock read is all it costs.
-        now = time.monotonic()
-        if now >= self._next_report and self._progress is not None:
-            self._next_report = now + self._progress_every
-            self._progress(self._counters)
 
 
 class _HashingFile:
@@ -194,17 +166,27 @@ class _HashingFile:
         return data
 
 
-def decode(stream: BinaryIO, *, keys: list[crypto.Key], sha256: str | None) -> Iterator[bytes]:
+def decode(
+    stream: BinaryIO,
+    *,
+    keys: list[crypto.Key],
+    sha256: str | None,
+    on_read: Callable[[int], None] | None = None,
+) -> Iterator[bytes]:
     """The original bytes of a stored object, checked as they are read.
 
     Authentication failures raise at the chunk they hit; the whole-object checksum (when
     given) is compared once the final chunk is read. Consumers that must not act on
     unchecked data run this once to the end before using it (see ``verify.check_object``).
+    ``on_read``, when given, is called with the stored bytes read so far after each piece.
     """
     hashed = _HashingFile(stream)
     header = crypto.read_header(hashed)  # type: ignore[arg-type]
     frames = crypto.open_frames(header, hashed, keys)  # type: ignore[arg-type]
-    yield from compression.decompress(header.compression, frames)
+    for piece in compression.decompress(header.compression, frames):
+        if on_read is not None:
+            on_read(hashed.size)
+        yield piece
     if sha256 is not None and hashed.hash.hexdigest() != sha256:
         raise IntegrityError(
             "The backup's SHA-256 does not match its manifest: the object was altered or replaced."

@@ -7,14 +7,13 @@ from dataclasses import dataclass
 from typing import Any
 
 import prodready
-from prodready_backup import crypto, storage
 from prodready_backup.backups import create_backup_locked, find_backup
 from prodready_backup.errors import BackupError, RefusedError
 from prodready_backup.lock import target_lock
 from prodready_backup.manifest import Manifest
-from prodready_backup.pipeline import decode
+from prodready_backup.progress import Counters, Reading
 from prodready_backup.targets import get_target
-from prodready_backup.verify import check_object
+from prodready_backup.verify import check_object, read_backup
 
 
 @dataclass
@@ -31,12 +30,16 @@ def restore_backup(
     confirm: Callable[[Manifest], bool] | None = None,
     safety_backup: bool = True,
     actor: Any = None,
+    progress: Callable[[Counters | Reading], None] | None = None,
+    progress_every: float = 1.0,
 ) -> RestoreResult:
     """Restore ``backup_id`` into its target (or ``target_name``).
 
     Refuses, before anything is touched, a backup that is incomplete, fails its checksum
     or authentication, was made by a newer format, or is of another engine.
-    ``confirm`` is asked last, once the backup is known to be sound.
+    ``confirm`` is asked last, once the backup is known to be sound. ``progress`` is
+    reported to by each pass: the "check" and the "restore" (:class:`Reading`) and the
+    safety backup between them (:class:`Counters`).
     """
     info = find_backup(backup_id)  # a newer manifest format is refused here
     manifest = info.manifest
@@ -46,7 +49,8 @@ def restore_backup(
             f"Backup {backup_id} is a {manifest.engine} backup and cannot be restored into "
             f"{target.name}, which is {target.engine}."
         )
-    check_object(manifest)  # checksum, tags, key, format version: all before any change
+    # Checksum, tags, key, format version: all before any change.
+    check_object(manifest, progress, progress_every)
     if confirm is not None and not confirm(manifest):
         raise RefusedError("Restore cancelled; nothing was changed.")
     # Held through the safety backup and the load: no scheduled backup or prune interleaves.
@@ -55,13 +59,17 @@ def restore_backup(
         step = "safety backup"
         try:
             if safety_backup:
-                safety = create_backup_locked(target, reason=f"before restoring {backup_id}")
-            step = "restore"
-            store = storage.backup_storage()
-            with storage.open_object(store, manifest) as handle:
-                target.restore(
-                    decode(handle, keys=crypto.configured_keys(), sha256=manifest.sha256)
+                safety = create_backup_locked(
+                    target,
+                    reason=f"before restoring {backup_id}",
+                    progress=progress,
+                    progress_every=progress_every,
                 )
+            step = "restore"
+            with read_backup(
+                manifest, what="restore", progress=progress, progress_every=progress_every
+            ) as chunks:
+                target.restore(chunks)
         except Exception as exc:
             _restore_failed(info.record, backup_id, target.name, step, exc, actor)
             raise

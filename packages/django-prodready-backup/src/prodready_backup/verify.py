@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -16,6 +18,7 @@ from prodready_backup.errors import BackupError
 from prodready_backup.manifest import Manifest
 from prodready_backup.models import BackupRecord
 from prodready_backup.pipeline import decode
+from prodready_backup.progress import Reading, ReadingCallback, Throttle
 
 logger = logging.getLogger(__name__)
 
@@ -32,12 +35,45 @@ class VerifyResult:
     seconds: float = 0.0
 
 
-def check_object(manifest: Manifest) -> None:
-    """Read the whole object once: raises IntegrityError unless every byte checks out."""
+@contextmanager
+def read_backup(
+    manifest: Manifest,
+    *,
+    what: str,
+    progress: ReadingCallback | None = None,
+    progress_every: float = 1.0,
+) -> Iterator[Iterator[bytes]]:
+    """The decoded bytes of a stored backup (see ``pipeline.decode``), with progress.
+
+    ``progress``, when given, is called with a :class:`Reading` named ``what`` at most
+    once every ``progress_every`` seconds while the object is read.
+    """
+    reading = Reading(manifest.backup_id, what, manifest.stored_bytes)
+    throttle = Throttle(progress, reading, progress_every)
+
+    def advance(read_bytes: int) -> None:
+        reading.read_bytes = read_bytes
+        throttle.tick()
+
     store = storage.backup_storage()
-    size = 0
     with storage.open_object(store, manifest) as handle:
-        for chunk in decode(handle, keys=crypto.configured_keys(), sha256=manifest.sha256):
+        yield decode(
+            handle,
+            keys=crypto.configured_keys(),
+            sha256=manifest.sha256,
+            on_read=advance if progress is not None else None,
+        )
+
+
+def check_object(
+    manifest: Manifest, progress: ReadingCallback | None = None, progress_every: float = 1.0
+) -> None:
+    """Read the whole object once: raises IntegrityError unless every byte checks out."""
+    size = 0
+    with read_backup(
+        manifest, what="check", progress=progress, progress_every=progress_every
+    ) as chunks:
+        for chunk in chunks:
             size += len(chunk)
     if size != manifest.source_bytes:
         raise BackupError(
@@ -46,8 +82,17 @@ def check_object(manifest: Manifest) -> None:
         )
 
 
-def verify_backup(info: object, how: How = "restore") -> VerifyResult:
-    """Verify a backup and record the outcome; never raises for a bad backup."""
+def verify_backup(
+    info: object,
+    how: How = "restore",
+    progress: ReadingCallback | None = None,
+    progress_every: float = 1.0,
+) -> VerifyResult:
+    """Verify a backup and record the outcome; never raises for a bad backup.
+
+    ``progress`` is reported to as in :func:`read_backup`, once per pass ("check", then
+    "restore test").
+    """
     from prodready_backup.backups import BackupInfo
 
     assert isinstance(info, BackupInfo)
@@ -55,9 +100,9 @@ def verify_backup(info: object, how: How = "restore") -> VerifyResult:
     started = time.monotonic()
     result = VerifyResult(manifest.backup_id, how, ok=True)
     try:
-        check_object(manifest)
+        check_object(manifest, progress, progress_every)
         if how == "restore":
-            _restore_test(manifest, result)
+            _restore_test(manifest, result, progress, progress_every)
     except BackupError as exc:
         result.problems.append(str(exc))
     except Exception as exc:
@@ -87,7 +132,12 @@ def verify_backup(info: object, how: How = "restore") -> VerifyResult:
     return result
 
 
-def _restore_test(manifest: Manifest, result: VerifyResult) -> None:
+def _restore_test(
+    manifest: Manifest,
+    result: VerifyResult,
+    progress: ReadingCallback | None,
+    progress_every: float,
+) -> None:
     from prodready_backup.targets import BackupTarget, get_target
 
     target = get_target(manifest.target)
@@ -97,11 +147,10 @@ def _restore_test(manifest: Manifest, result: VerifyResult) -> None:
         raise BackupError(
             f"The backup is of a {manifest.engine} target but {target.name} is {target.engine}."
         )
-    store = storage.backup_storage()
-    with storage.open_object(store, manifest) as handle:
-        found = target.restore_test(
-            decode(handle, keys=crypto.configured_keys(), sha256=manifest.sha256)
-        )
+    with read_backup(
+        manifest, what="restore test", progress=progress, progress_every=progress_every
+    ) as chunks:
+        found = target.restore_test(chunks)
     for table in sorted(set(manifest.row_counts) | set(found.row_counts)):
         expected, actual = manifest.row_counts.get(table), found.row_counts.get(table)
         if expected != actual:

@@ -3,9 +3,10 @@
 Exit status: 0 success, 1 the operation failed (a bad backup, a failed dump, ...),
 2 bad input (an unknown target or backup id, a wrong option).
 
-``create`` reports its progress on stderr (bytes read and written, elapsed time) at
-verbosity 1 and above: every second on a terminal, every 30 seconds otherwise (cron
-and Celery logs), so a long run is visibly alive without flooding a log.
+``create``, ``verify`` and ``restore`` report their progress on stderr (bytes read and
+written, elapsed time) at verbosity 1 and above: every second on a terminal, every 30
+seconds otherwise (cron and Celery logs), so a long run is visibly alive without
+flooding a log.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from prodready_backup.pipeline import Counters
+    from prodready_backup.progress import Counters, Reading
 
 from django.core.management.base import BaseCommand, CommandError
 
@@ -24,7 +25,7 @@ from prodready_backup.errors import BackupError, IntegrityError, NotFound, Refus
 
 FAILED = 1
 BAD_INPUT = 2
-#: Seconds between two progress lines of ``create``, on a terminal and in a log.
+#: Seconds between two progress lines, on a terminal and in a log.
 PROGRESS_EVERY_TTY = 1.0
 PROGRESS_EVERY_LOG = 30.0
 
@@ -105,7 +106,7 @@ class Command(BaseCommand):
                 record = create_backup(
                     target,
                     verify=False if options["no_verify"] else None,
-                    progress=self._progress(target.name) if options["verbosity"] >= 1 else None,
+                    progress=self._progress(options, target.name),
                     progress_every=self._progress_every(),
                 )
             except BackupError as exc:
@@ -123,17 +124,35 @@ class Command(BaseCommand):
     def _progress_every(self) -> float:
         return PROGRESS_EVERY_TTY if self.stderr.isatty() else PROGRESS_EVERY_LOG
 
-    def _progress(self, name: str) -> Callable[[Counters], None]:
+    def _progress(
+        self, options: dict[str, Any], name: str
+    ) -> Callable[[Counters | Reading], None] | None:
+        """A progress callback printing to stderr, or None at verbosity 0.
+
+        A backup being written (:class:`Counters`) is labelled ``name``; a backup being
+        read back (:class:`Reading`) by its id and the pass ("check", "restore", ...).
+        """
         import time
 
-        def report(counters: Counters) -> None:
-            elapsed = time.monotonic() - counters.started
-            rate = counters.source_bytes / elapsed if elapsed > 0 else 0.0
-            self.stderr.write(
-                f"  {name}: {_size(counters.source_bytes)} read, "
-                f"{_size(counters.stored_bytes)} written, {elapsed:.0f} s "
-                f"({_size(int(rate))}/s)"
-            )
+        from prodready_backup.progress import Reading
+
+        if options["verbosity"] < 1:
+            return None
+
+        def report(state: Counters | Reading) -> None:
+            elapsed = time.monotonic() - state.started
+            if isinstance(state, Reading):
+                done = state.read_bytes
+                share = 100 * done // state.total_bytes if state.total_bytes else 100
+                text = (
+                    f"{state.backup_id} {state.what}: {_size(done)} of "
+                    f"{_size(state.total_bytes)} read ({share}%)"
+                )
+            else:
+                done = state.source_bytes
+                text = f"{name}: {_size(done)} read, {_size(state.stored_bytes)} written"
+            rate = done / elapsed if elapsed > 0 else 0.0
+            self.stderr.write(f"  {text}, {elapsed:.0f} s ({_size(int(rate))}/s)")
 
         return report
 
@@ -191,7 +210,12 @@ class Command(BaseCommand):
         failed = []
         for info in infos:
             self.stdout.write(f"Verifying {info.backup_id} ({info.manifest.target}, {how}) ...")
-            result = verify_backup(info, how=how)
+            result = verify_backup(
+                info,
+                how=how,
+                progress=self._progress(options, info.backup_id),
+                progress_every=self._progress_every(),
+            )
             for note in result.notes:
                 self.stdout.write(f"  note: {note}")
             if result.ok:
@@ -222,6 +246,8 @@ class Command(BaseCommand):
             target_name=options["target"],
             confirm=confirm,
             safety_backup=not options["no_safety_backup"],
+            progress=self._progress(options, "safety backup"),
+            progress_every=self._progress_every(),
         )
         if result.safety_backup_id:
             self.stdout.write(f"Safety backup of the previous data: {result.safety_backup_id}")

@@ -1,0 +1,54 @@
+"""zstd in worker threads: one ordinary frame, read back like the single-threaded one."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+import zstandard
+
+from prodready_backup import compression
+
+# Compressible but not trivially: several 2 MiB jobs of zstd's worker threads.
+BLOCK = os.urandom(4096).hex().encode()
+DATA = b"".join(BLOCK[i % 97 :] + str(i).encode() for i in range(1200))
+
+
+def _compress(data: bytes) -> bytes:
+    compressor = compression.compressor("zstd")
+    pieces = [
+        compressor.compress(data[i : i + 256 * 1024]) for i in range(0, len(data), 256 * 1024)
+    ]
+    return b"".join(pieces) + compressor.flush()
+
+
+def _decompress(blob: bytes) -> bytes:
+    return b"".join(compression.decompress("zstd", [blob]))
+
+
+@pytest.mark.parametrize(("cpus", "workers"), [(1, 0), (2, 2), (64, 2)])
+def test_workers_follow_the_cpus_up_to_two(
+    cpus: int, workers: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: set(range(cpus)), raising=False)
+    assert compression._workers() == workers
+
+
+@pytest.mark.parametrize("cpus", [1, 2])
+def test_zstd_round_trips_with_and_without_workers(
+    cpus: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: set(range(cpus)), raising=False)
+    assert len(DATA) > 3 * compression._JOB_SIZE
+    blob = _compress(DATA)
+    assert len(blob) < len(DATA) / 2
+    assert _decompress(blob) == DATA
+    # One frame: a reader that stops at the end of the first frame gets everything.
+    assert zstandard.ZstdDecompressor().decompressobj().decompress(blob) == DATA
+
+
+def test_frames_of_earlier_versions_still_decompress() -> None:
+    # Backups made before worker threads: level 3, no threads, one compressobj frame.
+    old = zstandard.ZstdCompressor(level=3).compressobj()
+    blob = old.compress(DATA) + old.flush()
+    assert _decompress(blob) == DATA
