@@ -6,6 +6,15 @@ create`` of the same database, each in a child process, and prints wall time and
 memory (max RSS) of both and their ratios. Targets: no slower than plain pg_dump, and
 peak memory of the backup process under 100 MB whatever the database size.
 
+The backup child runs the command as ``manage.py`` does (``execute_from_command_line``:
+argument parsing, system checks, the command), so its time includes starting Python and
+Django. It also prints the share of that time the pipeline took (dump -> zstd -> AES-GCM
+-> SHA-256 -> file, from the manifest's timings), and the rest: start-up and exit.
+Python bytecode is cached in the run's temporary directory and warmed by an untimed run,
+as in an installed site (pip compiles it at install time), even where
+``PYTHONDONTWRITEBYTECODE`` is set: compiling Django's source on every run is not what a
+deployed ``manage.py`` does.
+
 Each side runs ``--repeat`` times (default 3) in turn and the fastest run of each is
 compared, so a noisy neighbour on a shared machine skews the ratio less; peak memory is
 the highest of the runs. Every child has a time limit (``--timeout``), and a database
@@ -52,9 +61,8 @@ def _pg_env() -> dict[str, str]:
 
 def run_backup(directory: str, migrate_only: bool = False) -> None:
     """``migrate`` (once, untimed: a site's tables exist already) or ``backup create``."""
-    import django
     from django.conf import settings
-    from django.core.management import call_command
+    from django.core.management import execute_from_command_line
 
     host, port, user = _server()
     settings.configure(
@@ -76,11 +84,10 @@ def run_backup(directory: str, migrate_only: bool = False) -> None:
         PRODREADY_BACKUP_MEDIA=False,
         PRODREADY_BACKUP_VERIFY_AFTER_CREATE=False,  # the same work pg_dump does, no more
     )
-    django.setup()
     if migrate_only:
-        call_command("migrate", verbosity=0)
+        execute_from_command_line(["manage.py", "migrate", "--verbosity", "0"])
     else:
-        call_command("backup", "create", "--target", "db-default")
+        execute_from_command_line(["manage.py", "backup", "create", "--target", "db-default"])
 
 
 # --- the benchmark --------------------------------------------------------------------
@@ -173,16 +180,24 @@ def _measure(args: argparse.Namespace, env: dict[str, str]) -> None:
     import base64
 
     key = base64.b64encode(os.urandom(32)).decode()
-    backup_env = {**env, CONFIG_VARIABLE: json.dumps({"key": key})}
     pg_runs, ours_runs, pipeline_runs = [], [], []
     with tempfile.TemporaryDirectory() as workdir:
-        # The site's own tables (BackupRecord) exist before anyone runs a backup.
-        subprocess.run(
-            [sys.executable, __file__, "--backup", workdir, "--migrate"],
-            env=backup_env,
-            check=True,
-            timeout=args.timeout,
-        )
+        backup_env = {
+            **env,
+            CONFIG_VARIABLE: json.dumps({"key": key}),
+            "PYTHONPYCACHEPREFIX": str(Path(workdir) / "bytecode"),
+        }
+        backup_env.pop("PYTHONDONTWRITEBYTECODE", None)
+        # Untimed: the site's own tables (BackupRecord) exist before anyone runs a
+        # backup, and one backup compiles and caches the bytecode the timed runs load.
+        for extra in (["--migrate"], []):
+            subprocess.run(
+                [sys.executable, __file__, "--backup", str(Path(workdir) / "warm-up"), *extra],
+                env=backup_env,
+                stdout=subprocess.DEVNULL,
+                check=True,
+                timeout=args.timeout,
+            )
         for _ in range(args.repeat):
             dump_file = Path(workdir) / "plain.dump"
             pg_runs.append(
@@ -211,6 +226,7 @@ def _measure(args: argparse.Namespace, env: dict[str, str]) -> None:
     ours_mem = max(m for _, m in ours_runs)
     pipeline_time = min(pipeline_runs)
 
+    time_ratio = ours_time / pg_time
     print(f"runs of each side: {args.repeat} (fastest counts, peak memory is the highest)")
     print(
         f"plain pg_dump -Fc : {pg_time:7.2f} s  peak {pg_mem:6.1f} MB  {pg_size / 2**20:7.1f} MB"
@@ -220,13 +236,19 @@ def _measure(args: argparse.Namespace, env: dict[str, str]) -> None:
         f"{ours_size / 2**20:7.1f} MB (compressed, encrypted, checksummed)"
     )
     print(f"  of which dump -> zstd -> AES-GCM -> SHA-256 -> file: {pipeline_time:.2f} s")
-    print("  (the rest is Python and Django start-up)")
     print(
-        f"time ratio, pipeline (backup / pg_dump): {pipeline_time / pg_time:.2f}  "
-        f"target <= {MAX_TIME_RATIO}"
+        f"  the rest, {ours_time - pipeline_time:.2f} s, is starting Python and Django, the "
+        "system checks, the run's records and exit"
     )
-    print(f"time ratio, whole command (backup / pg_dump): {ours_time / pg_time:.2f}")
-    print(f"peak memory of backup create: {ours_mem:.1f} MB  target < {MAX_MEMORY_MB} MB")
+    print(
+        f"time ratio, whole command (backup / pg_dump): {time_ratio:.2f}  "
+        f"target <= {MAX_TIME_RATIO}  {'met' if time_ratio <= MAX_TIME_RATIO else 'NOT MET'}"
+    )
+    print(f"time ratio, pipeline alone (backup / pg_dump): {pipeline_time / pg_time:.2f}")
+    print(
+        f"peak memory of backup create: {ours_mem:.1f} MB  target < {MAX_MEMORY_MB} MB  "
+        f"{'met' if ours_mem < MAX_MEMORY_MB else 'NOT MET'}"
+    )
     print(f"memory ratio (backup / pg_dump): {ours_mem / max(pg_mem, 1):.2f}")
 
 
