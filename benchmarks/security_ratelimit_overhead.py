@@ -3,12 +3,16 @@
 Starts a Redis of its own on 127.0.0.1, then two
 copies of one small site, each this script again (``--serve``) under one gunicorn
 sync worker (Django's threaded development server if gunicorn is not installed):
-the bare site, and the same site with ``RateLimitMiddleware`` and one rule that
+the bare site; the same site with ``RateLimitMiddleware`` and one rule that
 matches every measured request (never reached, so every request is counted and
-let through). Both answer in alternating batches; the best batch of each counts.
+let through); and, as the floor, the bare site plus a middleware that only sends
+one Redis PING per request on a kept connection: what any limiter with one round
+trip per request must cost on this machine. All answer in alternating batches; the
+best batch of each counts.
 
 Prints the latency per request and the added microseconds, the throughput with
-concurrent clients and its ratio (target: at least 0.8x the bare site), and the
+concurrent clients and its ratio (target: at least 0.8x the bare site) next to the
+floor's, and the
 Redis round trips per rule check (counted by the server's Redis connections),
 against django-ratelimit's own counting on the same Redis. Exits non-zero on errors,
 or if a rule check costs more than one round trip.
@@ -44,6 +48,7 @@ from harness import (
 
 CONFIG_VARIABLE = "PRODREADY_BENCH_CONFIG"
 THROUGHPUT_TARGET = 0.8
+SITES = {"bare": "none", "one PING": "ping", "rate limiting": "ratelimit"}
 PATH = "/api/ping/"
 RULE = {"name": "bench", "paths": ["/api/"], "key": "ip", "rate": "100000000/d"}
 
@@ -61,8 +66,10 @@ def serve(port: int) -> None:
         "django.contrib.sessions.middleware.SessionMiddleware",
         "django.contrib.auth.middleware.AuthenticationMiddleware",
     ]
-    if config["ratelimit"]:
+    if config["mode"] == "ratelimit":
         middleware.append("prodready_security.ratelimit.middleware.RateLimitMiddleware")
+    if config["mode"] == "ping":
+        middleware.append(f"{__name__}.PingMiddleware")
     settings.configure(
         DEBUG=False,
         SECRET_KEY="benchmark-only",
@@ -80,11 +87,30 @@ def serve(port: int) -> None:
             "default": {"ENGINE": "django.db.backends.sqlite3", "NAME": config["database"]}
         },
         CACHES={"default": redis_cache(config["redis_url"], counting_connection())},
-        PRODREADY_RATELIMIT_RULES=[RULE] if config["ratelimit"] else [],
+        PRODREADY_RATELIMIT_RULES=[RULE] if config["mode"] == "ratelimit" else [],
         LOGGING={"version": 1, "disable_existing_loggers": False},
     )
     django.setup()
     serve_one_worker(get_wsgi_application(), port)
+
+
+class PingMiddleware:
+    """The floor: one Redis round trip per request and nothing else, on a connection kept
+    like the rate limiter keeps its own."""
+
+    def __init__(self, get_response: Any) -> None:
+        self.get_response = get_response
+        self.client: Any = None
+
+    def __call__(self, request: Any) -> Any:
+        if self.client is None:
+            import redis
+            from django.core.cache import cache
+
+            pool = cache.client.get_client(write=True).connection_pool  # type: ignore[attr-defined]
+            self.client = redis.Redis(connection_pool=pool, single_connection_client=True)
+        self.client.ping()
+        return self.get_response(request)
 
 
 def redis_cache(url: str, connection_class: type) -> dict[str, Any]:
@@ -171,10 +197,10 @@ def main() -> int:
             wait_for_redis(redis_port)
             redis_url = f"redis://127.0.0.1:{redis_port}/0"
             ports = {}
-            for label, ratelimit in (("bare", False), ("ratelimit", True)):
+            for label, mode in SITES.items():
                 ports[label] = free_port()
                 config = {
-                    "ratelimit": ratelimit,
+                    "mode": mode,
                     "redis_url": redis_url,
                     "database": os.path.join(workdir, "bench.sqlite3"),
                 }
@@ -205,22 +231,24 @@ def report(ports: dict[str, int], redis_url: str, args: Any) -> int:
             before = round_trips(port)
             latency[label].append(sequential(port, PATH, args.requests))
             used = round_trips(port) - before
-            if label == "ratelimit":
+            if label == "rate limiting":
                 trips_per_check.append(used / args.requests)
-            elif used:
+            elif label == "bare" and used:
                 return error(f"the bare site made {used} Redis round trips")
             throughput[label].append(concurrent(port, PATH, args.requests, args.clients))
-    bare_us, limited_us = (min(latency[label]) * 1e6 for label in ports)
-    bare_rps, limited_rps = (max(throughput[label]) for label in ports)
-    ratio = limited_rps / bare_rps
-    verdict = "met" if ratio >= THROUGHPUT_TARGET else "MISSED"
-    print(f"  bare site:           {bare_us:8.1f} µs/request  {bare_rps:8.0f} req/s")
-    print(f"  with rate limiting:  {limited_us:8.1f} µs/request  {limited_rps:8.0f} req/s")
-    print(f"  added latency:       {limited_us - bare_us:8.1f} µs/request")
-    print(
-        f"  throughput ratio:    {ratio:8.2f}x with {args.clients} concurrent clients "
-        f"(target >= {THROUGHPUT_TARGET}x: {verdict})"
-    )
+    bare_us = min(latency["bare"]) * 1e6
+    bare_rps = max(throughput["bare"])
+    for label in ports:
+        us, rps = min(latency[label]) * 1e6, max(throughput[label])
+        line = f"  {label:14} {us:8.1f} µs/request  {rps:6.0f} req/s  {rps / bare_rps:5.2f}x"
+        if label != "bare":
+            line += f"  (+{us - bare_us:.1f} µs/request)"
+        if label == "rate limiting":
+            met = rps / bare_rps >= THROUGHPUT_TARGET
+            line += f"  target >= {THROUGHPUT_TARGET}x: {'met' if met else 'MISSED'}"
+        print(line)
+    floor = max(throughput["rate limiting"]) / max(throughput["one PING"])
+    print(f"  rate limiting against the one-PING floor: {floor:.2f}x ({args.clients} clients)")
     print(f"  for scale, one Redis PING from redis-py here: {ping_us(redis_url):6.1f} µs")
     ours = max(trips_per_check)
     theirs = django_ratelimit_round_trips(redis_url)
