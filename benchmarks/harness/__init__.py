@@ -7,6 +7,7 @@ not run it as a benchmark. Scripts run as ``python benchmarks/<name>.py`` have
 
 from __future__ import annotations
 
+import contextlib
 import http.client
 import importlib.util
 import socket
@@ -14,7 +15,8 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from pathlib import Path
 from typing import Any
 
 
@@ -103,6 +105,76 @@ def concurrent(port: int, path: str, requests: int, clients: int) -> float:
     if failures:
         raise SystemExit(error(f"a client failed: {failures[0]}"))
     return requests / (time.perf_counter() - started)
+
+
+def get_with(port: int, path: str, headers: Mapping[str, str]) -> None:
+    """:func:`get` with request ``headers`` (a proxy's, a session cookie)."""
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    try:
+        connection.request("GET", path, headers=dict(headers))
+        response = connection.getresponse()
+        response.read()
+    finally:
+        connection.close()
+    if response.status != 200:
+        location = response.getheader("Location")
+        where = f" (to {location})" if location else ""
+        raise SystemExit(error(f"{path} answered {response.status}{where}"))
+
+
+def mean_seconds(send: Callable[[], object], requests: int) -> float:
+    """Mean seconds per ``send()``, one at a time."""
+    started = time.perf_counter()
+    for _ in range(requests):
+        send()
+    return (time.perf_counter() - started) / requests
+
+
+def per_second(send: Callable[[], object], requests: int, clients: int) -> float:
+    """``send()`` calls per second with ``clients`` threads calling at once."""
+    share = [requests // clients + (1 if n < requests % clients else 0) for n in range(clients)]
+    failures: list[BaseException] = []
+
+    def client(count: int) -> None:
+        try:
+            for _ in range(count):
+                send()
+        except BaseException as exc:  # reported by the main thread
+            failures.append(exc)
+
+    threads = [threading.Thread(target=client, args=(count,)) for count in share]
+    started = time.perf_counter()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    if failures:
+        raise SystemExit(error(f"a client failed: {failures[0]}"))
+    return requests / (time.perf_counter() - started)
+
+
+def worker_pids(master: int) -> list[int]:
+    """The child processes of ``master`` (a gunicorn arbiter's workers); Linux only, else []."""
+    pids = []
+    for children in Path(f"/proc/{master}/task").glob("*/children"):
+        with contextlib.suppress(OSError):
+            pids += [int(pid) for pid in children.read_text().split()]
+    return pids
+
+
+def cpu_seconds(pids: list[int]) -> float | None:
+    """Seconds of CPU used so far by the live threads of ``pids``, to the nanosecond
+    (``/proc/<pid>/task/*/schedstat``): what a server spent, whatever else the machine
+    ran meanwhile. None where /proc does not tell (not Linux)."""
+    total = 0
+    for pid in pids:
+        threads = list(Path(f"/proc/{pid}/task").glob("*/schedstat"))
+        if not threads:
+            return None
+        for schedstat in threads:
+            with contextlib.suppress(OSError):
+                total += int(schedstat.read_text().split()[0])
+    return total / 1e9 if pids else None
 
 
 def serve_one_worker(application: Any, port: int) -> None:
