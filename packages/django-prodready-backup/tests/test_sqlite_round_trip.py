@@ -8,6 +8,7 @@ import pytest
 from django.contrib.auth.models import Group
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.db import connections
 from django.test import override_settings
 
 from prodready_backup.backups import create_backup, find_backup, list_backups
@@ -232,3 +233,25 @@ def test_newer_manifest_format_is_refused(backed_up: BackupRecord, backup_dir: P
     with pytest.raises(CommandError, match="format version 99, newer") as caught:
         call_command("backup", "restore", backed_up.backup_id, "--yes")
     assert caught.value.returncode == 1
+
+
+@OTHER
+def test_indexes_on_django_functions_survive_verify_and_restore() -> None:
+    # Django adds SQL functions to its SQLite connections; an index on an expression
+    # such as ExtractMonth calls one, so a copy opened without them cannot even be checked.
+    with connections["other"].cursor() as cursor:
+        cursor.execute("CREATE TABLE lessons (id INTEGER PRIMARY KEY, day TEXT NOT NULL)")
+        cursor.execute("CREATE INDEX lessons_month ON lessons (django_date_extract('month', day))")
+        cursor.execute("INSERT INTO lessons (day) VALUES ('2026-09-14'), ('2026-10-02')")
+    try:
+        with override_settings(PRODREADY_BACKUP_VERIFY_AFTER_CREATE=False):
+            record = create_backup(get_target("db-other"))
+        result = verify_backup(find_backup(record.backup_id), how="restore")
+        assert (result.ok, result.problems) == (True, [])
+        restore_backup(record.backup_id, confirm=lambda manifest: True)
+        with connections["other"].cursor() as cursor:
+            cursor.execute("SELECT count(*) FROM lessons")
+            assert cursor.fetchone() == (2,)
+    finally:
+        with connections["other"].cursor() as cursor:
+            cursor.execute("DROP TABLE lessons")

@@ -73,12 +73,21 @@ class SqliteTarget(BackupTarget):
 
     def restore_test(self, chunks: Iterable[bytes]) -> RestoreTest:
         with self._written(chunks) as path:
-            connection = sqlite3.connect(path)
+            connection = self._open(path)
             try:
                 facts = _facts(connection, path)
             finally:
                 connection.close()
         return RestoreTest(row_counts=facts.row_counts, migrations=facts.migrations)
+
+    def _open(self, path: str) -> sqlite3.Connection:
+        """A connection to the copy at ``path`` as Django opens this database: with the SQL
+        functions Django adds to SQLite, which indexes and constraints on expressions
+        (``ExtractMonth``, ``Lower``, ...) call, even in an integrity check."""
+        live = connections[self.alias]
+        copy = type(live)({**live.settings_dict, "NAME": path}, alias=f"{self.alias}-copy")
+        connection: sqlite3.Connection = copy.get_new_connection(copy.get_connection_params())
+        return connection
 
     @contextmanager
     def _written(self, chunks: Iterable[bytes]) -> Iterator[str]:
@@ -90,15 +99,17 @@ class SqliteTarget(BackupTarget):
             with os.fdopen(handle, "wb") as file:
                 for chunk in chunks:
                     file.write(chunk)
-            connection = sqlite3.connect(path)
+            connection = None
             try:
+                connection = self._open(path)
                 result = connection.execute("PRAGMA integrity_check").fetchone()
             except sqlite3.DatabaseError as exc:
                 raise IntegrityError(
                     f"The restored file is not a SQLite database ({exc})."
                 ) from exc
             finally:
-                connection.close()
+                if connection is not None:
+                    connection.close()
             if result is None or result[0] != "ok":
                 raise IntegrityError(f"The restored SQLite database is damaged: {result}.")
             yield path
