@@ -289,6 +289,7 @@ def test_navigation_for_admins_links_every_page(as_admin):
         "school:reports",
         "prodready:dashboard",
         "prodready_security_audit:recent",
+        "prodready_backup:list",
         "prodready_backup:back-up-now",
         "prodready_otp:manage",
     ]:

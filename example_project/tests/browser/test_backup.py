@@ -1,4 +1,5 @@
-"""An admin backs the site up from the navigation and sees it on the dashboard."""
+"""An admin backs the site up from the navigation, sees it on the dashboard and on the
+backups page, and verifies it from there."""
 
 import re
 
@@ -14,7 +15,7 @@ def test_admin_backs_up_now_and_the_backups_card_shows_it(
     page, expect, django_user_model, settings, tmp_path
 ):
     settings.PRODREADY_BACKUP_DIRECTORY = str(tmp_path / "backups")
-    django_user_model.objects.create_user("root", password=PASSWORD, is_staff=True)
+    django_user_model.objects.create_superuser("root", password=PASSWORD)
     log_in(page, "root", next_url="/school/lessons/")
     set_up_2fa(page)
     page.get_by_role("link", name="I saved them, continue").click()
@@ -34,6 +35,16 @@ def test_admin_backs_up_now_and_the_backups_card_shows_it(
     expect(card.get_by_text("never backed up")).to_have_count(0)
     expect(card.get_by_text("Failed")).to_have_count(0)
     expect(card.get_by_text("Succeeded")).to_have_count(rows.count())
+
+    card.get_by_role("link", name="All backups and their verification").click()
+    expect(page.get_by_role("heading", name="Backups", level=1)).to_be_visible()
+    history = page.locator("table.pr-table tbody tr")
+    expect(history).to_have_count(BackupRecord.objects.count())
+    expect(history.get_by_text("Succeeded")).to_have_count(history.count())
+    page.get_by_role("button", name="Verify the latest now").click()
+    expect(page.get_by_text("Verification of the latest backup requested.")).to_be_visible()
+    expect(history.get_by_text("verified", exact=True)).to_have_count(history.count())
+    expect(page.get_by_text("verify failed")).to_have_count(0)
 
     records = BackupRecord.objects.all()
     assert records, "no backup was recorded"

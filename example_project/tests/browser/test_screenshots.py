@@ -18,6 +18,7 @@ PAGES = {
     "invoices": "/school/invoices/",
     "reports": "/school/reports/",
     "audit": "/security/audit/",
+    "backups": "/backups/",
     "sessions": "/account/sessions/",
     "2fa": "/account/2fa/",
 }

@@ -24,14 +24,21 @@ def backup_card(request: HttpRequest) -> DashboardCard:
         rows.append({"target": target.name, "record": latest})
         if latest is None or latest.status == BackupRecord.Status.FAILED:
             status = "error" if latest else "warning"
+    action: str | None
+    history: str | None
     try:
-        action = reverse("prodready_backup:back-up-now")
+        action, history = reverse("prodready_backup:back-up-now"), reverse("prodready_backup:list")
     except NoReverseMatch:  # the project did not mount prodready_backup.urls
-        action = None
+        action = history = None
     return DashboardCard(
         title="Backups",
         template="prodready_backup/dashboard_card.html",
-        context={"rows": rows, "next_run": next_run(conf.BACKUP_SCHEDULE), "action": action},
+        context={
+            "rows": rows,
+            "next_run": next_run(conf.BACKUP_SCHEDULE),
+            "action": action,
+            "history": history,
+        },
         status=status,
         order=20,
     )
