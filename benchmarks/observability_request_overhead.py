@@ -11,6 +11,8 @@ installed):
 - ``metrics+log``: the same, plus one JSON log line per request through
   ``configure_logging()`` (context filter, scrubber, python-json-logger), written to
   the server's stdout, which is /dev/null here;
+- ``metrics+stdlib log``: the floor of any such line: the same record through a bare
+  ``StreamHandler`` with logging's default formatter (the message alone, no filters);
 - ``django-prometheus``: the reference, django-prometheus's before/after middleware
   (counters and histograms by view and method), when it is installed.
 
@@ -54,7 +56,12 @@ CONFIG_VARIABLE = "PRODREADY_BENCH_CONFIG"
 THROUGHPUT_TARGET = 0.85
 PATH = "/api/ping/"
 TOKEN = "benchmark-metrics-token-0123456789abcdef"
-SITES = {"bare": "none", "metrics": "quiet", "metrics+log": "json"}
+SITES = {
+    "bare": "none",
+    "metrics": "quiet",
+    "metrics+log": "json",
+    "metrics+stdlib log": "stdlib",
+}
 TARGETED = ("metrics", "metrics+log")
 REFERENCE = {"django-prometheus": "django_prometheus"}
 
@@ -84,6 +91,15 @@ def serve(port: int) -> None:
         from prodready_observability.logging import configure_logging
 
         logging_config = configure_logging(level="INFO")
+    elif config["mode"] == "stdlib":
+        # The floor of any access log through logging: the same record, no filters, the
+        # default formatter (the message alone), the same stream.
+        logging_config = {
+            "version": 1,
+            "disable_existing_loggers": False,
+            "handlers": {"out": {"class": "logging.StreamHandler", "stream": "ext://sys.stdout"}},
+            "root": {"level": "INFO", "handlers": ["out"]},
+        }
     else:
         logging_config = {"version": 1, "disable_existing_loggers": False}
     settings.configure(
@@ -202,7 +218,7 @@ def report(ports: dict[str, int], masters: dict[str, int], args: Any) -> int:
             line += f"  target >= {THROUGHPUT_TARGET}x: {'met' if met else 'MISSED'}"
         print(line)
     expected = 200 + args.rounds * 2 * args.requests
-    for label in ("metrics", "metrics+log"):
+    for label in ("metrics", "metrics+log", "metrics+stdlib log"):
         counted = counted_requests(ports[label])
         if counted != expected:
             verdict = error(f"{label}: the metrics counted {counted} requests, sent {expected}")
