@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import logging
+import os
+import subprocess
+import sys
 import warnings
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 import sentry_sdk
@@ -163,3 +167,32 @@ def test_start_up_survives_a_setting_of_the_wrong_kind(
     init_on_startup()  # must not raise: Django would not start
     assert not sentry_sdk.get_client().is_active()
     assert "Sentry was not initialised" in caplog.text
+
+
+def test_a_site_without_a_dsn_never_imports_sentry_sdk() -> None:
+    # A fresh interpreter: start Django, run the checks, serve a request through the
+    # middleware. sentry_sdk costs about a tenth of a second to import; without a DSN
+    # no process should pay it.
+    code = (
+        "import sys, django\n"
+        "django.setup()\n"
+        "from django.core import checks\n"
+        "from django.test import Client, override_settings\n"
+        "from tests.site import SETTINGS\n"
+        "checks.run_checks()\n"
+        "with override_settings(**SETTINGS):\n"
+        "    assert Client().get('/lessons/1/').status_code == 200\n"
+        "print('sentry_sdk' in sys.modules)\n"
+    )
+    environment = {**os.environ, "DJANGO_SETTINGS_MODULE": "tests.settings"}
+    environment.pop("PRODREADY_SENTRY_DSN", None)
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        env=environment,
+        cwd=Path(__file__).parent.parent,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "False"

@@ -9,12 +9,15 @@ class ProdreadyObservabilityConfig(AppConfig):
 
     def ready(self) -> None:
         from prodready_observability import checks as observability_checks
+        from prodready_observability.conf import conf
         from prodready_observability.metrics.checks import check_metrics_settings
-        from prodready_observability.sentry.setup import init_on_startup
         from prodready_observability.tasks import connect_celery_signals
 
         checks.register(observability_checks.check_sentry_settings)
         checks.register(check_metrics_settings)
         connect_celery_signals()
-        # As early as Django allows: before the WSGI/ASGI handler or Celery worker exists.
-        init_on_startup()
+        if conf.SENTRY_DSN:  # without one, sentry_sdk is not even imported
+            from prodready_observability.sentry.setup import init_on_startup
+
+            # As early as Django allows: before the WSGI/ASGI handler or Celery worker.
+            init_on_startup()

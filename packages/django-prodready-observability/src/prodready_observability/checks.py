@@ -27,7 +27,6 @@ from collections.abc import Sequence
 from typing import Any, TypeGuard
 
 from django.core.checks import CheckMessage, Error, Warning
-from sentry_sdk.utils import BadDsn, Dsn
 
 from prodready_observability.conf import conf
 from prodready_observability.scrub.keys import KeyMatcher
@@ -61,6 +60,8 @@ def _dsn() -> list[CheckMessage]:
     dsn = conf.SENTRY_DSN
     if not isinstance(dsn, str) or not dsn:
         return []
+    from sentry_sdk.utils import BadDsn, Dsn  # only for a site that reports to Sentry
+
     try:
         Dsn(dsn)
     except (BadDsn, ValueError) as exc:
