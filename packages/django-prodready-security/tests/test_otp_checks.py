@@ -16,6 +16,7 @@ from tests.otp_support import ENFORCEMENT, enforcing_middleware
 pytestmark = pytest.mark.django_db
 
 OTP = "django_otp.middleware.OTPMiddleware"
+VERIFIED = "prodready_security.otp.verified.VerifiedDeviceMiddleware"
 AUTH = "django.contrib.auth.middleware.AuthenticationMiddleware"
 
 
@@ -62,6 +63,10 @@ def test_the_test_settings_pass() -> None:
         ({"PRODREADY_OTP_BACKUP_CODE_COUNT": 51}, ["E024"]),
         ({"PRODREADY_OTP_THROTTLE_FACTOR": 0}, ["E025"]),
         ({"PRODREADY_OTP_THROTTLE_FACTOR": -1.0}, ["E025"]),
+        ({"PRODREADY_OTP_DEVICE_CACHE_SECONDS": -5}, ["E026"]),
+        ({"PRODREADY_OTP_DEVICE_CACHE_SECONDS": 0}, []),
+        ({"MIDDLEWARE": "verified-device middleware instead"}, []),
+        ({"MIDDLEWARE": "verified-device middleware after enforcement"}, ["E022"]),
     ],
 )
 def test_bad_settings(overrides: dict[str, Any], expected: list[str]) -> None:
@@ -71,6 +76,14 @@ def test_bad_settings(overrides: dict[str, Any], expected: list[str]) -> None:
         "no otp middleware": [*without(middleware, OTP), ENFORCEMENT],
         "otp middleware after enforcement": [*without(middleware, OTP), ENFORCEMENT, OTP],
         "otp middleware before auth": [OTP, *without(middleware, OTP), ENFORCEMENT],
+        "verified-device middleware instead": [
+            VERIFIED if entry == OTP else entry for entry in [*middleware, ENFORCEMENT]
+        ],
+        "verified-device middleware after enforcement": [
+            *without(middleware, OTP),
+            ENFORCEMENT,
+            VERIFIED,
+        ],
     }
     if overrides.pop("enforced", False):
         overrides["MIDDLEWARE"] = enforcing_middleware()

@@ -30,6 +30,7 @@ Two-factor authentication (``prodready_security.otp.checks``):
 - ``prodready_security.E023`` an entry of ``PRODREADY_OTP_EXEMPT_PATHS`` does not start with /
 - ``prodready_security.E024`` ``PRODREADY_OTP_BACKUP_CODE_COUNT`` is not between 1 and 50
 - ``prodready_security.E025`` ``PRODREADY_OTP_THROTTLE_FACTOR`` is not positive
+- ``prodready_security.E026`` ``PRODREADY_OTP_DEVICE_CACHE_SECONDS`` is negative
 
 Audit log (``prodready_security.audit.checks``):
 

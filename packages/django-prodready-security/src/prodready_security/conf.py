@@ -100,6 +100,11 @@ class Settings(AppSettings):
         return self._get("OTP_BACKUP_CODE_COUNT", 10)
 
     @property
+    def OTP_DEVICE_CACHE_SECONDS(self) -> float:
+        """How long VerifiedDeviceMiddleware trusts a loaded device (0: load every request)."""
+        return self._get("OTP_DEVICE_CACHE_SECONDS", 300)
+
+    @property
     def OTP_THROTTLE_FACTOR(self) -> float:
         """Seconds of django-otp's back-off after a wrong code, doubling per failure."""
         return self._get("OTP_THROTTLE_FACTOR", 1.0)

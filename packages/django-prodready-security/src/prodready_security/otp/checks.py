@@ -3,10 +3,11 @@
 - ``E020`` 2FA is enforced but ``PRODREADY_OTP_ENCRYPTION_KEYS`` is empty
 - ``E021`` an entry of ``PRODREADY_OTP_ENCRYPTION_KEYS`` is not a Fernet key
 - ``E022`` the enforcement middleware is not after ``AuthenticationMiddleware`` and
-  django-otp's ``OTPMiddleware``
+  django-otp's ``OTPMiddleware`` (or its drop-in, ``VerifiedDeviceMiddleware``)
 - ``E023`` an entry of ``PRODREADY_OTP_EXEMPT_PATHS`` does not start with ``/``
 - ``E024`` ``PRODREADY_OTP_BACKUP_CODE_COUNT`` is not between 1 and 50
 - ``E025`` ``PRODREADY_OTP_THROTTLE_FACTOR`` is not positive (0 turns off the back-off)
+- ``E026`` ``PRODREADY_OTP_DEVICE_CACHE_SECONDS`` is negative
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from prodready_security.otp import crypto
 
 ENFORCEMENT = "prodready_security.otp.middleware.OTPEnforcementMiddleware"
 OTP_MIDDLEWARE = "django_otp.middleware.OTPMiddleware"
+VERIFIED_DEVICE_MIDDLEWARE = "prodready_security.otp.verified.VerifiedDeviceMiddleware"
 AUTH_MIDDLEWARE = "django.contrib.auth.middleware.AuthenticationMiddleware"
 MAX_BACKUP_CODES = 50
 
@@ -68,21 +70,25 @@ def check_middleware_order(
     if ENFORCEMENT not in middleware:
         return []
     position = middleware.index(ENFORCEMENT)
-    for required in (AUTH_MIDDLEWARE, OTP_MIDDLEWARE):
+    # Either django-otp's middleware or its drop-in gives users is_verified().
+    otp = (
+        VERIFIED_DEVICE_MIDDLEWARE if VERIFIED_DEVICE_MIDDLEWARE in middleware else OTP_MIDDLEWARE
+    )
+    for required in (AUTH_MIDDLEWARE, otp):
         if required not in middleware[:position]:
             found = "after it" if required in middleware else "missing"
             return [
                 Error(
                     f"{ENFORCEMENT} needs {required} before it in MIDDLEWARE; it is {found}.",
-                    hint=f"List {AUTH_MIDDLEWARE}, then {OTP_MIDDLEWARE}, then {ENFORCEMENT}.",
+                    hint=f"List {AUTH_MIDDLEWARE}, then {otp}, then {ENFORCEMENT}.",
                     id="prodready_security.E022",
                 )
             ]
-    if middleware.index(OTP_MIDDLEWARE) < middleware.index(AUTH_MIDDLEWARE):
+    if middleware.index(otp) < middleware.index(AUTH_MIDDLEWARE):
         return [
             Error(
-                f"{OTP_MIDDLEWARE} comes before {AUTH_MIDDLEWARE} in MIDDLEWARE.",
-                hint=f"List {AUTH_MIDDLEWARE}, then {OTP_MIDDLEWARE}, then {ENFORCEMENT}.",
+                f"{otp} comes before {AUTH_MIDDLEWARE} in MIDDLEWARE.",
+                hint=f"List {AUTH_MIDDLEWARE}, then {otp}, then {ENFORCEMENT}.",
                 id="prodready_security.E022",
             )
         ]
@@ -125,6 +131,15 @@ def check_numbers(app_configs: Sequence[Any] | None = None, **kwargs: Any) -> li
                 "(0 or less turns off the back-off, so codes can be guessed quickly).",
                 hint="Set it to 1.0: waits of 1, 2, 4, 8... seconds after wrong codes.",
                 id="prodready_security.E025",
+            )
+        )
+    seconds = conf.OTP_DEVICE_CACHE_SECONDS
+    if isinstance(seconds, (int, float)) and not isinstance(seconds, bool) and seconds < 0:
+        messages.append(
+            Error(
+                f"PRODREADY_OTP_DEVICE_CACHE_SECONDS is {seconds}; expected 0 or more.",
+                hint="Set it to 300, or to 0 to load the 2FA device on every request.",
+                id="prodready_security.E026",
             )
         )
     return messages

@@ -25,7 +25,8 @@ def staff_must_use_2fa() -> Finding:
         "security",
         "Staff must use two-factor authentication",
         passed,
-        fix=f"Add {ENFORCEMENT} to MIDDLEWARE after django_otp.middleware.OTPMiddleware, "
+        fix=f"Add {ENFORCEMENT} to MIDDLEWARE after django_otp.middleware.OTPMiddleware "
+        "(or prodready_security.otp.verified.VerifiedDeviceMiddleware), "
         "and keep 'staff' in PRODREADY_OTP_REQUIRED_FOR.",
         weight=3,
         detail=detail,

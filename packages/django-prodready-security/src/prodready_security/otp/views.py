@@ -181,7 +181,8 @@ def _is_verified(request: HttpRequest) -> bool:
     is_verified = getattr(request.user, "is_verified", None)
     if is_verified is None:
         raise ImproperlyConfigured(
-            "The 2FA pages need django_otp.middleware.OTPMiddleware in MIDDLEWARE, after "
+            "The 2FA pages need django_otp.middleware.OTPMiddleware (or "
+            "prodready_security.otp.verified.VerifiedDeviceMiddleware) in MIDDLEWARE, after "
             "AuthenticationMiddleware (see prodready_security.E022)."
         )
     return bool(is_verified())
