@@ -51,7 +51,9 @@ MIDDLEWARE = [
     # After authentication: rate limits can key by user, 2FA needs the user, and the
     # audit log records who did what from where.
     "prodready_security.ratelimit.middleware.RateLimitMiddleware",
-    "django_otp.middleware.OTPMiddleware",
+    # django-otp's OTPMiddleware, with the verified device trusted from the shared cache
+    # until it changes, instead of loaded from the database on every request.
+    "prodready_security.otp.verified.VerifiedDeviceMiddleware",
     "prodready_security.otp.middleware.OTPEnforcementMiddleware",
     "prodready_security.audit.middleware.AuditContextMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
