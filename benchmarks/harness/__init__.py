@@ -65,46 +65,17 @@ def stop(process: subprocess.Popen[bytes]) -> None:
 
 def get(port: int, path: str) -> None:
     """GET ``path`` on a new connection; anything but 200 ends the benchmark."""
-    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
-    try:
-        connection.request("GET", path)
-        response = connection.getresponse()
-        response.read()
-    finally:
-        connection.close()
-    if response.status != 200:
-        raise SystemExit(error(f"{path} answered {response.status}"))
+    get_with(port, path, {})
 
 
 def sequential(port: int, path: str, requests: int) -> float:
     """Mean seconds per request, one request at a time."""
-    started = time.perf_counter()
-    for _ in range(requests):
-        get(port, path)
-    return (time.perf_counter() - started) / requests
+    return mean_seconds(lambda: get(port, path), requests)
 
 
 def concurrent(port: int, path: str, requests: int, clients: int) -> float:
     """Requests per second with ``clients`` sending at once."""
-    share = [requests // clients + (1 if n < requests % clients else 0) for n in range(clients)]
-    failures: list[BaseException] = []
-
-    def client(count: int) -> None:
-        try:
-            for _ in range(count):
-                get(port, path)
-        except BaseException as exc:  # reported by the main thread
-            failures.append(exc)
-
-    threads = [threading.Thread(target=client, args=(count,)) for count in share]
-    started = time.perf_counter()
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    if failures:
-        raise SystemExit(error(f"a client failed: {failures[0]}"))
-    return requests / (time.perf_counter() - started)
+    return per_second(lambda: get(port, path), requests, clients)
 
 
 def get_with(port: int, path: str, headers: Mapping[str, str]) -> None:

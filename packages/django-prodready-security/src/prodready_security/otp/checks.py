@@ -20,10 +20,10 @@ from django.core.checks import CheckMessage, Error
 
 from prodready_security.conf import conf
 from prodready_security.otp import crypto
+from prodready_security.otp.verified import DOTTED_PATH as VERIFIED_DEVICE_MIDDLEWARE
 
 ENFORCEMENT = "prodready_security.otp.middleware.OTPEnforcementMiddleware"
 OTP_MIDDLEWARE = "django_otp.middleware.OTPMiddleware"
-VERIFIED_DEVICE_MIDDLEWARE = "prodready_security.otp.verified.VerifiedDeviceMiddleware"
 AUTH_MIDDLEWARE = "django.contrib.auth.middleware.AuthenticationMiddleware"
 MAX_BACKUP_CODES = 50
 
