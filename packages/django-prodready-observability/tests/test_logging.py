@@ -6,6 +6,8 @@ import json
 import logging
 import logging.config
 from collections.abc import Iterator
+from datetime import date
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -59,6 +61,19 @@ def test_json_lines_with_standard_fields(
     assert line["request_id"] is None
     assert line["user_id"] is None
     assert "asctime" in line
+
+
+def test_any_extra_value_keeps_its_line(
+    configured: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
+    configured()
+    logger = logging.getLogger("shop")
+    # An integer past 64 bits, which orjson refuses, and types JSON does not know.
+    logger.info("big", extra={"serial": 2**70})
+    logger.info("typed", extra={"price": Decimal("9.99"), "when": date(2026, 1, 2)})
+    big, typed = lines(capsys)
+    assert big["serial"] == 2**70
+    assert (typed["price"], typed["when"]) == ("9.99", "2026-01-02")
 
 
 def test_levels_from_arguments(configured: Any, capsys: pytest.CaptureFixture[str]) -> None:

@@ -49,6 +49,8 @@ def test_a_new_id_is_returned_and_logged(caplog: pytest.LogCaptureFixture) -> No
     assert line.user_id is None  # type: ignore[attr-defined]
     assert line.duration_ms >= 0  # type: ignore[attr-defined]
     assert line.getMessage().startswith("GET lessons/<int:pk>/ 200 ")
+    # Where it was logged from, as logger.log() would have found it.
+    assert (line.module, line.funcName, line.lineno > 0) == ("record", "finish", True)
 
 
 def test_a_well_formed_incoming_id_is_kept() -> None:

@@ -15,12 +15,13 @@ way in both. Tracebacks are scrubbed by the formatter.
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from django.core.signals import setting_changed
-from pythonjsonlogger.json import JsonFormatter
+from pythonjsonlogger.orjson import OrjsonFormatter
 
 from prodready_observability.requests.context import current_request_id, current_user_id
 
@@ -141,8 +142,18 @@ class ScrubFilter(logging.Filter):
         return True
 
 
-class ScrubbingJsonFormatter(JsonFormatter):
-    """python-json-logger's formatter, with tracebacks scrubbed."""
+class ScrubbingJsonFormatter(OrjsonFormatter):
+    """python-json-logger's orjson formatter, with tracebacks scrubbed.
+
+    orjson, not the standard library's encoder: the request middleware writes a line
+    per request, and encoding it with ``json`` took most of that line's cost.
+    """
+
+    def jsonify_log_record(self, log_data: dict[str, Any]) -> str:  # type: ignore[override]
+        try:
+            return super().jsonify_log_record(log_data)
+        except TypeError:  # an integer past 64 bits, which orjson refuses: keep the line
+            return json.dumps(log_data, default=str)
 
     def formatException(self, ei: Any) -> str | list[str]:  # type: ignore[override]
         return _scrub_lines(super().formatException(ei))
