@@ -4,6 +4,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.test import override_settings
 
+import prodready
 from prodready import checks, hooks
 from prodready.health.base import HealthCheck
 from prodready.plugins import PluginError, build_plugin_manager, hookimpl, plugin_infos
@@ -138,6 +139,29 @@ def test_a_failing_event_hook_does_not_stop_the_others(prodready_plugin, caplog)
     prodready.audit("backup.restored", target="db")
     assert received == ["backup.restored"]
     assert "Plugin 'broken' failed in prodready_audit()" in caplog.text
+
+
+def test_a_hook_sees_plugins_registered_and_unregistered_after_its_first_call():
+    from prodready.plugins import get_plugin_manager
+    from prodready.testing import register_temporarily
+
+    received = []
+
+    class Recorder:
+        @hookimpl
+        def prodready_audit(self, event):
+            received.append(event.action)
+
+    prodready.audit("first")  # looks the implementations up, and keeps them
+    with register_temporarily(Recorder()):
+        prodready.audit("second")
+    prodready.audit("third")
+    get_plugin_manager().register(Recorder(), name="directly")  # not through our helpers
+    try:
+        prodready.audit("fourth")
+    finally:
+        get_plugin_manager().unregister(name="directly")
+    assert received == ["second", "fourth"]
 
 
 def test_app_with_prodready_hooks_module_takes_part():

@@ -29,14 +29,24 @@ logger = logging.getLogger(__name__)
 T = TypeVar("T")
 
 
-def _implementations(hook_name: str) -> list[tuple[str, Any]]:
+# hook name -> (manager, its generation, implementations), kept until a plugin changes
+_looked_up: dict[str, tuple[object, int, tuple[tuple[str, Any], ...]]] = {}
+
+
+def _implementations(hook_name: str) -> tuple[tuple[str, Any], ...]:
     """(plugin name, function) pairs of a hook, in pluggy's call order."""
-    caller = getattr(get_plugin_manager().hook, hook_name)
-    return [
+    pm = get_plugin_manager()
+    cached = _looked_up.get(hook_name)
+    if cached is not None and cached[0] is pm and cached[1] == pm.generation:
+        return cached[2]
+    caller = getattr(pm.hook, hook_name)
+    found = tuple(
         (impl.plugin_name, impl.function)
         for impl in reversed(caller.get_hookimpls())
         if not (impl.hookwrapper or impl.wrapper)
-    ]
+    )
+    _looked_up[hook_name] = (pm, pm.generation, found)
+    return found
 
 
 def _collect(hook_name: str, expected: type[T], **kwargs: Any) -> list[T]:

@@ -13,6 +13,7 @@ import threading
 from dataclasses import dataclass
 from importlib.metadata import entry_points
 from types import ModuleType
+from typing import Any
 
 import pluggy
 from django.apps import apps
@@ -31,6 +32,31 @@ class PluginError(ImproperlyConfigured):
     """A plugin cannot be loaded or breaks a hook's contract."""
 
 
+class PluginManager(pluggy.PluginManager):
+    """pluggy's manager, counting its changes: a hook's implementations, looked up once,
+    are kept until a plugin is registered or unregistered (hooks run on every request)."""
+
+    generation = 0
+
+    def register(self, plugin: object, name: str | None = None) -> str | None:
+        try:
+            return super().register(plugin, name)
+        finally:
+            self.generation += 1
+
+    def unregister(self, plugin: object | None = None, name: str | None = None) -> Any:
+        try:
+            return super().unregister(plugin, name)
+        finally:
+            self.generation += 1
+
+    def add_hookspecs(self, module_or_class: ModuleType | type) -> None:
+        try:
+            super().add_hookspecs(module_or_class)
+        finally:
+            self.generation += 1
+
+
 @dataclass(frozen=True)
 class PluginInfo:
     name: str
@@ -40,10 +66,10 @@ class PluginInfo:
 
 
 _lock = threading.Lock()
-_manager: pluggy.PluginManager | None = None
+_manager: PluginManager | None = None
 
 
-def get_plugin_manager() -> pluggy.PluginManager:
+def get_plugin_manager() -> PluginManager:
     """Return the plugin manager, building it on first use."""
     global _manager
     if _manager is None:
@@ -60,9 +86,9 @@ def reset_plugin_manager() -> None:
         _manager = None
 
 
-def build_plugin_manager() -> pluggy.PluginManager:
+def build_plugin_manager() -> PluginManager:
     apps.check_apps_ready()
-    pm = pluggy.PluginManager("prodready")
+    pm = PluginManager("prodready")
     pm.add_hookspecs(hookspecs)
     for name, module in _discover():
         try:
