@@ -170,3 +170,29 @@ def test_plain_text_for_a_terminal(configured: Any, capsys: pytest.CaptureFixtur
     out = capsys.readouterr().out
     assert "[None] hello password=" in out
     assert SECRET not in out
+
+
+@pytest.mark.parametrize(
+    "options",
+    [
+        {},
+        {"datefmt": "%d/%m/%Y %H:%M:%S"},
+        {"rename_fields": {"levelname": "level"}},
+        {"static_fields": {"service": "school"}, "defaults": {"team": "ops"}},
+        {"timestamp": True},
+    ],
+)
+def test_the_formatter_writes_what_python_json_logger_writes(options: dict[str, Any]) -> None:
+    from pythonjsonlogger.json import JsonFormatter
+
+    from prodready_observability.logging import FIELDS, ScrubbingJsonFormatter
+
+    record = logging.makeLogRecord(
+        {"name": "shop", "levelno": 20, "levelname": "INFO", "msg": "order %s", "args": (7,)}
+    )
+    record.__dict__.update({"amount": 12, "route": "orders/<int:pk>/", "_private": 1})
+    ours, theirs = ScrubbingJsonFormatter(FIELDS, **options), JsonFormatter(FIELDS, **options)
+    for created in (record.created, record.created + 0.5, record.created + 61):
+        record.created, record.msecs = created, (created % 1) * 1000
+        line, expected = json.loads(ours.format(record)), json.loads(theirs.format(record))
+        assert (line, list(line)) == (expected, list(expected))  # the same keys in order

@@ -8,7 +8,7 @@ variables follow the work into ``sync_to_async`` threads and coroutines alike.
 from __future__ import annotations
 
 import re
-import uuid
+import secrets
 from contextvars import ContextVar, Token
 from typing import TYPE_CHECKING
 
@@ -26,7 +26,8 @@ request_var: ContextVar[HttpRequest | None] = ContextVar("prodready_request", de
 
 
 def new_request_id() -> str:
-    return uuid.uuid4().hex
+    """32 random hex digits, as ``uuid4().hex`` looks, at a fraction of its cost."""
+    return secrets.token_hex(16)
 
 
 def is_well_formed(request_id: object) -> bool:

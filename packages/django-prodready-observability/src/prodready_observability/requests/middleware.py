@@ -19,7 +19,6 @@ from asgiref.sync import iscoroutinefunction, markcoroutinefunction
 from prodready_observability.requests import context
 from prodready_observability.requests.options import options
 from prodready_observability.requests.record import finish, record_exception
-from prodready_observability.sentry.transactions import is_ignored_path
 
 if TYPE_CHECKING:
     from django.http import HttpRequest, HttpResponseBase
@@ -64,7 +63,7 @@ class RequestMiddleware:
             context.unbind(tokens)
 
     def process_exception(self, request: HttpRequest, exception: Exception) -> None:
-        if not is_ignored_path(request.path_info, options().skip_paths):
+        if not options().skips(request.path_info):
             record_exception(request, exception)
 
 
@@ -86,5 +85,5 @@ def _after(
     duration = time.perf_counter() - started
     response[header] = request_id
     current = options()
-    if not is_ignored_path(request.path_info, current.skip_paths):
+    if not current.skips(request.path_info):
         finish(request, response, request_id, duration, current.slow_ms)

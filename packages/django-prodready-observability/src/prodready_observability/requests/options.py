@@ -7,12 +7,14 @@ and anything else that sends ``setting_changed`` makes them read again.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from django.core.signals import setting_changed
 
 from prodready_observability.conf import conf
+from prodready_observability.sentry.transactions import path_matcher
 
 
 @dataclass(frozen=True)
@@ -20,7 +22,7 @@ class Options:
     header: str
     meta_key: str
     trust_incoming: bool
-    skip_paths: tuple[str, ...]
+    skips: Callable[[str], bool]  # whether a path is one of PRODREADY_ANALYTICS_SKIP_PATHS
     slow_ms: float
 
 
@@ -35,7 +37,7 @@ def options() -> Options:
                 header=header,
                 meta_key="HTTP_" + header.upper().replace("-", "_"),
                 trust_incoming=conf.ANALYTICS_TRUST_REQUEST_ID,
-                skip_paths=tuple(conf.ANALYTICS_SKIP_PATHS),
+                skips=path_matcher(conf.ANALYTICS_SKIP_PATHS),
                 slow_ms=conf.ANALYTICS_SLOW_REQUEST_MS,
             )
         )

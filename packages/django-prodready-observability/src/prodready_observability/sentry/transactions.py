@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -23,10 +23,13 @@ def is_ignored_path(path: str, ignored: Iterable[str] | str) -> bool:
 
     ``"/health"`` covers ``/health`` and ``/health/ready``, not ``/healthy``.
     """
+    return path_matcher(ignored)(path)
+
+
+def path_matcher(ignored: Iterable[str] | str) -> Callable[[str], bool]:
+    """:func:`is_ignored_path` for one list of paths, prepared once for many paths."""
     if isinstance(ignored, str):  # one path instead of a list (prodready.E002)
         ignored = [ignored]
-    for prefix in ignored:
-        base = prefix.rstrip("/")
-        if path == base or path.startswith(base + "/"):
-            return True
-    return False
+    bases = frozenset(prefix.rstrip("/") for prefix in ignored)
+    below = tuple(base + "/" for base in bases)
+    return lambda path: path in bases or path.startswith(below)
