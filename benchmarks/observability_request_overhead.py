@@ -1,31 +1,35 @@
 """What do the request middleware, its log line and the metrics cost per request?
 
-Starts three copies of one small site, each this script again (``--serve``) under one
-gunicorn sync worker (Django's threaded development server if gunicorn is not
-installed):
+Starts a copy of one small site per variant, each this script again (``--serve``)
+under one gunicorn sync worker (Django's threaded development server if gunicorn is
+not installed):
 
 - ``bare``: the site alone;
 - ``metrics``: with ``RequestMiddleware`` (request id, timing, the
   ``prodready_request_finished`` hook, Prometheus counter and histogram), its log line
   below the logging level;
 - ``metrics+log``: the same, plus one JSON log line per request through
-  ``configure_logging()`` (context filter, scrubber, python-json-logger), written to
+  ``configure_logging()`` (context filter, scrubber, python-json-logger with orjson), written to
   the server's stdout, which is /dev/null here;
 - ``metrics+stdlib log``: the floor of any such line: the same record through a bare
   ``StreamHandler`` with logging's default formatter (the message alone, no filters);
 - ``django-prometheus``: the reference, django-prometheus's before/after middleware
   (counters and histograms by view and method), when it is installed.
 
-All answer in alternating batches; the best batch of each counts. Prints the latency
-per request and the added microseconds, the throughput with concurrent clients and
-its ratio to the bare site (target: at least 0.85x for ``metrics`` and for
-``metrics+log``, whose JSON line per request is the middleware's access log), and
-the CPU time the gunicorn worker spent per request (from /proc on Linux) with the
-ratio it implies: other load on the machine moves it far less than throughput, so
-it checks a throughput ratio a busy machine skewed. Exits non-zero on errors, or if
-the metrics did not count every request.
+All answer in alternating batches, every site one batch per round, so the sites of a
+round share the machine's load of that moment. Prints the latency per request and the
+added microseconds (best batch), the throughput with concurrent clients, and two ratios
+to the bare site: that of each site's best batch, and the median over rounds of each
+round's own ratio, which a shared machine's changing load skews far less. The target
+(at least 0.85x for ``metrics`` and for ``metrics+log``, whose JSON line per request is
+the middleware's access log) is judged on the median. It also prints the CPU time the
+gunicorn worker spent per request (from /proc on Linux) and the ratio it implies, again
+the median of the rounds' ratios. With ``--instructions``, it then counts the
+instructions each site's worker executes per request under valgrind's callgrind, a
+measure the machine's other load does not move. Exits non-zero on errors, or if the
+metrics did not count every request.
 
-    python benchmarks/observability_request_overhead.py [--requests 1000] [--rounds 3]
+    python benchmarks/observability_request_overhead.py [--rounds 8] [--instructions]
 """
 
 from __future__ import annotations
@@ -34,9 +38,11 @@ import argparse
 import http.client
 import json
 import os
+import statistics
 import subprocess
 import sys
 import tempfile
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from harness import (
@@ -146,9 +152,14 @@ def __getattr__(name: str) -> Any:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--requests", type=int, default=1000, help="requests per batch")
-    parser.add_argument("--rounds", type=int, default=3, help="batches per site")
+    parser.add_argument("--requests", type=int, default=500, help="requests per batch")
+    parser.add_argument("--rounds", type=int, default=8, help="batches per site")
     parser.add_argument("--clients", type=int, default=4, help="concurrent clients")
+    parser.add_argument(
+        "--instructions",
+        action="store_true",
+        help="also count each site's instructions per request under valgrind (minutes)",
+    )
     parser.add_argument("--serve", type=int, metavar="PORT", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.serve:
@@ -156,29 +167,57 @@ def main() -> int:
         return 0
 
     with tempfile.TemporaryDirectory(prefix="prodready-bench-") as workdir:
+        variants = sites()
         servers: list[subprocess.Popen[bytes]] = []
         try:
             ports = {}
-            for label, mode in sites().items():
+            for label, mode in variants.items():
                 ports[label] = free_port()
-                config = {"mode": mode, "database": os.path.join(workdir, "bench.sqlite3")}
-                env = {**os.environ, CONFIG_VARIABLE: json.dumps(config)}
-                env.pop("PROMETHEUS_MULTIPROC_DIR", None)
                 servers.append(
                     subprocess.Popen(
                         [sys.executable, __file__, "--serve", str(ports[label])],
-                        env=env,
+                        env=server_env(mode, workdir),
                         stdout=subprocess.DEVNULL,
                     )
                 )
             for port, server in zip(ports.values(), servers, strict=True):
                 wait_until_up(server, lambda port=port: answers(port))
-            return report(
+            verdict = report(
                 ports, {label: s.pid for label, s in zip(ports, servers, strict=True)}, args
             )
         finally:
             for process in servers:
                 stop(process)
+        if args.instructions:
+            verdict |= report_instructions(variants, workdir)
+        return verdict
+
+
+def server_env(mode: str, workdir: str) -> dict[str, str]:
+    config = {"mode": mode, "database": os.path.join(workdir, "bench.sqlite3")}
+    env = {**os.environ, CONFIG_VARIABLE: json.dumps(config)}
+    env.pop("PROMETHEUS_MULTIPROC_DIR", None)
+    return env
+
+
+def report_instructions(variants: dict[str, str], workdir: str) -> int:
+    """The same sites under callgrind, two at a time: instructions per request."""
+    from harness import instructions
+
+    if not instructions.available():
+        return error("--instructions needs valgrind (Debian: apt-get install valgrind)")
+
+    def count(mode: str) -> float:
+        port = free_port()
+        command = [sys.executable, __file__, "--serve", str(port)]
+        return instructions.per_request(command, server_env(mode, workdir), port, PATH)
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        counts = dict(zip(variants, pool.map(count, variants.values()), strict=True))
+    print("instructions per request in the gunicorn worker (callgrind; load does not move it)")
+    for label, per_request in counts.items():
+        print(f"  {label:17} {per_request / 1000:8.1f} k  {counts['bare'] / per_request:5.2f}x")
+    return 0
 
 
 def report(ports: dict[str, int], masters: dict[str, int], args: Any) -> int:
@@ -200,17 +239,15 @@ def report(ports: dict[str, int], masters: dict[str, int], args: Any) -> int:
                 cpu[label].append((after - before) / args.requests)
     bare_us = min(latency["bare"]) * 1e6
     bare_rps = max(throughput["bare"])
-    bare_cpu = min(cpu["bare"], default=None)
     verdict = 0
+    print("  site               µs/request   req/s   best    median     worker CPU   median")
     for label in ports:
         us, rps = min(latency[label]) * 1e6, max(throughput[label])
-        ratio = rps / bare_rps
-        line = f"  {label:17} {us:7.1f} µs/request  {rps:6.0f} req/s  {ratio:5.2f}x"
-        worker_cpu = min(cpu[label], default=None)
-        if worker_cpu is not None and bare_cpu is not None:
-            line += (
-                f"  worker CPU {worker_cpu * 1e6:5.1f} µs/request  {bare_cpu / worker_cpu:5.2f}x"
-            )
+        ratio = paired_median(throughput[label], throughput["bare"])
+        line = f"  {label:17} {us:7.1f}  {rps:9.0f}  {rps / bare_rps:5.2f}x  {ratio:5.2f}x"
+        if len(cpu[label]) == args.rounds and len(cpu["bare"]) == args.rounds:
+            cpu_ratio = paired_median(cpu["bare"], cpu[label])
+            line += f"  {min(cpu[label]) * 1e6:7.1f} µs  {cpu_ratio:5.2f}x"
         if label != "bare":
             line += f"  (+{us - bare_us:.1f} µs/request)"
         if label in TARGETED:
@@ -225,6 +262,13 @@ def report(ports: dict[str, int], masters: dict[str, int], args: Any) -> int:
     if not verdict:
         print(f"  metrics counted every request ({expected} per observed site)")
     return verdict
+
+
+def paired_median(values: list[float], baselines: list[float]) -> float:
+    """The median of each round's ratio: the rounds are paired, the load of a moment
+    weighs on both sides of its ratio."""
+    pairs = zip(values, baselines, strict=True)
+    return statistics.median(value / baseline for value, baseline in pairs)
 
 
 def sites() -> dict[str, str]:

@@ -37,9 +37,12 @@ def has_gunicorn() -> bool:
     return importlib.util.find_spec("gunicorn") is not None
 
 
-def wait_until_up(server: subprocess.Popen[bytes], probe: Callable[[], object]) -> None:
-    """Call ``probe`` until it stops raising OSError; fail if ``server`` exits or 30 s pass."""
-    deadline = time.monotonic() + 30
+def wait_until_up(
+    server: subprocess.Popen[bytes], probe: Callable[[], object], timeout: float = 30
+) -> None:
+    """Call ``probe`` until it stops raising OSError; fail if ``server`` exits or
+    ``timeout`` seconds pass."""
+    deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if server.poll() is not None:
             raise SystemExit(error(f"the server exited with {server.returncode}"))
@@ -48,7 +51,7 @@ def wait_until_up(server: subprocess.Popen[bytes], probe: Callable[[], object]) 
             return
         except OSError:
             time.sleep(0.1)
-    raise SystemExit(error("the server did not start within 30 s"))
+    raise SystemExit(error(f"the server did not start within {timeout:.0f} s"))
 
 
 def stop(process: subprocess.Popen[bytes]) -> None:

@@ -1,0 +1,77 @@
+"""Instructions per request of a gunicorn worker, counted by valgrind's callgrind.
+
+Time on a shared machine moves with its neighbours' load; the number of instructions a
+worker executes for the same requests does not. Under callgrind a server runs some
+fifty times slower: a thousand requests take a minute or two. Only user-space
+instructions count, not the kernel's share of a request. Work done now and then lands
+in some counts and not others (a full garbage collection, a flush every few seconds,
+which under callgrind comes every hundred requests or so), so differences of a few
+percent are not significant.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import tempfile
+import time
+from collections.abc import Mapping
+from pathlib import Path
+
+from harness import error, get, stop, wait_until_up, worker_pids
+
+START_TIMEOUT = 600  # seconds: Django starting under callgrind
+QUIET = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL}
+
+
+def available() -> bool:
+    return shutil.which("valgrind") is not None and shutil.which("callgrind_control") is not None
+
+
+def per_request(
+    command: list[str],
+    env: Mapping[str, str],
+    port: int,
+    path: str,
+    requests: int = 1000,
+    warmup: int = 300,
+) -> float:
+    """Run ``command`` (a one-worker gunicorn server on ``port``) under callgrind; the
+    instructions its worker executes per GET of ``path``, after ``warmup`` requests."""
+    with tempfile.TemporaryDirectory(prefix="prodready-callgrind-") as workdir:
+        server = subprocess.Popen(
+            [
+                "valgrind",
+                "--tool=callgrind",
+                "--trace-children=yes",
+                f"--callgrind-out-file={workdir}/callgrind.%p",
+                *command,
+            ],
+            env=dict(env),
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        try:
+            wait_until_up(server, lambda: get(port, path), timeout=START_TIMEOUT)
+            for _ in range(warmup):
+                get(port, path)
+            [worker] = worker_pids(server.pid)
+            subprocess.run(["callgrind_control", "--zero", str(worker)], check=True, **QUIET)
+            for _ in range(requests):
+                get(port, path)
+            subprocess.run(["callgrind_control", "--dump", str(worker)], check=True, **QUIET)
+            return _total(Path(workdir), worker) / requests
+        finally:
+            stop(server)
+
+
+def _total(workdir: Path, worker: int) -> int:
+    """Instructions in the worker's dump, once callgrind has written it."""
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        for dump in workdir.glob(f"callgrind.{worker}.*"):
+            for line in dump.read_text().splitlines():
+                if line.startswith("totals:"):
+                    return int(line.split()[1])
+        time.sleep(0.5)
+    raise SystemExit(error(f"callgrind wrote no totals for worker {worker}"))
