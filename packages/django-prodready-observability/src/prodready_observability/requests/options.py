@@ -22,7 +22,7 @@ class Options:
     header: str
     meta_key: str
     trust_incoming: bool
-    skips: Callable[[str], bool]  # whether a path is one of PRODREADY_ANALYTICS_SKIP_PATHS
+    skips: Callable[[str], bool]  # whether a path is in PRODREADY_ANALYTICS_SKIP_PATHS or below
     slow_ms: float
 
 
