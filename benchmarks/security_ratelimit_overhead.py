@@ -27,7 +27,6 @@ import http.client
 import json
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
@@ -43,6 +42,7 @@ from harness import (
     sequential,
     serve_one_worker,
     stop,
+    wait_for_port,
     wait_until_up,
 )
 
@@ -194,7 +194,7 @@ def main() -> int:
         )
         servers: list[subprocess.Popen[bytes]] = []
         try:
-            wait_for_redis(redis_port)
+            wait_for_port(redis_port, "redis-server")
             redis_url = f"redis://127.0.0.1:{redis_port}/0"
             ports = {}
             for label, mode in SITES.items():
@@ -307,17 +307,6 @@ def ping_us(redis_url: str, pings: int = 500) -> float:
         return (time.perf_counter() - started) / pings * 1e6
     finally:
         client.close()
-
-
-def wait_for_redis(port: int) -> None:
-    deadline = time.monotonic() + 10
-    while time.monotonic() < deadline:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=1).close()
-            return
-        except OSError:
-            time.sleep(0.05)
-    raise SystemExit(error("redis-server did not start within 10 s"))
 
 
 if __name__ == "__main__":

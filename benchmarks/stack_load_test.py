@@ -32,7 +32,6 @@ from __future__ import annotations
 
 import argparse
 import functools
-import http.client
 import importlib.util
 import json
 import statistics
@@ -42,7 +41,14 @@ import time
 from typing import Any
 
 from harness import error, free_port, get_with, wait_until_up
-from harness.stack import BENCHMARKS, Stack, gunicorn_command, missing, production_stack
+from harness.stack import (
+    BENCHMARKS,
+    Stack,
+    answers,
+    gunicorn_command,
+    missing,
+    production_stack,
+)
 
 LOCUSTFILE = BENCHMARKS / "harness" / "stack_locustfile.py"
 # What nginx.conf sets on every proxied request (the settings trust 127.0.0.1).
@@ -105,17 +111,8 @@ def start_site(stack: Stack, workers: int) -> int:
         gunicorn_command("-c", "gunicorn.conf.py", "school_site.wsgi:application"),
         {"GUNICORN_BIND": f"127.0.0.1:{port}", "GUNICORN_WORKERS": str(workers)},
     )
-    wait_until_up(gunicorn, functools.partial(answers, port))
+    wait_until_up(gunicorn, functools.partial(answers, port, PROXY_HEADERS))
     return port
-
-
-def answers(port: int) -> None:
-    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
-    try:
-        connection.request("GET", "/health/live", headers=PROXY_HEADERS)
-        connection.getresponse().read()
-    finally:
-        connection.close()
 
 
 def warm_up(port: int, staff_headers: dict[str, str], workers: int) -> None:

@@ -47,7 +47,6 @@ from __future__ import annotations
 
 import argparse
 import functools
-import http.client
 import json
 import os
 import subprocess
@@ -71,6 +70,7 @@ from harness.stack import (
     BENCHMARKS,
     MIDDLEWARE_VARIABLE,
     Stack,
+    answers,
     gunicorn_command,
     missing,
     production_stack,
@@ -183,17 +183,8 @@ def start_servers(stack: Stack) -> dict[str, Server]:
         process = stack.start(variant, command, site_env(variant), cwd=stack.workdir)
         servers[variant] = Server(port, process)
     for server in servers.values():
-        wait_until_up(server.process, functools.partial(answers, server.port))
+        wait_until_up(server.process, functools.partial(answers, server.port, PROXY_HEADERS))
     return servers
-
-
-def answers(port: int) -> None:
-    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
-    try:
-        connection.request("GET", "/health/live", headers=PROXY_HEADERS)
-        connection.getresponse().read()
-    finally:
-        connection.close()
 
 
 # --- the comparison ------------------------------------------------------------------

@@ -54,6 +54,18 @@ def wait_until_up(
     raise SystemExit(error(f"the server did not start within {timeout:.0f} s"))
 
 
+def wait_for_port(port: int, what: str, timeout: float = 10) -> None:
+    """Wait until ``what`` (a server this script started) accepts connections on ``port``."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            return
+        except OSError:
+            time.sleep(0.05)
+    raise SystemExit(error(f"{what} did not start within {timeout:.0f} s"))
+
+
 def stop(process: subprocess.Popen[bytes]) -> None:
     """Stop a process this script started, by its own handle."""
     if process.poll() is not None:

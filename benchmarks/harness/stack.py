@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import base64
 import contextlib
+import http.client
 import importlib.util
 import json
 import os
@@ -22,13 +23,12 @@ import socket
 import subprocess
 import sys
 import tempfile
-import time
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
 
-from harness import error, free_port, stop
+from harness import error, free_port, stop, wait_for_port
 
 BENCHMARKS = Path(__file__).resolve().parent.parent
 EXAMPLE = BENCHMARKS.parent / "example_project"
@@ -282,12 +282,11 @@ def gunicorn_command(*args: str) -> list[str]:
     return command
 
 
-def wait_for_port(port: int, what: str, timeout: float = 10) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=1).close()
-            return
-        except OSError:
-            time.sleep(0.05)
-    raise SystemExit(error(f"{what} did not start within {timeout:.0f} s"))
+def answers(port: int, headers: Mapping[str, str]) -> None:
+    """Any answer from ``/health/live`` will do: the site is up."""
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+    try:
+        connection.request("GET", "/health/live", headers=dict(headers))
+        connection.getresponse().read()
+    finally:
+        connection.close()
