@@ -150,7 +150,8 @@ class OwnRedis:
         deadline = time.monotonic() + 5
         while time.monotonic() < deadline:
             try:
-                redis.Redis(port=self.port).ping()
+                with redis.Redis(port=self.port) as probe:  # closed here, not by the GC
+                    probe.ping()
                 return
             except redis.ConnectionError:
                 time.sleep(0.02)
