@@ -246,8 +246,11 @@ def test_unknown_channel_is_logged_and_the_others_still_deliver(mailoutbox, capl
         deliver(Notification("Subject", "Message"))
     assert len(mailoutbox) == 1
     assert channel_warnings(caplog) == [
+        "PRODREADY_NOTIFY_CHANNELS must be a list of one of 'email', 'webhook'; found list "
+        "['pager', 'email']. Set PRODREADY_NOTIFY_CHANNELS to a list of one of 'email', "
+        "'webhook' (manage.py check reports it as prodready.E002).",
         "Notification 'Subject' not delivered through unknown channel 'pager'; "
-        "PRODREADY_NOTIFY_CHANNELS accepts email, webhook."
+        "PRODREADY_NOTIFY_CHANNELS accepts email, webhook.",
     ]
 
 
@@ -262,7 +265,6 @@ def test_unknown_channel_is_logged_and_the_others_still_deliver(mailoutbox, capl
         (["email", "webhook"], "hooks.example.com/services/x", ["found no scheme"]),
         (["webhook"], "ftp://hooks.example.com/s3cr3t", ["found scheme 'ftp'"]),
         (["webhook"], "https:///s3cr3t", ["found no host"]),
-        (["webhook"], 42, ["found int"]),
     ],
 )
 def test_webhook_settings_check(channels, url, expected):
@@ -282,6 +284,17 @@ def test_webhook_settings_check(channels, url, expected):
 def test_webhook_timeout_check(timeout, ids):
     with override_settings(PRODREADY_NOTIFY_WEBHOOK_TIMEOUT=timeout):
         assert [e.id for e in channel_checks.check_notify_timeout()] == ids
+
+
+def test_mistyped_channel_settings_are_e002_alone():
+    with override_settings(
+        PRODREADY_NOTIFY_CHANNELS=["webhook"],
+        PRODREADY_NOTIFY_WEBHOOK_URL=42,
+        PRODREADY_NOTIFY_WEBHOOK_TIMEOUT="5",
+    ):
+        messages = [m for m in checks.run_checks() if m.id.startswith("prodready.")]
+    assert [m.id for m in messages] == ["prodready.E002", "prodready.E002"]
+    assert "found int." in messages[0].msg + messages[1].msg  # a URL's value is never shown
 
 
 def test_channel_checks_are_registered():

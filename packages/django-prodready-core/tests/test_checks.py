@@ -35,7 +35,8 @@ def test_unknown_setting_without_a_close_name():
         ("PRODREADY_HEALTH_CACHE_SECONDS", "3", "must be a number; found str '3'"),
         ("PRODREADY_HEALTH_CACHE_SECONDS", True, "must be a number; found bool True"),
         ("PRODREADY_HEALTH_DISK_MIN_FREE_MB", 1.5, "must be an integer; found float 1.5"),
-        ("PRODREADY_HEALTH_TOKEN", 123, "must be a string or None; found int 123"),
+        # A setting that may hold a secret never has its value quoted.
+        ("PRODREADY_HEALTH_TOKEN", 123, "must be a string or None; found int."),
         ("PRODREADY_PLUGINS", "myapp.hooks", "must be a list of a string; found str"),
         ("PRODREADY_NOTIFY_CHANNELS", ["sms"], "must be a list of one of 'email', 'webhook'"),
         ("PRODREADY_NOTIFY_MIN_LEVEL", "loud", "must be one of 'info', 'warning', 'error'"),

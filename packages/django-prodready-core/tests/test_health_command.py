@@ -63,6 +63,25 @@ def test_json_format_gives_the_detailed_report(use_checks):
     ]
 
 
+def test_a_mistyped_setting_is_a_failed_check_naming_it(use_checks, settings):
+    use_checks(FakeCheck("fake:up"))
+    settings.PRODREADY_HEALTH_DEADLINE = "5"
+
+    with pytest.raises(CommandError, match=r"Not healthy \(failed\): settings"):
+        health()
+    body = json.loads(health_json_ignoring_exit())
+    assert body["checks"][0]["message"].startswith(
+        "PRODREADY_HEALTH_DEADLINE must be a number; found str '5'."
+    )
+
+
+def health_json_ignoring_exit():
+    out = StringIO()
+    with pytest.raises(CommandError):
+        call_command("prodready", "health", "--format", "json", stdout=out)
+    return out.getvalue()
+
+
 def test_the_command_runs_the_checks_afresh(use_checks):
     check = FakeCheck("fake:counted")
     use_checks(check)

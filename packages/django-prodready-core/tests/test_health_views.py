@@ -179,6 +179,30 @@ def test_never_a_secret_or_a_traceback(client, use_checks):
     assert response.json()["checks"][0]["message"] == "unexpected RuntimeError; see the server log"
 
 
+@pytest.mark.parametrize("name", ["PRODREADY_HEALTH_DEADLINE", "PRODREADY_HEALTH_CACHE_SECONDS"])
+def test_a_mistyped_setting_is_a_clear_503_not_a_type_error(client, use_checks, settings, name):
+    use_checks(FakeCheck("fake:up"))
+    setattr(settings, name, "5")
+
+    ready = get(client, "health-ready")
+    detail = get(client, "health-detail", Authorization=f"Bearer {TOKEN}")
+
+    assert ready.status_code == detail.status_code == 503
+    assert ready.json() == {"status": "failed", "failing": ["settings"]}
+    [check] = detail.json()["checks"]
+    assert check["name"] == "settings"
+    assert check["message"].startswith(f"{name} must be a number; found str '5'.")
+
+
+def test_a_mistyped_token_unlocks_nothing(client, failing, settings):
+    settings.PRODREADY_HEALTH_TOKEN = 12345
+
+    response = get(client, "health-detail", Authorization="Bearer 12345")
+
+    assert response.status_code == 503
+    assert "checks" not in response.json()
+
+
 def test_probes_within_the_cache_window_run_the_checks_once(client, use_checks):
     check = FakeCheck("fake:counted")
     use_checks(check)

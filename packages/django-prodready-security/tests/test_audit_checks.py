@@ -5,6 +5,8 @@ from __future__ import annotations
 import pytest
 from django.test import override_settings
 
+from prodready.conf import InvalidSetting
+
 from prodready_security.audit.checks import check_audit_database, check_tracked_models
 
 
@@ -39,6 +41,12 @@ def test_tracked_models(labels: list[str], expected: list[str]) -> None:
         assert ids(check_tracked_models()) == expected
 
 
-@override_settings(PRODREADY_AUDIT_TRACKED_MODELS="auth.User")
-def test_a_wrong_type_is_left_to_cores_type_check() -> None:
-    assert check_tracked_models() == []
+def test_a_wrong_type_is_refused_as_soon_as_it_is_read() -> None:
+    # The receivers follow the setting, so reading it on the change already refuses it
+    # (at start-up: Django's ready()); manage.py check reports it as prodready.E002.
+    expected = "PRODREADY_AUDIT_TRACKED_MODELS must be a list of a string; found str"
+    with (
+        pytest.raises(InvalidSetting, match=expected),
+        override_settings(PRODREADY_AUDIT_TRACKED_MODELS="auth.User"),
+    ):
+        pass

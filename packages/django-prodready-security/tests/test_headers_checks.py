@@ -27,7 +27,8 @@ def test_the_defaults_pass() -> None:
     ("overrides", "expected"),
     [
         ({"PRODREADY_HEADERS_PERMISSIONS_POLICY": {"camera": ["self"]}}, []),
-        ({"PRODREADY_HEADERS_PERMISSIONS_POLICY": {"camera": "self"}}, ["E060"]),
+        # Not a dict of lists: prodready.E002 (core) reports the type.
+        ({"PRODREADY_HEADERS_PERMISSIONS_POLICY": {"camera": "self"}}, []),
         ({"PRODREADY_HEADERS_PERMISSIONS_POLICY": {"Camera": []}}, ["E060"]),
         ({"PRODREADY_HEADERS_PERMISSIONS_POLICY": {"camera": ["example.com"]}}, ["E060"]),
         ({"PRODREADY_HEADERS_PERMISSIONS_POLICY": {"a": ["x"], "b": ["y"]}}, ["E060", "E060"]),

@@ -20,6 +20,7 @@ from typing import Any
 from django.conf import settings
 from django.core.checks import CheckMessage, Error, Warning
 
+from prodready.checks import reads_settings
 from prodready_backup.conf import conf
 from prodready_backup.crypto import KeyError_, parse_key
 
@@ -34,6 +35,7 @@ def _is_list(value: object) -> bool:
     return isinstance(value, (list, tuple))  # wrong types are prodready.E002
 
 
+@reads_settings
 def check_keys(app_configs: Sequence[Any] | None = None, **kwargs: Any) -> list[CheckMessage]:
     keys = conf.BACKUP_ENCRYPTION_KEYS
     if not _is_list(keys):
@@ -72,6 +74,7 @@ def check_keys(app_configs: Sequence[Any] | None = None, **kwargs: Any) -> list[
     return messages
 
 
+@reads_settings
 def check_storages(app_configs: Sequence[Any] | None = None, **kwargs: Any) -> list[CheckMessage]:
     messages: list[CheckMessage] = []
     known = sorted(getattr(settings, "STORAGES", {}))
@@ -100,6 +103,7 @@ def check_storages(app_configs: Sequence[Any] | None = None, **kwargs: Any) -> l
     return messages
 
 
+@reads_settings
 def check_schedules(app_configs: Sequence[Any] | None = None, **kwargs: Any) -> list[CheckMessage]:
     messages: list[CheckMessage] = []
     for name in _SCHEDULES:
@@ -119,6 +123,7 @@ def check_schedules(app_configs: Sequence[Any] | None = None, **kwargs: Any) -> 
     return messages
 
 
+@reads_settings
 def check_databases(app_configs: Sequence[Any] | None = None, **kwargs: Any) -> list[CheckMessage]:
     aliases = conf.BACKUP_DATABASES
     if aliases is None or not _is_list(aliases):
@@ -136,6 +141,7 @@ def check_databases(app_configs: Sequence[Any] | None = None, **kwargs: Any) -> 
     ]
 
 
+@reads_settings
 def check_encryption_deploy(
     app_configs: Sequence[Any] | None = None, **kwargs: Any
 ) -> list[CheckMessage]:

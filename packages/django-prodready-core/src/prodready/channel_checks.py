@@ -18,9 +18,11 @@ from urllib.parse import urlsplit
 
 from django.core.checks import CheckMessage, Error
 
+from prodready.checks import reads_settings
 from prodready.conf import conf
 
 
+@reads_settings
 def check_notify_webhook(
     app_configs: Sequence[Any] | None = None, **kwargs: Any
 ) -> list[CheckMessage]:
@@ -52,6 +54,7 @@ def check_notify_webhook(
     return []
 
 
+@reads_settings
 def check_notify_timeout(
     app_configs: Sequence[Any] | None = None, **kwargs: Any
 ) -> list[CheckMessage]:

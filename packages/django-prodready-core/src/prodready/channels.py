@@ -19,7 +19,7 @@ from django.conf import settings
 from django.core.mail import mail_admins
 
 import prodready
-from prodready.conf import conf
+from prodready.conf import InvalidSetting, conf
 from prodready.events import LEVELS, Notification
 
 logger = logging.getLogger(__name__)
@@ -37,7 +37,7 @@ def deliver(notification: Notification) -> None:
     """Send ``notification`` through every configured channel at or above the minimum level."""
     if not _at_or_above_min_level(notification.level):
         return
-    for name in dict.fromkeys(conf.NOTIFY_CHANNELS):  # each channel once, in order
+    for name in dict.fromkeys(_channel_names()):  # each channel once, in order
         channel = CHANNELS.get(name)
         if channel is None:
             logger.warning(
@@ -140,11 +140,26 @@ def _plain_text(notification: Notification) -> str:
     return "\n".join(lines)
 
 
+# Losing an alert is worse than one too many: a mistyped setting is logged and what can
+# be used of it is (prodready.E002 reports it too).
+
+
+def _channel_names() -> list[str]:
+    try:
+        return list(conf.NOTIFY_CHANNELS)
+    except InvalidSetting as exc:
+        logger.error("%s", exc)
+        names = exc.value if isinstance(exc.value, (list, tuple)) else ["email"]
+        return [name for name in names if isinstance(name, str)]
+
+
 def _at_or_above_min_level(level: str) -> bool:
-    minimum = conf.NOTIFY_MIN_LEVEL
-    # An unknown level is delivered: losing an alert is worse than one too many
-    # (prodready.E002 reports a bad PRODREADY_NOTIFY_MIN_LEVEL).
-    if level not in LEVELS or minimum not in LEVELS:
+    try:
+        minimum = conf.NOTIFY_MIN_LEVEL
+    except InvalidSetting as exc:
+        logger.error("%s", exc)
+        return True
+    if level not in LEVELS:
         return True
     return LEVELS.index(level) >= LEVELS.index(minimum)
 

@@ -13,25 +13,44 @@ Ids are stable and never reused:
 from __future__ import annotations
 
 import difflib
+import functools
 import importlib.util
 import os
-import types
-import typing
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from django.conf import settings
 from django.core.checks import CheckMessage, Error, Warning
 from django.utils.module_loading import import_string
 
-from prodready.conf import PREFIX, conf
+from prodready import setting_types
+from prodready.conf import PREFIX, InvalidSetting, conf
+
+Check = Callable[..., list[CheckMessage]]
 
 
+def reads_settings(check: Check) -> Check:
+    """Register system checks through this: a check that reads a mistyped setting is
+    skipped, as ``prodready.E002`` reports that setting, instead of crashing the run
+    with :exc:`~prodready.conf.InvalidSetting`.
+
+        checks.register(reads_settings(my_check))
+    """
+
+    @functools.wraps(check)
+    def run(app_configs: Sequence[Any] | None = None, **kwargs: Any) -> list[CheckMessage]:
+        try:
+            return check(app_configs, **kwargs)
+        except InvalidSetting:
+            return []
+
+    return run
+
+
+@reads_settings
 def check_plugins(app_configs: Sequence[Any] | None = None, **kwargs: Any) -> list[CheckMessage]:
     from prodready.plugins import PluginError, get_plugin_manager
 
-    if not _is_list(conf.PLUGINS):
-        return []  # reported as prodready.E002 by check_settings
     try:
         get_plugin_manager()
     except PluginError as exc:
@@ -51,13 +70,15 @@ def check_settings(app_configs: Sequence[Any] | None = None, **kwargs: Any) -> l
 
     try:
         objects = hooks.settings_objects()
-    except PluginError:
-        objects = [("prodready", conf)]  # the plugin problem is reported by check_plugins
-    known: dict[str, tuple[type, Any]] = {}
+    except (PluginError, InvalidSetting):
+        # Reported by check_plugins, or below (a mistyped PRODREADY_PLUGINS).
+        objects = [("prodready", conf)]
+    known: dict[str, Any] = {}
     for _plugin, app_settings in objects:
         for name in app_settings.setting_names():
-            prop = getattr(type(app_settings), name.removeprefix(PREFIX))
-            known[name] = typing.get_type_hints(prop.fget)["return"]
+            known[name] = setting_types.declared_type(
+                type(app_settings), name.removeprefix(PREFIX)
+            )
     messages: list[CheckMessage] = []
     for name in sorted(dir(settings)):
         if not name.startswith(PREFIX):
@@ -78,18 +99,18 @@ def check_settings(app_configs: Sequence[Any] | None = None, **kwargs: Any) -> l
             continue
         value = getattr(settings, name)
         expected = known[name]
-        if not _matches(value, expected):
+        if not setting_types.matches(value, expected):
             messages.append(
                 Error(
-                    f"{name} must be {_describe(expected)}; found "
-                    f"{type(value).__name__} {value!r}.",
-                    hint=f"Set {name} to {_describe(expected)} in your settings.",
+                    setting_types.problem(name, expected, value),
+                    hint=f"Set {name} to {setting_types.describe(expected)} in your settings.",
                     id="prodready.E002",
                 )
             )
     return messages
 
 
+@reads_settings
 def check_required_env(
     app_configs: Sequence[Any] | None = None, **kwargs: Any
 ) -> list[CheckMessage]:
@@ -106,13 +127,12 @@ def check_required_env(
     ]
 
 
+@reads_settings
 def check_trusted_proxies(
     app_configs: Sequence[Any] | None = None, **kwargs: Any
 ) -> list[CheckMessage]:
     from prodready.client_ip import trusted_networks
 
-    if not _is_list(conf.TRUSTED_PROXIES):
-        return []  # reported as prodready.E002
     try:
         trusted_networks(tuple(conf.TRUSTED_PROXIES))
     except ValueError as exc:
@@ -120,6 +140,7 @@ def check_trusted_proxies(
     return []
 
 
+@reads_settings
 def check_celery_app(
     app_configs: Sequence[Any] | None = None, **kwargs: Any
 ) -> list[CheckMessage]:
@@ -147,61 +168,8 @@ def check_celery_app(
     return []
 
 
-def _is_list(value: object) -> bool:
-    # Settings are typed by what they should be; this is about what a project set.
-    return isinstance(value, (list, tuple))
-
-
 def _closest(name: str, known: Iterable[str]) -> list[str]:
     """The known name closest to ``name``, compared without the shared prefix."""
     by_suffix = {k.removeprefix(PREFIX): k for k in known}
     matches = difflib.get_close_matches(name.removeprefix(PREFIX), by_suffix, n=1, cutoff=0.75)
     return [by_suffix[match] for match in matches]
-
-
-def _matches(value: Any, expected: Any) -> bool:
-    """Whether ``value`` fits the annotation ``expected`` (the shapes settings use)."""
-    origin = typing.get_origin(expected)
-    args = typing.get_args(expected)
-    if expected is Any:
-        return True
-    if expected is None or expected is type(None):
-        return value is None
-    if origin in (typing.Union, types.UnionType):
-        return any(_matches(value, arg) for arg in args)
-    if origin is typing.Literal:
-        return value in args
-    if expected is float:
-        return isinstance(value, (int, float)) and not isinstance(value, bool)
-    if expected is int:
-        return isinstance(value, int) and not isinstance(value, bool)
-    if origin in (list, tuple, typing.Sequence, Sequence) or expected in (list, tuple):
-        if not isinstance(value, (list, tuple)):
-            return False
-        return not args or all(_matches(item, args[0]) for item in value)
-    if origin is dict or expected is dict:
-        if not isinstance(value, dict):
-            return False
-        return not args or all(
-            _matches(k, args[0]) and _matches(v, args[1]) for k, v in value.items()
-        )
-    if isinstance(expected, type):
-        return isinstance(value, expected)
-    return True
-
-
-def _describe(expected: Any) -> str:
-    origin = typing.get_origin(expected)
-    args = typing.get_args(expected)
-    if expected is None or expected is type(None):
-        return "None"
-    if origin in (typing.Union, types.UnionType):
-        return " or ".join(_describe(arg) for arg in args)
-    if origin is typing.Literal:
-        return "one of " + ", ".join(repr(arg) for arg in args)
-    if origin in (list, tuple):
-        return f"a list of {_describe(args[0])}" if args else "a list"
-    if origin is dict:
-        return "a dict"
-    names = {bool: "a boolean", int: "an integer", float: "a number", str: "a string"}
-    return names.get(expected, getattr(expected, "__name__", str(expected)))

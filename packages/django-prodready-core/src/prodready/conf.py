@@ -3,17 +3,41 @@
 Every package has a ``conf.py`` like this one. Core reads the properties of each
 package's settings object to list the known ``PRODREADY_*`` names and to check
 the type of what a project set (see ``prodready.checks``).
+
+Reading a property checks the type too, so code that runs without ``manage.py check``
+(a request, a probe, ``prodready health``) meets :exc:`InvalidSetting` naming the
+setting instead of a ``TypeError`` deep inside.
 """
 
 from __future__ import annotations
 
-from typing import Literal, TypeVar
+from typing import Any, Literal, TypeVar
 
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+
+from prodready import setting_types
 
 PREFIX = "PRODREADY_"
 
 T = TypeVar("T")
+
+_UNSET = object()
+# The value each setting last passed the type check with: a read of that same object
+# (every read but the first, in production) costs one identity test.
+_passed: dict[tuple[type, str], object] = {}
+
+
+class InvalidSetting(ImproperlyConfigured):
+    """A ``PRODREADY_*`` setting whose value does not have the type its property declares."""
+
+    def __init__(self, setting: str, expected: Any, value: Any) -> None:
+        self.setting = setting
+        self.value = value
+        super().__init__(
+            f"{setting_types.problem(setting, expected, value)} Set {setting} to "
+            f"{setting_types.describe(expected)} (manage.py check reports it as prodready.E002)."
+        )
 
 
 class AppSettings:
@@ -27,9 +51,21 @@ class AppSettings:
         ]
 
     def _get(self, name: str, default: T) -> T:
-        # The type is what the property promises; checks.py verifies the value has it.
-        value: T = getattr(settings, PREFIX + name, default)
-        return value
+        """The project's value of ``PRODREADY_<name>``, or ``default`` when it set none.
+
+        Raises :exc:`InvalidSetting` when the value is not of the property's type.
+        """
+        value: Any = getattr(settings, PREFIX + name, _UNSET)
+        if value is _UNSET:
+            return default
+        key = (type(self), name)
+        if _passed.get(key) is not value:
+            expected = setting_types.declared_type(type(self), name)
+            if not setting_types.matches(value, expected):
+                raise InvalidSetting(PREFIX + name, expected, value)
+            _passed[key] = value
+        checked: T = value
+        return checked
 
 
 class Settings(AppSettings):

@@ -12,6 +12,7 @@ import logging
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from prodready.conf import InvalidSetting
 from prodready.plugins import PluginError, get_plugin_manager
 
 if TYPE_CHECKING:
@@ -127,8 +128,10 @@ def dashboard_cards(request: HttpRequest) -> list[DashboardCard]:
             cards.extend(_validated(plugin, "prodready_dashboard_cards", result, DashboardCard))
         except Exception as exc:
             logger.exception("Plugin %r failed in prodready_dashboard_cards()", plugin)
-            # A PluginError says what the plugin got wrong; other messages may hold secrets.
-            reason = str(exc) if isinstance(exc, PluginError) else type(exc).__name__
+            # A PluginError says what the plugin got wrong, an InvalidSetting which setting
+            # (never quoting a secret); other messages may hold secrets.
+            told = isinstance(exc, (PluginError, InvalidSetting))
+            reason = str(exc) if told else type(exc).__name__
             cards.append(
                 DashboardCard(
                     title=plugin,

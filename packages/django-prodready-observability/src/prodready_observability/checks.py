@@ -28,12 +28,14 @@ from typing import Any, TypeGuard
 
 from django.core.checks import CheckMessage, Error, Warning
 
+from prodready.checks import reads_settings
 from prodready_observability.conf import conf
 from prodready_observability.scrub.keys import KeyMatcher
 
 PREFIX = "prodready_observability"
 
 
+@reads_settings
 def check_sentry_settings(
     app_configs: Sequence[Any] | None = None, **kwargs: Any
 ) -> list[CheckMessage]:

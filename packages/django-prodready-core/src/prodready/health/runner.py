@@ -24,7 +24,7 @@ from django.core.cache import caches
 from django.core.signals import setting_changed
 from django.db import connections
 
-from prodready.conf import conf
+from prodready.conf import InvalidSetting, conf
 from prodready.health.base import CheckResult, CheckStatus, HealthCheck, HealthCheckError
 from prodready.health.report import HealthReport
 from prodready.health.singleflight import SingleFlightCache
@@ -54,6 +54,7 @@ def run_checks(checks: Sequence[HealthCheck], *, deadline: float | None = None) 
     started = time.monotonic()
     checked_at = datetime.now(UTC)
     deadline_at = started + (conf.HEALTH_DEADLINE if deadline is None else deadline)
+    conf.HEALTH_CHECK_TIMEOUT  # noqa: B018 (a mistyped value raises here, before any check starts)
     pending: list[_Attempt | CheckResult] = [_start(check) for check in checks]
     results = [
         item if isinstance(item, CheckResult) else _wait(item, deadline_at) for item in pending
@@ -106,6 +107,9 @@ def _execute(attempt: _Attempt) -> None:
         # or users, goes to the log only.
         message = str(exc) or type(exc).__name__
         logger.warning("Health check %s failed: %s", check.name, message, exc_info=exc.__cause__)
+    except InvalidSetting as exc:  # names the setting; never quotes a secret
+        message = str(exc)
+        logger.error("Health check %s cannot run: %s", check.name, message)
     except Exception as exc:
         message = f"unexpected {type(exc).__name__}; see the server log"
         logger.exception("Health check %s raised an unexpected error", check.name)
@@ -175,21 +179,34 @@ def enabled_checks() -> list[HealthCheck]:
 
 
 def run_enabled_checks() -> HealthReport:
-    """Collect and run the enabled checks; a plugin that cannot provide its checks fails."""
+    """Collect and run the enabled checks; a plugin that cannot provide its checks fails,
+    and so does a mistyped health setting (as the check ``settings``)."""
     started = time.monotonic()
     try:
         checks = enabled_checks()
+    except InvalidSetting as exc:
+        return _settings_failed(started, exc)
     except Exception:
         logger.exception("Health checks could not be collected from the plugins")
-        failure = CheckResult(
-            "plugins",
-            "failed",
-            True,
-            (time.monotonic() - started) * 1000,
-            "health checks could not be collected; see the server log",
-        )
-        return HealthReport((failure,), datetime.now(UTC), failure.latency_ms)
-    return run_checks(_unique_names(checks))
+        message = "health checks could not be collected; see the server log"
+        return _failed_run("plugins", started, message)
+    try:
+        return run_checks(_unique_names(checks))
+    except InvalidSetting as exc:
+        return _settings_failed(started, exc)
+
+
+def _settings_failed(started: float, exc: InvalidSetting) -> HealthReport:
+    # The message names the setting, the type expected and (unless it may be a secret)
+    # the value found: staff and token holders read it in the detail view.
+    logger.error("Health checks cannot run: %s", exc)
+    return _failed_run("settings", started, str(exc))
+
+
+def _failed_run(name: str, started: float, message: str) -> HealthReport:
+    """A report of one failed critical pseudo-check ``name``: nothing else could run."""
+    failure = CheckResult(name, "failed", True, (time.monotonic() - started) * 1000, message)
+    return HealthReport((failure,), datetime.now(UTC), failure.latency_ms)
 
 
 def _unique_names(checks: list[HealthCheck]) -> list[HealthCheck]:
@@ -211,9 +228,12 @@ _reports: SingleFlightCache[HealthReport] = SingleFlightCache()
 def get_report(*, max_age: float | None = None) -> HealthReport:
     """The latest report, run again when older than ``max_age`` seconds
     (default ``PRODREADY_HEALTH_CACHE_SECONDS``). Concurrent callers share one run."""
-    return _reports.get(
-        run_enabled_checks, conf.HEALTH_CACHE_SECONDS if max_age is None else max_age
-    )
+    started = time.monotonic()
+    try:
+        age = conf.HEALTH_CACHE_SECONDS if max_age is None else max_age
+    except InvalidSetting as exc:
+        return _settings_failed(started, exc)
+    return _reports.get(run_enabled_checks, age)
 
 
 def clear_cache() -> None:

@@ -11,13 +11,16 @@
 from __future__ import annotations
 
 import hmac
+import logging
 
 from django.http import HttpRequest, JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
-from prodready.conf import conf
+from prodready.conf import InvalidSetting, conf
 from prodready.health.runner import get_report
+
+logger = logging.getLogger(__name__)
 
 
 @never_cache
@@ -56,7 +59,11 @@ def may_see_details(request: HttpRequest) -> bool:
 
 
 def has_health_token(request: HttpRequest) -> bool:
-    token = conf.HEALTH_TOKEN
+    try:
+        token = conf.HEALTH_TOKEN
+    except InvalidSetting as exc:  # a mistyped token unlocks nothing
+        logger.error("%s", exc)
+        return False
     if not token:
         return False
     scheme, _, presented = request.headers.get("Authorization", "").partition(" ")

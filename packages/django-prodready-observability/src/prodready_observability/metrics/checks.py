@@ -25,6 +25,7 @@ from typing import Any
 from django.conf import settings
 from django.core.checks import CheckMessage, Error, Warning
 
+from prodready.checks import reads_settings
 from prodready_observability.conf import conf
 from prodready_observability.metrics.registry import MULTIPROC_VARIABLE, multiprocess_directory
 
@@ -33,6 +34,7 @@ MIN_TOKEN_LENGTH = 32
 _HEADER_NAME = re.compile(r"[A-Za-z0-9-]{1,64}")
 
 
+@reads_settings
 def check_metrics_settings(
     app_configs: Sequence[Any] | None = None, **kwargs: Any
 ) -> list[CheckMessage]:

@@ -9,11 +9,13 @@ from django.apps import apps
 from django.core.checks import CheckMessage, Error
 from django.db import connections
 
+from prodready.checks import reads_settings
 from prodready_security.conf import conf
 
 _AUDIT_MODELS = {"prodready_security.auditevent", "prodready_security.auditchainhead"}
 
 
+@reads_settings
 def check_audit_database(
     app_configs: Sequence[Any] | None = None, **kwargs: Any
 ) -> list[CheckMessage]:
@@ -31,6 +33,7 @@ def check_audit_database(
     ]
 
 
+@reads_settings
 def check_tracked_models(
     app_configs: Sequence[Any] | None = None, **kwargs: Any
 ) -> list[CheckMessage]:

@@ -15,6 +15,7 @@ from typing import Any
 
 from django.core.checks import CheckMessage, Error
 
+from prodready.checks import reads_settings
 from prodready_security.conf import conf
 from prodready_security.headers import policy
 from prodready_security.ratelimit.rates import InvalidRate, parse_rate
@@ -22,6 +23,7 @@ from prodready_security.ratelimit.rates import InvalidRate, parse_rate
 MAX_REPORT_BYTES = 1024 * 1024
 
 
+@reads_settings
 def check_permissions_policy(
     app_configs: Sequence[Any] | None = None, **kwargs: Any
 ) -> list[CheckMessage]:
@@ -40,6 +42,7 @@ def check_permissions_policy(
     ]
 
 
+@reads_settings
 def check_cross_origin(
     app_configs: Sequence[Any] | None = None, **kwargs: Any
 ) -> list[CheckMessage]:
@@ -61,6 +64,7 @@ def check_cross_origin(
     return messages
 
 
+@reads_settings
 def check_reports(app_configs: Sequence[Any] | None = None, **kwargs: Any) -> list[CheckMessage]:
     messages: list[CheckMessage] = []
     size = conf.HEADERS_CSP_REPORT_MAX_BYTES

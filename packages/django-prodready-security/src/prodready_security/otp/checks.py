@@ -18,6 +18,7 @@ from typing import Any
 from django.conf import settings
 from django.core.checks import CheckMessage, Error
 
+from prodready.checks import reads_settings
 from prodready_security.conf import conf
 from prodready_security.otp import crypto
 from prodready_security.otp.verified import DOTTED_PATH as VERIFIED_DEVICE_MIDDLEWARE
@@ -32,6 +33,7 @@ def enforced() -> bool:
     return ENFORCEMENT in settings.MIDDLEWARE
 
 
+@reads_settings
 def check_encryption_keys(
     app_configs: Sequence[Any] | None = None, **kwargs: Any
 ) -> list[CheckMessage]:
@@ -63,6 +65,7 @@ def check_encryption_keys(
     ]
 
 
+@reads_settings
 def check_middleware_order(
     app_configs: Sequence[Any] | None = None, **kwargs: Any
 ) -> list[CheckMessage]:
@@ -95,6 +98,7 @@ def check_middleware_order(
     return []
 
 
+@reads_settings
 def check_exempt_paths(
     app_configs: Sequence[Any] | None = None, **kwargs: Any
 ) -> list[CheckMessage]:
@@ -112,6 +116,7 @@ def check_exempt_paths(
     ]
 
 
+@reads_settings
 def check_numbers(app_configs: Sequence[Any] | None = None, **kwargs: Any) -> list[CheckMessage]:
     messages: list[CheckMessage] = []
     count = conf.OTP_BACKUP_CODE_COUNT

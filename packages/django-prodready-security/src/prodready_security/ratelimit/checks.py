@@ -13,6 +13,7 @@ from django.apps import apps
 from django.conf import settings
 from django.core.checks import CheckMessage, Error
 
+from prodready.checks import reads_settings
 from prodready_security.conf import conf
 from prodready_security.ratelimit.backends import DOTTED_PATH as BACKEND
 from prodready_security.ratelimit.middleware import DOTTED_PATH as MIDDLEWARE
@@ -24,6 +25,7 @@ AUTHENTICATION_MIDDLEWARE = "django.contrib.auth.middleware.AuthenticationMiddle
 LOGIN_RATES = ("RATELIMIT_LOGIN_USERNAME_RATE", "RATELIMIT_LOGIN_ADDRESS_RATE")
 
 
+@reads_settings
 def check_rules(app_configs: Sequence[Any] | None = None, **kwargs: Any) -> list[CheckMessage]:
     """E001-E005: every rule can be used; E008, E009: the middleware applies them."""
     raw: object = conf.RATELIMIT_RULES  # of any type until checked
@@ -82,6 +84,7 @@ def _middleware_problems(rules: list[Rule]) -> list[CheckMessage]:
     return []
 
 
+@reads_settings
 def check_login_protection(
     app_configs: Sequence[Any] | None = None, **kwargs: Any
 ) -> list[CheckMessage]:
@@ -146,6 +149,7 @@ def _backend_problems(enabled: list[str]) -> list[CheckMessage]:
     ]
 
 
+@reads_settings
 def check_cache(app_configs: Sequence[Any] | None = None, **kwargs: Any) -> list[CheckMessage]:
     """E006: the rate-limit cache alias exists."""
     alias = conf.RATELIMIT_CACHE

@@ -14,6 +14,7 @@ from typing import Any
 from django.conf import settings
 from django.core.checks import CheckMessage, Error
 
+from prodready.checks import reads_settings
 from prodready_security.conf import conf
 from prodready_security.sessions.middleware import DOTTED_PATH
 from prodready_security.sessions.tracking import TOUCH_EVERY
@@ -21,6 +22,7 @@ from prodready_security.sessions.tracking import TOUCH_EVERY
 AUTH_MIDDLEWARE = "django.contrib.auth.middleware.AuthenticationMiddleware"
 
 
+@reads_settings
 def check_idle_timeout(
     app_configs: Sequence[Any] | None = None, **kwargs: Any
 ) -> list[CheckMessage]:
@@ -48,6 +50,7 @@ def check_idle_timeout(
     return []
 
 
+@reads_settings
 def check_middleware_order(
     app_configs: Sequence[Any] | None = None, **kwargs: Any
 ) -> list[CheckMessage]:
@@ -66,6 +69,7 @@ def check_middleware_order(
     ]
 
 
+@reads_settings
 def check_schedule(app_configs: Sequence[Any] | None = None, **kwargs: Any) -> list[CheckMessage]:
     schedule = conf.SESSIONS_CLEANUP_SCHEDULE
     if not isinstance(schedule, str) or schedule == "" or len(schedule.split()) == 5:

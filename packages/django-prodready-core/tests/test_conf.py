@@ -1,0 +1,85 @@
+"""Reading a setting checks its type, so run-time code meets a clear error, not a TypeError."""
+
+import pytest
+from django.core import checks
+from django.core.exceptions import ImproperlyConfigured
+from django.test import override_settings
+
+from prodready.conf import InvalidSetting, conf
+from prodready.health.runner import clear_cache, get_report
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "found"),
+    [
+        ("HEALTH_DEADLINE", "5", "found str '5'"),
+        ("HEALTH_DISK_MIN_FREE_MB", 1.5, "found float 1.5"),
+        ("HEALTH_DISABLED", "disk", "found str 'disk'"),
+        ("NOTIFY_MIN_LEVEL", "loud", "found str 'loud'"),
+        ("HEALTH_TOKEN", 12345, "found int."),  # may be a secret: never quoted
+    ],
+)
+def test_a_mistyped_setting_raises_naming_setting_type_and_value(name, value, found):
+    with (
+        override_settings(**{f"PRODREADY_{name}": value}),
+        pytest.raises(InvalidSetting) as caught,
+    ):
+        getattr(conf, name)
+    message = str(caught.value)
+    assert message.startswith(f"PRODREADY_{name} must be ")
+    assert found in message
+    assert "prodready.E002" in message
+    assert isinstance(caught.value, ImproperlyConfigured)
+    assert caught.value.setting == f"PRODREADY_{name}"
+
+
+def test_the_value_of_a_secret_is_never_in_the_message():
+    with override_settings(PRODREADY_HEALTH_TOKEN=b"s3cr3t"), pytest.raises(InvalidSetting) as e:
+        conf.HEALTH_TOKEN  # noqa: B018
+    assert "s3cr3t" not in str(e.value)
+    assert "found bytes." in str(e.value)
+
+
+def test_a_long_value_is_shortened():
+    with (
+        override_settings(PRODREADY_HEALTH_DISABLED="x" * 500),
+        pytest.raises(InvalidSetting) as e,
+    ):
+        conf.HEALTH_DISABLED  # noqa: B018
+    assert len(str(e.value)) < 300
+
+
+def test_right_values_and_defaults_are_returned_as_they_are():
+    paths = ["/srv/media"]
+    with override_settings(PRODREADY_HEALTH_DEADLINE=3, PRODREADY_HEALTH_DISK_PATHS=paths):
+        assert conf.HEALTH_DEADLINE == 3
+        assert conf.HEALTH_DISK_PATHS is paths
+    assert conf.HEALTH_DEADLINE == 5.0
+
+
+def test_a_value_is_checked_again_once_it_changes():
+    with override_settings(PRODREADY_HEALTH_DEADLINE=3):
+        assert conf.HEALTH_DEADLINE == 3
+    with override_settings(PRODREADY_HEALTH_DEADLINE="3"), pytest.raises(InvalidSetting):
+        conf.HEALTH_DEADLINE  # noqa: B018
+
+
+def test_checks_that_read_a_mistyped_setting_leave_it_to_e002():
+    """Every registered check still runs; the mistyped setting is one E002, no crash."""
+    with override_settings(PRODREADY_TRUSTED_PROXIES="10.0.0.1", PRODREADY_PLUGINS="x.y"):
+        found = [m for m in checks.run_checks() if m.id.startswith("prodready.")]
+    assert sorted(m.id for m in found) == ["prodready.E002", "prodready.E002"]
+    assert {m.msg.split()[0] for m in found} == {"PRODREADY_TRUSTED_PROXIES", "PRODREADY_PLUGINS"}
+
+
+@pytest.mark.parametrize(
+    "name", ["HEALTH_DEADLINE", "HEALTH_CACHE_SECONDS", "HEALTH_CHECK_TIMEOUT", "HEALTH_DISABLED"]
+)
+def test_a_mistyped_health_setting_is_a_failed_settings_check(name, fresh_health):
+    with override_settings(**{f"PRODREADY_{name}": object()}):
+        clear_cache()
+        report = get_report()
+    [result] = report.results
+    assert (result.name, result.status, result.critical) == ("settings", "failed", True)
+    assert result.message.startswith(f"PRODREADY_{name} must be ")
+    assert report.http_status == 503
