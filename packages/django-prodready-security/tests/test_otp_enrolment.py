@@ -175,6 +175,16 @@ def test_exempt_pages_are_reachable_before_2fa(client: Client, method: str, path
     assert not _sent_to_2fa(response, except_path=path)
 
 
+def test_the_detailed_health_view_waits_for_2fa(client: Client) -> None:
+    """Staff see file paths and error names there: a password alone must not show them."""
+    staff = make_user("ada", is_staff=True)
+    enrol(staff)
+    client.force_login(staff)
+    response = client.get("/health/")
+    assert response.status_code == 302
+    assert response.url.startswith(f"{VERIFY}?next=%2Fhealth%2F")
+
+
 def test_setup_is_reachable_before_2fa(client: Client) -> None:
     client.force_login(make_user("ada", is_staff=True))
     assert client.get(SETUP).status_code == 200

@@ -1,6 +1,12 @@
 """Pages a signed-in user reaches before finishing 2FA: logging out, static and media
-files, health probes, the 2FA pages themselves, and what the project adds in
-``PRODREADY_OTP_EXEMPT_PATHS`` and ``PRODREADY_OTP_EXEMPT_URL_NAMES``."""
+files, the health probes, the 2FA pages themselves, and what the project adds in
+``PRODREADY_OTP_EXEMPT_PATHS`` and ``PRODREADY_OTP_EXEMPT_URL_NAMES``.
+
+Of the health endpoints only the probes (``live``, ``ready``) are exempt: the detailed
+view shows staff file paths, disk space and error names, so a session that has a
+password but not yet its second factor is sent to verify first (a monitor with the
+health token has no session, so it is never sent anywhere).
+"""
 
 from __future__ import annotations
 
@@ -14,7 +20,6 @@ BUILTIN_URL_NAMES = frozenset(
     {
         "logout",
         "admin:logout",
-        "prodready:health-detail",
         "prodready:health-live",
         "prodready:health-ready",
         "prodready_otp:setup",
