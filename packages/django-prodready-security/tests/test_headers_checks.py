@@ -40,6 +40,7 @@ def test_the_defaults_pass() -> None:
         ({"PRODREADY_HEADERS_CSP_REPORT_MAX_BYTES": 10 * 1024 * 1024}, ["E063"]),
         ({"PRODREADY_HEADERS_CSP_REPORT_RATE": "60 a minute"}, ["E064"]),
         ({"PRODREADY_HEADERS_CSP_REPORT_KEEP_DAYS": 0}, ["E065"]),
+        ({"PRODREADY_HEADERS_CSP_REPORT_MAX_PER_DAY": 0}, ["E066"]),
     ],
 )
 def test_bad_settings(overrides: dict[str, Any], expected: list[str]) -> None:

@@ -154,6 +154,11 @@ class Settings(AppSettings):
         return self._get("HEADERS_CSP_REPORT_RATE", "60/m")
 
     @property
+    def HEADERS_CSP_REPORT_MAX_PER_DAY(self) -> int:
+        """CSP violation reports stored in any 24 hours, from all addresses together."""
+        return self._get("HEADERS_CSP_REPORT_MAX_PER_DAY", 10_000)
+
+    @property
     def HEADERS_CSP_REPORT_KEEP_DAYS(self) -> int:
         """Days CSP violation reports are kept before the cleanup task deletes them."""
         return self._get("HEADERS_CSP_REPORT_KEEP_DAYS", 30)

@@ -6,6 +6,7 @@
 - ``E063`` ``PRODREADY_HEADERS_CSP_REPORT_MAX_BYTES`` is not between 1 and 1 MiB
 - ``E064`` ``PRODREADY_HEADERS_CSP_REPORT_RATE`` is not a rate string
 - ``E065`` ``PRODREADY_HEADERS_CSP_REPORT_KEEP_DAYS`` is not positive
+- ``E066`` ``PRODREADY_HEADERS_CSP_REPORT_MAX_PER_DAY`` is not positive
 """
 
 from __future__ import annotations
@@ -95,6 +96,16 @@ def check_reports(app_configs: Sequence[Any] | None = None, **kwargs: Any) -> li
                 f"PRODREADY_HEADERS_CSP_REPORT_KEEP_DAYS is {days}; expected a positive number.",
                 hint="Set it to 30 (days).",
                 id="prodready_security.E065",
+            )
+        )
+    cap = conf.HEADERS_CSP_REPORT_MAX_PER_DAY
+    if cap < 1:
+        messages.append(
+            Error(
+                f"PRODREADY_HEADERS_CSP_REPORT_MAX_PER_DAY is {cap}; expected a positive number.",
+                hint="Set it to 10000: enough to see what a policy blocks, too few to fill "
+                "the database.",
+                id="prodready_security.E066",
             )
         )
     return messages

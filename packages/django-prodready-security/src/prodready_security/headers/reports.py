@@ -7,13 +7,19 @@
 
 from __future__ import annotations
 
-import json
+from datetime import timedelta
 from typing import Any
+
+from django.utils import timezone
+
+from prodready_security.conf import conf
+from prodready_security.headers import storable
 
 CSP_REPORT = "application/csp-report"
 REPORTS_JSON = "application/reports+json"
 CONTENT_TYPES = (CSP_REPORT, REPORTS_JSON, "application/json")
 MAX_REPORTS = 20  # one Reporting API delivery may batch several; more is abuse
+MAX_LINE_NUMBER = 2**31 - 1  # the largest a PositiveIntegerField holds on every database
 
 # Our field -> (the csp-report key, the Reporting API key).
 FIELDS = {
@@ -26,6 +32,17 @@ FIELDS = {
 }
 
 
+def room_today() -> int:
+    """How many more reports may be stored before the last 24 hours hold the daily cap."""
+    from prodready_security.headers.models import CSPReport
+
+    cap = conf.HEADERS_CSP_REPORT_MAX_PER_DAY
+    since = timezone.now() - timedelta(days=1)
+    # Sliced, so the count stops at the cap instead of scanning a flood.
+    stored = CSPReport.objects.filter(received_at__gte=since)[:cap].count()
+    return max(cap - stored, 0)
+
+
 class InvalidReport(ValueError):
     """A body that is not a CSP violation report."""
 
@@ -33,9 +50,9 @@ class InvalidReport(ValueError):
 def parse(content_type: str, body: bytes) -> list[dict[str, Any]]:
     """The violations of one request body, as model field values (``body`` included)."""
     try:
-        data = json.loads(body)
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise InvalidReport(f"the body is not JSON: {exc}") from exc
+        data = storable.loads(body)
+    except storable.NotStorable as exc:
+        raise InvalidReport(str(exc)) from exc
     if content_type == REPORTS_JSON or isinstance(data, list):
         return _reporting_api(data)
     if isinstance(data, dict) and isinstance(data.get("csp-report"), dict):
@@ -63,7 +80,8 @@ def _fields(violation: dict[str, Any], style: int, raw: dict[str, Any]) -> dict[
     for field, keys in FIELDS.items():
         value = violation.get(keys[style])
         if field == "line_number":
-            values[field] = value if isinstance(value, int) and value >= 0 else None
+            in_range = type(value) is int and 0 <= value <= MAX_LINE_NUMBER
+            values[field] = value if in_range else None
         else:
             values[field] = str(value)[:2000] if value is not None else ""
     if not values["directive"]:  # old browsers only send violated-directive
