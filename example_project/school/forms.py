@@ -19,6 +19,22 @@ MARKS = [
 ]
 
 
+# Far enough back for any school's records and ahead for its plans, near enough that date
+# arithmetic (a month's end, a lesson's end) never overflows Python's dates.
+EARLIEST_YEAR = 2000
+YEARS_AHEAD = 10
+LONGEST_LESSON_MINUTES = 12 * 60
+
+
+def check_year(day: datetime.date, what: str) -> None:
+    """A ValidationError unless ``day`` is in the years the school's pages handle."""
+    latest = timezone.localdate().year + YEARS_AHEAD
+    if not EARLIEST_YEAR <= day.year <= latest:
+        raise forms.ValidationError(
+            f"Enter {what} between {EARLIEST_YEAR} and {latest}.", code="out_of_range"
+        )
+
+
 class MonthField(forms.DateField):
     """A month as ``YYYY-MM`` (what ``<input type="month">`` sends): its first day."""
 
@@ -28,6 +44,11 @@ class MonthField(forms.DateField):
     def to_python(self, value: object) -> datetime.date | None:
         day = super().to_python(value)
         return day.replace(day=1) if day else None
+
+    def validate(self, value: datetime.date | None) -> None:
+        super().validate(value)
+        if value is not None:
+            check_year(value, "a month")
 
 
 class AttendanceForm(forms.Form):
@@ -134,6 +155,20 @@ class LessonForm(forms.ModelForm):
         if self.instance.pk:
             makeups = makeups.exclude(pk=self.instance.pk)
         self.fields["makeup_for"].queryset = makeups.select_related("subject", "level")
+
+    def clean_starts_at(self) -> datetime.datetime | None:
+        starts_at: datetime.datetime | None = self.cleaned_data.get("starts_at")
+        if starts_at is not None:
+            check_year(starts_at.date(), "a start")
+        return starts_at
+
+    def clean_minutes(self) -> int | None:
+        minutes: int | None = self.cleaned_data.get("minutes")
+        if minutes is not None and minutes > LONGEST_LESSON_MINUTES:
+            raise forms.ValidationError(
+                f"A lesson lasts at most {LONGEST_LESSON_MINUTES} minutes.", code="max_value"
+            )
+        return minutes
 
     def clean_price(self) -> Decimal | None:
         price = self.cleaned_data.get("price")

@@ -11,6 +11,7 @@ from django.utils import timezone
 from prodready_security.audit.models import AuditEvent
 from prodready_security.testing import force_login_verified
 from school.models import Invoice, Lesson, Level, Room, Student, Subject, Tutor
+from tests.roles import school_admin
 
 pytestmark = pytest.mark.django_db
 
@@ -18,8 +19,8 @@ START = datetime.datetime(2026, 10, 5, 16, 0)
 
 
 @pytest.fixture
-def as_admin(client, django_user_model):
-    user = django_user_model.objects.create_user("admin", password="x", is_staff=True)
+def as_admin(client):
+    user = school_admin()
     force_login_verified(client, user)
     return client
 
@@ -138,6 +139,23 @@ def test_a_negative_price_is_rejected_on_the_field(as_admin, setup):
     assert not Lesson.objects.exists()
 
 
+@pytest.mark.parametrize(
+    ("changes", "field", "message"),
+    [
+        ({"starts_at": "9999-12-31T23:30"}, "starts_at", "Enter a start between 2000 and "),
+        ({"starts_at": "0001-01-01T00:00"}, "starts_at", "Enter a start between 2000 and "),
+        ({"minutes": "32767"}, "minutes", "A lesson lasts at most 720 minutes."),
+        ({"minutes": "9" * 30}, "minutes", "A lesson lasts at most 720 minutes."),
+    ],
+)
+def test_far_dates_and_huge_lengths_are_field_errors(as_admin, setup, changes, field, message):
+    """Lesson arithmetic (its end, the clash search) must never overflow Python's dates."""
+    response = post_lesson(as_admin, lesson_data(setup, "room", "ada", **changes))
+    assert response.status_code == 200
+    assert response.context["form"].errors[field][0].startswith(message)
+    assert not Lesson.objects.exists()
+
+
 def test_a_makeup_cannot_expire_before_the_lesson(as_admin, setup):
     data = lesson_data(setup, "room", "ada", makeup_expires_on="2026-10-04")
     errors = post_lesson(as_admin, data).context["form"].errors
@@ -174,6 +192,19 @@ def test_a_second_invoice_for_the_month_is_rejected_on_month(as_admin, student):
     assert list(errors) == ["month"]
     assert f"invoice #{first.pk}" in errors["month"][0]
     assert Invoice.objects.count() == 1
+
+
+@pytest.mark.parametrize("month", ["9999-12", "0001-01"])
+def test_months_out_of_range_are_refused_where_months_are_entered(as_admin, student, month):
+    form = as_admin.post(
+        reverse("school:invoice-create"),
+        {"student": student.pk, "month": month, "amount": "1", "status": "draft"},
+    )
+    assert form.context["form"].errors["month"][0].startswith("Enter a month between 2000 and")
+    month_run = as_admin.post(reverse("school:invoice-create-month"), {"month": month})
+    assert month_run.status_code == 302
+    assert not Invoice.objects.exists()
+    assert as_admin.get(reverse("school:reports"), {"month": month}).status_code == 200
 
 
 def test_creating_and_editing_an_invoice_is_audited(as_admin, student):

@@ -9,6 +9,7 @@ from django.urls import reverse
 from prodready_security.testing import force_login_verified
 from school import imports
 from school.models import Level, Student
+from tests.roles import school_admin
 
 pytestmark = pytest.mark.django_db
 
@@ -22,8 +23,8 @@ def levels():
 
 
 @pytest.fixture
-def as_admin(client, django_user_model):
-    force_login_verified(client, django_user_model.objects.create_user("admin", is_staff=True))
+def as_admin(client):
+    force_login_verified(client, school_admin())
     return client
 
 

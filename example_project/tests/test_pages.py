@@ -12,6 +12,7 @@ from prodready_security.audit.models import AuditEvent
 from prodready_security.testing import force_login_verified
 from school import views
 from school.models import Attendance, Invoice, Lesson, Level, Room, Student, Subject, Tutor
+from tests.roles import school_admin
 
 pytestmark = pytest.mark.django_db
 
@@ -77,8 +78,8 @@ def invoice(students):
 
 
 @pytest.fixture
-def as_admin(client, django_user_model):
-    user = django_user_model.objects.create_user("admin", password=PASSWORD, is_staff=True)
+def as_admin(client):
+    user = school_admin(password=PASSWORD)
     force_login_verified(client, user)
     return client
 

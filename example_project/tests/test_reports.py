@@ -13,6 +13,7 @@ from django.utils import timezone
 from prodready_security.testing import force_login_verified
 from school import reports
 from school.models import Attendance, Invoice, Lesson, Level, Room, Student, Subject, Tutor
+from tests.roles import school_admin
 
 pytestmark = pytest.mark.django_db
 
@@ -66,8 +67,8 @@ def school(django_user_model):
 
 
 @pytest.fixture
-def as_admin(client, django_user_model):
-    force_login_verified(client, django_user_model.objects.create_user("admin", is_staff=True))
+def as_admin(client):
+    force_login_verified(client, school_admin())
     return client
 
 

@@ -10,7 +10,7 @@ from school.forms import StudentImportForm
 from school.permissions import admin_required
 
 
-@admin_required
+@admin_required("school.add_student")
 def student_import(request: HttpRequest) -> HttpResponse:
     form = StudentImportForm(request.POST or None, request.FILES or None)
     context = {

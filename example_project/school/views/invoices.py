@@ -20,7 +20,7 @@ from school.services import create_monthly_invoices
 PAGE_SIZE = 50
 
 
-@admin_required
+@admin_required("school.view_invoice")
 def invoice_list(request: HttpRequest) -> HttpResponse:
     invoices = Invoice.objects.select_related("student")
     filters = InvoiceFilterForm(request.GET or None)
@@ -41,7 +41,7 @@ def invoice_list(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
-@admin_required
+@admin_required("school.change_invoice")
 def invoice_mark_paid(request: HttpRequest, pk: int) -> HttpResponse:
     with transaction.atomic():
         invoice = get_object_or_404(Invoice.objects.select_for_update(), pk=pk)
@@ -57,7 +57,7 @@ def invoice_mark_paid(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-@admin_required
+@admin_required("school.add_invoice")
 def invoice_create_month(request: HttpRequest) -> HttpResponse:
     form = MonthForm(request.POST)
     if form.is_valid():
@@ -69,12 +69,12 @@ def invoice_create_month(request: HttpRequest) -> HttpResponse:
     return redirect(_list_url())
 
 
-@admin_required
+@admin_required("school.add_invoice")
 def invoice_create(request: HttpRequest) -> HttpResponse:
     return _invoice_form(request, Invoice())
 
 
-@admin_required
+@admin_required("school.change_invoice")
 def invoice_edit(request: HttpRequest, pk: int) -> HttpResponse:
     return _invoice_form(request, get_object_or_404(Invoice, pk=pk))
 

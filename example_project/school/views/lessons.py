@@ -16,7 +16,7 @@ from school.models import Attendance, Lesson
 from school.permissions import (
     admin_required,
     can_take_attendance,
-    is_admin,
+    sees_all_lessons,
     tutor_of,
     tutor_or_admin_required,
 )
@@ -28,7 +28,7 @@ LIST_LIMIT = 50
 @tutor_or_admin_required
 def lesson_list(request: HttpRequest) -> HttpResponse:
     lessons = Lesson.objects.select_related("subject", "level", "room", "tutor__user")
-    if not is_admin(request.user):
+    if not sees_all_lessons(request.user):
         lessons = lessons.filter(tutor=tutor_of(request.user))
     now = timezone.now()
     context = {
@@ -37,7 +37,7 @@ def lesson_list(request: HttpRequest) -> HttpResponse:
             starts_at__lt=now, starts_at__gte=now - datetime.timedelta(days=RECENT_DAYS)
         ).order_by("-starts_at")[:LIST_LIMIT],
         "recent_days": RECENT_DAYS,
-        "all_tutors": is_admin(request.user),
+        "all_tutors": sees_all_lessons(request.user),
     }
     return render(request, "school/lesson_list.html", context)
 
@@ -73,12 +73,12 @@ def save_attendance(lesson: Lesson, marks: dict[int, str]) -> None:
             lesson.save(update_fields=["status"])
 
 
-@admin_required
+@admin_required("school.add_lesson")
 def lesson_create(request: HttpRequest) -> HttpResponse:
     return _lesson_form(request, Lesson())
 
 
-@admin_required
+@admin_required("school.change_lesson")
 def lesson_edit(request: HttpRequest, pk: int) -> HttpResponse:
     return _lesson_form(request, get_object_or_404(Lesson, pk=pk))
 

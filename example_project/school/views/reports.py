@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 from collections.abc import Callable
 
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -17,6 +18,8 @@ REPORTS: dict[str, Callable[[datetime.date], reports.Table]] = {
     "attendance": reports.attendance_report,
     "invoices": reports.invoice_report,
 }
+# Each report shows what this permission lets an admin see.
+REPORT_PERMISSIONS = {"attendance": "school.view_attendance", "invoices": "school.view_invoice"}
 FORMATS = {
     "csv": ("text/csv; charset=utf-8", reports.to_csv),
     "xlsx": (
@@ -34,7 +37,7 @@ def _month(request: HttpRequest) -> tuple[MonthForm, datetime.date]:
     return form, timezone.localdate().replace(day=1)
 
 
-@admin_required
+@admin_required(*REPORT_PERMISSIONS.values())
 def report_index(request: HttpRequest) -> HttpResponse:
     form, month = _month(request)
     context = {
@@ -46,10 +49,14 @@ def report_index(request: HttpRequest) -> HttpResponse:
     return render(request, "school/reports.html", context)
 
 
-@admin_required
+@admin_required()
 def report_download(request: HttpRequest, name: str, fmt: str) -> HttpResponse:
     if name not in REPORTS or fmt not in FORMATS:
         raise Http404("No such report.")
+    if not request.user.has_perm(REPORT_PERMISSIONS[name]):
+        raise PermissionDenied(
+            f"This report is for admins allowed to: {REPORT_PERMISSIONS[name]}."
+        )
     _, month = _month(request)
     table = REPORTS[name](month)
     content_type, render_file = FORMATS[fmt]
