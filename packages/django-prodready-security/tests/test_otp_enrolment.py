@@ -164,6 +164,7 @@ def test_a_user_who_chose_2fa_must_verify_even_when_not_required(client: Client)
         ("get", "/static/site.css"),
         ("get", "/health/live"),
         ("get", "/health/ready"),
+        ("post", "/security/csp/report/"),
         ("get", VERIFY),
     ],
 )

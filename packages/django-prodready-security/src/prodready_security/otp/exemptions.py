@@ -1,5 +1,6 @@
 """Pages a signed-in user reaches before finishing 2FA: logging out, static and media
-files, the health probes, the 2FA pages themselves, and what the project adds in
+files, the health probes, the CSP report endpoint (a browser posts there from any page,
+the verify page included), the 2FA pages themselves, and what the project adds in
 ``PRODREADY_OTP_EXEMPT_PATHS`` and ``PRODREADY_OTP_EXEMPT_URL_NAMES``.
 
 Of the health endpoints only the probes (``live``, ``ready``) are exempt: the detailed
@@ -24,6 +25,7 @@ BUILTIN_URL_NAMES = frozenset(
         "prodready:health-ready",
         "prodready_otp:setup",
         "prodready_otp:verify",
+        "prodready_security_csp:report",
     }
 )
 
