@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.db import models as django_models
 
 from school import models
 
@@ -19,6 +20,8 @@ class LevelAdmin(admin.ModelAdmin):
 class RoomAdmin(admin.ModelAdmin):
     list_display = ["name", "capacity", "is_virtual"]
     list_filter = ["is_virtual"]
+    # Meeting links without a scheme are https (Django 6's default; 5.2 warns without it).
+    formfield_overrides = {django_models.URLField: {"assume_scheme": "https"}}
 
 
 @admin.register(models.Tutor)
