@@ -3,6 +3,7 @@
 import pytest
 
 from prodready_security.testing import force_login_verified
+from tests.roles import school_admin
 
 pytestmark = pytest.mark.django_db
 
@@ -51,6 +52,17 @@ def test_dashboard_for_admins_shows_cards_of_every_package(admin):
     assert titles[0] == "Health"
     assert {"School site", "Backups", "Audit log", "2FA adoption among staff"} <= set(titles)
     assert not [item.error for item in response.context["cards"] if item.error]
+
+
+def test_cards_are_shown_to_staff_allowed_to_see_what_they_sum_up(client, django_user_model):
+    force_login_verified(client, django_user_model.objects.create_user("new", is_staff=True))
+    titles = {item.card.title for item in client.get("/ops/").context["cards"]}
+    assert "School site" in titles
+    assert not titles & {"School today", "2FA adoption among staff", "Audit log"}
+
+    force_login_verified(client, school_admin())
+    titles = {item.card.title for item in client.get("/ops/").context["cards"]}
+    assert "School today" in titles
 
 
 def test_dashboard_forbidden_to_other_users(client, django_user_model):

@@ -46,7 +46,10 @@ class ReportsTo:
         pytest.param("default", marks=pytest.mark.django_db, id="sqlite"),
         pytest.param(
             PG,
-            marks=[pytest.mark.requires_postgres, pytest.mark.django_db(databases=["default", PG])],
+            marks=[
+                pytest.mark.requires_postgres,
+                pytest.mark.django_db(databases=["default", PG]),
+            ],
             id="postgresql",
         ),
     ]

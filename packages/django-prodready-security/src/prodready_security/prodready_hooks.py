@@ -44,7 +44,8 @@ def prodready_dashboard_cards(request: HttpRequest) -> Iterable[DashboardCard]:
     from prodready_security.audit.cards import recent_events_cards
     from prodready_security.otp.dashboard import adoption_card
 
-    return [adoption_card(request), *recent_events_cards(request)]
+    adoption = adoption_card(request)
+    return [*([adoption] if adoption else []), *recent_events_cards(request)]
 
 
 @hookimpl

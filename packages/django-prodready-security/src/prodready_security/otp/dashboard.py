@@ -11,9 +11,13 @@ from prodready.dashboard import DashboardCard
 from prodready_security.otp.models import EncryptedTOTPDevice
 
 LISTED = 8  # staff without 2FA named on the card; the rest are counted
+VIEW_PERMISSION = "prodready_security.view_encryptedtotpdevice"
 
 
-def adoption_card(request: HttpRequest) -> DashboardCard:
+def adoption_card(request: HttpRequest) -> DashboardCard | None:
+    """The card, for staff allowed to see who has 2FA (the devices' admin view permission)."""
+    if not request.user.has_perm(VIEW_PERMISSION):
+        return None
     staff = get_user_model().objects.filter(is_staff=True, is_active=True)
     enrolled_ids = EncryptedTOTPDevice.objects.filter(confirmed=True).values("user_id")
     total = staff.count()
