@@ -110,6 +110,15 @@ def test_the_current_session_and_other_users_sessions_cannot_be_chosen(ada: Any)
     assert revocations() == []
 
 
+@pytest.mark.parametrize("chosen", ["", "x", "²", "٣", "-1", "9" * 19, "9" * 5000, "1\x00"])
+def test_what_is_not_a_session_id_chooses_nothing(ada: Any, chosen: str) -> None:
+    laptop, phone = signed_in(ada), signed_in(ada, IPHONE)
+    response = laptop.post("/account/sessions/", {"session": chosen})
+    assert response.status_code == 302
+    assert is_signed_in(phone)
+    assert revocations() == []
+
+
 def age_session(client: Client, seconds: float) -> None:
     session = client.session
     session[SEEN] = time.time() - seconds

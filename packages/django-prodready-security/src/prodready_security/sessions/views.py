@@ -24,6 +24,16 @@ def can_revoke_others(user: Any) -> bool:
     return bool(user.is_superuser or (user.is_staff and user.has_perm(REVOKE_PERMISSION)))
 
 
+def posted_id(request: HttpRequest) -> int | None:
+    """The id of the session chosen on the page; None (matching no row) for anything else.
+
+    ASCII digits only, and few enough for a database integer: ``str.isdigit()`` alone lets
+    through "²" and numbers of thousands of digits, which the query cannot take.
+    """
+    value = request.POST.get("session", "")
+    return int(value) if value.isascii() and value.isdigit() and len(value) <= 18 else None
+
+
 def current_hash(request: HttpRequest) -> str | None:
     session_key = request.session.session_key
     return keys.key_hash(session_key) if session_key else None
@@ -39,8 +49,7 @@ def manage(request: HttpRequest) -> HttpResponse:
         # The current session is never in the choice: signing out is the logout link's job.
         chosen = sessions.exclude(key_hash=current)
         if "revoke_others" not in request.POST:
-            session = request.POST.get("session", "")
-            chosen = chosen.filter(pk=session) if session.isdigit() else chosen.none()
+            chosen = chosen.filter(pk=posted_id(request))
         ended = revoke(chosen, request=request)
         _signed_out(request, ended)
         return redirect("prodready_sessions:manage")
@@ -60,8 +69,7 @@ def user_sessions(request: HttpRequest, user_id: int) -> HttpResponse:
     if request.method == "POST":
         chosen = sessions.exclude(key_hash=current)
         if "revoke_all" not in request.POST:
-            session = request.POST.get("session", "")
-            chosen = chosen.filter(pk=session) if session.isdigit() else chosen.none()
+            chosen = chosen.filter(pk=posted_id(request))
         ended = revoke(chosen, request=request)
         _signed_out(request, ended)
         return redirect("prodready_sessions:user", user_id=subject.pk)
