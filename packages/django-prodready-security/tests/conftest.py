@@ -11,6 +11,6 @@ from hypothesis import HealthCheck, settings
 # Function-scoped fixtures (the database, the client) are shared by a test's examples on
 # purpose: each example undoes its own writes (see the tests).
 _COMMON = {"deadline": None, "suppress_health_check": [HealthCheck.function_scoped_fixture]}
-settings.register_profile("ci", max_examples=40, derandomize=True, database=None, **_COMMON)
+settings.register_profile("ci", max_examples=30, derandomize=True, database=None, **_COMMON)
 settings.register_profile("explore", max_examples=500, **_COMMON)
 settings.load_profile(os.environ.get("PRODREADY_HYPOTHESIS_PROFILE", "ci"))
