@@ -69,6 +69,8 @@ def matches(value: Any, expected: Any) -> bool:
 def describe(expected: Any) -> str:
     origin = typing.get_origin(expected)
     args = typing.get_args(expected)
+    if expected is Any:
+        return "anything"
     if expected is None or expected is type(None):
         return "None"
     if origin in (typing.Union, types.UnionType):
