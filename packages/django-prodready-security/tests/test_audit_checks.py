@@ -6,7 +6,6 @@ import pytest
 from django.test import override_settings
 
 from prodready.conf import InvalidSetting
-
 from prodready_security.audit.checks import check_audit_database, check_tracked_models
 
 

@@ -15,7 +15,7 @@ from django.utils import timezone
 import prodready
 from prodready.health.base import HealthCheckError
 from prodready_security.audit.health import AuditChainHeadCheck
-from tests.audit_support import audit_db, events, tamper
+from tests.audit_support import audit_db, events, on_both_databases, tamper
 
 __all__ = ["audit_db"]
 
@@ -126,6 +126,15 @@ def test_staff_page_lists_recent_events(admin_client: Client) -> None:
     assert response.status_code == 200
     assert [e.action for e in response.context["page"]] == ["auth.login_failed"]
     assert b"auth.login_failed" in response.content
+
+
+@on_both_databases
+@pytest.mark.parametrize("value", ["\x00", "auth.\x00login", "x" * 10_000, "\U0001f642"])
+def test_staff_page_filters_take_any_text(admin_client: Client, audit_db: str, value: str) -> None:
+    """PostgreSQL refuses a NUL in a query; no action or username holds one."""
+    prodready.audit("auth.login_failed", username="mallory")
+    response = admin_client.get(PAGE, {"action": value, "actor": value})
+    assert response.status_code == 200
 
 
 @pytest.mark.parametrize(

@@ -14,6 +14,7 @@ from prodready_security.audit.models import AuditEvent
 from prodready_security.conf import conf
 
 PAGE_SIZE = 50
+MAX_FILTER = 200  # characters of a filter kept: longer than any action or username
 
 
 @never_cache
@@ -23,8 +24,7 @@ def recent_events(request: HttpRequest) -> HttpResponse:
     if not (request.user.is_staff and request.user.has_perm(VIEW_PERMISSION)):
         raise PermissionDenied("The audit log is for staff allowed to view audit events.")
     events = AuditEvent.objects.using(conf.AUDIT_DATABASE).order_by("-sequence")
-    action = request.GET.get("action", "").strip()
-    actor = request.GET.get("actor", "").strip()
+    action, actor = _filter(request, "action"), _filter(request, "actor")
     if action:
         events = events.filter(action__startswith=action)
     if actor:
@@ -32,3 +32,8 @@ def recent_events(request: HttpRequest) -> HttpResponse:
     page = Paginator(events, PAGE_SIZE).get_page(request.GET.get("page"))
     context = {"page": page, "action": action, "actor": actor}
     return render(request, "prodready_security/audit/recent_events.html", context)
+
+
+def _filter(request: HttpRequest, name: str) -> str:
+    # No stored action or username holds a NUL, and PostgreSQL refuses one in a query.
+    return request.GET.get(name, "").replace("\x00", "").strip()[:MAX_FILTER]
