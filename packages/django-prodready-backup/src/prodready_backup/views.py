@@ -29,7 +29,8 @@ def backup_list(request: HttpRequest) -> HttpResponse:
     if not (request.user.is_staff and request.user.has_perm(VIEW_PERMISSION)):
         raise PermissionDenied("The backups page is for staff allowed to view backup records.")
     records = BackupRecord.objects.order_by("-started_at")
-    target = request.GET.get("target", "").strip()
+    # No target's name holds a NUL, and PostgreSQL refuses one in a query.
+    target = request.GET.get("target", "").replace("\x00", "").strip()
     if target:
         records = records.filter(target=target)
     context = {
