@@ -9,7 +9,7 @@ from __future__ import annotations
 import csv
 import io
 from dataclasses import dataclass, field
-from typing import IO
+from typing import IO, Any
 
 from django import forms
 from django.db import transaction
@@ -124,13 +124,7 @@ def validate(rows: list[tuple[int, dict[str, str]]]) -> ImportResult:
     """Check every row; the result holds unsaved students or every error found."""
     result = ImportResult()
     levels = {level.name.casefold(): level for level in Level.objects.all()}
-    emails = {data["email"].strip().lower() for _, data in rows if data["email"].strip()}
-    taken = set(
-        Student.objects.annotate(email_lower=Lower("email"))
-        .filter(email_lower__in=emails)
-        .values_list("email_lower", flat=True)
-    )
-    seen: dict[str, int] = {}
+    checked: list[tuple[int, dict[str, Any]]] = []
     for number, data in rows:
         if OVERFLOW in data:
             message = f"The row has more values than the {len(COLUMNS)} columns."
@@ -142,7 +136,17 @@ def validate(rows: list[tuple[int, dict[str, str]]]) -> ImportResult:
                 for message in form.errors.get(column, []):
                     result.errors.append(RowError(number, column, message))
             continue
-        email = form.cleaned_data["email"].lower()
+        checked.append((number, form.cleaned_data))
+    # Only emails the form accepted reach the database (PostgreSQL refuses a NUL in one).
+    emails = {cleaned["email"].lower() for _, cleaned in checked if cleaned["email"]}
+    taken = set(
+        Student.objects.annotate(email_lower=Lower("email"))
+        .filter(email_lower__in=emails)
+        .values_list("email_lower", flat=True)
+    )
+    seen: dict[str, int] = {}
+    for number, cleaned in checked:
+        email = cleaned["email"].lower()
         if email and email in taken:
             result.errors.append(RowError(number, "email", "A student with this email exists."))
             continue
@@ -153,7 +157,8 @@ def validate(rows: list[tuple[int, dict[str, str]]]) -> ImportResult:
             continue
         if email:
             seen[email] = number
-        result.students.append(Student(**form.cleaned_data))
+        result.students.append(Student(**cleaned))
+    result.errors.sort(key=lambda error: error.row)  # in the file's order, as read
     return result
 
 
