@@ -284,7 +284,9 @@ SUBMISSIONS = [
         "POST",
         lambda w: {"code": Field("number", ("123456",)), "next": Field("text"), **HEADERS},
         forms=(TOTPCodeForm,),
-        rows=lambda w: list(EncryptedTOTPDevice.objects.filter(confirmed=True).values("pk")),
+        rows=lambda w: list(
+            EncryptedTOTPDevice.objects.filter(confirmed=True).order_by("pk").values("pk")
+        ),
     ),
     Submission(
         "prodready_security_csp:report",
@@ -425,7 +427,7 @@ SUBMISSIONS = [
         lambda w: {"password": Field("text", (PASSWORD,)), "code": Field("text", ("123456",))},
         forms=(DisableForm,),
         # A wrong code counts towards django-otp's throttle; the devices stay as they are.
-        rows=lambda w: list(EncryptedTOTPDevice.objects.values("pk", "confirmed")),
+        rows=lambda w: list(EncryptedTOTPDevice.objects.order_by("pk").values("pk", "confirmed")),
     ),
     Submission(
         "prodready_sessions:manage",
