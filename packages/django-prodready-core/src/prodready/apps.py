@@ -25,7 +25,7 @@ class ProdreadyConfig(AppConfig):
 
 
 def _reset_on_change(*, setting: str, **kwargs: Any) -> None:
-    if setting in {"INSTALLED_APPS", "PRODREADY_PLUGINS"}:
+    if setting == "INSTALLED_APPS":
         from prodready.plugins import reset_plugin_manager
 
         reset_plugin_manager()

@@ -30,8 +30,6 @@ from prodready.conf import PREFIX, conf
 def check_plugins(app_configs: Sequence[Any] | None = None, **kwargs: Any) -> list[CheckMessage]:
     from prodready.plugins import PluginError, get_plugin_manager
 
-    if not _is_list(conf.PLUGINS):
-        return []  # reported as prodready.E002 by check_settings
     try:
         get_plugin_manager()
     except PluginError as exc:

@@ -34,11 +34,6 @@ class AppSettings:
 
 class Settings(AppSettings):
     @property
-    def PLUGINS(self) -> list[str]:
-        """Dotted paths of extra plugin modules, beyond installed apps."""
-        return self._get("PLUGINS", [])
-
-    @property
     def REQUIRED_ENV(self) -> list[str]:
         """Environment variables that must be set; all missing ones are one error."""
         return self._get("REQUIRED_ENV", [])

@@ -1,6 +1,6 @@
-"""A plugin whose hook name has a typo: must fail at start-up, naming the plugin."""
+"""An app whose prodready_hooks module has a typo: must fail at start-up, naming it."""
 
-from prodready.plugins import hookimpl
+from prodready import hookimpl
 
 
 @hookimpl
