@@ -7,9 +7,12 @@ the type of what a project set (see ``prodready.checks``).
 
 from __future__ import annotations
 
-from typing import Literal, TypeVar
+import threading
+from collections.abc import Callable
+from typing import Any, Generic, Literal, TypeVar
 
 from django.conf import settings
+from django.core.signals import setting_changed
 
 PREFIX = "PRODREADY_"
 
@@ -110,3 +113,58 @@ class Settings(AppSettings):
 
 
 conf = Settings()
+
+
+def derived_from(*names: str) -> Callable[[Callable[[], T]], Derived[T]]:
+    """Keep a value computed from settings until one of ``names`` changes.
+
+    For what code on the request path would otherwise work out from settings again
+    on every call (reading a setting that is not set costs an exception)::
+
+        @derived_from("PRODREADY_TRUSTED_PROXIES")
+        def trusted() -> tuple[Network, ...]:
+            return parse(conf.TRUSTED_PROXIES)
+
+    Settings change at run time only through ``setting_changed`` (``override_settings``
+    in tests); without ``names``, any change recomputes.
+    """
+
+    def decorate(compute: Callable[[], T]) -> Derived[T]:
+        return Derived(compute, frozenset(names))
+
+    return decorate
+
+
+class _Unset:
+    pass
+
+
+_UNSET = _Unset()
+
+
+class Derived(Generic[T]):
+    """A value computed once from settings; see :func:`derived_from`."""
+
+    def __init__(self, compute: Callable[[], T], names: frozenset[str]) -> None:
+        self.compute = compute
+        self.names = names
+        self._value: T | _Unset = _UNSET
+        self._lock = threading.Lock()
+        self.__doc__ = compute.__doc__
+        setting_changed.connect(self._changed, weak=False)
+
+    def __call__(self) -> T:
+        value = self._value
+        if isinstance(value, _Unset):
+            with self._lock:
+                value = self._value
+                if isinstance(value, _Unset):
+                    value = self._value = self.compute()
+        return value
+
+    def forget(self) -> None:
+        self._value = _UNSET
+
+    def _changed(self, *, setting: str, **kwargs: Any) -> None:
+        if not self.names or setting in self.names:
+            self.forget()
