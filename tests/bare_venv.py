@@ -35,7 +35,7 @@ def uv() -> str:
     return find_uv_bin()
 
 
-def test_tools() -> set[str]:
+def unwanted_tools() -> set[str]:
     """Distributions of the test dependency group that no project declares."""
     workspace = tomllib.loads((ROOT / "pyproject.toml").read_text())
     tools = {requirement_name(r) for r in workspace["dependency-groups"]["test"]}
@@ -69,7 +69,7 @@ class BareVenv:
         """A clean environment: this virtualenv's bin first, then the system's."""
         kept = {name: os.environ[name] for name in KEPT_VARIABLES if name in os.environ}
         path = os.pathsep.join([str(self.path / "bin"), "/usr/local/bin", "/usr/bin", "/bin"])
-        # HOME of its own: gunicorn, celery and uv write there.
+        # A HOME of its own: gunicorn puts its control socket there.
         return kept | {"PATH": path, "HOME": str(self.home)} | variables
 
     def run(
@@ -98,14 +98,14 @@ class BareVenv:
 
     def assert_bare(self) -> None:
         """Nothing from the test tools is there: what runs here runs on declarations alone."""
-        leaked = self.installed() & test_tools()
+        leaked = self.installed() & unwanted_tools()
         assert not leaked, f"test tools in the bare virtualenv: {sorted(leaked)}"
         result = self.run("python", "-c", "import pytest")
         assert "No module named 'pytest'" in result.stderr, result.stdout + result.stderr
 
 
-def create(path: Path, *install: str, cwd: Path = ROOT) -> BareVenv:
-    """A new virtualenv at ``path`` with ``uv pip install *install`` (run in ``cwd``)."""
+def create(path: Path, *install: str) -> BareVenv:
+    """A new virtualenv at ``path`` with ``uv pip install *install``, run at the root."""
     venv = BareVenv(path, home=path.with_name(f"{path.name}-home"))
     venv.home.mkdir()
     steps = [
@@ -117,7 +117,7 @@ def create(path: Path, *install: str, cwd: Path = ROOT) -> BareVenv:
     for step in steps:
         try:
             result = subprocess.run(
-                step, cwd=cwd, env=env, capture_output=True, text=True, timeout=INSTALL_TIMEOUT
+                step, cwd=ROOT, env=env, capture_output=True, text=True, timeout=INSTALL_TIMEOUT
             )
         except subprocess.TimeoutExpired:
             pytest.fail(f"`{' '.join(step)}` took more than {INSTALL_TIMEOUT} s")
