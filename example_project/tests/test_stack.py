@@ -39,7 +39,14 @@ import django
 import pytest
 
 from prodready.testing import service_address
-from tests.stack_support import EXAMPLE, fetch, make_nginx_site, nginx_command, require_tool
+from tests.stack_support import (
+    EXAMPLE,
+    fetch,
+    make_nginx_site,
+    nginx_command,
+    production_variables,
+    require_tool,
+)
 
 pytestmark = [pytest.mark.requires_postgres, pytest.mark.requires_redis]
 
@@ -157,12 +164,6 @@ def wait_until(stack: Stack, condition: Any, what: str, timeout: float) -> Any:
         if time.monotonic() > deadline:
             stack.fail(f"Timed out after {timeout} s waiting for {what}")
         time.sleep(0.25)
-
-
-def production_variables() -> set[str]:
-    """Every variable .env.production.example names: none may leak in from outside."""
-    text = (EXAMPLE / ".env.production.example").read_text()
-    return set(re.findall(r"^#?\s*([A-Z][A-Z0-9_]*)=", text, flags=re.MULTILINE))
 
 
 def stack_environment(
