@@ -5,6 +5,8 @@ Sessions use the interpreter nox runs with; tox.ini holds the Python x Django ma
 
 from __future__ import annotations
 
+import os
+import re
 import shutil
 import xml.etree.ElementTree as ET
 from pathlib import Path
@@ -132,19 +134,47 @@ def typecheck(session: nox.Session) -> None:
     session.run("mypy", *session.posargs)
 
 
-@nox.session
+def pyenv_or(version: str) -> str:
+    """pyenv's newest install of Python ``version`` if it has one, else ``version`` itself.
+
+    nox finds interpreters on PATH and the versions pyenv has active; this also finds one
+    installed with pyenv but not activated (``pyenv global 3.11.7`` alone), as on CI machines.
+    """
+    versions = Path(os.environ.get("PYENV_ROOT") or Path.home() / ".pyenv") / "versions"
+    patches = [
+        int(match[1])
+        for path in versions.glob(f"{version}.*")
+        if (match := re.fullmatch(rf"{re.escape(version)}\.(\d+)", path.name))
+    ]
+    if not patches:
+        return version
+    return str(versions / f"{version}.{max(patches)}" / "bin" / f"python{version}")
+
+
+# The browser tests run what the production image runs (example_project/Dockerfile's
+# PYTHON_VERSION), so Django 6, whose Content-Security-Policy header they check pages under.
+PRODUCTION_PYTHON = "3.12"
+
+
+@nox.session(python=pyenv_or(PRODUCTION_PYTHON))
 def e2e(session: nox.Session) -> None:
     """Browser tests of the example project (tests marked `browser`), in headless Chromium.
 
+    They run on Python 3.12 (as the production image) with the production settings
+    (tests/browser/settings.py): PostgreSQL, Redis, collected static files and the CSP.
     Playwright drives an installed Chromium ($PRODREADY_TEST_CHROMIUM, by default
-    /usr/bin/chromium from `apt-get install chromium`); without one the tests skip, or
-    fail under PRODREADY_TEST_SERVICES=required.
+    /usr/bin/chromium from `apt-get install chromium`); without it, PostgreSQL or Redis
+    the tests skip, or fail under PRODREADY_TEST_SERVICES=required.
     """
     if not BROWSER_TESTS.is_dir():
         session.skip("No browser tests yet: they arrive with the example project's own issue")
-    install_suite(session, *group("test"), *group("e2e"))
+    # Django's own CSP middleware is 6.0+; the image resolves the newest Django as well.
+    install_suite(session, "Django>=6.0", *group("test"), *group("e2e"))
     with session.chdir(EXAMPLE):
-        session.run("pytest", "-c", CONFIG, "--rootdir", ".", "-m", "browser", *session.posargs)
+        session.run(
+            *("pytest", "-c", CONFIG, "--rootdir", ".", "--ds", "tests.browser.settings"),
+            *("-m", "browser", *session.posargs),
+        )
 
 
 @nox.session
