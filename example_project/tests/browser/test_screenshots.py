@@ -26,6 +26,7 @@ TWO_FACTOR = (".pr-otp", "max-width", "760px")  # security's otp.css
 MESSAGE = ("body", "max-width", "512px")  # prodready.css's pr-message, 32rem
 SITE = ("body", "background-color", "rgb(248, 250, 252)")  # the example's site.css
 LOGIN = (".panel", "max-width", "420px")  # site.css's panel narrow
+ADMIN = ("body", "margin", "0px")  # the admin's base.css (browsers default to 8px)
 
 STAFF_PAGES = {
     "ops": ("/ops/", [OPERATIONS]),
@@ -36,6 +37,7 @@ STAFF_PAGES = {
     "2fa-manage": ("/account/2fa/", [OPERATIONS, TWO_FACTOR]),
     "2fa-regenerate": ("/account/2fa/backup-codes/", [OPERATIONS, TWO_FACTOR]),
     "2fa-disable": ("/account/2fa/disable/", [OPERATIONS, TWO_FACTOR]),
+    "admin-audit": ("/admin/prodready_security/auditevent/", [ADMIN]),  # with CSV export
     "lessons": ("/school/lessons/", [SITE]),
     "invoices": ("/school/invoices/", [SITE]),
     "reports": ("/school/reports/", [SITE]),
