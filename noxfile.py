@@ -1,6 +1,7 @@
 """Developer workflows. Run them with `python3 dev.py <session>` or `nox -s <session>`.
 
-Sessions use the interpreter nox runs with; tox.ini holds the Python x Django matrix.
+Sessions use the interpreter nox runs with, e2e the production image's; tox.ini holds the
+Python x Django matrix.
 """
 
 from __future__ import annotations
