@@ -138,9 +138,16 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
 
 
 @pytest.fixture
-def csp_violations() -> CSPViolations:
-    """The CSP violations of this test's browser contexts (``page``, ``second_browser``)."""
-    return CSPViolations()
+def csp_violations(transactional_db: None) -> Iterator[CSPViolations]:
+    """The CSP violations of this test's browser contexts (``page``, ``second_browser``).
+
+    Any at the end of the test, or any report the site stored, fails it at teardown.
+    """
+    violations = CSPViolations()
+    yield violations
+    if found := violations.take():
+        listed = "\n".join(f"- {violation}" for violation in found)
+        pytest.fail(f"The pages broke the Content-Security-Policy:\n{listed}", pytrace=False)
 
 
 def new_context(browser: Any, live_server: Any, violations: CSPViolations) -> Any:
@@ -159,25 +166,18 @@ def page(
     request: pytest.FixtureRequest,
     tmp_path: Path,
 ) -> Iterator[Any]:
-    """A fresh browser context on the live server; a screenshot in tmp_path on failure.
-
-    A test whose pages broke the Content-Security-Policy fails at teardown, listing
-    each violation.
-    """
+    """A fresh browser context on the live server; a screenshot in tmp_path on failure,
+    a CSP violation included."""
     context = new_context(browser, live_server, csp_violations)
     opened = context.new_page()
     yield opened
     opened.evaluate("0")  # a round trip: violation events sent before it have arrived
-    violations = csp_violations.take()
     report = getattr(request.node, "report_call", None)
-    if violations or (report is not None and report.failed):
+    if csp_violations.seen or (report is not None and report.failed):
         screenshot = tmp_path / "failure.png"
         opened.screenshot(path=str(screenshot), full_page=True)
         print(f"Screenshot of the failing page ({opened.url}): {screenshot}")
     context.close()
-    if violations:
-        listed = "\n".join(f"- {violation}" for violation in violations)
-        pytest.fail(f"The pages broke the Content-Security-Policy:\n{listed}", pytrace=False)
 
 
 @pytest.fixture
@@ -249,7 +249,9 @@ def second_browser(browser: Any, live_server: Any, csp_violations: CSPViolations
     def open_page() -> Iterator[Any]:
         context = new_context(browser, live_server, csp_violations)
         try:
-            yield context.new_page()
+            opened = context.new_page()
+            yield opened
+            opened.evaluate("0")  # violation events sent before it have arrived
         finally:
             context.close()
 
