@@ -21,7 +21,7 @@ import base64
 import os
 import re
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -158,6 +158,14 @@ def new_context(browser: Any, live_server: Any, violations: CSPViolations) -> An
     return context
 
 
+def settle(page: Any) -> None:
+    """A round trip to the page, so the violation events it sent before have arrived."""
+    from playwright.sync_api import Error
+
+    with suppress(Error):  # a navigation under way took the document away
+        page.evaluate("0")
+
+
 @pytest.fixture
 def page(
     browser: Any,
@@ -171,7 +179,7 @@ def page(
     context = new_context(browser, live_server, csp_violations)
     opened = context.new_page()
     yield opened
-    opened.evaluate("0")  # a round trip: violation events sent before it have arrived
+    settle(opened)
     report = getattr(request.node, "report_call", None)
     if csp_violations.seen or (report is not None and report.failed):
         screenshot = tmp_path / "failure.png"
@@ -251,7 +259,7 @@ def second_browser(browser: Any, live_server: Any, csp_violations: CSPViolations
         try:
             opened = context.new_page()
             yield opened
-            opened.evaluate("0")  # violation events sent before it have arrived
+            settle(opened)
         finally:
             context.close()
 
