@@ -102,16 +102,39 @@ def demo(session: nox.Session) -> None:
     """The example project on http://127.0.0.1:8000, on SQLite with no services.
 
     Migrates, fills in demo data (seed_demo), prints a staff login, runs the server.
+    `--port N` serves on another port; other arguments go to runserver.
     """
     if not (EXAMPLE / "manage.py").exists():
         session.error("example_project/ is missing its manage.py.")
+    try:
+        port, runserver_args = demo_arguments(session.posargs)
+    except ValueError as exc:
+        session.error(str(exc).rstrip("."))  # nox adds its own full stop
     install_suite(session)
     with session.chdir(EXAMPLE):
         session.run("python", "manage.py", "migrate", "--noinput")
         # Tutors, students, lessons and invoices to look at (an earlier run's are kept).
         session.run("python", "manage.py", "seed_demo", "--keep-existing")
-        session.run("python", "manage.py", "demo_user")
-        session.run("python", "manage.py", "runserver", "127.0.0.1:8000", *session.posargs)
+        session.run("python", "manage.py", "demo_user", f"--site-url=http://127.0.0.1:{port}")
+        session.run("python", "manage.py", "runserver", f"127.0.0.1:{port}", *runserver_args)
+
+
+def demo_arguments(posargs: list[str]) -> tuple[int, list[str]]:
+    """The port of `--port N` or `--port=N` (default 8000), and the other arguments."""
+    port, rest = "8000", []
+    arguments = iter(posargs)
+    for argument in arguments:
+        if argument == "--port":
+            port = next(arguments, "")
+        elif argument.startswith("--port="):
+            port = argument.removeprefix("--port=")
+        else:
+            rest.append(argument)
+    if not (port.isdigit() and 1 <= int(port) <= 65535):
+        raise ValueError(
+            f"--port takes a port number from 1 to 65535, such as --port 8001; found {port!r}."
+        )
+    return int(port), rest
 
 
 @nox.session
