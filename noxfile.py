@@ -183,71 +183,15 @@ def bench(session: nox.Session) -> None:
 
 @nox.session
 def build(session: nox.Session) -> None:
-    """Wheel and sdist of every package, checked, then each installed alone with core."""
+    """Wheel and sdist of every package, checked; then each wheel adopted alone with core.
+
+    tests/adoption.py follows each package's README Installation section in a new
+    startproject site, in a virtualenv holding only Django, core and that package's wheel.
+    """
     session.install(*group("build"))
     dist = ROOT / "dist"
     shutil.rmtree(dist, ignore_errors=True)
     for package in PACKAGES:
         session.run("python", "-m", "build", "--installer=uv", f"--outdir={dist}", str(package))
     session.run("twine", "check", "--strict", *map(str, sorted(dist.iterdir())))
-
-    tmp = Path(session.create_tmp()).resolve()
-    python = Path(session.bin) / "python"
-    [core] = dist.glob("django_prodready_core-*.whl")
-    for wheel in sorted(dist.glob("*.whl")):
-        app = wheel.name.split("-")[0].removeprefix("django_")
-        app = "prodready" if app == "prodready_core" else app
-        venv = tmp / f"alone-{app}"
-        session.run("uv", "venv", "--quiet", "--clear", f"--python={python}", str(venv))
-        wheels = dict.fromkeys([str(core), str(wheel)])  # core's own run lists it once
-        session.run("uv", "pip", "install", "--quiet", f"--python={venv}", *wheels)
-        database = tmp / f"{app}.sqlite3"
-        database.unlink(missing_ok=True)
-        python_alone = str(venv / "bin" / "python")
-        session.run(python_alone, "-c", SMOKE_TEST, app, str(database), external=True)
-
-
-# Run in a virtualenv holding only core, one package and their dependencies, in a
-# minimal project: the app is a plugin, system checks pass, the health endpoints answer
-# and the readiness report runs.
-SMOKE_TEST = """
-import json, sys, django
-from io import StringIO
-from django.conf import settings
-from django.core.management import call_command
-from django.urls import include, path
-app = sys.argv[1]
-apps = ["django.contrib.auth", "django.contrib.contenttypes", "django.contrib.sessions"]
-apps.append("prodready")
-# What a package's README asks a project to add besides INSTALLED_APPS.
-extra = {
-    "prodready_security": {
-        "AUTHENTICATION_BACKENDS": [
-            "prodready_security.ratelimit.backends.LoginLockoutBackend",
-            "django.contrib.auth.backends.ModelBackend",
-        ],
-    },
-}
-settings.configure(
-    **extra.get(app, {}),
-    INSTALLED_APPS=list(dict.fromkeys([*apps, app])),
-    DATABASES={"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": sys.argv[2]}},
-    ROOT_URLCONF=__name__,
-    ALLOWED_HOSTS=["testserver"],
-    SECRET_KEY="smoke-test-only",
-)
-django.setup()
-urlpatterns = [path("", include("prodready.urls"))]
-from django.test import Client
-from prodready.plugins import plugin_infos
-call_command("check")
-call_command("migrate", verbosity=0)
-assert app in [info.name for info in plugin_infos()], app
-for url in ("/health/live", "/health/ready"):
-    response = Client().get(url)
-    assert response.status_code == 200, (url, response.status_code, response.content)
-out = StringIO()
-call_command("prodready", "check", "--format", "json", stdout=out)
-assert 0 <= json.loads(out.getvalue())["score"] <= 10, out.getvalue()
-print(f"{app}: installs alone with core; plugin registered, health ready, report runs")
-"""
+    session.run("python", str(ROOT / "tests" / "adoption.py"), "--uv=uv", f"--wheels={dist}")
