@@ -8,16 +8,18 @@ a person:
 - every ``pip install`` line of a ``console`` block names the package (the test installs
   it, with the extras the line asks for, from the source tree or a built wheel);
 - every ``python`` block starts with ``# settings.py`` or ``# urls.py`` and is appended,
-  as it is, to the end of that file of the new project;
+  as it is, to the end of that file of the new project (the settings' one
+  ``INSTALLED_APPS`` line first, alone, and ``migrate`` run: adding the app must never
+  stop it);
 - every ``python manage.py ...`` line of a ``console`` block is run, in order, and must
   succeed without a traceback and with nothing on stderr.
 
 Anything else in a block of that section fails the run, so README and test cannot drift
-apart. Then ``manage.py migrate`` (if the README did not run it), ``manage.py check
---deploy`` (Django's own deploy warnings are expected from startproject's settings; the
-packages may add warnings for what is not configured yet, each with a hint, never an
-error) and a visit: ``/ops/`` sends an anonymous visitor to a login page that exists,
-the health endpoints answer, the plugin is registered and the readiness report runs.
+apart. Then ``manage.py check --deploy`` (Django's own deploy warnings are expected from
+startproject's settings; the packages may add warnings for what is not configured yet,
+each with a hint, never an error) and a visit: ``/ops/`` sends an anonymous visitor to a
+login page that exists, the health endpoints answer, the plugin is registered and the
+readiness report runs.
 
 Run by ``tests/test_adoption.py`` on the source tree, and by ``nox -s build`` on the
 built wheels: ``python tests/adoption.py --uv UV --wheels DIST``.
@@ -130,6 +132,10 @@ class Project:
     python: Path
     env: dict[str, str]
 
+    def append(self, name: str, code: str) -> None:
+        path = self.directory / "mysite" / name
+        path.write_text(f"{path.read_text()}\n{code}")
+
     def manage(self, *arguments: str) -> subprocess.CompletedProcess[str]:
         return run([str(self.python), "manage.py", *arguments], self.directory, self.env)
 
@@ -187,13 +193,18 @@ class Seen:
 
 def follow(project: Project, distribution: str, steps: Installation) -> Seen:
     """Apply the README's steps, then check --deploy and visit the site."""
-    for name, code in steps.appended.items():
-        path = project.directory / "mysite" / name
-        path.write_text(f"{path.read_text()}\n{code}")
-    commands = list(steps.commands)
-    if ["migrate"] not in commands:
-        commands.insert(0, ["migrate"])
-    for arguments in commands:
+    # The moment the app is added, before any other setting: migrate works (what is not
+    # configured yet may be warned about, nothing may be an error).
+    settings = steps.appended["settings.py"].splitlines(keepends=True)
+    apps = [line for line in settings if line.startswith("INSTALLED_APPS")]
+    require(len(apps) == 1, f"{distribution}: one INSTALLED_APPS line expected, found {apps}")
+    project.append("settings.py", apps[0])
+    done = project.manage("migrate")
+    require(done.returncode == 0, "migrate failed with nothing but the app added", done)
+    require("Traceback" not in done.stdout + done.stderr, "migrate printed a traceback", done)
+    project.append("settings.py", "".join(line for line in settings if line not in apps))
+    project.append("urls.py", steps.appended["urls.py"])
+    for arguments in steps.commands:
         done = project.manage(*arguments)
         shown = f"manage.py {' '.join(arguments)}"
         require(done.returncode == 0, f"{shown} exited with {done.returncode}", done)
