@@ -73,6 +73,11 @@ def test_no_warning_when_prodready_pages_are_not_mounted():
         assert check_login_url() == []
 
 
+def test_no_warning_for_settings_without_urls(settings):
+    del settings.ROOT_URLCONF
+    assert check_login_url() == []
+
+
 def test_the_check_is_registered_with_the_url_checks():
     with override_settings(ROOT_URLCONF=WithAdminLogin):
         assert "prodready.W020" in [m.id for m in checks.run_checks(tags=[checks.Tags.urls])]

@@ -22,6 +22,8 @@ ADMIN_LOGIN = "admin:login"
 
 
 def check_login_url(app_configs: Sequence[Any] | None = None, **kwargs: Any) -> list[CheckMessage]:
+    if not getattr(settings, "ROOT_URLCONF", None):
+        return []  # no URLs at all (a worker's settings, say), as Django's URL checks
     try:
         dashboard = reverse("prodready:dashboard")
     except NoReverseMatch:
