@@ -25,7 +25,7 @@ from tests.beat_project import prodready_hooks as beat_project_hooks
 PACKAGE = Path(__file__).resolve().parents[1]
 REDIS_HOST, REDIS_PORT = service_address("requires_redis")
 REDIS_DB = 13  # this test's own database index; only its own keys are removed
-BEAT_STARTS_WITHIN = 30.0
+BEAT_STARTS_WITHIN = 60.0  # a loaded machine is slow to start Django and Celery
 
 
 def test_plugins_periodic_tasks_become_a_beat_schedule(prodready_plugin):

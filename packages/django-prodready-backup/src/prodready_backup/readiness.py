@@ -85,12 +85,11 @@ def _scheduled() -> Finding:
     from prodready.heartbeat import scheduler_status
 
     # A schedule in settings is only a wish until Celery beat runs it.
-    status = scheduler_status() if conf.BACKUP_SCHEDULE else None
-    passed = status is not None and status.running
     if not conf.BACKUP_SCHEDULE:
-        detail = "PRODREADY_BACKUP_SCHEDULE is empty"
+        passed, detail = False, "PRODREADY_BACKUP_SCHEDULE is empty"
     else:
-        detail = "" if passed or status is None else f"scheduled but not run: {status.message}"
+        status = scheduler_status()
+        passed, detail = status.running, f"scheduled but not run: {status.message}"
     return Finding(
         id="prodready_backup.R003",
         category="backups",
@@ -99,7 +98,7 @@ def _scheduled() -> Finding:
         fix='Set PRODREADY_BACKUP_SCHEDULE (for example "0 3 * * *"), call '
         "prodready.schedule.connect(app) where you create the Celery app, and run Celery beat.",
         weight=2,
-        detail=detail,
+        detail="" if passed else detail,
     )
 
 
