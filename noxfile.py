@@ -105,16 +105,39 @@ def demo(session: nox.Session) -> None:
     """The example project on http://127.0.0.1:8000, on SQLite with no services.
 
     Migrates, fills in demo data (seed_demo), prints a staff login, runs the server.
+    `--port N` serves on another port; other arguments go to runserver.
     """
     if not (EXAMPLE / "manage.py").exists():
         session.error("example_project/ is missing its manage.py.")
+    try:
+        port, runserver_args = demo_arguments(session.posargs)
+    except ValueError as exc:
+        session.error(str(exc).rstrip("."))  # nox adds its own full stop
     install_suite(session)
     with session.chdir(EXAMPLE):
         session.run("python", "manage.py", "migrate", "--noinput")
         # Tutors, students, lessons and invoices to look at (an earlier run's are kept).
         session.run("python", "manage.py", "seed_demo", "--keep-existing")
-        session.run("python", "manage.py", "demo_user")
-        session.run("python", "manage.py", "runserver", "127.0.0.1:8000", *session.posargs)
+        session.run("python", "manage.py", "demo_user", f"--site-url=http://127.0.0.1:{port}")
+        session.run("python", "manage.py", "runserver", f"127.0.0.1:{port}", *runserver_args)
+
+
+def demo_arguments(posargs: list[str]) -> tuple[int, list[str]]:
+    """The port of `--port N` or `--port=N` (default 8000), and the other arguments."""
+    port, rest = "8000", []
+    arguments = iter(posargs)
+    for argument in arguments:
+        if argument == "--port":
+            port = next(arguments, "")
+        elif argument.startswith("--port="):
+            port = argument.removeprefix("--port=")
+        else:
+            rest.append(argument)
+    if not (port.isdigit() and 1 <= int(port) <= 65535):
+        raise ValueError(
+            f"--port takes a port number from 1 to 65535, such as --port 8001; found {port!r}."
+        )
+    return int(port), rest
 
 
 @nox.session
@@ -191,10 +214,11 @@ def bench(session: nox.Session) -> None:
 
 @nox.session
 def build(session: nox.Session) -> None:
-    """Wheel and sdist of every package, checked, then each wheel installed alone with core.
+    """Wheel and sdist of every package, checked; then each wheel installed alone with core.
 
-    The last step is tests/test_install_alone.py, run against these wheels instead of
-    the package directories: one place makes bare virtualenvs.
+    tests/test_install_alone.py imports every module of each wheel in a bare virtualenv,
+    and tests/adoption.py follows each package's README Installation section in a new
+    startproject site with only Django, core and that package's wheel.
     """
     session.install(*group("build"))
     dist = ROOT / "dist"
@@ -211,3 +235,4 @@ def build(session: nox.Session) -> None:
             *session.posargs,
             env={"PRODREADY_TEST_DIST": str(dist)},
         )
+    session.run("python", str(ROOT / "tests" / "adoption.py"), "--uv=uv", f"--wheels={dist}")

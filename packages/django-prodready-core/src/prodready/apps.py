@@ -11,7 +11,7 @@ class ProdreadyConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from prodready import channel_checks
+        from prodready import channel_checks, login_checks
         from prodready import checks as prodready_checks
 
         checks.register(prodready_checks.check_plugins)
@@ -21,6 +21,8 @@ class ProdreadyConfig(AppConfig):
         checks.register(prodready_checks.check_celery_app)
         checks.register(channel_checks.check_notify_webhook)
         checks.register(channel_checks.check_notify_timeout)
+        checks.register(channel_checks.check_notify_recipients, deploy=True)
+        checks.register(login_checks.check_login_url, checks.Tags.urls)
         setting_changed.connect(_reset_on_change, dispatch_uid="prodready-reset")
 
 

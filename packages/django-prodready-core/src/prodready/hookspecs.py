@@ -127,8 +127,9 @@ def prodready_request_finished(
 def prodready_periodic_tasks() -> Iterable[PeriodicTask]:
     """Return the periodic tasks this plugin wants scheduled.
 
-    Called once when a Celery app is configured with
-    :func:`prodready.schedule.beat_schedule`.
+    Called when Celery beat loads its schedule (:func:`prodready.schedule.connect`),
+    and by the ``scheduler`` health check and readiness rule ``prodready.R020`` to know
+    whether anything is scheduled, so it should be cheap.
 
     :returns: :class:`prodready.schedule.PeriodicTask` instances.
 
