@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Run a developer workflow with nothing installed but Python 3.11+.
 
-    python3 dev.py demo     # the example project on http://127.0.0.1:8000
+    python3 dev.py demo     # the example project on http://127.0.0.1:8000 (--port N)
     python3 dev.py test     # the whole test suite
     python3 dev.py lint     # any other nox session: typecheck, e2e, bench, build, ...
 
@@ -23,6 +23,8 @@ PYTHON = VENV / ("Scripts/python.exe" if os.name == "nt" else "bin/python")
 REQUIREMENT = "nox[uv]>=2025.2.9"
 STAMP = VENV / "dev-requirement.txt"  # what .venv was set up with; change it to re-install
 ALIASES = {"test": "tests"}
+# Sessions whose own options need no `--` before them: `dev.py demo --port 8001`.
+OWN_OPTIONS = {"demo"}
 
 
 def ensure_nox() -> Path:
@@ -40,18 +42,26 @@ def ensure_nox() -> Path:
     return python
 
 
+def nox_command(python: Path, argv: list[str]) -> list[str]:
+    """The nox command line for ``dev.py ARGV``."""
+    session, *rest = argv
+    command = [str(python), "-m", "nox", "-f", str(ROOT / "noxfile.py")]
+    if session.startswith("-"):  # `dev.py --list` and other options go to nox as they are
+        return command + argv
+    session = ALIASES.get(session, session)
+    if session in OWN_OPTIONS and rest and "--" not in rest:
+        rest = ["--", *rest]
+    return [*command, "-s", session, *rest]
+
+
 def main(argv: list[str]) -> None:
     if sys.version_info < (3, 11):  # noqa: UP036 (dev.py runs on whatever python3 is at hand)
         sys.exit("django-prodready needs Python 3.11 or newer.")
     if not argv:
         sys.exit(__doc__)
-    session, *rest = argv
-    python = ensure_nox()
+    command = nox_command(ensure_nox(), argv)
     # Use the interpreters on this machine; never let uv download one.
     env = os.environ | {"UV_PYTHON_DOWNLOADS": "never"}
-    command = [str(python), "-m", "nox", "-f", str(ROOT / "noxfile.py")]
-    # `dev.py --list` and other options go to nox as they are.
-    command += argv if session.startswith("-") else ["-s", ALIASES.get(session, session), *rest]
     if os.name == "nt":
         sys.exit(subprocess.run(command, env=env).returncode)
     os.execve(command[0], command, env)

@@ -1,10 +1,13 @@
 """Developer workflows. Run them with `python3 dev.py <session>` or `nox -s <session>`.
 
-Sessions use the interpreter nox runs with; tox.ini holds the Python x Django matrix.
+Sessions use the interpreter nox runs with, e2e the production image's; tox.ini holds the
+Python x Django matrix.
 """
 
 from __future__ import annotations
 
+import os
+import re
 import shutil
 import xml.etree.ElementTree as ET
 from pathlib import Path
@@ -102,16 +105,39 @@ def demo(session: nox.Session) -> None:
     """The example project on http://127.0.0.1:8000, on SQLite with no services.
 
     Migrates, fills in demo data (seed_demo), prints a staff login, runs the server.
+    `--port N` serves on another port; other arguments go to runserver.
     """
     if not (EXAMPLE / "manage.py").exists():
         session.error("example_project/ is missing its manage.py.")
+    try:
+        port, runserver_args = demo_arguments(session.posargs)
+    except ValueError as exc:
+        session.error(str(exc).rstrip("."))  # nox adds its own full stop
     install_suite(session)
     with session.chdir(EXAMPLE):
         session.run("python", "manage.py", "migrate", "--noinput")
         # Tutors, students, lessons and invoices to look at (an earlier run's are kept).
         session.run("python", "manage.py", "seed_demo", "--keep-existing")
-        session.run("python", "manage.py", "demo_user")
-        session.run("python", "manage.py", "runserver", "127.0.0.1:8000", *session.posargs)
+        session.run("python", "manage.py", "demo_user", f"--site-url=http://127.0.0.1:{port}")
+        session.run("python", "manage.py", "runserver", f"127.0.0.1:{port}", *runserver_args)
+
+
+def demo_arguments(posargs: list[str]) -> tuple[int, list[str]]:
+    """The port of `--port N` or `--port=N` (default 8000), and the other arguments."""
+    port, rest = "8000", []
+    arguments = iter(posargs)
+    for argument in arguments:
+        if argument == "--port":
+            port = next(arguments, "")
+        elif argument.startswith("--port="):
+            port = argument.removeprefix("--port=")
+        else:
+            rest.append(argument)
+    if not (port.isdigit() and 1 <= int(port) <= 65535):
+        raise ValueError(
+            f"--port takes a port number from 1 to 65535, such as --port 8001; found {port!r}."
+        )
+    return int(port), rest
 
 
 @nox.session
@@ -132,19 +158,47 @@ def typecheck(session: nox.Session) -> None:
     session.run("mypy", *session.posargs)
 
 
-@nox.session
+def pyenv_or(version: str) -> str:
+    """pyenv's newest install of Python ``version`` if it has one, else ``version`` itself.
+
+    nox finds interpreters on PATH and the versions pyenv has active; this also finds one
+    installed with pyenv but not activated (``pyenv global 3.11.7`` alone), as on CI machines.
+    """
+    versions = Path(os.environ.get("PYENV_ROOT") or Path.home() / ".pyenv") / "versions"
+    patches = [
+        int(match[1])
+        for path in versions.glob(f"{version}.*")
+        if (match := re.fullmatch(rf"{re.escape(version)}\.(\d+)", path.name))
+    ]
+    if not patches:
+        return version
+    return str(versions / f"{version}.{max(patches)}" / "bin" / f"python{version}")
+
+
+# The browser tests run what the production image runs (example_project/Dockerfile's
+# PYTHON_VERSION), so Django 6, whose Content-Security-Policy header they check pages under.
+PRODUCTION_PYTHON = "3.12"
+
+
+@nox.session(python=pyenv_or(PRODUCTION_PYTHON))
 def e2e(session: nox.Session) -> None:
     """Browser tests of the example project (tests marked `browser`), in headless Chromium.
 
+    They run on Python 3.12 (as the production image) with the production settings
+    (tests/browser/settings.py): PostgreSQL, Redis, collected static files and the CSP.
     Playwright drives an installed Chromium ($PRODREADY_TEST_CHROMIUM, by default
-    /usr/bin/chromium from `apt-get install chromium`); without one the tests skip, or
-    fail under PRODREADY_TEST_SERVICES=required.
+    /usr/bin/chromium from `apt-get install chromium`); without it, PostgreSQL or Redis
+    the tests skip, or fail under PRODREADY_TEST_SERVICES=required.
     """
     if not BROWSER_TESTS.is_dir():
         session.skip("No browser tests yet: they arrive with the example project's own issue")
-    install_suite(session, *group("test"), *group("e2e"))
+    # Django's own CSP middleware is 6.0+; the image resolves the newest Django as well.
+    install_suite(session, "Django>=6.0", *group("test"), *group("e2e"))
     with session.chdir(EXAMPLE):
-        session.run("pytest", "-c", CONFIG, "--rootdir", ".", "-m", "browser", *session.posargs)
+        session.run(
+            *("pytest", "-c", CONFIG, "--rootdir", ".", "--ds", "tests.browser.settings"),
+            *("-m", "browser", *session.posargs),
+        )
 
 
 @nox.session
@@ -160,7 +214,12 @@ def bench(session: nox.Session) -> None:
 
 @nox.session
 def build(session: nox.Session) -> None:
-    """Wheel and sdist of every package, checked, then each installed alone with core."""
+    """Wheel and sdist of every package, checked; then each wheel installed alone with core.
+
+    tests/test_install_alone.py imports every module of each wheel in a bare virtualenv,
+    and tests/adoption.py follows each package's README Installation section in a new
+    startproject site with only Django, core and that package's wheel.
+    """
     session.install(*group("build"))
     dist = ROOT / "dist"
     shutil.rmtree(dist, ignore_errors=True)
@@ -168,63 +227,12 @@ def build(session: nox.Session) -> None:
         session.run("python", "-m", "build", "--installer=uv", f"--outdir={dist}", str(package))
     session.run("twine", "check", "--strict", *map(str, sorted(dist.iterdir())))
 
-    tmp = Path(session.create_tmp()).resolve()
-    python = Path(session.bin) / "python"
-    [core] = dist.glob("django_prodready_core-*.whl")
-    for wheel in sorted(dist.glob("*.whl")):
-        app = wheel.name.split("-")[0].removeprefix("django_")
-        app = "prodready" if app == "prodready_core" else app
-        venv = tmp / f"alone-{app}"
-        session.run("uv", "venv", "--quiet", "--clear", f"--python={python}", str(venv))
-        wheels = dict.fromkeys([str(core), str(wheel)])  # core's own run lists it once
-        session.run("uv", "pip", "install", "--quiet", f"--python={venv}", *wheels)
-        database = tmp / f"{app}.sqlite3"
-        database.unlink(missing_ok=True)
-        python_alone = str(venv / "bin" / "python")
-        session.run(python_alone, "-c", SMOKE_TEST, app, str(database), external=True)
-
-
-# Run in a virtualenv holding only core, one package and their dependencies, in a
-# minimal project: the app is a plugin, system checks pass, the health endpoints answer
-# and the readiness report runs.
-SMOKE_TEST = """
-import json, sys, django
-from io import StringIO
-from django.conf import settings
-from django.core.management import call_command
-from django.urls import include, path
-app = sys.argv[1]
-apps = ["django.contrib.auth", "django.contrib.contenttypes", "django.contrib.sessions"]
-apps.append("prodready")
-# What a package's README asks a project to add besides INSTALLED_APPS.
-extra = {
-    "prodready_security": {
-        "AUTHENTICATION_BACKENDS": [
-            "prodready_security.ratelimit.backends.LoginLockoutBackend",
-            "django.contrib.auth.backends.ModelBackend",
-        ],
-    },
-}
-settings.configure(
-    **extra.get(app, {}),
-    INSTALLED_APPS=list(dict.fromkeys([*apps, app])),
-    DATABASES={"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": sys.argv[2]}},
-    ROOT_URLCONF=__name__,
-    ALLOWED_HOSTS=["testserver"],
-    SECRET_KEY="smoke-test-only",
-)
-django.setup()
-urlpatterns = [path("", include("prodready.urls"))]
-from django.test import Client
-from prodready.plugins import plugin_infos
-call_command("check")
-call_command("migrate", verbosity=0)
-assert app in [info.name for info in plugin_infos()], app
-for url in ("/health/live", "/health/ready"):
-    response = Client().get(url)
-    assert response.status_code == 200, (url, response.status_code, response.content)
-out = StringIO()
-call_command("prodready", "check", "--format", "json", stdout=out)
-assert 0 <= json.loads(out.getvalue())["score"] <= 10, out.getvalue()
-print(f"{app}: installs alone with core; plugin registered, health ready, report runs")
-"""
+    install_suite(session, *group("test"), example=False)
+    with session.chdir(ROOT):
+        session.run(
+            *("python", "-m", "pytest", "-c", CONFIG, "--rootdir", "."),
+            "tests/test_install_alone.py",
+            *session.posargs,
+            env={"PRODREADY_TEST_DIST": str(dist)},
+        )
+    session.run("python", str(ROOT / "tests" / "adoption.py"), "--uv=uv", f"--wheels={dist}")

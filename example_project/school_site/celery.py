@@ -12,6 +12,11 @@ from prodready import schedule
 
 # Workers and beat run in production; set the variable to use other settings.
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "school_site.settings.production")
+# Compose and Kubernetes set an empty PROMETHEUS_MULTIPROC_DIR for workers and beat (their
+# metrics are not scraped). prometheus-client goes multi-process when the variable merely
+# exists and writes its files into the working directory, which the image's user cannot.
+if not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+    os.environ.pop("PROMETHEUS_MULTIPROC_DIR", None)
 
 app = Celery("school_site")
 app.config_from_object("django.conf:settings", namespace="CELERY")

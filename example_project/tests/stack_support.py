@@ -2,7 +2,8 @@
 
 ``test_production_files.py`` runs nginx with its config in front of a stand-in upstream;
 ``test_stack.py`` runs the whole compose topology (nginx, gunicorn, a Celery worker and
-beat) as local processes. Both rewrite nginx.conf the same way, with these helpers.
+beat) as local processes. Both rewrite nginx.conf the same way, with these helpers. The
+browser tests' settings (``browser/settings.py``) clear the production environment too.
 """
 
 from __future__ import annotations
@@ -45,6 +46,12 @@ def require_tool(name: str) -> str:
             )
         pytest.skip(problem)
     return path
+
+
+def production_variables() -> set[str]:
+    """Every variable .env.production.example names: none may leak in from outside."""
+    text = (EXAMPLE / ".env.production.example").read_text()
+    return set(re.findall(r"^#?\s*([A-Z][A-Z0-9_]*)=", text, flags=re.MULTILINE))
 
 
 def run(*command: str) -> subprocess.CompletedProcess[str]:

@@ -361,6 +361,15 @@ def test_dockerfile() -> None:
     assert "gunicorn" in lines[-1]
 
 
+def test_the_browser_tests_run_on_the_images_python() -> None:
+    """nox -s e2e checks pages under production's Python and Django (CSP included)."""
+    image = re.search(r"^ARG PYTHON_VERSION=(\S+)$", (EXAMPLE / "Dockerfile").read_text(), re.M)
+    nox = re.search(r'^PRODUCTION_PYTHON = "(\S+)"$', (ROOT / "noxfile.py").read_text(), re.M)
+    assert image, "no ARG PYTHON_VERSION in the Dockerfile"
+    assert nox, "no PRODUCTION_PYTHON in noxfile.py"
+    assert nox[1] == image[1]
+
+
 @pytest.fixture
 def gunicorn_config(monkeypatch: pytest.MonkeyPatch) -> Any:
     def load(**environ: str) -> dict[str, Any]:

@@ -39,7 +39,14 @@ import django
 import pytest
 
 from prodready.testing import service_address
-from tests.stack_support import EXAMPLE, fetch, make_nginx_site, nginx_command, require_tool
+from tests.stack_support import (
+    EXAMPLE,
+    fetch,
+    make_nginx_site,
+    nginx_command,
+    production_variables,
+    require_tool,
+)
 
 pytestmark = [pytest.mark.requires_postgres, pytest.mark.requires_redis]
 
@@ -157,12 +164,6 @@ def wait_until(stack: Stack, condition: Any, what: str, timeout: float) -> Any:
         if time.monotonic() > deadline:
             stack.fail(f"Timed out after {timeout} s waiting for {what}")
         time.sleep(0.25)
-
-
-def production_variables() -> set[str]:
-    """Every variable .env.production.example names: none may leak in from outside."""
-    text = (EXAMPLE / ".env.production.example").read_text()
-    return set(re.findall(r"^#?\s*([A-Z][A-Z0-9_]*)=", text, flags=re.MULTILINE))
 
 
 def stack_environment(
@@ -477,11 +478,23 @@ def check_backup_from_the_site(stack: Stack, admin: Browser) -> None:
         assert (folder / f"{record['backup_id']}.json").is_file(), record
 
 
+def check_scheduler_is_seen(stack: Stack, admin: Browser) -> None:
+    # Beat's heartbeat reaches the web processes through Redis: the dashboard names
+    # the next scheduled backup instead of "No scheduler running".
+    def card_with_schedule() -> Page | None:
+        page = admin.get("/ops/")
+        return page if "Next scheduled backup" in page.text else None
+
+    page = wait_until(stack, card_with_schedule, "the dashboard to see beat's heartbeat", 30)
+    assert "No scheduler running" not in page.text
+
+
 def test_production_stack(stack: Stack) -> None:
     check_security_headers(stack)
     check_health(stack)
     check_http_redirects_to_https(stack)
     admin = log_in_with_two_factor_enrolment(stack)
+    check_scheduler_is_seen(stack, admin)
     check_backup_from_the_site(stack, admin)
     check_login_rate_limit(stack)
     stack.check_running()

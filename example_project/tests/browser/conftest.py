@@ -1,9 +1,15 @@
 """Fixtures of the browser tests: Chromium driven by Playwright against ``live_server``.
 
+The site runs with the production settings (``tests/browser/settings.py``, which
+``python3 dev.py e2e`` passes as ``--ds``): PostgreSQL, Redis, static files collected
+and served by WhiteNoise, and the Content-Security-Policy header. Any CSP violation
+during a test fails it (``csp.py``).
+
 Playwright cannot download its own browsers everywhere, so the tests drive an installed
 Chromium: ``$PRODREADY_TEST_CHROMIUM``, by default Debian's ``/usr/bin/chromium``
-(``apt-get install chromium``). Without Playwright or Chromium the tests skip, saying
-what is missing; with ``PRODREADY_TEST_SERVICES=required`` (CI) they fail instead.
+(``apt-get install chromium``). Without Playwright, Chromium, PostgreSQL or Redis the
+tests skip, saying what is missing; with ``PRODREADY_TEST_SERVICES=required`` (CI) they
+fail instead.
 
 Nothing here imports Playwright at import time: ``nox -s tests`` collects this
 directory (and deselects it) without Playwright installed.
@@ -15,18 +21,24 @@ import base64
 import os
 import re
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any, NoReturn
 
+import django
 import pytest
+from django.conf import settings
 from django.core.cache import caches
+
+from tests.browser.csp import CSPViolations
 
 DEFAULT_CHROMIUM = "/usr/bin/chromium"
 ACTION_TIMEOUT_MS = 10_000  # every click, fill and expectation
 NAVIGATION_TIMEOUT_MS = 20_000  # a page load (a backup runs in the request)
 LAUNCH_TIMEOUT_MS = 30_000
 PASSWORD = "correct horse battery staple"
+SETTINGS = "tests.browser.settings"
+HERE = Path(__file__).resolve().parent
 
 
 def _missing(problem: str) -> NoReturn:
@@ -82,14 +94,40 @@ def browser(chromium_path: str) -> Iterator[Any]:
             os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The production settings need PostgreSQL and Redis: mark every browser test so."""
+    for item in items:
+        if HERE in item.path.parents:
+            item.add_marker(pytest.mark.requires_postgres)
+            item.add_marker(pytest.mark.requires_redis)
+
+
 @pytest.fixture(scope="session")
-def live_server() -> Iterator[Any]:
-    """pytest-django's live server, on 127.0.0.1 rather than "localhost" (which may be ::1)."""
+def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+    """The site as production serves it, on 127.0.0.1 ("localhost" may be ::1).
+
+    collectstatic first (hashed names and the manifest, as the image's build step), then
+    pytest-django's live server without its static files handler, so static files come
+    through the site's own middleware (WhiteNoise) as in production.
+    """
+    from django.core.management import call_command
+    from django.test import override_settings
     from pytest_django.live_server_helper import LiveServer
 
-    server = LiveServer("127.0.0.1")
-    yield server
-    server.stop()
+    if settings.SETTINGS_MODULE != SETTINGS or django.VERSION < (6, 0):
+        pytest.fail(
+            f"The browser tests run with --ds {SETTINGS} on Django 6.0 or later (its CSP "
+            f"middleware), not {settings.SETTINGS_MODULE} on Django {django.get_version()}: "
+            "run them with `python3 dev.py e2e`.",
+            pytrace=False,
+        )
+    with override_settings(STATIC_ROOT=str(tmp_path_factory.mktemp("static"))):
+        call_command("collectstatic", interactive=False, verbosity=0)
+        server = LiveServer("127.0.0.1", start=False)
+        server.thread.static_handler = lambda application: application
+        server.start()
+        yield server
+        server.stop()
 
 
 @pytest.hookimpl(wrapper=True)
@@ -100,17 +138,50 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
 
 
 @pytest.fixture
-def page(
-    browser: Any, live_server: Any, request: pytest.FixtureRequest, tmp_path: Path
-) -> Iterator[Any]:
-    """A fresh browser context on the live server; a screenshot in tmp_path on failure."""
+def csp_violations(transactional_db: None) -> Iterator[CSPViolations]:
+    """The CSP violations of this test's browser contexts (``page``, ``second_browser``).
+
+    Any at the end of the test, or any report the site stored, fails it at teardown.
+    """
+    violations = CSPViolations()
+    yield violations
+    if found := violations.take():
+        listed = "\n".join(f"- {violation}" for violation in found)
+        pytest.fail(f"The pages broke the Content-Security-Policy:\n{listed}", pytrace=False)
+
+
+def new_context(browser: Any, live_server: Any, violations: CSPViolations) -> Any:
     context = browser.new_context(base_url=live_server.url)
     context.set_default_timeout(ACTION_TIMEOUT_MS)
     context.set_default_navigation_timeout(NAVIGATION_TIMEOUT_MS)
+    violations.watch(context)
+    return context
+
+
+def settle(page: Any) -> None:
+    """A round trip to the page, so the violation events it sent before have arrived."""
+    from playwright.sync_api import Error
+
+    with suppress(Error):  # a navigation under way took the document away
+        page.evaluate("0")
+
+
+@pytest.fixture
+def page(
+    browser: Any,
+    live_server: Any,
+    csp_violations: CSPViolations,
+    request: pytest.FixtureRequest,
+    tmp_path: Path,
+) -> Iterator[Any]:
+    """A fresh browser context on the live server; a screenshot in tmp_path on failure,
+    a CSP violation included."""
+    context = new_context(browser, live_server, csp_violations)
     opened = context.new_page()
     yield opened
+    settle(opened)
     report = getattr(request.node, "report_call", None)
-    if report is not None and report.failed:
+    if csp_violations.seen or (report is not None and report.failed):
         screenshot = tmp_path / "failure.png"
         opened.screenshot(path=str(screenshot), full_page=True)
         print(f"Screenshot of the failing page ({opened.url}): {screenshot}")
@@ -177,16 +248,22 @@ def set_up_2fa(page: Any) -> list[str]:
     return [code.strip() for code in codes.all_inner_texts()]
 
 
-@contextmanager
-def second_browser(browser: Any, live_server: Any) -> Iterator[Any]:
-    """A page in another browser context (its own cookies: another session), closed after."""
-    context = browser.new_context(base_url=live_server.url)
-    context.set_default_timeout(ACTION_TIMEOUT_MS)
-    context.set_default_navigation_timeout(NAVIGATION_TIMEOUT_MS)
-    try:
-        yield context.new_page()
-    finally:
-        context.close()
+@pytest.fixture
+def second_browser(browser: Any, live_server: Any, csp_violations: CSPViolations) -> Any:
+    """``with second_browser() as other:`` a page in another browser context (its own
+    cookies: another session), closed after; its CSP violations fail the test too."""
+
+    @contextmanager
+    def open_page() -> Iterator[Any]:
+        context = new_context(browser, live_server, csp_violations)
+        try:
+            opened = context.new_page()
+            yield opened
+            settle(opened)
+        finally:
+            context.close()
+
+    return open_page
 
 
 def make_student(user_model: Any, username: str, password: str = PASSWORD) -> Any:

@@ -6,7 +6,7 @@ import time
 
 import pytest
 
-from tests.browser.conftest import PASSWORD, log_in, second_browser, set_up_2fa
+from tests.browser.conftest import PASSWORD, log_in, set_up_2fa
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -23,7 +23,7 @@ def totp_at(manual_key: str, step: int) -> str:
 
 
 def test_a_wrong_code_is_refused_then_the_right_one_gets_in(
-    browser, live_server, page, expect, django_user_model
+    page, second_browser, expect, django_user_model
 ):
     from prodready_security.otp.models import EncryptedTOTPDevice
 
@@ -41,7 +41,7 @@ def test_a_wrong_code_is_refused_then_the_right_one_gets_in(
     expect(page).to_have_url(re.compile(r"/accounts/login/\?next="))
 
     # Second browser: the password, then the verify page.
-    with second_browser(browser, live_server) as again:
+    with second_browser() as again:
         log_in(again, "victor", next_url="/ops/")
         expect(again).to_have_url(re.compile(r"/account/2fa/verify/\?next=%2Fops%2F$"))
         expect(again.get_by_role("heading", name="Verify it is you")).to_be_visible()

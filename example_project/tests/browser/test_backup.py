@@ -6,7 +6,7 @@ import re
 import pytest
 
 from prodready_backup.models import BackupRecord
-from tests.browser.conftest import PASSWORD, log_in, set_up_2fa
+from tests.browser.conftest import NAVIGATION_TIMEOUT_MS, PASSWORD, log_in, set_up_2fa
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -21,9 +21,10 @@ def test_admin_backs_up_now_and_the_backups_card_shows_it(
     page.get_by_role("link", name="I saved them, continue").click()
     expect(page).to_have_url(re.compile(r"/school/lessons/$"))
 
-    # No broker in the embedded default: the backup runs in the request, then redirects back.
+    # No worker beside the live server: the backup runs in the request, then redirects
+    # back; the click waits for that page load (pg_dump included), not a mere action.
     nav = page.get_by_role("navigation", name="Main")
-    nav.get_by_role("button", name="Back up now").click()
+    nav.get_by_role("button", name="Back up now").click(timeout=NAVIGATION_TIMEOUT_MS)
     expect(page).to_have_url(re.compile(r"/school/lessons/$"))
 
     nav.get_by_role("link", name="Operations").click()
@@ -41,7 +42,8 @@ def test_admin_backs_up_now_and_the_backups_card_shows_it(
     history = page.locator("table.pr-table tbody tr")
     expect(history).to_have_count(BackupRecord.objects.count())
     expect(history.get_by_text("Succeeded")).to_have_count(history.count())
-    page.get_by_role("button", name="Verify the latest now").click()
+    # A restore test of each target, in the request too.
+    page.get_by_role("button", name="Verify the latest now").click(timeout=NAVIGATION_TIMEOUT_MS)
     expect(page.get_by_text("Verification of the latest backup requested.")).to_be_visible()
     expect(history.get_by_text("verified", exact=True)).to_have_count(history.count())
     expect(page.get_by_text("verify failed")).to_have_count(0)

@@ -4,18 +4,18 @@ import re
 
 import pytest
 
-from tests.browser.conftest import log_in, make_student, second_browser
+from tests.browser.conftest import log_in, make_student
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_signing_out_another_session_from_the_sessions_page(
-    browser, live_server, page, expect, django_user_model
+    page, second_browser, expect, django_user_model
 ):
     # A student: no 2FA in the way, and the sessions page is every signed-in user's.
     make_student(django_user_model, "stella")
 
-    with second_browser(browser, live_server) as other:
+    with second_browser() as other:
         assert log_in(other, "stella", next_url="/account/sessions/").status == 302
         expect(other.get_by_role("heading", name="Your sessions", level=1)).to_be_visible()
         assert log_in(page, "stella").status == 302

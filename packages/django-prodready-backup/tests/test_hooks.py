@@ -2,21 +2,31 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import timedelta
 
 import pytest
 from django.contrib.auth.models import User
+from django.core.cache import cache
 from django.template.loader import render_to_string
 from django.test import RequestFactory, override_settings
 from django.utils import timezone
 
-from prodready import hooks
+from prodready import heartbeat, hooks
 from prodready.health.base import HealthCheckError
 from prodready.plugins import hookimpl
 from prodready.schedule import beat_schedule
 from prodready_backup.health import BackupAgeCheck
 from prodready_backup.models import BackupRecord
 from prodready_backup.targets import BackupTarget, all_targets, get_target
+
+
+@pytest.fixture(autouse=True)
+def no_heartbeat() -> Iterator[None]:
+    """No Celery beat has been seen, unless a test stamps its heartbeat."""
+    cache.delete(heartbeat.CACHE_KEY)
+    yield
+    cache.delete(heartbeat.CACHE_KEY)
 
 
 def record(target: str = "db-default", hours: float = 1, **fields: object) -> BackupRecord:
@@ -90,8 +100,14 @@ def test_readiness_findings(tmp_path) -> None:  # type: ignore[no-untyped-def]
     assert sorted(found) == [f"prodready_backup.R00{i}" for i in range(1, 5)]
     assert not found["prodready_backup.R001"].passed  # no key
     assert not found["prodready_backup.R002"].passed  # SQLite file and backups on one disk
-    assert found["prodready_backup.R003"].passed
+    assert not found["prodready_backup.R003"].passed  # scheduled, but no beat runs it
+    assert found["prodready_backup.R003"].detail.startswith(
+        "scheduled but not run: no heartbeat from Celery beat"
+    )
     assert not found["prodready_backup.R004"].passed
+    heartbeat.stamp()
+    found = {f.id: f for f in hooks.readiness_findings() if f.id.startswith("prodready_b")}
+    assert found["prodready_backup.R003"].passed
     record(verified_how="restore")
     with override_settings(
         PRODREADY_BACKUP_ENCRYPTION_KEYS=["A" * 43 + "="],
@@ -101,7 +117,8 @@ def test_readiness_findings(tmp_path) -> None:  # type: ignore[no-untyped-def]
         found = {f.id: f for f in hooks.readiness_findings() if f.id.startswith("prodready_b")}
     assert found["prodready_backup.R001"].passed
     assert found["prodready_backup.R002"].passed  # not a local file system
-    assert not found["prodready_backup.R003"].passed
+    assert not found["prodready_backup.R003"].passed  # beat runs, but nothing to back up
+    assert found["prodready_backup.R003"].detail == "PRODREADY_BACKUP_SCHEDULE is empty"
     assert found["prodready_backup.R004"].passed
 
 
@@ -126,7 +143,27 @@ def test_dashboard_card_lists_latest_backups_and_offers_backup_now() -> None:
     html = render_to_string(card.template, {**card.context, "card": card}, request=request)
     assert "upload: disk full" in html
     assert 'action="/backups/run/"' in html
+    # No beat has been seen: the card says so instead of promising a next backup.
+    assert "Next scheduled backup" not in html
+    assert "No scheduler running" in html
+    assert "Scheduled backups are not being made: no heartbeat from Celery beat" in html
+    heartbeat.stamp()
+    (card,) = [c for c in hooks.dashboard_cards(request) if c.title == "Backups"]
+    html = render_to_string(card.template, {**card.context, "card": card}, request=request)
     assert "Next scheduled backup" in html
+    assert "No scheduler running" not in html
+
+
+@pytest.mark.django_db
+def test_dashboard_card_warns_when_good_backups_will_have_no_successor() -> None:
+    for target in all_targets():
+        record(target=target.name, hours=1)
+    request = RequestFactory().get("/ops/")
+    (card,) = [c for c in hooks.dashboard_cards(request) if c.title == "Backups"]
+    assert card.status == "warning"
+    heartbeat.stamp()
+    (card,) = [c for c in hooks.dashboard_cards(request) if c.title == "Backups"]
+    assert card.status == "ok"
 
 
 @pytest.mark.django_db(transaction=True, databases=["default", "other"])

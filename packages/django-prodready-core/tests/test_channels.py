@@ -180,14 +180,42 @@ def test_email_goes_to_admins(mailoutbox):
     assert email.body == ("The disk is full.\n\ntarget: db\n\nLevel: critical\nSource: prodready")
 
 
-def test_email_without_admins_is_logged(mailoutbox, caplog):
+def test_email_without_admins_is_not_a_warning_at_every_notification(mailoutbox, caplog):
+    # A new project has no ADMINS: `check --deploy` says so once (prodready.W010);
+    # a warning here would reach stderr through logging's last-resort handler.
     with override_settings(ADMINS=[], PRODREADY_NOTIFY_CHANNELS=["email"]):
         prodready.notify("Backup failed", "The disk is full.")
     assert mailoutbox == []
-    assert channel_warnings(caplog) == [
-        "Notification 'Backup failed' not delivered through the email channel: "
-        "ADMINS is empty, so there is nobody to email"
-    ]
+    assert channel_warnings(caplog) == []
+    (record,) = [r for r in caplog.records if r.name == "prodready.channels"]
+    assert record.levelno == logging.INFO
+    assert record.getMessage() == "Notification 'Backup failed' not emailed: ADMINS is empty."
+
+
+@pytest.mark.parametrize(
+    ("channels", "has_admins", "warned"),
+    [
+        (["email"], False, True),
+        (["email"], True, False),
+        (["email", "webhook"], False, False),  # the webhook reaches someone (or is E010)
+        ([], False, False),  # notifications turned off on purpose
+    ],
+)
+def test_notifications_that_reach_nobody_are_a_deploy_warning(channels, has_admins, warned):
+    with override_settings(
+        ADMINS=ADMINS if has_admins else [],
+        PRODREADY_NOTIFY_CHANNELS=channels,
+        PRODREADY_NOTIFY_WEBHOOK_URL="https://hooks.example.com/services/x",
+    ):
+        deploy = checks.run_checks(include_deployment_checks=True)
+        everyday = [m.id for m in checks.run_checks()]
+    found = [m for m in deploy if m.id == "prodready.W010"]
+    assert len(found) == warned
+    assert "prodready.W010" not in everyday  # not on every runserver and migrate
+    if found:
+        assert found[0].level == checks.WARNING
+        assert "ADMINS is empty" in found[0].msg
+        assert "Set ADMINS" in found[0].hint
 
 
 def test_a_failing_mail_server_is_logged_not_raised(caplog):

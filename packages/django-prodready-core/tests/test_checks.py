@@ -1,4 +1,5 @@
 import pytest
+from django.conf import settings
 from django.test import override_settings
 
 from prodready import checks
@@ -37,7 +38,7 @@ def test_unknown_setting_without_a_close_name():
         ("PRODREADY_HEALTH_DISK_MIN_FREE_MB", 1.5, "must be an integer; found float 1.5"),
         # A setting that may hold a secret never has its value quoted.
         ("PRODREADY_HEALTH_TOKEN", 123, "must be a string or None; found int."),
-        ("PRODREADY_PLUGINS", "myapp.hooks", "must be a list of a string; found str"),
+        ("PRODREADY_HEALTH_DISABLED", "cache", "must be a list of a string; found str"),
         ("PRODREADY_NOTIFY_CHANNELS", ["sms"], "must be a list of one of 'email', 'webhook'"),
         ("PRODREADY_NOTIFY_MIN_LEVEL", "loud", "must be one of 'info', 'warning', 'error'"),
     ],
@@ -56,7 +57,7 @@ def test_wrong_type_is_an_error_naming_setting_expected_and_found(name, value, e
         ("PRODREADY_HEALTH_CACHE_SECONDS", 0),
         ("PRODREADY_HEALTH_CACHE_SECONDS", 2.5),
         ("PRODREADY_HEALTH_TOKEN", None),
-        ("PRODREADY_PLUGINS", ("a.b", "c.d")),
+        ("PRODREADY_HEALTH_DISABLED", ("cache", "disk")),
         ("PRODREADY_NOTIFY_CHANNELS", ["email", "webhook"]),
     ],
 )
@@ -65,11 +66,10 @@ def test_right_types_pass(name, value):
         assert checks.check_settings() == []
 
 
-@override_settings(
-    PRODREADY_PLUGINS=["tests.plugins_for_tests.extra_settings"], PRODREADY_EXAMPLE_RETRIES="x"
-)
 def test_settings_of_every_plugin_are_known_and_typed():
-    assert ids(checks.check_settings()) == ["prodready.E002"]
+    apps = [*settings.INSTALLED_APPS, "tests.app_with_settings"]
+    with override_settings(INSTALLED_APPS=apps), override_settings(PRODREADY_EXAMPLE_RETRIES="x"):
+        assert ids(checks.check_settings()) == ["prodready.E002"]
 
 
 @override_settings(PRODREADY_REQUIRED_ENV=["PRODREADY_TEST_ONE", "PRODREADY_TEST_TWO", "HOME"])

@@ -1,12 +1,80 @@
-"""Reading a setting checks its type, so run-time code meets a clear error, not a TypeError."""
+"""prodready.conf: settings read lazily and type-checked as they are read (so run-time code
+meets a clear error, not a TypeError), and values derived from them kept until they change.
+"""
+
+import threading
+import time
 
 import pytest
 from django.core import checks
 from django.core.exceptions import ImproperlyConfigured
 from django.test import override_settings
 
-from prodready.conf import InvalidSetting, conf
+from prodready.conf import InvalidSetting, conf, derived_from
 from prodready.health.runner import clear_cache, get_report
+
+
+def test_properties_read_the_setting_each_time():
+    assert conf.HEALTH_DEADLINE == 5.0
+    with override_settings(PRODREADY_HEALTH_DEADLINE=9.0):
+        assert conf.HEALTH_DEADLINE == 9.0
+
+
+def test_a_derived_value_is_computed_once_until_its_setting_changes():
+    computed = []
+
+    @derived_from("PRODREADY_HEALTH_DISABLED")
+    def disabled() -> frozenset[str]:
+        computed.append(1)
+        return frozenset(conf.HEALTH_DISABLED)
+
+    assert disabled() == disabled() == frozenset()
+    assert len(computed) == 1
+    with override_settings(PRODREADY_HEALTH_TOKEN="unrelated"):
+        assert disabled() == frozenset()
+    assert len(computed) == 1  # another setting changed: kept
+    with override_settings(PRODREADY_HEALTH_DISABLED=["disk"]):
+        assert disabled() == frozenset({"disk"})
+    assert disabled() == frozenset()  # and back when the override ends
+    assert len(computed) == 3
+
+
+def test_without_names_any_setting_change_recomputes():
+    computed = []
+
+    @derived_from()
+    def anything() -> int:
+        computed.append(1)
+        return len(computed)
+
+    assert anything() == 1
+    with override_settings(DEBUG=True):
+        assert anything() == 2
+
+
+def test_threads_racing_for_the_first_value_compute_it_once():
+    computed = []
+    started = threading.Barrier(8)
+
+    @derived_from("PRODREADY_HEALTH_DISABLED")
+    def slow() -> object:
+        computed.append(1)
+        time.sleep(0.05)  # long enough for every thread to arrive while it computes
+        return object()
+
+    results = []
+
+    def read():
+        started.wait()
+        results.append(slow())
+
+    threads = [threading.Thread(target=read) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=10)
+    assert len(computed) == 1
+    assert len({id(value) for value in results}) == 1
 
 
 @pytest.mark.parametrize(
@@ -66,10 +134,11 @@ def test_a_value_is_checked_again_once_it_changes():
 
 def test_checks_that_read_a_mistyped_setting_leave_it_to_e002():
     """Every registered check still runs; the mistyped setting is one E002, no crash."""
-    with override_settings(PRODREADY_TRUSTED_PROXIES="10.0.0.1", PRODREADY_PLUGINS="x.y"):
+    overrides = {"PRODREADY_TRUSTED_PROXIES": "10.0.0.1", "PRODREADY_NOTIFY_WEBHOOK_TIMEOUT": "5"}
+    with override_settings(**overrides):
         found = [m for m in checks.run_checks() if m.id.startswith("prodready.")]
     assert sorted(m.id for m in found) == ["prodready.E002", "prodready.E002"]
-    assert {m.msg.split()[0] for m in found} == {"PRODREADY_TRUSTED_PROXIES", "PRODREADY_PLUGINS"}
+    assert {m.msg.split()[0] for m in found} == set(overrides)
 
 
 @pytest.mark.parametrize(

@@ -1,4 +1,5 @@
 import pytest
+from django.conf import settings
 from django.core.checks import Error
 from django.core.management import call_command
 from django.core.management.base import CommandError
@@ -17,33 +18,29 @@ def test_core_is_discovered_through_its_entry_point():
     assert "prodready_health_checks" in core.hooks
 
 
-@override_settings(PRODREADY_PLUGINS=["tests.plugins_for_tests.extra_settings"])
-def test_setting_plugins_are_registered():
-    (info,) = [i for i in plugin_infos() if i.name == "tests.plugins_for_tests.extra_settings"]
-    assert info.source == "setting"
+def installed(*apps):
+    return override_settings(INSTALLED_APPS=[*settings.INSTALLED_APPS, *apps])
+
+
+def test_an_apps_hooks_module_is_registered_under_the_apps_name():
+    with installed("tests.app_with_settings"):
+        (info,) = [i for i in plugin_infos() if i.name == "tests.app_with_settings"]
+    assert info.source == "app"
     assert info.hooks == ("prodready_settings",)
 
 
-@override_settings(PRODREADY_PLUGINS=["tests.plugins_for_tests.misspelled"])
 def test_misspelled_hook_fails_at_startup_naming_the_plugin():
-    with pytest.raises(PluginError, match="prodready_helth_checks"):
-        build_plugin_manager()
-    [error] = checks.check_plugins()
+    with installed("tests.app_misspelled"):
+        with pytest.raises(PluginError, match="prodready_helth_checks"):
+            build_plugin_manager()
+        [error] = checks.check_plugins()
     assert isinstance(error, Error)
     assert error.id == "prodready.E001"
-    assert "tests.plugins_for_tests.misspelled" in error.msg
+    assert "tests.app_misspelled" in error.msg
 
 
-@override_settings(PRODREADY_PLUGINS=["tests.plugins_for_tests.not_there"])
-def test_unknown_plugin_path_is_a_clear_error():
-    [error] = checks.check_plugins()
-    assert error.id == "prodready.E001"
-    assert "PRODREADY_PLUGINS lists 'tests.plugins_for_tests.not_there'" in error.msg
-
-
-@override_settings(PRODREADY_PLUGINS=["tests.plugins_for_tests.not_there"])
 def test_plugins_command_reports_a_broken_plugin_without_traceback():
-    with pytest.raises(CommandError, match="cannot be imported"):
+    with installed("tests.app_misspelled"), pytest.raises(CommandError, match="helth"):
         call_command("prodready", "plugins")
 
 
@@ -152,7 +149,7 @@ def test_a_hook_sees_plugins_registered_and_unregistered_after_its_first_call():
         def prodready_audit(self, event):
             received.append(event.action)
 
-    prodready.audit("first")  # looks the implementations up, and keeps them
+    prodready.audit("first")
     with register_temporarily(Recorder()):
         prodready.audit("second")
     prodready.audit("third")
@@ -176,3 +173,125 @@ def test_app_with_prodready_hooks_module_takes_part():
         names = [info.name for info in plugin_infos()]
         assert "tests.app_with_hooks" in names
     assert "tests.app_with_hooks" not in [info.name for info in plugin_infos()]
+
+
+def test_failing_event_implementations_are_each_logged_and_the_rest_still_run(
+    prodready_plugin, caplog
+):
+    received = []
+
+    def plugin(name, fails):
+        class Plugin:
+            @hookimpl
+            def prodready_audit(self, event):
+                received.append(name)
+                if fails:
+                    raise RuntimeError(f"{name} is broken")
+
+        return prodready_plugin(Plugin(), name=name)
+
+    # pluggy calls the last registered first: c, b (fails), a, first (fails), last
+    plugin("last", fails=False)
+    plugin("first", fails=True)
+    plugin("a", fails=False)
+    plugin("b", fails=True)
+    plugin("c", fails=False)
+    prodready.audit("user.login")
+    assert received == ["c", "b", "a", "first", "last"]
+    assert "Plugin 'b' failed in prodready_audit()" in caplog.text
+    assert "Plugin 'first' failed in prodready_audit()" in caplog.text
+    assert caplog.text.count("failed in prodready_audit()") == 2
+
+
+def test_new_style_wrappers_wrap_collectors(prodready_plugin):
+    check = Check()
+
+    class Wrapper:
+        @hookimpl(wrapper=True)
+        def prodready_health_checks(self):
+            results = yield
+            return [*results, [check]]
+
+    prodready_plugin(Wrapper(), name="wrapper")
+    assert check in hooks.health_checks()
+
+
+def test_old_style_hookwrappers_see_events(prodready_plugin):
+    seen = []
+
+    class Wrapper:
+        @hookimpl(hookwrapper=True)
+        def prodready_audit(self, event):
+            seen.append(("before", event.action))
+            yield
+            seen.append(("after", event.action))
+
+    prodready_plugin(Wrapper(), name="old-wrapper")
+    prodready.audit("invoice.paid")
+    assert seen == [("before", "invoice.paid"), ("after", "invoice.paid")]
+
+
+def test_a_wrapper_that_adds_a_wrong_result_is_named(prodready_plugin):
+    class Wrapper:
+        @hookimpl(wrapper=True)
+        def prodready_health_checks(self):
+            results = yield
+            return [*results, "not a list of checks"]
+
+    prodready_plugin(Wrapper(), name="sloppy-wrapper")
+    with pytest.raises(PluginError, match="A hook wrapper of 'sloppy-wrapper' returned str"):
+        hooks.health_checks()
+
+
+def test_a_failing_dashboard_plugin_gets_an_error_card_and_the_others_theirs(prodready_plugin, rf):
+    from prodready import DashboardCard
+
+    card = DashboardCard(title="Fine", template="prodready/dashboard/card.html")
+
+    class Fine:
+        @hookimpl
+        def prodready_dashboard_cards(self, request):
+            return [card]
+
+    class Broken:
+        @hookimpl
+        def prodready_dashboard_cards(self, request):
+            raise ConnectionError("redis://:secret@cache:6379 is down")
+
+    prodready_plugin(Fine(), name="fine")
+    prodready_plugin(Broken(), name="broken")
+    cards = hooks.dashboard_cards(rf.get("/ops/"))
+    assert card in cards
+    [error] = [c for c in cards if c.title == "broken"]
+    assert error.context == {"plugin": "broken", "reason": "ConnectionError"}
+
+
+def test_plugin_authors_need_one_import():
+    from prodready import (
+        AuditEvent,
+        BackupTarget,
+        DashboardCard,
+        Finding,
+        HealthCheck,
+        MetricsCollector,
+        Notification,
+        PeriodicTask,
+        PluginError,
+        hookimpl,
+    )
+    from prodready.dashboard.cards import DashboardCard as DefinedAt
+
+    assert DashboardCard is DefinedAt
+    assert hookimpl is prodready.plugins.hookimpl
+    assert AuditEvent is prodready.events.AuditEvent
+    assert Notification is prodready.events.Notification
+    assert Finding is prodready.readiness.findings.Finding
+    assert HealthCheck is prodready.health.base.HealthCheck
+    assert PeriodicTask is prodready.schedule.PeriodicTask
+    assert PluginError is prodready.plugins.PluginError
+    assert (BackupTarget, MetricsCollector) == (
+        prodready.contracts.BackupTarget,
+        prodready.contracts.MetricsCollector,
+    )
+    with pytest.raises(AttributeError, match="has no attribute 'Nonsense'"):
+        prodready.Nonsense  # noqa: B018

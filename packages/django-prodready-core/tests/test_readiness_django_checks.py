@@ -203,3 +203,14 @@ def test_prerequisites_come_before_the_rules_that_need_them():
     for rule in DJANGO_RULES:
         assert not rule.needs or rule.needs in seen, rule.ids
         seen.add(rule.ids[0])
+
+
+def test_a_core_check_that_a_readiness_rule_scores_is_counted_once():
+    from prodready.readiness.core_findings import notifications_reach_someone
+
+    with override_settings(ADMINS=[], PRODREADY_NOTIFY_CHANNELS=["email"]):
+        assert "prodready.W010" in [
+            m.id for m in checks.run_checks(include_deployment_checks=True)
+        ]
+        assert "prodready.W010" not in [m.id for m in run_django_checks()]
+        assert notifications_reach_someone().passed is False  # scored as prodready.R005

@@ -12,7 +12,7 @@ from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.parser import text_string_to_metric_families
 
 from prodready.health.base import HealthCheck, HealthCheckError
-from prodready.plugins import hookimpl
+from prodready.plugins import PluginError, hookimpl
 from prodready_observability.metrics.findings import metrics_protected
 from prodready_observability.metrics.registry import build_registry
 from tests.site import SETTINGS
@@ -198,13 +198,25 @@ class Broken:
 class MetricsPlugin:
     @hookimpl
     def prodready_metrics(self) -> list[Any]:
-        # Neither the second (no collector) nor the third (fails) costs the scrape.
-        return [Custom(), object(), Broken()]
+        # The second fails when scraped: that costs its own metrics, not the scrape.
+        return [Custom(), Broken()]
 
 
 def test_plugins_collectors_are_included(prodready_plugin: Any) -> None:
     prodready_plugin(MetricsPlugin(), name="metrics-test")
     assert scrape()[("prodready_test_plugin_gauge", ())] == 42
+
+
+class NotACollector:
+    @hookimpl
+    def prodready_metrics(self) -> list[Any]:
+        return [object()]
+
+
+def test_a_plugin_returning_a_non_collector_is_named(prodready_plugin: Any) -> None:
+    prodready_plugin(NotACollector(), name="sloppy-metrics")
+    with pytest.raises(PluginError, match="Plugin 'sloppy-metrics' returned <object object"):
+        build_registry()
 
 
 def test_the_registry_is_fresh_per_scrape() -> None:

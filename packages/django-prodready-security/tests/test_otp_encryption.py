@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 from cryptography.fernet import Fernet, InvalidToken
 from django.core.management import CommandError, call_command
+from django.core.management.base import SystemCheckError
 from django.db import connection
 from django.test import override_settings
 
@@ -126,6 +127,24 @@ def test_generate_key_prints_a_fernet_key() -> None:
     call_command("otp", "generate-key", stdout=out, stderr=err)
     Fernet(out.getvalue().strip())  # raises if it is not a key
     assert "reencrypt" in err.getvalue()
+
+
+@override_settings(
+    PRODREADY_OTP_ENCRYPTION_KEYS=[],
+    MIDDLEWARE=[
+        "django.contrib.sessions.middleware.SessionMiddleware",
+        "django.contrib.auth.middleware.AuthenticationMiddleware",
+        "django_otp.middleware.OTPMiddleware",
+        "prodready_security.otp.middleware.OTPEnforcementMiddleware",
+    ],
+)
+def test_generate_key_runs_while_the_missing_key_stops_other_commands() -> None:
+    # prodready_security.E020 tells people to run generate-key: it must not stop it.
+    out = StringIO()
+    call_command("otp", "generate-key", skip_checks=False, stdout=out, stderr=StringIO())
+    Fernet(out.getvalue().strip())
+    with pytest.raises(SystemCheckError, match=r"prodready_security\.E020"):
+        call_command("otp", "reset", "nobody", skip_checks=False)
 
 
 def test_reset_removes_a_users_2fa_and_is_audited(audit_events: list[AuditEvent]) -> None:

@@ -93,3 +93,16 @@ def test_card_renders_on_the_dashboard() -> None:
     assert "2FA adoption among staff" in html
     assert "1 of 2 staff" in html
     assert "Without 2FA: bob." in html
+
+
+def test_the_otp_encryption_keys_never_leave_in_an_error_report() -> None:
+    key = "5fcKCZtEh7xF1u15WBvoikdJ2mOvWu7HAU3Cg27zTUY="  # tests/settings.py's key
+    event = {
+        "message": f"cannot decrypt with {key}",
+        "extra": {"settings": [f"PRODREADY_OTP_ENCRYPTION_KEYS=['{key}']", 7]},
+    }
+    hooks.scrub_event(event, {})
+    assert event == {
+        "message": "cannot decrypt with [Filtered]",
+        "extra": {"settings": ["PRODREADY_OTP_ENCRYPTION_KEYS=['[Filtered]']", 7]},
+    }

@@ -114,7 +114,7 @@ def test_ip_keys_do_not_care_about_the_order() -> None:
             ["prodready_security.E010"],
         ),
         ({"PRODREADY_RATELIMIT_LOGIN_LOCKOUT": "60"}, []),  # prodready.E002 (core)
-        ({"AUTHENTICATION_BACKENDS": [MODEL_BACKEND]}, ["prodready_security.E007"]),
+        ({"AUTHENTICATION_BACKENDS": [MODEL_BACKEND]}, ["prodready_security.W007"]),
         ({"AUTHENTICATION_BACKENDS": [MODEL_BACKEND, BACKEND]}, ["prodready_security.E007"]),
         (
             {
@@ -131,13 +131,25 @@ def test_login_protection_mistakes(overrides: dict[str, Any], expected: list[str
         assert ids(check_login_protection()) == expected
 
 
-def test_the_missing_backend_message_says_both_fixes() -> None:
+def test_a_backend_after_another_is_an_error_naming_both_fixes() -> None:
     with override_settings(AUTHENTICATION_BACKENDS=[MODEL_BACKEND, BACKEND]):
         [error] = check_login_protection()
+    assert error.level == checks.ERROR
     assert "is not first in AUTHENTICATION_BACKENDS" in error.msg
     assert "PRODREADY_RATELIMIT_LOGIN_USERNAME_RATE='5/15m'" in error.msg
-    assert "first in AUTHENTICATION_BACKENDS" in (error.hint or "")
+    assert "to the top of AUTHENTICATION_BACKENDS" in (error.hint or "")
     assert "to None" in (error.hint or "")
+
+
+def test_a_missing_backend_is_a_warning_so_adding_the_app_never_stops_migrate() -> None:
+    # What startproject leaves: no AUTHENTICATION_BACKENDS, so Django's ModelBackend.
+    with override_settings(AUTHENTICATION_BACKENDS=[MODEL_BACKEND]):
+        [warning] = check_login_protection()
+        serious = [m.id for m in checks.run_checks() if m.is_serious()]
+    assert warning.level == checks.WARNING
+    assert "is not in AUTHENTICATION_BACKENDS" in warning.msg
+    assert f"Put {BACKEND!r} first in AUTHENTICATION_BACKENDS" in (warning.hint or "")
+    assert not [found for found in serious if found.startswith("prodready_security.")]
 
 
 def test_an_unknown_cache_alias() -> None:

@@ -17,6 +17,7 @@ pytestmark = pytest.mark.urls("tests.ratelimit_support")
 
 API = {"name": "api", "paths": ["/api/"], "rate": "3/h"}
 HELLO = {"name": "hello", "url_names": ["hello"], "rate": "2/h"}
+STYLESHEET = '<link rel="stylesheet" href="/static/prodready/css/prodready.css">'
 
 
 @pytest.fixture(autouse=True)
@@ -38,6 +39,8 @@ def test_blocks_past_the_limit_with_429_and_retry_after(client: Client) -> None:
     assert 1 <= int(response["Retry-After"]) <= 3600
     assert response["Content-Type"].startswith("text/html")
     assert "Too many requests" in response.content.decode()
+    # Styled by core's stylesheet, not an inline <style> a strict CSP would refuse.
+    assert STYLESHEET in response.content.decode()
 
 
 @override_settings(PRODREADY_RATELIMIT_RULES=[API])

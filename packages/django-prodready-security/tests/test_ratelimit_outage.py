@@ -55,6 +55,7 @@ def test_fail_closed_answers_503_with_retry_after(down: None, client: Client) ->
     assert response.status_code == 503
     assert response["Retry-After"] == "5"
     assert "unavailable" in response.content.decode()
+    assert 'href="/static/prodready/css/prodready.css"' in response.content.decode()
     as_json = client.get("/api/items/", headers={"accept": "application/json"})
     assert (as_json.status_code, as_json.json()["error"]) == (503, "unavailable")
     assert outages()["refused"] - before == 2

@@ -14,6 +14,7 @@ from prodready_backup.conf import conf
 
 
 def backup_card(request: HttpRequest) -> DashboardCard:
+    from prodready.heartbeat import scheduler_status
     from prodready_backup.models import BackupRecord
     from prodready_backup.targets import all_targets
 
@@ -30,12 +31,17 @@ def backup_card(request: HttpRequest) -> DashboardCard:
         action, history = reverse("prodready_backup:back-up-now"), reverse("prodready_backup:list")
     except NoReverseMatch:  # the project did not mount prodready_backup.urls
         action = history = None
+    scheduler = scheduler_status()
+    if conf.BACKUP_SCHEDULE and not scheduler.running and status == "ok":
+        status = "warning"  # the latest backups are fine, but no more will come
     return DashboardCard(
         title="Backups",
         template="prodready_backup/dashboard_card.html",
         context={
             "rows": rows,
-            "next_run": next_run(conf.BACKUP_SCHEDULE),
+            # A next run is only shown while Celery beat's heartbeat says it will happen.
+            "next_run": next_run(conf.BACKUP_SCHEDULE) if scheduler.running else None,
+            "scheduler": scheduler if conf.BACKUP_SCHEDULE else None,
             "action": action,
             "history": history,
         },

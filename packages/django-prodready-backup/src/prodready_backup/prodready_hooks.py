@@ -75,8 +75,7 @@ def prodready_dashboard_cards(request: HttpRequest) -> Iterable[DashboardCard]:
 
 @hookimpl
 def prodready_scrub_event(event: dict[str, Any], hint: Mapping[str, Any]) -> None:
-    from prodready_backup.scrub import scrub, secrets
+    from prodready.scrubbing import replace_secrets
+    from prodready_backup.scrub import secrets
 
-    values = secrets()
-    if values:
-        scrub(event, values)
+    replace_secrets(event, secrets())

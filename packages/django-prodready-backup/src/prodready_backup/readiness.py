@@ -82,14 +82,23 @@ def _existing(path: Path) -> Path:
 
 
 def _scheduled() -> Finding:
+    from prodready.heartbeat import scheduler_status
+
+    # A schedule in settings is only a wish until Celery beat runs it.
+    if not conf.BACKUP_SCHEDULE:
+        passed, detail = False, "PRODREADY_BACKUP_SCHEDULE is empty"
+    else:
+        status = scheduler_status()
+        passed, detail = status.running, f"scheduled but not run: {status.message}"
     return Finding(
         id="prodready_backup.R003",
         category="backups",
-        title="Backups are scheduled",
-        passed=bool(conf.BACKUP_SCHEDULE),
-        fix='Set PRODREADY_BACKUP_SCHEDULE (for example "0 3 * * *") and add '
-        "prodready.schedule.beat_schedule() to your Celery app's beat_schedule.",
+        title="Backups are scheduled and a scheduler runs them",
+        passed=passed,
+        fix='Set PRODREADY_BACKUP_SCHEDULE (for example "0 3 * * *"), call '
+        "prodready.schedule.connect(app) where you create the Celery app, and run Celery beat.",
         weight=2,
+        detail="" if passed else detail,
     )
 
 

@@ -1,16 +1,68 @@
-"""django-prodready core: plugins, settings, health checks and the readiness report."""
+"""django-prodready core: plugins, settings, health checks and the readiness report.
+
+Plugin authors need one import::
+
+    from prodready import hookimpl, HealthCheck, Finding, DashboardCard, PeriodicTask
+
+The types load on first use, so ``import prodready`` stays cheap and safe before
+Django is set up.
+"""
 
 from __future__ import annotations
 
+import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from django.http import HttpRequest
 
+    from prodready.conf import AppSettings as AppSettings
+    from prodready.contracts import BackupTarget as BackupTarget
+    from prodready.contracts import MetricsCollector as MetricsCollector
+    from prodready.dashboard import DashboardCard as DashboardCard
+    from prodready.events import AuditEvent as AuditEvent
     from prodready.events import Level
+    from prodready.events import Notification as Notification
+    from prodready.health.base import CheckResult as CheckResult
+    from prodready.health.base import HealthCheck as HealthCheck
+    from prodready.health.base import HealthCheckError as HealthCheckError
+    from prodready.plugins import PluginError as PluginError
+    from prodready.plugins import hookimpl as hookimpl
+    from prodready.readiness.findings import Finding as Finding
+    from prodready.schedule import PeriodicTask as PeriodicTask
 
 __version__ = "0.1.0.dev0"
-__all__ = ["__version__", "audit", "notify"]
+
+# public name -> the module that defines it
+_PUBLIC = {
+    "hookimpl": "prodready.plugins",
+    "PluginError": "prodready.plugins",
+    "AppSettings": "prodready.conf",
+    "HealthCheck": "prodready.health.base",
+    "HealthCheckError": "prodready.health.base",
+    "CheckResult": "prodready.health.base",
+    "Finding": "prodready.readiness.findings",
+    "DashboardCard": "prodready.dashboard",
+    "PeriodicTask": "prodready.schedule",
+    "AuditEvent": "prodready.events",
+    "Notification": "prodready.events",
+    "BackupTarget": "prodready.contracts",
+    "MetricsCollector": "prodready.contracts",
+}
+__all__ = ["__version__", "audit", "notify", *_PUBLIC]
+
+
+def __getattr__(name: str) -> Any:
+    module = _PUBLIC.get(name)
+    if module is None:
+        raise AttributeError(f"module 'prodready' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value  # found once
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)
 
 
 def audit(

@@ -5,6 +5,9 @@ Ids are stable and never reused:
 - ``prodready.E010`` the webhook channel is chosen but PRODREADY_NOTIFY_WEBHOOK_URL
   is missing or not an http(s) URL
 - ``prodready.E011`` PRODREADY_NOTIFY_WEBHOOK_TIMEOUT is not a positive number
+- ``prodready.W010`` no channel has a recipient, so notifications reach nobody (deploy
+  only: a new project has no ADMINS yet; the readiness report scores it as
+  ``prodready.R005``)
 
 Wrong types and unknown values of PRODREADY_NOTIFY_CHANNELS and
 PRODREADY_NOTIFY_MIN_LEVEL are ``prodready.E002`` (see ``prodready.checks``).
@@ -16,7 +19,8 @@ from collections.abc import Sequence
 from typing import Any
 from urllib.parse import urlsplit
 
-from django.core.checks import CheckMessage, Error
+from django.conf import settings
+from django.core.checks import CheckMessage, Error, Warning
 
 from prodready.checks import reads_settings
 from prodready.conf import conf
@@ -82,3 +86,23 @@ def _url_problem(url: object) -> str | None:
     if not parts.hostname:
         return "found no host"
     return None
+
+
+@reads_settings
+def check_notify_recipients(
+    app_configs: Sequence[Any] | None = None, **kwargs: Any
+) -> list[CheckMessage]:
+    channels = conf.NOTIFY_CHANNELS
+    if not isinstance(channels, (list, tuple)) or not channels:
+        return []  # a wrong type is prodready.E002; no channel at all is a choice
+    if ("email" in channels and settings.ADMINS) or "webhook" in channels:
+        return []  # a webhook without its URL is prodready.E010
+    return [
+        Warning(
+            f"PRODREADY_NOTIFY_CHANNELS is {list(channels)!r} but ADMINS is empty, so "
+            "notifications (a failed backup, say) reach nobody.",
+            hint="Set ADMINS to the email addresses of the people who run the site, or add "
+            "'webhook' to PRODREADY_NOTIFY_CHANNELS and set PRODREADY_NOTIFY_WEBHOOK_URL.",
+            id="prodready.W010",
+        )
+    ]

@@ -66,7 +66,10 @@ def deliver(notification: Notification) -> None:
 def send_email(notification: Notification) -> None:
     """Email ``ADMINS`` with Django's ``mail_admins`` (EMAIL_* settings or MAILERS)."""
     if not settings.ADMINS:
-        raise ChannelError("ADMINS is empty, so there is nobody to email")
+        # Not configured yet, rather than failing: `check --deploy` says so once
+        # (prodready.W010), not a warning on stderr at every notification.
+        logger.info("Notification %r not emailed: ADMINS is empty.", notification.subject)
+        return
     # No connection or fail_silently arguments: Django 6.1 deprecates both.
     mail_admins(_subject(notification), _plain_text(notification))
 

@@ -47,7 +47,6 @@ def reads_settings(check: Check) -> Check:
     return run
 
 
-@reads_settings
 def check_plugins(app_configs: Sequence[Any] | None = None, **kwargs: Any) -> list[CheckMessage]:
     from prodready.plugins import PluginError, get_plugin_manager
 
@@ -70,9 +69,8 @@ def check_settings(app_configs: Sequence[Any] | None = None, **kwargs: Any) -> l
 
     try:
         objects = hooks.settings_objects()
-    except (PluginError, InvalidSetting):
-        # Reported by check_plugins, or below (a mistyped PRODREADY_PLUGINS).
-        objects = [("prodready", conf)]
+    except PluginError:
+        objects = [("prodready", conf)]  # the plugin problem is reported by check_plugins
     known: dict[str, Any] = {}
     for _plugin, app_settings in objects:
         for name in app_settings.setting_names():

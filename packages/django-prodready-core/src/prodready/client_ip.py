@@ -7,12 +7,9 @@ header from an untrusted peer cannot change a rate-limit key or a log line.
 from __future__ import annotations
 
 import ipaddress
-from functools import lru_cache
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from django.core.signals import setting_changed
-
-from prodready.conf import conf
+from prodready.conf import conf, derived_from
 
 if TYPE_CHECKING:
     from django.http import HttpRequest
@@ -43,7 +40,6 @@ def client_ip(request: HttpRequest) -> str:
     return client
 
 
-@lru_cache(maxsize=8)
 def trusted_networks(entries: tuple[str, ...]) -> tuple[Network, ...]:
     """Parse ``PRODREADY_TRUSTED_PROXIES``; a bad entry raises ValueError naming it."""
     networks = []
@@ -58,23 +54,11 @@ def trusted_networks(entries: tuple[str, ...]) -> tuple[Network, ...]:
     return tuple(networks)
 
 
-# The parsed setting, until it changes: reading an unset setting on every request
-# costs more than the rest of resolving an address without proxies.
-_parsed: list[tuple[Network, ...]] = []
-
-
+# Reading an unset setting on every request costs more than the rest of resolving
+# an address without proxies.
+@derived_from("PRODREADY_TRUSTED_PROXIES")
 def _trusted() -> tuple[Network, ...]:
-    if not _parsed:
-        _parsed.append(trusted_networks(tuple(conf.TRUSTED_PROXIES)))
-    return _parsed[0]
-
-
-def _forget(*, setting: str, **kwargs: Any) -> None:
-    if setting == "PRODREADY_TRUSTED_PROXIES":
-        _parsed.clear()
-
-
-setting_changed.connect(_forget, dispatch_uid="prodready.client_ip")
+    return trusted_networks(tuple(conf.TRUSTED_PROXIES))
 
 
 def _parse(address: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:

@@ -11,10 +11,13 @@ setting instead of a ``TypeError`` deep inside.
 
 from __future__ import annotations
 
-from typing import Any, Literal, TypeVar
+import threading
+from collections.abc import Callable
+from typing import Any, Generic, Literal, TypeVar
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
+from django.core.signals import setting_changed
 
 from prodready import setting_types
 
@@ -22,7 +25,7 @@ PREFIX = "PRODREADY_"
 
 T = TypeVar("T")
 
-_UNSET = object()
+_NOT_SET = object()
 # The value each setting last passed the type check with: a read of that same object
 # (every read but the first, in production) costs one identity test.
 _passed: dict[tuple[type, str], object] = {}
@@ -55,8 +58,8 @@ class AppSettings:
 
         Raises :exc:`InvalidSetting` when the value is not of the property's type.
         """
-        value: Any = getattr(settings, PREFIX + name, _UNSET)
-        if value is _UNSET:
+        value: Any = getattr(settings, PREFIX + name, _NOT_SET)
+        if value is _NOT_SET:
             return default
         key = (type(self), name)
         if _passed.get(key) is not value:
@@ -69,11 +72,6 @@ class AppSettings:
 
 
 class Settings(AppSettings):
-    @property
-    def PLUGINS(self) -> list[str]:
-        """Dotted paths of extra plugin modules, beyond installed apps."""
-        return self._get("PLUGINS", [])
-
     @property
     def REQUIRED_ENV(self) -> list[str]:
         """Environment variables that must be set; all missing ones are one error."""
@@ -151,3 +149,58 @@ class Settings(AppSettings):
 
 
 conf = Settings()
+
+
+def derived_from(*names: str) -> Callable[[Callable[[], T]], Derived[T]]:
+    """Keep a value computed from settings until one of ``names`` changes.
+
+    For what code on the request path would otherwise work out from settings again
+    on every call (reading a setting that is not set costs an exception)::
+
+        @derived_from("PRODREADY_TRUSTED_PROXIES")
+        def trusted() -> tuple[Network, ...]:
+            return parse(conf.TRUSTED_PROXIES)
+
+    Settings change at run time only through ``setting_changed`` (``override_settings``
+    in tests); without ``names``, any change recomputes.
+    """
+
+    def decorate(compute: Callable[[], T]) -> Derived[T]:
+        return Derived(compute, frozenset(names))
+
+    return decorate
+
+
+class _Unset:
+    pass
+
+
+_UNSET = _Unset()
+
+
+class Derived(Generic[T]):
+    """A value computed once from settings; see :func:`derived_from`."""
+
+    def __init__(self, compute: Callable[[], T], names: frozenset[str]) -> None:
+        self.compute = compute
+        self.names = names
+        self._value: T | _Unset = _UNSET
+        self._lock = threading.Lock()
+        self.__doc__ = compute.__doc__
+        setting_changed.connect(self._changed, weak=False)
+
+    def __call__(self) -> T:
+        value = self._value
+        if isinstance(value, _Unset):
+            with self._lock:
+                value = self._value
+                if isinstance(value, _Unset):
+                    value = self._value = self.compute()
+        return value
+
+    def forget(self) -> None:
+        self._value = _UNSET
+
+    def _changed(self, *, setting: str, **kwargs: Any) -> None:
+        if not self.names or setting in self.names:
+            self.forget()

@@ -1,24 +1,36 @@
 """The typed facade over the plugin manager: the only module that calls hooks.
 
-Collector hooks are validated here, so a plugin that returns the wrong thing is
-named in the error instead of failing somewhere far from its cause. Event hooks
-isolate plugins from each other: one failing implementation is logged and the
-others still run.
+pluggy calls the implementations (wrappers included); this layer checks what they
+return against each hook's declared type and, when something is wrong, names the
+plugin at fault. The policy per kind of hook (docs/hooks.md, "When a plugin
+misbehaves"):
+
+- collectors: a result of the wrong type raises :class:`PluginError` naming the
+  plugin; the operations dashboard shows an error card in place of a failing
+  plugin's cards instead of failing the page.
+- events: every implementation runs; one that raises is logged, naming the
+  plugin, and the implementations after it are still called.
+- filters (``prodready_scrub_event``): an exception propagates, so the caller
+  drops what could not be cleaned instead of sending it.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any
 
 from prodready.conf import InvalidSetting
 from prodready.plugins import PluginError, get_plugin_manager
 
 if TYPE_CHECKING:
+    from types import TracebackType
+
     from django.http import HttpRequest, HttpResponse
+    from pluggy import HookCaller, HookImpl
 
     from prodready.conf import AppSettings
+    from prodready.contracts import BackupTarget, MetricsCollector
     from prodready.dashboard import DashboardCard
     from prodready.events import AuditEvent, Notification
     from prodready.health.base import HealthCheck
@@ -27,74 +39,82 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-T = TypeVar("T")
+
+def _caller(hook_name: str) -> HookCaller:
+    caller: HookCaller = getattr(get_plugin_manager().hook, hook_name)
+    return caller
 
 
-# hook name -> (manager, its generation, implementations), kept until a plugin changes
-_looked_up: dict[str, tuple[object, int, tuple[tuple[str, Any], ...]]] = {}
+def _implementations(caller: HookCaller) -> list[HookImpl]:
+    """The plain (non-wrapper) implementations of a hook, in pluggy's call order."""
+    return [i for i in reversed(caller.get_hookimpls()) if not (i.hookwrapper or i.wrapper)]
 
 
-def _implementations(hook_name: str) -> tuple[tuple[str, Any], ...]:
-    """(plugin name, function) pairs of a hook, in pluggy's call order."""
-    pm = get_plugin_manager()
-    cached = _looked_up.get(hook_name)
-    if cached is not None and cached[0] is pm and cached[1] == pm.generation:
-        return cached[2]
-    caller = getattr(pm.hook, hook_name)
-    found = tuple(
-        (impl.plugin_name, impl.function)
-        for impl in reversed(caller.get_hookimpls())
-        if not (impl.hookwrapper or impl.wrapper)
-    )
-    _looked_up[hook_name] = (pm, pm.generation, found)
-    return found
+# --- collectors -----------------------------------------------------------------------
 
 
-def _collect(hook_name: str, expected: type[T], **kwargs: Any) -> list[T]:
-    items: list[T] = []
-    for plugin, function in _implementations(hook_name):
-        items.extend(_validated(plugin, hook_name, function(**kwargs), expected))
+def _collect(hook_name: str, expected: type[Any], **kwargs: Any) -> list[Any]:
+    """Every implementation's items, flattened; a wrong result names its plugin."""
+    items: list[Any] = []
+    for result in _caller(hook_name)(**kwargs):
+        try:
+            items += _items(result, expected)
+        except _Mismatch as mismatch:
+            who = _culprit(hook_name, expected, kwargs)
+            raise PluginError(f"{who} {mismatch.describe(hook_name)}") from None
     return items
 
 
-def _validated(plugin: str, hook_name: str, result: object, expected: type[T]) -> list[T]:
-    if result is None:
-        return []
+class _Mismatch(Exception):
+    """An implementation returned something else than its hook declares."""
+
+    def __init__(self, found: str, expected: str) -> None:
+        self.found, self.expected = found, expected
+
+    def describe(self, hook_name: str) -> str:
+        return f"returned {self.found} from {hook_name}(); expected {self.expected}."
+
+
+def _items(result: object, expected: type[Any]) -> list[Any]:
+    """The items one implementation returned, or :class:`_Mismatch`."""
     if isinstance(result, (str, bytes)) or not isinstance(result, Iterable):
-        raise PluginError(
-            f"Plugin {plugin!r} returned {type(result).__name__} from "
-            f"{hook_name}(); expected an iterable of {expected.__name__}."
-        )
+        raise _Mismatch(type(result).__name__, f"an iterable of {expected.__name__}")
     items = list(result)
     for item in items:
         if not isinstance(item, expected):
-            raise PluginError(
-                f"Plugin {plugin!r} returned {item!r} from {hook_name}(); "
-                f"expected {expected.__module__}.{expected.__name__} instances."
-            )
+            raise _Mismatch(repr(item), f"{expected.__module__}.{expected.__name__} instances")
     return items
 
 
-def _broadcast(hook_name: str, **kwargs: Any) -> None:
-    for plugin, function in _implementations(hook_name):
+def _culprit(hook_name: str, expected: type[Any], kwargs: dict[str, Any]) -> str:
+    """Name the plugin whose result broke the contract (the error path only).
+
+    pluggy hands back results without saying whose they are, so each implementation
+    is asked again on its own; collectors are free of side effects by contract.
+    """
+    caller = _caller(hook_name)
+    for impl in _implementations(caller):
         try:
-            function(**kwargs)
-        except Exception:
-            logger.exception("Plugin %r failed in %s()", plugin, hook_name)
+            _items(impl.function(**{k: kwargs[k] for k in impl.argnames}), expected)
+        except _Mismatch:
+            return f"Plugin {impl.plugin_name!r}"
+    wrappers = [i.plugin_name for i in caller.get_hookimpls() if i.hookwrapper or i.wrapper]
+    return f"A hook wrapper of {', '.join(map(repr, wrappers)) or 'no plugin'}"
 
 
 def settings_objects() -> list[tuple[str, AppSettings]]:
+    """(plugin name, settings object) for every plugin that declares settings."""
     from prodready.conf import AppSettings
 
     found = []
-    for plugin, function in _implementations("prodready_settings"):
-        result = function()
+    for impl in _implementations(_caller("prodready_settings")):
+        result = impl.function()
         if not isinstance(result, AppSettings):
             raise PluginError(
-                f"Plugin {plugin!r} returned {result!r} from prodready_settings(); "
+                f"Plugin {impl.plugin_name!r} returned {result!r} from prodready_settings(); "
                 "expected a prodready.conf.AppSettings instance."
             )
-        found.append((plugin, result))
+        found.append((impl.plugin_name, result))
     return found
 
 
@@ -116,40 +136,101 @@ def periodic_tasks() -> list[PeriodicTask]:
     return _collect("prodready_periodic_tasks", PeriodicTask)
 
 
+def backup_targets() -> list[BackupTarget]:
+    from prodready.contracts import BackupTarget
+
+    return _collect("prodready_backup_targets", BackupTarget)
+
+
+def metrics() -> list[MetricsCollector]:
+    from prodready.contracts import MetricsCollector
+
+    return _collect("prodready_metrics", MetricsCollector)
+
+
 def dashboard_cards(request: HttpRequest) -> list[DashboardCard]:
     """Every plugin's cards; a plugin that fails gets an error card instead of its own,
     so one broken plugin cannot take the whole dashboard down."""
     from prodready.dashboard import DashboardCard
 
+    try:
+        return _collect("prodready_dashboard_cards", DashboardCard, request=request)
+    except Exception:  # logged below, naming the plugin
+        pass
+    # The error path: each plugin on its own, so the others' cards still show.
     cards: list[DashboardCard] = []
-    for plugin, function in _implementations("prodready_dashboard_cards"):
+    for impl in _implementations(_caller("prodready_dashboard_cards")):
         try:
-            result = function(request=request)
-            cards.extend(_validated(plugin, "prodready_dashboard_cards", result, DashboardCard))
+            try:
+                cards += _items(impl.function(request=request), DashboardCard)
+            except _Mismatch as mismatch:
+                raise PluginError(
+                    f"Plugin {impl.plugin_name!r} {mismatch.describe('prodready_dashboard_cards')}"
+                ) from None
         except Exception as exc:
-            logger.exception("Plugin %r failed in prodready_dashboard_cards()", plugin)
+            logger.exception("Plugin %r failed in prodready_dashboard_cards()", impl.plugin_name)
             # A PluginError says what the plugin got wrong, an InvalidSetting which setting
             # (never quoting a secret); other messages may hold secrets.
             told = isinstance(exc, (PluginError, InvalidSetting))
             reason = str(exc) if told else type(exc).__name__
-            cards.append(
-                DashboardCard(
-                    title=plugin,
-                    template="prodready/dashboard/plugin_error.html",
-                    context={"plugin": plugin, "reason": reason},
-                    status="error",
-                    order=-1,
-                )
-            )
+            cards.append(_error_card(impl.plugin_name, reason))
     return cards
 
 
-def backup_targets() -> list[Any]:
-    return _collect("prodready_backup_targets", object)
+def _error_card(plugin: str, reason: str) -> DashboardCard:
+    from prodready.dashboard import DashboardCard
+
+    return DashboardCard(
+        title=plugin,
+        template="prodready/dashboard/plugin_error.html",
+        context={"plugin": plugin, "reason": reason},
+        status="error",
+        order=-1,
+    )
 
 
-def metrics() -> list[Any]:
-    return _collect("prodready_metrics", object)
+# --- events ---------------------------------------------------------------------------
+
+
+def _broadcast(hook_name: str, **kwargs: Any) -> None:
+    """Call every implementation; one that raises is logged and the rest still run."""
+    pm = get_plugin_manager()
+    caller: HookCaller = getattr(pm.hook, hook_name)
+    done: list[object] = []  # plugins that ran (or failed), in call order
+    while True:
+        try:
+            caller(**kwargs)
+            return
+        except Exception as exc:
+            failed = _raised_by(caller, exc.__traceback__)
+            logger.exception(
+                "Plugin %r failed in %s()", failed.plugin_name if failed else "?", hook_name
+            )
+            if failed is None:
+                return  # a wrapper failed: there is no telling what ran
+            order = _implementations(caller)
+            done += [impl.plugin for impl in order[: order.index(failed) + 1]]
+            if failed is order[-1]:
+                return
+            caller = pm.subset_hook_caller(hook_name, remove_plugins=done)
+
+
+def _raised_by(caller: HookCaller, tb: TracebackType | None) -> HookImpl | None:
+    """The implementation whose call raised, found in the traceback.
+
+    Its function's code is in a frame; two instances of one plugin class share that
+    code, and are told apart by the frame's ``self``.
+    """
+    implementations = _implementations(caller)
+    while tb is not None:
+        frame = tb.tb_frame
+        same_code = [i for i in implementations if i.function.__code__ is frame.f_code]
+        for impl in same_code:
+            bound_to = getattr(impl.function, "__self__", None)
+            if len(same_code) == 1 or bound_to is frame.f_locals.get("self"):
+                return impl
+        tb = tb.tb_next
+    return None
 
 
 def audit(event: AuditEvent) -> None:
@@ -160,10 +241,12 @@ def notify(notification: Notification) -> None:
     _broadcast("prodready_notify", notification=notification)
 
 
-def scrub_event(event: dict[str, Any], hint: dict[str, Any]) -> None:
-    for _plugin, function in _implementations("prodready_scrub_event"):
-        function(event=event, hint=hint)
-
-
 def request_finished(request: HttpRequest, response: HttpResponse, duration: float) -> None:
     _broadcast("prodready_request_finished", request=request, response=response, duration=duration)
+
+
+# --- filters --------------------------------------------------------------------------
+
+
+def scrub_event(event: dict[str, Any], hint: dict[str, Any]) -> None:
+    _caller("prodready_scrub_event")(event=event, hint=hint)

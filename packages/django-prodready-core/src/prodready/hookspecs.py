@@ -15,6 +15,7 @@ if TYPE_CHECKING:
     from django.http import HttpRequest, HttpResponse
 
     from prodready.conf import AppSettings
+    from prodready.contracts import BackupTarget, MetricsCollector
     from prodready.dashboard import DashboardCard
     from prodready.events import AuditEvent, Notification
     from prodready.health.base import HealthCheck
@@ -126,8 +127,9 @@ def prodready_request_finished(
 def prodready_periodic_tasks() -> Iterable[PeriodicTask]:
     """Return the periodic tasks this plugin wants scheduled.
 
-    Called once when a Celery app is configured with
-    :func:`prodready.schedule.beat_schedule`.
+    Called when Celery beat loads its schedule (:func:`prodready.schedule.connect`),
+    and by the ``scheduler`` health check and readiness rule ``prodready.R020`` to know
+    whether anything is scheduled, so it should be cheap.
 
     :returns: :class:`prodready.schedule.PeriodicTask` instances.
 
@@ -136,24 +138,25 @@ def prodready_periodic_tasks() -> Iterable[PeriodicTask]:
 
 
 @hookspec
-def prodready_backup_targets() -> Iterable[Any]:
+def prodready_backup_targets() -> Iterable[BackupTarget]:
     """Return what should be backed up.
 
     Called by the backup package whenever it lists its targets.
 
-    :returns: backup target objects as defined by django-prodready-backup.
+    :returns: objects following :class:`prodready.contracts.BackupTarget`, usually
+        subclasses of ``prodready_backup.targets.BackupTarget``.
 
     .. versionadded:: 0.1
     """
 
 
 @hookspec
-def prodready_metrics() -> Iterable[Any]:
+def prodready_metrics() -> Iterable[MetricsCollector]:
     """Return the metric collectors this plugin exposes.
 
     Called once when the metrics endpoint builds its registry.
 
-    :returns: prometheus-client collectors.
+    :returns: prometheus-client collectors (:class:`prodready.contracts.MetricsCollector`).
 
     .. versionadded:: 0.1
     """

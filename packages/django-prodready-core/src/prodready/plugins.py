@@ -2,7 +2,7 @@
 
 Entry points in the ``prodready`` group are the directory of installed plugins;
 ``INSTALLED_APPS`` is the switch. A project's own apps take part with a
-``prodready_hooks`` module, and ``PRODREADY_PLUGINS`` adds modules by dotted path.
+``prodready_hooks`` module, found the way Django finds ``admin.py``.
 """
 
 from __future__ import annotations
@@ -13,14 +13,12 @@ import threading
 from dataclasses import dataclass
 from importlib.metadata import entry_points
 from types import ModuleType
-from typing import Any
 
 import pluggy
 from django.apps import apps
 from django.core.exceptions import ImproperlyConfigured
 
 from prodready import hookspecs
-from prodready.conf import conf
 
 hookimpl = pluggy.HookimplMarker("prodready")
 
@@ -32,44 +30,19 @@ class PluginError(ImproperlyConfigured):
     """A plugin cannot be loaded or breaks a hook's contract."""
 
 
-class PluginManager(pluggy.PluginManager):
-    """pluggy's manager, counting its changes: a hook's implementations, looked up once,
-    are kept until a plugin is registered or unregistered (hooks run on every request)."""
-
-    generation = 0
-
-    def register(self, plugin: object, name: str | None = None) -> str | None:
-        try:
-            return super().register(plugin, name)
-        finally:
-            self.generation += 1
-
-    def unregister(self, plugin: object | None = None, name: str | None = None) -> Any:
-        try:
-            return super().unregister(plugin, name)
-        finally:
-            self.generation += 1
-
-    def add_hookspecs(self, module_or_class: ModuleType | type) -> None:
-        try:
-            super().add_hookspecs(module_or_class)
-        finally:
-            self.generation += 1
-
-
 @dataclass(frozen=True)
 class PluginInfo:
     name: str
     version: str | None
     hooks: tuple[str, ...]
-    source: str  # "entry point", "app" or "setting"
+    source: str  # "entry point" or "app"
 
 
 _lock = threading.Lock()
-_manager: PluginManager | None = None
+_manager: pluggy.PluginManager | None = None
 
 
-def get_plugin_manager() -> PluginManager:
+def get_plugin_manager() -> pluggy.PluginManager:
     """Return the plugin manager, building it on first use."""
     global _manager
     if _manager is None:
@@ -86,9 +59,9 @@ def reset_plugin_manager() -> None:
         _manager = None
 
 
-def build_plugin_manager() -> PluginManager:
+def build_plugin_manager() -> pluggy.PluginManager:
     apps.check_apps_ready()
-    pm = PluginManager("prodready")
+    pm = pluggy.PluginManager("prodready")
     pm.add_hookspecs(hookspecs)
     for name, module in _discover():
         try:
@@ -122,14 +95,6 @@ def _discover() -> list[tuple[str, ModuleType]]:
             module = _import_hooks_module(config.name)
             if module is not None:
                 found[config.name] = module
-    paths: object = conf.PLUGINS  # what the project set, not yet checked
-    if not isinstance(paths, (list, tuple)):
-        raise PluginError(
-            f"PRODREADY_PLUGINS must be a list of dotted module paths; found {conf.PLUGINS!r}."
-        )
-    for path in conf.PLUGINS:
-        if path not in found:
-            found[path] = _import_setting_plugin(path)
     return list(found.items())
 
 
@@ -143,16 +108,6 @@ def _import_hooks_module(app_name: str) -> ModuleType | None:
     return importlib.import_module(module_name)
 
 
-def _import_setting_plugin(path: str) -> ModuleType:
-    try:
-        return importlib.import_module(path)
-    except ImportError as exc:
-        raise PluginError(
-            f"PRODREADY_PLUGINS lists {path!r}, which cannot be imported: {exc}. "
-            "Use the dotted path of a module that defines hook implementations."
-        ) from exc
-
-
 def plugin_infos() -> list[PluginInfo]:
     """Describe every registered plugin, for ``manage.py prodready plugins``."""
     pm = get_plugin_manager()
@@ -160,20 +115,9 @@ def plugin_infos() -> list[PluginInfo]:
         ep.name: ep.dist.version if ep.dist else None
         for ep in entry_points(group=ENTRY_POINT_GROUP)
     }
-    setting_paths = set(conf.PLUGINS)
     infos = []
     for name, plugin in pm.list_name_plugin():
         hooks = tuple(sorted(caller.name for caller in pm.get_hookcallers(plugin) or []))
-        if name in versions:
-            source = "entry point"
-        elif name in setting_paths:
-            source = "setting"
-        else:
-            source = "app"
+        source = "entry point" if name in versions else "app"
         infos.append(PluginInfo(name, versions.get(name), hooks, source))
     return sorted(infos, key=lambda info: info.name)
-
-
-def plugin_name(plugin: object) -> str:
-    """The registered name of ``plugin``, for error messages."""
-    return get_plugin_manager().get_name(plugin) or repr(plugin)

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from prodready import heartbeat
+
 if TYPE_CHECKING:
     from celery import Celery
 
@@ -30,16 +32,25 @@ class PeriodicTask:
 
 
 def connect(app: Celery) -> None:
-    """Add every plugin's periodic tasks to ``app``'s beat schedule when beat starts.
+    """Run every plugin's periodic tasks, and the scheduler's heartbeat, on ``app``'s beat.
 
     Call it where the project creates its Celery app. Plugins are only known once
     Django is set up, which is not yet the case when that module is imported, so the
-    schedule is merged when beat starts. Entries the project defines itself win.
+    schedule is merged when beat (or a worker) loads its task modules: after Celery's
+    Django fix-up has set Django up, before beat builds its scheduler (``beat_init``
+    comes too late for that). Entries the project defines itself win.
+
+    Beat also publishes ``prodready.heartbeat`` every minute, and once when it starts;
+    each publication stamps the time (see ``prodready.heartbeat``) so health, readiness
+    and the dashboard can tell that the schedule is running.
     """
-    from celery.signals import beat_init
+    from celery.signals import after_task_publish, beat_init, import_modules
+
+    # Workers receive the heartbeat too: they must know its name, or each one is an error.
+    app.task(name=heartbeat.TASK, ignore_result=True)(_heartbeat)
 
     def merge(sender: Any, **kwargs: Any) -> None:
-        if sender.app is not app:
+        if sender is not app:
             return
         from django.apps import apps
 
@@ -47,22 +58,52 @@ def connect(app: Celery) -> None:
             import django
 
             django.setup()
-        app.conf.beat_schedule = {**beat_schedule(), **(app.conf.beat_schedule or {})}
+        app.conf.beat_schedule = {
+            **beat_schedule(),
+            heartbeat.TASK: {
+                "task": heartbeat.TASK,
+                "schedule": _crontab(heartbeat.CRON),
+                # A heartbeat no worker took within the minute is worth nothing later.
+                "options": {"expires": 60},
+            },
+            **(app.conf.beat_schedule or {}),
+        }
 
-    beat_init.connect(merge, weak=False)
+    def first_beat(sender: Any, **kwargs: Any) -> None:
+        # The schedule's first heartbeat would wait for the next full minute.
+        if sender.app is app:
+            app.send_task(heartbeat.TASK, expires=60)
+
+    import_modules.connect(merge, weak=False)
+    beat_init.connect(first_beat, weak=False)
+    after_task_publish.connect(_stamp, weak=False, dispatch_uid="prodready-heartbeat")
+
+
+def _heartbeat() -> None:
+    """Nothing to do: beat publishing this task is the heartbeat."""
+
+
+def _stamp(sender: Any = None, **kwargs: Any) -> None:
+    # Sent in the process that published a task: for the heartbeat, that is beat.
+    if sender == heartbeat.TASK:
+        heartbeat.stamp()
 
 
 def beat_schedule() -> dict[str, dict[str, Any]]:
     """Return every plugin's periodic tasks as a Celery ``beat_schedule``."""
-    from celery.schedules import crontab
-
     from prodready import hooks
 
     return {
         task.name: {
             "task": task.task,
-            "schedule": crontab(**task.crontab_fields()),
+            "schedule": _crontab(task.cron, task.name),
             "kwargs": task.kwargs,
         }
         for task in hooks.periodic_tasks()
     }
+
+
+def _crontab(cron: str, name: str = heartbeat.TASK) -> Any:
+    from celery.schedules import crontab
+
+    return crontab(**PeriodicTask(name, name, cron).crontab_fields())

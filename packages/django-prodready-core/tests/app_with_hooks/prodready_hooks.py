@@ -1,4 +1,4 @@
-from prodready.plugins import hookimpl
+from prodready import hookimpl
 
 
 @hookimpl

@@ -13,6 +13,7 @@ if TYPE_CHECKING:
 
     from prodready.conf import AppSettings
     from prodready.dashboard import DashboardCard
+    from prodready.events import AuditEvent
     from prodready.readiness.findings import Finding
 
 
@@ -44,3 +45,10 @@ def prodready_dashboard_cards(request: HttpRequest) -> Iterable[DashboardCard]:
 
     card = requests_card()
     return [] if card is None else [card]
+
+
+@hookimpl
+def prodready_audit(event: AuditEvent) -> None:
+    from prodready_observability.audit import log_event
+
+    log_event(event)

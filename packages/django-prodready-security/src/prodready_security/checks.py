@@ -14,8 +14,10 @@ Rate limiting (``prodready_security.ratelimit.checks``):
   ``url_names`` or ``methods`` are malformed
 - ``prodready_security.E005`` a rule has an unknown option
 - ``prodready_security.E006`` ``PRODREADY_RATELIMIT_CACHE`` is not an alias in CACHES
-- ``prodready_security.E007`` login lockout is on but its backend is not first in
-  ``AUTHENTICATION_BACKENDS``
+- ``prodready_security.E007`` login lockout is on but its backend comes after another
+  in ``AUTHENTICATION_BACKENDS``
+- ``prodready_security.W007`` login lockout is on but its backend is not in
+  ``AUTHENTICATION_BACKENDS`` yet (a warning, so adding the app never stops ``migrate``)
 - ``prodready_security.E008`` rules are declared but the middleware is not installed
 - ``prodready_security.E009`` a rule counts by user but the middleware comes before
   ``AuthenticationMiddleware``

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from prodready.plugins import hookimpl
@@ -76,3 +76,11 @@ def prodready_periodic_tasks() -> Iterable[PeriodicTask]:
 
     schedule = conf.SESSIONS_CLEANUP_SCHEDULE
     return [PeriodicTask(name=CLEANUP, task=CLEANUP, cron=schedule)] if schedule else []
+
+
+@hookimpl
+def prodready_scrub_event(event: dict[str, Any], hint: Mapping[str, Any]) -> None:
+    from prodready.scrubbing import replace_secrets
+
+    # The keys that decrypt every TOTP secret in the database.
+    replace_secrets(event, [key for key in conf.OTP_ENCRYPTION_KEYS if isinstance(key, str)])

@@ -13,6 +13,8 @@ Ids are stable and never reused:
   of MAILERS is not console, locmem, file or dummy (from Django 6.1, ``mail.E001``
   reports the default mailer)
 - ``prodready.R009`` (deployment) STATIC_ROOT is set for collectstatic
+- ``prodready.R020`` (deployment) a scheduler runs the periodic tasks: Celery beat's
+  heartbeat is recent (``prodready.heartbeat``)
 
 DEBUG, SECRET_KEY strength, an empty ALLOWED_HOSTS and the HTTPS settings are
 reported under Django's own check ids (see ``prodready.readiness.django_checks``).
@@ -225,6 +227,28 @@ def static_root_set() -> Finding:
     )
 
 
+def periodic_tasks_run() -> Finding:
+    from prodready import hooks
+    from prodready.heartbeat import scheduler_status
+
+    tasks = sorted({task.task for task in hooks.periodic_tasks()})
+    status = scheduler_status() if tasks else None
+    passed = status is None or status.running
+    return Finding(
+        "prodready.R020",
+        "deployment",
+        "A scheduler runs the periodic tasks",
+        passed,
+        fix='Install "django-prodready-core[celery]", call prodready.schedule.connect(app) '
+        "where you create the Celery app, and run Celery beat (celery -A mysite beat) with a "
+        "broker (CELERY_BROKER_URL) and a CACHES['default'] the web processes share (Redis).",
+        weight=2,
+        detail=""
+        if passed or status is None
+        else f"Not run: {', '.join(tasks)}; {status.message}.",
+    )
+
+
 def _first(aliases: list[str]) -> str:
     return aliases[0] if aliases else "default"
 
@@ -276,4 +300,5 @@ RULES: tuple[Callable[[], Finding], ...] = (
     database_not_sqlite,
     email_is_sent,
     static_root_set,
+    periodic_tasks_run,
 )

@@ -197,10 +197,15 @@ ID_CATEGORIES: dict[str, Category] = {
 }
 
 
+# Core's checks that say in `check --deploy` what a prodready.R* rule already scores:
+# the report counts each problem once, under the rule.
+SCORED_BY_RULES = {"prodready.W010": "prodready.R005"}
+
+
 def run_django_checks() -> list[checks.CheckMessage]:
     """Every registered system check, deploy checks included, at warning level or worse."""
     messages = checks.run_checks(include_deployment_checks=True)
-    return [m for m in messages if m.level >= checks.WARNING]
+    return [m for m in messages if m.level >= checks.WARNING and m.id not in SCORED_BY_RULES]
 
 
 def django_findings(messages: Iterable[checks.CheckMessage]) -> list[Finding]:

@@ -46,4 +46,11 @@ TASK_DURATION = Histogram(
     registry=None,
 )
 
-OWN_METRICS = (REQUESTS, LATENCY, EXCEPTIONS, TASKS, TASK_DURATION)
+AUDIT_EVENTS = Counter(
+    "prodready_audit_events",
+    "Audit events sent with prodready.audit(), by action.",
+    ["action"],
+    registry=None,
+)
+
+OWN_METRICS = (REQUESTS, LATENCY, EXCEPTIONS, TASKS, TASK_DURATION, AUDIT_EVENTS)

@@ -14,7 +14,6 @@ from __future__ import annotations
 import logging
 import os
 from collections.abc import Iterable
-from typing import Any
 
 from prometheus_client import (
     GC_COLLECTOR,
@@ -26,7 +25,7 @@ from prometheus_client.metrics_core import Metric
 from prometheus_client.multiprocess import MultiProcessCollector
 from prometheus_client.registry import Collector
 
-from prodready import hooks
+from prodready import MetricsCollector, hooks
 from prodready_observability.conf import conf
 from prodready_observability.metrics.definitions import OWN_METRICS
 from prodready_observability.metrics.health import HealthCollector
@@ -50,18 +49,15 @@ def build_registry() -> CollectorRegistry:
             registry.register(collector)
     if conf.METRICS_HEALTH:
         registry.register(HealthCollector())
-    for collector in hooks.metrics():
-        if not callable(getattr(collector, "collect", None)):
-            logger.error("Left out of the metrics: %r has no collect() method", collector)
-            continue
-        registry.register(_Guarded(collector))
+    for plugin_collector in hooks.metrics():
+        registry.register(_Guarded(plugin_collector))
     return registry
 
 
 class _Guarded(Collector):
     """A plugin's collector whose failure costs its own metrics, not the whole scrape."""
 
-    def __init__(self, collector: Any) -> None:
+    def __init__(self, collector: MetricsCollector) -> None:
         self.collector = collector
 
     def collect(self) -> Iterable[Metric]:

@@ -47,8 +47,9 @@ def check_encryption_keys(
             Error(
                 "2FA is enforced (OTPEnforcementMiddleware is in MIDDLEWARE) but "
                 "PRODREADY_OTP_ENCRYPTION_KEYS is empty, so no TOTP secret can be stored.",
-                hint="Run `manage.py otp generate-key`, keep the key in the environment "
-                "and set PRODREADY_OTP_ENCRYPTION_KEYS = [that key].",
+                hint="Run `python manage.py otp generate-key` (it runs despite this error), "
+                "keep the key in an environment variable such as OTP_ENCRYPTION_KEY and set "
+                'PRODREADY_OTP_ENCRYPTION_KEYS = [os.environ["OTP_ENCRYPTION_KEY"]].',
                 id="prodready_security.E020",
             )
         ]

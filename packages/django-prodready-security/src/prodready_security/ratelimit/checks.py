@@ -11,7 +11,7 @@ from typing import Any
 
 from django.apps import apps
 from django.conf import settings
-from django.core.checks import CheckMessage, Error
+from django.core.checks import CheckMessage, Error, Warning
 
 from prodready.checks import reads_settings
 from prodready_security.conf import conf
@@ -88,7 +88,7 @@ def _middleware_problems(rules: list[Rule]) -> list[CheckMessage]:
 def check_login_protection(
     app_configs: Sequence[Any] | None = None, **kwargs: Any
 ) -> list[CheckMessage]:
-    """E002 for malformed login rates, E010 for lockout times, E007 for the backend."""
+    """E002 for malformed login rates, E010 for lockout times, W007/E007 for the backend."""
     messages: list[CheckMessage] = []
     enabled = []
     for name in LOGIN_RATES:
@@ -136,14 +136,28 @@ def _backend_problems(enabled: list[str]) -> list[CheckMessage]:
     backends = list(getattr(settings, "AUTHENTICATION_BACKENDS", []))
     if backends[:1] == [BACKEND]:
         return []
-    where = "is not first in" if BACKEND in backends else "is missing from"
+    rates = ", ".join(enabled)
+    off = (
+        "or set PRODREADY_RATELIMIT_LOGIN_USERNAME_RATE and "
+        "PRODREADY_RATELIMIT_LOGIN_ADDRESS_RATE to None to turn login lockout off."
+    )
+    if BACKEND not in backends:
+        # Not configured yet (the app was just added): logins work, without the lockout.
+        return [
+            Warning(
+                f"Login lockout is on ({rates}) but {BACKEND} is not in "
+                f"AUTHENTICATION_BACKENDS ({backends!r}), so a locked-out login is not "
+                "refused yet.",
+                hint=f"Put {BACKEND!r} first in AUTHENTICATION_BACKENDS, {off}",
+                id="prodready_security.W007",
+            )
+        ]
     return [
         Error(
-            f"Login lockout is on ({', '.join(enabled)}) but {BACKEND} {where} "
-            f"AUTHENTICATION_BACKENDS ({backends!r}), so a locked-out login is not refused.",
-            hint=f"Put {BACKEND!r} first in AUTHENTICATION_BACKENDS, or set "
-            "PRODREADY_RATELIMIT_LOGIN_USERNAME_RATE and PRODREADY_RATELIMIT_LOGIN_ADDRESS_RATE "
-            "to None to turn login lockout off.",
+            f"Login lockout is on ({rates}) but {BACKEND} is not first in "
+            f"AUTHENTICATION_BACKENDS ({backends!r}), so a backend before it can log in a "
+            "locked-out user.",
+            hint=f"Move {BACKEND!r} to the top of AUTHENTICATION_BACKENDS, {off}",
             id="prodready_security.E007",
         )
     ]

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS
 
+from prodready import hooks
 from prodready.conf import conf
 from prodready.health.base import HealthCheck
 from prodready.health.checks.cache import CacheCheck
@@ -12,6 +13,7 @@ from prodready.health.checks.celery import CeleryWorkersCheck
 from prodready.health.checks.database import DatabaseCheck, configured_aliases
 from prodready.health.checks.disk import DiskSpaceCheck, disk_paths
 from prodready.health.checks.migrations import MigrationsCheck
+from prodready.health.checks.scheduler import SchedulerCheck
 from prodready.health.checks.storage import StorageCheck
 
 __all__ = [
@@ -21,12 +23,13 @@ __all__ = [
     "DatabaseCheck",
     "DiskSpaceCheck",
     "MigrationsCheck",
+    "SchedulerCheck",
     "StorageCheck",
     "builtin_checks",
 ]
 
 # Kinds of the built-in checks, as PRODREADY_HEALTH_DISABLED accepts them.
-BUILTIN_KINDS = ("database", "cache", "migrations", "disk", "storage", "celery")
+BUILTIN_KINDS = ("database", "cache", "migrations", "disk", "storage", "celery", "scheduler")
 
 
 def builtin_checks() -> list[HealthCheck]:
@@ -40,4 +43,6 @@ def builtin_checks() -> list[HealthCheck]:
     checks.append(StorageCheck())
     if conf.HEALTH_CELERY_APP:
         checks.append(CeleryWorkersCheck(conf.HEALTH_CELERY_APP))
+    if hooks.periodic_tasks():  # a schedule is only claimed when something runs it
+        checks.append(SchedulerCheck())
     return checks

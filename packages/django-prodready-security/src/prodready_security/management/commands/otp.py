@@ -38,6 +38,13 @@ class Command(BaseCommand):
         reset = sub.add_parser("reset", help="Remove a user's authenticator and backup codes.")
         reset.add_argument("username")
 
+    def execute(self, *args: Any, **options: Any) -> str | None:
+        if options.get("subcommand") == "generate-key":
+            # The key is the fix for prodready_security.E020 and E021, which would
+            # otherwise stop the command that makes it.
+            options["skip_checks"] = True
+        return super().execute(*args, **options)
+
     def handle(self, *args: Any, **options: Any) -> None:
         handlers: dict[str, Callable[..., None]] = {
             "generate-key": self.generate_key,

@@ -1,7 +1,6 @@
-"""A plugin module listed in PRODREADY_PLUGINS, contributing one setting."""
+"""An app whose prodready_hooks module contributes one setting."""
 
-from prodready.conf import AppSettings
-from prodready.plugins import hookimpl
+from prodready import AppSettings, hookimpl
 
 
 class Settings(AppSettings):
