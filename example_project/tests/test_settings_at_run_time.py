@@ -69,9 +69,12 @@ def test_a_mistyped_setting_stops_with_an_error_naming_it(
     admin_client: Client, name: str, expected: Any
 ) -> None:
     value = mistake_for(expected)
+    stopped: InvalidSetting | None = None
     try:
         with override_settings(**{"PRODREADY_METRICS_TOKEN": METRICS_TOKEN, name: value}):
             visit(admin_client)
     except InvalidSetting as error:
-        assert error.setting == name, f"{name}={value!r} was reported as {error.setting}"
-        assert str(error).startswith(f"{name} must be ")
+        stopped = error
+    if stopped is not None:
+        assert stopped.setting == name, f"{name}={value!r} was reported as {stopped.setting}"
+        assert str(stopped).startswith(f"{name} must be ")
