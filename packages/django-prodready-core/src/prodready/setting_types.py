@@ -8,7 +8,6 @@ never disagree about a value.
 
 from __future__ import annotations
 
-import functools
 import types
 import typing
 from collections.abc import Sequence
@@ -19,11 +18,16 @@ MAX_SHOWN = 80  # characters of a bad value quoted in a message
 SECRET_WORDS = ("TOKEN", "KEY", "DSN", "SECRET", "PASSWORD", "URL")
 
 
-@functools.cache
+_declared: dict[tuple[type, str], Any] = {}
+
+
 def declared_type(settings_class: type, name: str) -> Any:
     """The return annotation of the property ``name`` (less the prefix) of ``settings_class``."""
-    prop = getattr(settings_class, name)
-    return typing.get_type_hints(prop.fget)["return"]
+    key = (settings_class, name)
+    if key not in _declared:  # resolving annotations is slow; they never change
+        prop = getattr(settings_class, name)
+        _declared[key] = typing.get_type_hints(prop.fget)["return"]
+    return _declared[key]
 
 
 def problem(setting: str, expected: Any, value: Any) -> str:

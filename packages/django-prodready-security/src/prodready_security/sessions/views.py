@@ -9,6 +9,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.cache import never_cache
@@ -24,14 +25,16 @@ def can_revoke_others(user: Any) -> bool:
     return bool(user.is_superuser or (user.is_staff and user.has_perm(REVOKE_PERMISSION)))
 
 
-def posted_id(request: HttpRequest) -> int | None:
-    """The id of the session chosen on the page; None (matching no row) for anything else.
+def only_posted(sessions: QuerySet[UserSession], request: HttpRequest) -> QuerySet[UserSession]:
+    """The one of ``sessions`` chosen on the page; none for anything but a session's id.
 
     ASCII digits only, and few enough for a database integer: ``str.isdigit()`` alone lets
     through "²" and numbers of thousands of digits, which the query cannot take.
     """
     value = request.POST.get("session", "")
-    return int(value) if value.isascii() and value.isdigit() and len(value) <= 18 else None
+    if value.isascii() and value.isdigit() and len(value) <= 18:
+        return sessions.filter(pk=int(value))
+    return sessions.none()
 
 
 def current_hash(request: HttpRequest) -> str | None:
@@ -49,7 +52,7 @@ def manage(request: HttpRequest) -> HttpResponse:
         # The current session is never in the choice: signing out is the logout link's job.
         chosen = sessions.exclude(key_hash=current)
         if "revoke_others" not in request.POST:
-            chosen = chosen.filter(pk=posted_id(request))
+            chosen = only_posted(chosen, request)
         ended = revoke(chosen, request=request)
         _signed_out(request, ended)
         return redirect("prodready_sessions:manage")
@@ -69,7 +72,7 @@ def user_sessions(request: HttpRequest, user_id: int) -> HttpResponse:
     if request.method == "POST":
         chosen = sessions.exclude(key_hash=current)
         if "revoke_all" not in request.POST:
-            chosen = chosen.filter(pk=posted_id(request))
+            chosen = only_posted(chosen, request)
         ended = revoke(chosen, request=request)
         _signed_out(request, ended)
         return redirect("prodready_sessions:user", user_id=subject.pk)
