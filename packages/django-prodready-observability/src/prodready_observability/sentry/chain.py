@@ -20,6 +20,7 @@ from typing import Any
 from django.apps import apps
 
 from prodready import hooks
+from prodready.conf import InvalidSetting
 from prodready_observability.conf import conf
 from prodready_observability.scrub import Scrubber, get_scrubber
 from prodready_observability.sentry.event import scrub_breadcrumb, scrub_event, scrub_log
@@ -39,9 +40,16 @@ def before_send(event: Item, hint: dict[str, Any]) -> Item | None:
 
 def before_send_transaction(event: Item, hint: dict[str, Any]) -> Item | None:
     path = transaction_path(event)
-    if path is not None and is_ignored_path(path, conf.SENTRY_IGNORED_TRANSACTION_PATHS):
+    if path is not None and is_ignored_path(path, _ignored_paths()):
         return None
     return _run_chain(event, hint, "transaction", _scrub_whole_event)
+
+
+def _ignored_paths() -> list[str] | str:
+    try:
+        return conf.SENTRY_IGNORED_TRANSACTION_PATHS
+    except InvalidSetting as exc:  # prodready.E002 says so; one path alone still works
+        return exc.value if isinstance(exc.value, str) else []
 
 
 def before_breadcrumb(crumb: Item, hint: dict[str, Any]) -> Item | None:
