@@ -85,7 +85,9 @@ def test_health_checks_are_contributed_per_target() -> None:
 
 @pytest.mark.django_db
 def test_readiness_findings(tmp_path) -> None:  # type: ignore[no-untyped-def]
-    with override_settings(PRODREADY_BACKUP_DIRECTORY=str(tmp_path)):
+    with override_settings(
+        PRODREADY_BACKUP_DIRECTORY=str(tmp_path), PRODREADY_BACKUP_ENCRYPTION_KEYS=[]
+    ):
         found = {f.id: f for f in hooks.readiness_findings() if f.id.startswith("prodready_b")}
     assert sorted(found) == [f"prodready_backup.R00{i}" for i in range(1, 5)]
     assert not found["prodready_backup.R001"].passed  # no key

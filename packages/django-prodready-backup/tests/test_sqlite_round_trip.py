@@ -160,8 +160,10 @@ def test_other_compressions_round_trip(compression: str) -> None:
 
 
 @OTHER
-def test_unencrypted_backups_work_without_keys() -> None:
-    with override_settings(PRODREADY_BACKUP_ENCRYPTION_KEYS=[]):
+def test_unencrypted_backups_work_without_keys_where_allowed() -> None:
+    with override_settings(
+        PRODREADY_BACKUP_ENCRYPTION_KEYS=[], PRODREADY_BACKUP_ALLOW_PLAINTEXT=True
+    ):
         record = create_backup(get_target("db-other"))
         info = find_backup(record.backup_id)
         assert info.manifest.encryption == "none"

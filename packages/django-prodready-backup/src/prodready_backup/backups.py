@@ -19,11 +19,12 @@ from django.utils import timezone
 import prodready
 from prodready_backup import crypto, storage
 from prodready_backup.conf import conf
-from prodready_backup.errors import BackupError, IntegrityError, NotFound
+from prodready_backup.errors import BackupError, IntegrityError, NotFound, StepError
 from prodready_backup.lock import target_lock
 from prodready_backup.manifest import Manifest
 from prodready_backup.models import BackupRecord
 from prodready_backup.pipeline import HashingReader, encode
+from prodready_backup.plaintext import plaintext_problem
 from prodready_backup.progress import Counters, ProgressCallback, Throttle
 from prodready_backup.targets import BackupTarget, all_targets
 
@@ -164,6 +165,9 @@ def _write(
     counters.step = "encrypt"
     keys = crypto.configured_keys()
     key = keys[0] if keys else None
+    problem = plaintext_problem() if key is None else None
+    if problem is not None:  # the check's rule, for workers where checks do not run
+        raise StepError("encrypt", f"{problem} ({problem.id})")
     started = time.monotonic()
     name = storage.object_name(target.name, record.backup_id)
     counters.step = "dump"

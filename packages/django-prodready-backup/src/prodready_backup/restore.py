@@ -8,9 +8,10 @@ from typing import Any
 
 import prodready
 from prodready_backup.backups import create_backup_locked, find_backup
-from prodready_backup.errors import BackupError, RefusedError
+from prodready_backup.errors import BackupError, PlaintextRefused, RefusedError
 from prodready_backup.lock import target_lock
 from prodready_backup.manifest import Manifest
+from prodready_backup.plaintext import RESTORE_REFUSED, restore_needs_encryption
 from prodready_backup.progress import Counters, Reading
 from prodready_backup.targets import get_target
 from prodready_backup.verify import check_object, read_backup
@@ -32,11 +33,13 @@ def restore_backup(
     actor: Any = None,
     progress: Callable[[Counters | Reading], None] | None = None,
     progress_every: float = 1.0,
+    allow_plaintext: bool = False,
 ) -> RestoreResult:
     """Restore ``backup_id`` into its target (or ``target_name``).
 
     Refuses, before anything is touched, a backup that is incomplete, fails its checksum
-    or authentication, was made by a newer format, or is of another engine.
+    or authentication, was made by a newer format, or is of another engine; and an
+    unencrypted one when this site has encryption keys, unless ``allow_plaintext``.
     ``confirm`` is asked last, once the backup is known to be sound. ``progress`` is
     reported to by each pass: the "check" and the "restore" (:class:`Reading`) and the
     safety backup between them (:class:`Counters`).
@@ -49,8 +52,11 @@ def restore_backup(
             f"Backup {backup_id} is a {manifest.engine} backup and cannot be restored into "
             f"{target.name}, which is {target.engine}."
         )
+    encrypted_only = restore_needs_encryption(allow_plaintext)
+    if encrypted_only and manifest.encryption == "none":
+        raise PlaintextRefused(RESTORE_REFUSED)  # the object's header is checked as well
     # Checksum, tags, key, format version: all before any change.
-    check_object(manifest, progress, progress_every)
+    check_object(manifest, progress, progress_every, require_encryption=encrypted_only)
     if confirm is not None and not confirm(manifest):
         raise RefusedError("Restore cancelled; nothing was changed.")
     # Held through the safety backup and the load: no scheduled backup or prune interleaves.
@@ -67,7 +73,11 @@ def restore_backup(
                 )
             step = "restore"
             with read_backup(
-                manifest, what="restore", progress=progress, progress_every=progress_every
+                manifest,
+                what="restore",
+                progress=progress,
+                progress_every=progress_every,
+                require_encryption=encrypted_only,
             ) as chunks:
                 target.restore(chunks)
         except Exception as exc:

@@ -42,11 +42,13 @@ def read_backup(
     what: str,
     progress: ReadingCallback | None = None,
     progress_every: float = 1.0,
+    require_encryption: bool = False,
 ) -> Iterator[Iterator[bytes]]:
     """The decoded bytes of a stored backup (see ``pipeline.decode``), with progress.
 
     ``progress``, when given, is called with a :class:`Reading` named ``what`` at most
     once every ``progress_every`` seconds while the object is read.
+    ``require_encryption`` refuses an unencrypted object (``PlaintextRefused``).
     """
     reading = Reading(manifest.backup_id, what, manifest.stored_bytes)
     throttle = Throttle(progress, reading, progress_every)
@@ -62,16 +64,24 @@ def read_backup(
             keys=crypto.configured_keys(),
             sha256=manifest.sha256,
             on_read=advance if progress is not None else None,
+            require_encryption=require_encryption,
         )
 
 
 def check_object(
-    manifest: Manifest, progress: ReadingCallback | None = None, progress_every: float = 1.0
+    manifest: Manifest,
+    progress: ReadingCallback | None = None,
+    progress_every: float = 1.0,
+    require_encryption: bool = False,
 ) -> None:
     """Read the whole object once: raises IntegrityError unless every byte checks out."""
     size = 0
     with read_backup(
-        manifest, what="check", progress=progress, progress_every=progress_every
+        manifest,
+        what="check",
+        progress=progress,
+        progress_every=progress_every,
+        require_encryption=require_encryption,
     ) as chunks:
         for chunk in chunks:
             size += len(chunk)

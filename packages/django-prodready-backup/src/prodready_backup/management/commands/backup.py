@@ -77,6 +77,11 @@ class Command(BaseCommand):
             action="store_true",
             help="Do not back up the current data first.",
         )
+        restore.add_argument(
+            "--allow-plaintext",
+            action="store_true",
+            help="Restore an unencrypted backup although this site has encryption keys.",
+        )
         prune = sub.add_parser("prune", help="Delete backups the retention settings let go.")
         prune.add_argument("--target")
         prune.add_argument("--dry-run", action="store_true")
@@ -248,6 +253,7 @@ class Command(BaseCommand):
             safety_backup=not options["no_safety_backup"],
             progress=self._progress(options, "safety backup"),
             progress_every=self._progress_every(),
+            allow_plaintext=options["allow_plaintext"],
         )
         if result.safety_backup_id:
             self.stdout.write(f"Safety backup of the previous data: {result.safety_backup_id}")
