@@ -51,6 +51,7 @@ def test_defaults_pass() -> None:
             [],
         ),
         ({"PRODREADY_BACKUP_ALLOW_PLAINTEXT": "yes"}, ["prodready.E002"]),
+        ({"PRODREADY_BACKUP_REQUEST_COOLDOWN": 1.5}, ["prodready.E002"]),
     ],
 )
 def test_bad_settings_are_reported(overrides: dict[str, object], expected: list[str]) -> None:

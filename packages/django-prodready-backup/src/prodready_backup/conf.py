@@ -129,6 +129,11 @@ class Settings(AppSettings):
         return self._get("BACKUP_LOCK_TIMEOUT", 6 * 3600)
 
     @property
+    def BACKUP_REQUEST_COOLDOWN(self) -> int:
+        """Seconds before a user may again start a backup (or verification) from the site."""
+        return self._get("BACKUP_REQUEST_COOLDOWN", 300)
+
+    @property
     def BACKUP_PG_DUMP(self) -> str:
         """The pg_dump executable."""
         return self._get("BACKUP_PG_DUMP", "pg_dump")

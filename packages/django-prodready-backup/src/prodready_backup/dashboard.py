@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from prodready.dashboard import DashboardCard
 from prodready_backup.conf import conf
+from prodready_backup.views import RUN_PERMISSION
 
 
 def backup_card(request: HttpRequest) -> DashboardCard:
@@ -30,6 +31,9 @@ def backup_card(request: HttpRequest) -> DashboardCard:
         action, history = reverse("prodready_backup:back-up-now"), reverse("prodready_backup:list")
     except NoReverseMatch:  # the project did not mount prodready_backup.urls
         action = history = None
+    user = getattr(request, "user", None)
+    if user is None or not user.has_perm(RUN_PERMISSION):
+        action = None  # the button would only answer 403
     return DashboardCard(
         title="Backups",
         template="prodready_backup/dashboard_card.html",

@@ -7,7 +7,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
 
 from django.db.migrations.loader import MigrationLoader
 from django.utils import timezone
@@ -97,11 +97,13 @@ def verify_backup(
     how: How = "restore",
     progress: ReadingCallback | None = None,
     progress_every: float = 1.0,
+    actor: Any = None,
 ) -> VerifyResult:
     """Verify a backup and record the outcome; never raises for a bad backup.
 
     ``progress`` is reported to as in :func:`read_backup`, once per pass ("check", then
-    "restore test").
+    "restore test"). ``actor`` is the user who asked for it (None: the schedule, the
+    command line or the backup itself), recorded as ``verify_requested_by``.
     """
     from prodready_backup.backups import BackupInfo
 
@@ -121,10 +123,11 @@ def verify_backup(
         result.problems.append(f"Verification failed unexpectedly: {type(exc).__name__}: {exc}")
     result.ok = not result.problems
     result.seconds = round(time.monotonic() - started, 3)
-    _record(info.record, manifest, result)
+    record = _record(info.record, manifest, result, actor)
     prodready.audit(
         "backup.verified",
-        target=info.record,
+        actor=actor,
+        target=record,
         backup_id=manifest.backup_id,
         how=how,
         ok=result.ok,
@@ -189,7 +192,11 @@ def _restore_test(
             )
 
 
-def _record(record: BackupRecord | None, manifest: Manifest, result: VerifyResult) -> None:
+def _record(
+    record: BackupRecord | None, manifest: Manifest, result: VerifyResult, actor: Any
+) -> BackupRecord:
+    from prodready_backup.backups import username
+
     if record is None:  # a backup made elsewhere (another site, a lost database)
         record, _ = BackupRecord.objects.get_or_create(
             backup_id=manifest.backup_id,
@@ -208,4 +215,14 @@ def _record(record: BackupRecord | None, manifest: Manifest, result: VerifyResul
     record.verified_ok = result.ok
     record.verified_how = result.how
     record.verify_error = result.problems[0] if result.problems else ""
-    record.save(update_fields=["verified_at", "verified_ok", "verified_how", "verify_error"])
+    record.verify_requested_by = username(actor)
+    record.save(
+        update_fields=[
+            "verified_at",
+            "verified_ok",
+            "verified_how",
+            "verify_error",
+            "verify_requested_by",
+        ]
+    )
+    return record
