@@ -6,6 +6,7 @@ the project directory, with the settings, the database and earlier backups.
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -27,7 +28,13 @@ def run(folder: Path, *args: str, check: bool = False) -> subprocess.CompletedPr
     # The project's own settings, not this test run's.
     env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "PRODREADY_"))}
     return subprocess.run(
-        [sys.executable, *args], cwd=folder, env=env, capture_output=True, text=True, check=check
+        [sys.executable, *args],
+        cwd=folder,
+        env=env,
+        stdin=subprocess.DEVNULL,  # as under cron or CI: no terminal
+        capture_output=True,
+        text=True,
+        check=check,
     )
 
 
@@ -88,3 +95,17 @@ def test_the_media_backup_refuses_the_project_without_the_checks(site: Path) -> 
     result = manage(site, *create, "db-default")
     assert result.returncode == 0, result.stderr
     assert len(list((site / "backups" / "db-default").glob("*.backup"))) == 1
+
+
+def test_a_restore_without_a_terminal_says_to_pass_yes(site: Path) -> None:
+    assert manage(site, "migrate", "-v", "0").returncode == 0
+    assert manage(site, "backup", "create", "--target", "db-default").returncode == 0
+    listed = manage(site, "backup", "list", "--format", "json")
+    backup_id = json.loads(listed.stdout)[0]["backup_id"]
+    result = manage(site, "backup", "restore", backup_id)
+    assert result.returncode == 2
+    assert "there is no terminal to answer it: pass --yes" in result.stderr
+    assert "Traceback" not in result.stderr
+    result = manage(site, "backup", "restore", backup_id, "--yes")
+    assert result.returncode == 0, result.stderr
+    assert f"Restored {backup_id} into db-default." in result.stdout
