@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import prodready
@@ -13,6 +13,7 @@ from prodready_backup.lock import target_lock
 from prodready_backup.manifest import Manifest
 from prodready_backup.plaintext import RESTORE_REFUSED, restore_needs_encryption
 from prodready_backup.progress import Counters, Reading
+from prodready_backup.record_keeping import keep_records
 from prodready_backup.targets import get_target
 from prodready_backup.verify import check_object, read_backup
 
@@ -22,6 +23,8 @@ class RestoreResult:
     backup_id: str
     target: str
     safety_backup_id: str | None
+    #: What went wrong after the data was restored (the backup records not kept, ...).
+    warnings: list[str] = field(default_factory=list)
 
 
 def restore_backup(
@@ -60,7 +63,7 @@ def restore_backup(
     if confirm is not None and not confirm(manifest):
         raise RefusedError("Restore cancelled; nothing was changed.")
     # Held through the safety backup and the load: no scheduled backup or prune interleaves.
-    with target_lock(target.name):
+    with target_lock(target.name), keep_records(target) as records:
         safety = None
         step = "safety backup"
         try:
@@ -79,10 +82,12 @@ def restore_backup(
                 progress_every=progress_every,
                 require_encryption=encrypted_only,
             ) as chunks:
+                records.save()
                 target.restore(chunks)
         except Exception as exc:
             _restore_failed(info.record, backup_id, target.name, step, exc, actor)
             raise
+        warnings = [w for w in [records.write_back()] if w]
     prodready.audit(
         "backup.restored",
         actor=actor,
@@ -90,15 +95,17 @@ def restore_backup(
         backup_id=backup_id,
         into=target.name,
         safety_backup_id=safety.backup_id if safety else None,
+        warnings=warnings,
     )
     prodready.notify(
         f"Backup {backup_id} restored into {target.name}",
-        f"{target.name} now holds the data of backup {backup_id} ({manifest.created_at}).",
+        f"{target.name} now holds the data of backup {backup_id} ({manifest.created_at})."
+        + "".join(f"\n\nWarning: {warning}" for warning in warnings),
         level="warning",
         source="prodready_backup",
         target=target.name,
     )
-    return RestoreResult(backup_id, target.name, safety.backup_id if safety else None)
+    return RestoreResult(backup_id, target.name, safety.backup_id if safety else None, warnings)
 
 
 def _restore_failed(

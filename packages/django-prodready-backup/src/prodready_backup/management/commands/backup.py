@@ -281,6 +281,8 @@ class Command(BaseCommand):
         if result.safety_backup_id:
             self.stdout.write(f"Safety backup of the previous data: {result.safety_backup_id}")
         self.stdout.write(f"Restored {result.backup_id} into {result.target}.")
+        for warning in result.warnings:
+            self.stderr.write(f"Warning: {warning}")
 
     def _prune(self, options: dict[str, Any]) -> None:
         from prodready_backup.backups import targets_by_name
