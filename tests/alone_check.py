@@ -36,6 +36,10 @@ extra = {
             "django.contrib.auth.backends.ModelBackend",
         ],
     },
+    # DEBUG is off here, where backups must be encrypted (prodready_backup.E009).
+    "prodready_backup": {
+        "PRODREADY_BACKUP_ENCRYPTION_KEYS": ["aW5zdGFsbC1hbG9uZS1jaGVjay1vbmx5LW5vdC1rZXk="],
+    },
 }
 settings.configure(
     **extra.get(app, {}),

@@ -4,6 +4,7 @@ import datetime
 from decimal import Decimal
 
 import pytest
+from django.contrib.auth.models import Permission
 from django.contrib.staticfiles import finders
 from django.urls import reverse
 from django.utils import timezone
@@ -291,10 +292,18 @@ def test_navigation_for_admins_links_every_page(as_admin):
         "prodready:dashboard",
         "prodready_security_audit:recent",
         "prodready_backup:list",
-        "prodready_backup:back-up-now",
         "prodready_otp:manage",
     ]:
         assert f'"{reverse(name)}"' in content, name
+
+
+def test_back_up_now_is_offered_to_who_may_start_a_backup(client, django_user_model):
+    user = django_user_model.objects.create_user("operator", password=PASSWORD, is_staff=True)
+    force_login_verified(client, user)
+    back_up_now = f'action="{reverse("prodready_backup:back-up-now")}"'
+    assert back_up_now not in client.get("/").content.decode()  # it would answer 403
+    user.user_permissions.add(Permission.objects.get(codename="run_backup"))
+    assert back_up_now in client.get("/").content.decode()
 
 
 def test_navigation_for_tutors_links_only_their_pages(as_tutor):

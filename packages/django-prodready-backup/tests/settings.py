@@ -73,6 +73,8 @@ if django.VERSION >= (6, 1):
 else:
     EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 
-# Tests set their own storage directory (a pytest tmp_path) through a fixture.
+# Tests set their own storage directory (a pytest tmp_path) and a fresh key through a
+# fixture. DEBUG is off in tests, as in production, where backups must be encrypted.
 PRODREADY_BACKUP_DATABASES = ["default"]
 PRODREADY_BACKUP_MEDIA = False
+PRODREADY_BACKUP_ENCRYPTION_KEYS = ["dGVzdHMtb25seS1iYWNrdXAta2V5LW5vdC1zZWNyZXQ="]

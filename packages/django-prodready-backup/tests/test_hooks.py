@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from datetime import timedelta
 
 import pytest
-from django.contrib.auth.models import User
+from django.contrib.auth.models import Permission, User
 from django.core.cache import cache
 from django.template.loader import render_to_string
 from django.test import RequestFactory, override_settings
@@ -95,7 +95,9 @@ def test_health_checks_are_contributed_per_target() -> None:
 
 @pytest.mark.django_db
 def test_readiness_findings(tmp_path) -> None:  # type: ignore[no-untyped-def]
-    with override_settings(PRODREADY_BACKUP_DIRECTORY=str(tmp_path)):
+    with override_settings(
+        PRODREADY_BACKUP_DIRECTORY=str(tmp_path), PRODREADY_BACKUP_ENCRYPTION_KEYS=[]
+    ):
         found = {f.id: f for f in hooks.readiness_findings() if f.id.startswith("prodready_b")}
     assert sorted(found) == [f"prodready_backup.R00{i}" for i in range(1, 5)]
     assert not found["prodready_backup.R001"].passed  # no key
@@ -138,6 +140,8 @@ def test_dashboard_card_lists_latest_backups_and_offers_backup_now() -> None:
     record(hours=3)
     record(target="db-default", hours=1, status="failed", error="disk full", failed_step="upload")
     request = RequestFactory().get("/ops/")
+    request.user = User.objects.create_user("op", is_staff=True)
+    request.user.user_permissions.add(Permission.objects.get(codename="run_backup"))
     (card,) = [c for c in hooks.dashboard_cards(request) if c.title == "Backups"]
     assert card.status == "error"
     html = render_to_string(card.template, {**card.context, "card": card}, request=request)
@@ -166,11 +170,22 @@ def test_dashboard_card_warns_when_good_backups_will_have_no_successor() -> None
     assert card.status == "ok"
 
 
+@pytest.mark.django_db
+def test_dashboard_card_offers_backup_now_only_to_who_may_start_one() -> None:
+    request = RequestFactory().get("/ops/")
+    request.user = User.objects.create_user("viewer", is_staff=True)
+    (card,) = [c for c in hooks.dashboard_cards(request) if c.title == "Backups"]
+    html = render_to_string(card.template, {**card.context, "card": card}, request=request)
+    assert "/backups/run/" not in html
+    assert "Back up now" not in html
+
+
 @pytest.mark.django_db(transaction=True, databases=["default", "other"])
 @pytest.mark.usefixtures("backup_dir")
 @override_settings(PRODREADY_BACKUP_DATABASES=["other"])
 def test_back_up_now_is_for_staff_and_runs_in_process(client) -> None:  # type: ignore[no-untyped-def]
     user = User.objects.create_user("op", password="pw")
+    user.user_permissions.add(Permission.objects.get(codename="run_backup"))
     client.force_login(user)
     assert client.post("/backups/run/").status_code == 403
     user.is_staff = True

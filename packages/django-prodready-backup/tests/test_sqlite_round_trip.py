@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 
 import pytest
@@ -160,8 +161,10 @@ def test_other_compressions_round_trip(compression: str) -> None:
 
 
 @OTHER
-def test_unencrypted_backups_work_without_keys() -> None:
-    with override_settings(PRODREADY_BACKUP_ENCRYPTION_KEYS=[]):
+def test_unencrypted_backups_work_without_keys_where_allowed() -> None:
+    with override_settings(
+        PRODREADY_BACKUP_ENCRYPTION_KEYS=[], PRODREADY_BACKUP_ALLOW_PLAINTEXT=True
+    ):
         record = create_backup(get_target("db-other"))
         info = find_backup(record.backup_id)
         assert info.manifest.encryption == "none"
@@ -181,6 +184,42 @@ def test_command_create_list_show_verify_restore(backed_up: BackupRecord, capsys
     assert "OK" in capsys.readouterr().out
     Group.objects.using("other").all().delete()
     call_command("backup", "restore", backed_up.backup_id, "--yes")
+    assert len(groups()) == 50
+
+
+class Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+@OTHER
+@pytest.mark.parametrize(
+    "stdin",
+    [io.StringIO(""), io.StringIO("yes\n"), Terminal("")],
+    ids=["no terminal", "piped answer", "end of input on a terminal"],
+)
+def test_restore_without_an_answer_asks_for_yes(
+    backed_up: BackupRecord, monkeypatch: pytest.MonkeyPatch, stdin: io.StringIO
+) -> None:
+    monkeypatch.setattr("sys.stdin", stdin)
+    Group.objects.using("other").create(name="current")
+    with pytest.raises(CommandError, match="no terminal to answer it: pass --yes") as caught:
+        call_command("backup", "restore", backed_up.backup_id)
+    assert caught.value.returncode == 2
+    assert "current" in groups()
+
+
+@OTHER
+def test_restore_asks_on_a_terminal(
+    backed_up: BackupRecord, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setattr("sys.stdin", Terminal("no\n"))
+    with pytest.raises(CommandError, match="Restore cancelled; nothing was changed"):
+        call_command("backup", "restore", backed_up.backup_id)
+    assert "Type 'yes' to continue" in capsys.readouterr().out
+    monkeypatch.setattr("sys.stdin", Terminal("yes\n"))
+    Group.objects.using("other").all().delete()
+    call_command("backup", "restore", backed_up.backup_id)
     assert len(groups()) == 50
 
 

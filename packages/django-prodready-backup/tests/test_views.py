@@ -26,11 +26,18 @@ def record(target: str, hours: float, **fields: Any) -> BackupRecord:
     return BackupRecord.objects.create(**values)
 
 
+PERMISSIONS = ["view_backuprecord", "run_backup", "verify_backup"]
+
+
+def operator(name: str = "op", permissions: list[str] = PERMISSIONS) -> User:
+    user = User.objects.create_user(name, password="pw", is_staff=True)
+    user.user_permissions.add(*Permission.objects.filter(codename__in=permissions))
+    return user
+
+
 @pytest.fixture
 def staff(client: Client) -> Client:
-    user = User.objects.create_user("op", password="pw", is_staff=True)
-    user.user_permissions.add(Permission.objects.get(codename="view_backuprecord"))
-    client.force_login(user)
+    client.force_login(operator())
     return client
 
 
@@ -87,18 +94,53 @@ def test_the_history_filters_by_target(staff: Client) -> None:
 @override_settings(
     PRODREADY_BACKUP_DATABASES=["other"], PRODREADY_BACKUP_VERIFY_AFTER_CREATE=False
 )
-def test_back_up_then_verify_from_the_page(staff: Client) -> None:
+def test_back_up_then_verify_from_the_page(staff: Client, audit_events: list[Any]) -> None:
     response = staff.post("/backups/run/", {"next": "/backups/"}, follow=True)
     assert "Backup requested." in response.content.decode()
     assert "not verified yet" in response.content.decode()
     backup = BackupRecord.objects.get()
     assert (backup.status, backup.verified_ok) == ("succeeded", None)
+    # Started from the page by op: not "scheduled", and op is on record.
+    assert (backup.reason, backup.requested_by) == ("requested by op", "op")
     form = {"target": "db-other", "next": "/backups/"}
     response = staff.post("/backups/verify/", form, follow=True)
     assert "Verification of the latest backup requested." in response.content.decode()
     backup.refresh_from_db()
     assert backup.verified_ok is True
+    assert backup.verify_requested_by == "op"
     assert "verify failed" not in response.content.decode()
+    actors = [(e.action, getattr(e.actor, "username", None)) for e in audit_events]
+    assert actors == [("backup.created", "op"), ("backup.verified", "op")]
+    assert audit_events[0].data["reason"] == "requested by op"
+
+
+@pytest.mark.parametrize(
+    ("url", "permission"), [("/backups/run/", "run_backup"), ("/backups/verify/", "verify_backup")]
+)
+def test_each_action_needs_its_permission(client: Client, url: str, permission: str) -> None:
+    others = [p for p in PERMISSIONS if p != permission]
+    client.force_login(operator("viewer", others))
+    assert client.post(url, {"target": "db-default"}).status_code == 403
+    html = client.get("/backups/").content.decode()
+    assert f'action="{url}"' not in html
+    client.force_login(operator("allowed", [permission, "view_backuprecord"]))
+    assert f'action="{url}"' in client.get("/backups/").content.decode()
+    assert not BackupRecord.objects.exists()
+
+
+def test_actions_send_anonymous_visitors_to_log_in(client: Client) -> None:
+    for url in ("/backups/run/", "/backups/verify/"):
+        response = client.post(url)
+        assert response.status_code == 302
+        assert response["Location"].startswith(f"/accounts/login/?next={url}")
+
+
+def test_an_unknown_target_is_refused_with_a_message(staff: Client) -> None:
+    form = {"target": "db-nope", "next": "/backups/"}
+    response = staff.post("/backups/run/", form, follow=True)
+    assert response.status_code == 200
+    assert "There is no backup target db-nope." in response.content.decode()
+    assert not BackupRecord.objects.exists()
 
 
 def test_verify_now_is_for_staff_only(client: Client) -> None:

@@ -14,4 +14,6 @@ class ProdreadyBackupConfig(AppConfig):
         checks.register(backup_checks.check_storages)
         checks.register(backup_checks.check_schedules)
         checks.register(backup_checks.check_databases)
+        checks.register(backup_checks.check_media_root)
+        checks.register(backup_checks.check_plaintext)
         checks.register(backup_checks.check_encryption_deploy, deploy=True)

@@ -10,6 +10,7 @@ import socket
 import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
 import django
 from django.apps import apps
@@ -19,11 +20,12 @@ from django.utils import timezone
 import prodready
 from prodready_backup import crypto, storage
 from prodready_backup.conf import conf
-from prodready_backup.errors import BackupError, IntegrityError, NotFound
+from prodready_backup.errors import BackupError, IntegrityError, NotFound, StepError
 from prodready_backup.lock import target_lock
 from prodready_backup.manifest import Manifest
 from prodready_backup.models import BackupRecord
 from prodready_backup.pipeline import HashingReader, encode
+from prodready_backup.plaintext import plaintext_problem
 from prodready_backup.progress import Counters, ProgressCallback, Throttle
 from prodready_backup.targets import BackupTarget, all_targets
 
@@ -90,16 +92,24 @@ def create_backup(
     verify: bool | None = None,
     progress: ProgressCallback | None = None,
     progress_every: float = 1.0,
+    actor: Any = None,
 ) -> BackupRecord:
     """Back up one target; returns the succeeded record or raises with a failed one saved.
 
     ``progress``, when given, is called with the pipeline's :class:`Counters` at most
     once every ``progress_every`` seconds while the source is read.
     A failed record's ``failed_step`` is one of ``pipeline.STEPS`` (or "interrupted").
+    ``actor`` is the user who asked for it (None: the schedule or the command line); it
+    is recorded as ``requested_by`` and is the actor of the audit events.
     """
     with target_lock(target.name):
         return create_backup_locked(
-            target, reason=reason, verify=verify, progress=progress, progress_every=progress_every
+            target,
+            reason=reason,
+            verify=verify,
+            progress=progress,
+            progress_every=progress_every,
+            actor=actor,
         )
 
 
@@ -110,6 +120,7 @@ def create_backup_locked(
     verify: bool | None = None,
     progress: ProgressCallback | None = None,
     progress_every: float = 1.0,
+    actor: Any = None,
 ) -> BackupRecord:
     """:func:`create_backup` for a caller that already holds the target's lock."""
     stale = mark_interrupted(target.name)
@@ -118,7 +129,8 @@ def create_backup_locked(
     record = BackupRecord.objects.create(
         backup_id=new_backup_id(),
         target=target.name,
-        reason=reason,
+        reason=reason[: BackupRecord._meta.get_field("reason").max_length],
+        requested_by=username(actor),
         host=socket.gethostname(),
         pid=os.getpid(),
         started_at=timezone.now(),
@@ -141,16 +153,21 @@ def create_backup_locked(
             step = "verify"
             from prodready_backup.verify import verify_backup
 
-            result = verify_backup(BackupInfo(manifest, record), how="checksum")
+            result = verify_backup(BackupInfo(manifest, record), how="checksum", actor=actor)
             if not result.ok:
                 storage.delete_backup(store, manifest)
                 raise IntegrityError(result.problems[0])
     except Exception as exc:
         step = getattr(exc, "step", "") or step or counters.step
-        _failed(record, step, exc)
+        _failed(record, step, exc, actor)
         raise
-    _succeeded(record)
+    _succeeded(record, actor)
     return record
+
+
+def username(actor: Any) -> str:
+    """The name a record keeps of whoever asked ("" for the schedule or the command line)."""
+    return str(actor.get_username()) if actor is not None else ""
 
 
 def _write(
@@ -164,6 +181,9 @@ def _write(
     counters.step = "encrypt"
     keys = crypto.configured_keys()
     key = keys[0] if keys else None
+    problem = plaintext_problem() if key is None else None
+    if problem is not None:  # the check's rule, for workers where checks do not run
+        raise StepError("encrypt", f"{problem} ({problem.id})")
     started = time.monotonic()
     name = storage.object_name(target.name, record.backup_id)
     counters.step = "dump"
@@ -209,7 +229,7 @@ def _write(
     return manifest
 
 
-def _failed(record: BackupRecord, step: str, exc: Exception) -> None:
+def _failed(record: BackupRecord, step: str, exc: Exception, actor: Any) -> None:
     message = str(exc) if isinstance(exc, BackupError) else f"{type(exc).__name__}: {exc}"
     record.status = BackupRecord.Status.FAILED
     record.failed_step = step
@@ -226,11 +246,17 @@ def _failed(record: BackupRecord, step: str, exc: Exception) -> None:
         target=record.target,
         step=step,
     )
-    prodready.audit("backup.failed", target=record, step=step, error=message)
+    prodready.audit("backup.failed", actor=actor, target=record, step=step, error=message)
 
 
-def _succeeded(record: BackupRecord) -> None:
-    prodready.audit("backup.created", target=record, size=record.stored_bytes)
+def _succeeded(record: BackupRecord, actor: Any) -> None:
+    prodready.audit(
+        "backup.created",
+        actor=actor,
+        target=record,
+        size=record.stored_bytes,
+        reason=record.reason,
+    )
     if conf.BACKUP_NOTIFY_SUCCESS:
         prodready.notify(
             f"Backup of {record.target} succeeded",

@@ -8,6 +8,10 @@ Ids are stable and never reused:
 - ``prodready_backup.E004`` PRODREADY_BACKUP_DATABASES names an unknown database alias
 - ``prodready_backup.E005`` PRODREADY_BACKUP_MEDIA_STORAGE names no storage in STORAGES
 - ``prodready_backup.E006`` the same encryption key is listed twice
+- ``prodready_backup.E007`` the media target is on but its storage has no root (MEDIA_ROOT empty)
+- ``prodready_backup.E008`` the media root is or holds the project, the settings, a
+  database file or the backups
+- ``prodready_backup.E009`` backups would be unencrypted with DEBUG off
 - ``prodready_backup.W001`` backups are not encrypted (deploy only)
 """
 
@@ -23,6 +27,7 @@ from django.core.checks import CheckMessage, Error, Warning
 from prodready.checks import reads_settings
 from prodready_backup.conf import conf
 from prodready_backup.crypto import KeyError_, parse_key
+from prodready_backup.errors import Problem
 
 # A cron field: "*", numbers, ranges and steps, comma-separated, or a name ("mon-fri").
 _ITEM = r"(\*|\d+(-\d+)?|[a-zA-Z]{3}(-[a-zA-Z]{3})?)(/\d+)?"
@@ -90,7 +95,7 @@ def check_storages(app_configs: Sequence[Any] | None = None, **kwargs: Any) -> l
             )
         )
     media = conf.BACKUP_MEDIA_STORAGE
-    if conf.BACKUP_MEDIA is True and isinstance(media, str) and media not in known:
+    if conf.BACKUP_MEDIA is not False and isinstance(media, str) and media not in known:
         messages.append(
             Error(
                 f"PRODREADY_BACKUP_MEDIA_STORAGE is {media!r}, which is not an alias in "
@@ -142,11 +147,42 @@ def check_databases(app_configs: Sequence[Any] | None = None, **kwargs: Any) -> 
 
 
 @reads_settings
+def check_media_root(
+    app_configs: Sequence[Any] | None = None, **kwargs: Any
+) -> list[CheckMessage]:
+    from django.core.files.storage import storages
+
+    from prodready_backup.targets.media_root import media_target_enabled, unsafe_root
+
+    alias = conf.BACKUP_MEDIA_STORAGE
+    if not isinstance(alias, str) or alias not in getattr(settings, "STORAGES", {}):
+        return []  # prodready_backup.E005
+    if not media_target_enabled():
+        return []
+    return _errors([unsafe_root(storages[alias], alias)])
+
+
+@reads_settings
+def check_plaintext(app_configs: Sequence[Any] | None = None, **kwargs: Any) -> list[CheckMessage]:
+    from prodready_backup.plaintext import plaintext_problem
+
+    if not _is_list(conf.BACKUP_ENCRYPTION_KEYS):
+        return []
+    return _errors([plaintext_problem()])
+
+
+def _errors(problems: list[Problem | None]) -> list[CheckMessage]:
+    return [Error(p.message, hint=p.hint, id=p.id) for p in problems if p is not None]
+
+
+@reads_settings
 def check_encryption_deploy(
     app_configs: Sequence[Any] | None = None, **kwargs: Any
 ) -> list[CheckMessage]:
-    if conf.BACKUP_ENCRYPTION_KEYS:
-        return []
+    from prodready_backup.plaintext import plaintext_problem
+
+    if conf.BACKUP_ENCRYPTION_KEYS or plaintext_problem() is not None:
+        return []  # encrypted, or already the error prodready_backup.E009
     return [
         Warning(
             "Backups are written unencrypted: PRODREADY_BACKUP_ENCRYPTION_KEYS is empty.",

@@ -34,6 +34,11 @@ class Settings(AppSettings):
         return self._get("BACKUP_ENCRYPTION_KEYS", [])
 
     @property
+    def BACKUP_ALLOW_PLAINTEXT(self) -> bool:
+        """Allow unencrypted backups with DEBUG off (an error otherwise)."""
+        return self._get("BACKUP_ALLOW_PLAINTEXT", False)
+
+    @property
     def BACKUP_COMPRESSION(self) -> Compression:
         """Compression of new backups; existing ones say their own in the header."""
         return self._get("BACKUP_COMPRESSION", "zstd")
@@ -44,9 +49,14 @@ class Settings(AppSettings):
         return self._get("BACKUP_DATABASES", None)
 
     @property
-    def BACKUP_MEDIA(self) -> bool:
-        """Whether the media storage is a backup target."""
-        return self._get("BACKUP_MEDIA", True)
+    def BACKUP_MEDIA(self) -> bool | None:
+        """Whether the media storage is a backup target; None: when it has a root of its own.
+
+        None (the default) backs up the media storage unless it is a FileSystemStorage
+        without a location (MEDIA_ROOT empty, as after ``startproject``), which would
+        archive the working directory.
+        """
+        return self._get("BACKUP_MEDIA", None)
 
     @property
     def BACKUP_MEDIA_STORAGE(self) -> str:
@@ -117,6 +127,11 @@ class Settings(AppSettings):
     def BACKUP_LOCK_TIMEOUT(self) -> int:
         """Seconds after which a cache lock of a crashed run expires."""
         return self._get("BACKUP_LOCK_TIMEOUT", 6 * 3600)
+
+    @property
+    def BACKUP_REQUEST_COOLDOWN(self) -> int:
+        """Seconds before a user may again start a backup (or verification) from the site."""
+        return self._get("BACKUP_REQUEST_COOLDOWN", 300)
 
     @property
     def BACKUP_PG_DUMP(self) -> str:

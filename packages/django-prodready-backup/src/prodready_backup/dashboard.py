@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from prodready.dashboard import DashboardCard
 from prodready_backup.conf import conf
+from prodready_backup.views import RUN_PERMISSION
 
 
 def backup_card(request: HttpRequest) -> DashboardCard:
@@ -34,13 +35,16 @@ def backup_card(request: HttpRequest) -> DashboardCard:
     scheduler = scheduler_status()
     if conf.BACKUP_SCHEDULE and not scheduler.running and status == "ok":
         status = "warning"  # the latest backups are fine, but no more will come
+    user = getattr(request, "user", None)
+    if user is None or not user.has_perm(RUN_PERMISSION):
+        action = None  # the button would only answer 403
     return DashboardCard(
         title="Backups",
         template="prodready_backup/dashboard_card.html",
         context={
             "rows": rows,
             # A next run is only shown while Celery beat's heartbeat says it will happen.
-            "next_run": next_run(conf.BACKUP_SCHEDULE) if scheduler.running else None,
+            "next_run": next_scheduled_backup() if scheduler.running else None,
             "scheduler": scheduler if conf.BACKUP_SCHEDULE else None,
             "action": action,
             "history": history,
@@ -48,6 +52,12 @@ def backup_card(request: HttpRequest) -> DashboardCard:
         status=status,
         order=20,
     )
+
+
+def next_scheduled_backup() -> datetime | None:
+    """When the schedule runs the next backup: the one place the card asks, so that it
+    can say nothing when nothing would run it (None hides the line)."""
+    return next_run(conf.BACKUP_SCHEDULE)
 
 
 def next_run(cron: str) -> datetime | None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 
 class BackupError(Exception):
     """Base of every error this package raises on purpose; the message is for operators.
@@ -49,3 +51,23 @@ class RestoreError(BackupError):
 
 class NotFound(BackupError):
     """An unknown target or backup id: bad input."""
+
+
+class PlaintextRefused(RefusedError):
+    """An unencrypted backup refused for restore on a site that has encryption keys."""
+
+
+@dataclass(frozen=True)
+class Problem:
+    """A configuration the system checks report and the code refuses at run time, alike.
+
+    Backups run from Celery workers and cron, where system checks do not run: what a
+    check reports as ``id`` is refused there with the same message and hint.
+    """
+
+    id: str
+    message: str
+    hint: str
+
+    def __str__(self) -> str:
+        return f"{self.message} {self.hint}"

@@ -21,6 +21,9 @@ class BackupRecord(models.Model):
     target = models.CharField(max_length=100, db_index=True)
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.RUNNING)
     reason = models.CharField(max_length=100, blank=True, default="")
+    # The username of whoever started the run or verification from the site; empty for
+    # the schedule and the command line.
+    requested_by = models.CharField(max_length=150, blank=True, default="")
     error = models.TextField(blank=True, default="")
     failed_step = models.CharField(max_length=32, blank=True, default="")
     host = models.CharField(max_length=255, blank=True, default="")
@@ -37,11 +40,16 @@ class BackupRecord(models.Model):
         max_length=16, choices=Verification.choices, blank=True, default=""
     )
     verify_error = models.TextField(blank=True, default="")
+    verify_requested_by = models.CharField(max_length=150, blank=True, default="")
     pruned_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-started_at"]
         get_latest_by = "started_at"
+        permissions = [
+            ("run_backup", "Can start a backup from the site"),
+            ("verify_backup", "Can start a verification of backups from the site"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.target} {self.backup_id} ({self.status})"

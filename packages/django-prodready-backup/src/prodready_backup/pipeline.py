@@ -17,9 +17,11 @@ from prodready_backup.errors import (
     BackupError,
     DumpError,
     IntegrityError,
+    PlaintextRefused,
     StepError,
     TransientBackupError,
 )
+from prodready_backup.plaintext import RESTORE_REFUSED
 from prodready_backup.progress import Counters
 
 #: The steps of a backup, in the order the bytes meet them; a failure names one.
@@ -172,6 +174,7 @@ def decode(
     keys: list[crypto.Key],
     sha256: str | None,
     on_read: Callable[[int], None] | None = None,
+    require_encryption: bool = False,
 ) -> Iterator[bytes]:
     """The original bytes of a stored object, checked as they are read.
 
@@ -179,9 +182,13 @@ def decode(
     given) is compared once the final chunk is read. Consumers that must not act on
     unchecked data run this once to the end before using it (see ``verify.check_object``).
     ``on_read``, when given, is called with the stored bytes read so far after each piece.
+    ``require_encryption`` refuses an unencrypted object by its header, whatever its
+    manifest says.
     """
     hashed = _HashingFile(stream)
     header = crypto.read_header(hashed)  # type: ignore[arg-type]
+    if require_encryption and not header.encrypted:
+        raise PlaintextRefused(RESTORE_REFUSED)
     frames = crypto.open_frames(header, hashed, keys)  # type: ignore[arg-type]
     for piece in compression.decompress(header.compression, frames):
         if on_read is not None:

@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import prodready
 from prodready_backup.backups import create_backup_locked, find_backup
-from prodready_backup.errors import BackupError, RefusedError
+from prodready_backup.errors import BackupError, PlaintextRefused, RefusedError
 from prodready_backup.lock import target_lock
 from prodready_backup.manifest import Manifest
+from prodready_backup.plaintext import RESTORE_REFUSED, restore_needs_encryption
 from prodready_backup.progress import Counters, Reading
+from prodready_backup.record_keeping import keep_records
 from prodready_backup.targets import get_target
 from prodready_backup.verify import check_object, read_backup
 
@@ -21,6 +23,8 @@ class RestoreResult:
     backup_id: str
     target: str
     safety_backup_id: str | None
+    #: What went wrong after the data was restored (the backup records not kept, ...).
+    warnings: list[str] = field(default_factory=list)
 
 
 def restore_backup(
@@ -32,11 +36,13 @@ def restore_backup(
     actor: Any = None,
     progress: Callable[[Counters | Reading], None] | None = None,
     progress_every: float = 1.0,
+    allow_plaintext: bool = False,
 ) -> RestoreResult:
     """Restore ``backup_id`` into its target (or ``target_name``).
 
     Refuses, before anything is touched, a backup that is incomplete, fails its checksum
-    or authentication, was made by a newer format, or is of another engine.
+    or authentication, was made by a newer format, or is of another engine; and an
+    unencrypted one when this site has encryption keys, unless ``allow_plaintext``.
     ``confirm`` is asked last, once the backup is known to be sound. ``progress`` is
     reported to by each pass: the "check" and the "restore" (:class:`Reading`) and the
     safety backup between them (:class:`Counters`).
@@ -49,12 +55,15 @@ def restore_backup(
             f"Backup {backup_id} is a {manifest.engine} backup and cannot be restored into "
             f"{target.name}, which is {target.engine}."
         )
+    encrypted_only = restore_needs_encryption(allow_plaintext)
+    if encrypted_only and manifest.encryption == "none":
+        raise PlaintextRefused(RESTORE_REFUSED)  # the object's header is checked as well
     # Checksum, tags, key, format version: all before any change.
-    check_object(manifest, progress, progress_every)
+    check_object(manifest, progress, progress_every, require_encryption=encrypted_only)
     if confirm is not None and not confirm(manifest):
         raise RefusedError("Restore cancelled; nothing was changed.")
     # Held through the safety backup and the load: no scheduled backup or prune interleaves.
-    with target_lock(target.name):
+    with target_lock(target.name), keep_records(target) as records:
         safety = None
         step = "safety backup"
         try:
@@ -67,12 +76,18 @@ def restore_backup(
                 )
             step = "restore"
             with read_backup(
-                manifest, what="restore", progress=progress, progress_every=progress_every
+                manifest,
+                what="restore",
+                progress=progress,
+                progress_every=progress_every,
+                require_encryption=encrypted_only,
             ) as chunks:
+                records.save()
                 target.restore(chunks)
         except Exception as exc:
             _restore_failed(info.record, backup_id, target.name, step, exc, actor)
             raise
+        warnings = [w for w in [records.write_back()] if w]
     prodready.audit(
         "backup.restored",
         actor=actor,
@@ -80,15 +95,17 @@ def restore_backup(
         backup_id=backup_id,
         into=target.name,
         safety_backup_id=safety.backup_id if safety else None,
+        warnings=warnings,
     )
     prodready.notify(
         f"Backup {backup_id} restored into {target.name}",
-        f"{target.name} now holds the data of backup {backup_id} ({manifest.created_at}).",
+        f"{target.name} now holds the data of backup {backup_id} ({manifest.created_at})."
+        + "".join(f"\n\nWarning: {warning}" for warning in warnings),
         level="warning",
         source="prodready_backup",
         target=target.name,
     )
-    return RestoreResult(backup_id, target.name, safety.backup_id if safety else None)
+    return RestoreResult(backup_id, target.name, safety.backup_id if safety else None, warnings)
 
 
 def _restore_failed(

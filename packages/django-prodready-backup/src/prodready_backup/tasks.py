@@ -34,27 +34,29 @@ TASKS: dict[str, Any] = {}
 if shared_task is not None:
 
     @shared_task(name="prodready_backup.backup")  # type: ignore[untyped-decorator]
-    def backup(target: str | None = None) -> list[str]:
+    def backup(
+        target: str | None = None, reason: str = "scheduled", actor_id: str | None = None
+    ) -> list[str]:
         """Fan out: one retried task per target."""
         names = jobs.target_names(target)
         for name in names:
-            backup_target.delay(name)
+            backup_target.delay(name, reason, actor_id)
         return names
 
     @shared_task(name="prodready_backup.backup_target", **RETRY)  # type: ignore[untyped-decorator]
-    def backup_target(target: str, reason: str = "scheduled") -> str:
-        return jobs.backup_target(target, reason)
+    def backup_target(target: str, reason: str = "scheduled", actor_id: str | None = None) -> str:
+        return jobs.backup_target(target, reason, actor_id)
 
     @shared_task(name="prodready_backup.verify")  # type: ignore[untyped-decorator]
-    def verify(target: str | None = None) -> list[str]:
+    def verify(target: str | None = None, actor_id: str | None = None) -> list[str]:
         names = jobs.target_names(target)
         for name in names:
-            verify_target.delay(name)
+            verify_target.delay(name, actor_id)
         return names
 
     @shared_task(name="prodready_backup.verify_target", **RETRY)  # type: ignore[untyped-decorator]
-    def verify_target(target: str) -> bool:
-        return jobs.verify_target(target)
+    def verify_target(target: str, actor_id: str | None = None) -> bool:
+        return jobs.verify_target(target, actor_id=actor_id)
 
     @shared_task(name="prodready_backup.prune", **RETRY)  # type: ignore[untyped-decorator]
     def prune() -> dict[str, list[str]]:
@@ -72,10 +74,24 @@ def broker_configured() -> bool:
     return bool(app_conf.broker_url or app_conf.task_always_eager)
 
 
-def dispatch(job: str, target: str | None = None) -> None:
-    """Run ``job`` ("backup", "verify" or "prune") through Celery, or in-process."""
+def dispatch(
+    job: str,
+    target: str | None = None,
+    *,
+    reason: str = "manual",
+    actor_id: str | None = None,
+) -> None:
+    """Run ``job`` ("backup", "verify" or "prune") through Celery, or in-process.
+
+    ``reason`` labels a backup ("requested by alice"); ``actor_id`` is the primary key
+    of the user who asked, recorded and audited as the actor.
+    """
     if broker_configured():
-        kwargs = {} if job == "prune" else {"target": target}
+        kwargs: dict[str, Any] = {}
+        if job == "backup":
+            kwargs = {"target": target, "reason": reason, "actor_id": actor_id}
+        elif job == "verify":
+            kwargs = {"target": target, "actor_id": actor_id}
         TASKS[job].delay(**kwargs)
         return
     if job == "prune":
@@ -84,9 +100,9 @@ def dispatch(job: str, target: str | None = None) -> None:
     for name in jobs.target_names(target):
         try:
             if job == "backup":
-                jobs.backup_target(name, reason="manual")
+                jobs.backup_target(name, reason=reason, actor_id=actor_id)
             else:
-                jobs.verify_target(name)
+                jobs.verify_target(name, actor_id=actor_id)
         except Exception:
             # Already recorded and notified; the other targets still run.
             logger.exception("In-process %s of %s failed", job, name)

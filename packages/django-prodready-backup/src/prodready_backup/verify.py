@@ -7,7 +7,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
 
 from django.db.migrations.loader import MigrationLoader
 from django.utils import timezone
@@ -42,11 +42,13 @@ def read_backup(
     what: str,
     progress: ReadingCallback | None = None,
     progress_every: float = 1.0,
+    require_encryption: bool = False,
 ) -> Iterator[Iterator[bytes]]:
     """The decoded bytes of a stored backup (see ``pipeline.decode``), with progress.
 
     ``progress``, when given, is called with a :class:`Reading` named ``what`` at most
     once every ``progress_every`` seconds while the object is read.
+    ``require_encryption`` refuses an unencrypted object (``PlaintextRefused``).
     """
     reading = Reading(manifest.backup_id, what, manifest.stored_bytes)
     throttle = Throttle(progress, reading, progress_every)
@@ -62,16 +64,24 @@ def read_backup(
             keys=crypto.configured_keys(),
             sha256=manifest.sha256,
             on_read=advance if progress is not None else None,
+            require_encryption=require_encryption,
         )
 
 
 def check_object(
-    manifest: Manifest, progress: ReadingCallback | None = None, progress_every: float = 1.0
+    manifest: Manifest,
+    progress: ReadingCallback | None = None,
+    progress_every: float = 1.0,
+    require_encryption: bool = False,
 ) -> None:
     """Read the whole object once: raises IntegrityError unless every byte checks out."""
     size = 0
     with read_backup(
-        manifest, what="check", progress=progress, progress_every=progress_every
+        manifest,
+        what="check",
+        progress=progress,
+        progress_every=progress_every,
+        require_encryption=require_encryption,
     ) as chunks:
         for chunk in chunks:
             size += len(chunk)
@@ -87,11 +97,13 @@ def verify_backup(
     how: How = "restore",
     progress: ReadingCallback | None = None,
     progress_every: float = 1.0,
+    actor: Any = None,
 ) -> VerifyResult:
     """Verify a backup and record the outcome; never raises for a bad backup.
 
     ``progress`` is reported to as in :func:`read_backup`, once per pass ("check", then
-    "restore test").
+    "restore test"). ``actor`` is the user who asked for it (None: the schedule, the
+    command line or the backup itself), recorded as ``verify_requested_by``.
     """
     from prodready_backup.backups import BackupInfo
 
@@ -111,10 +123,11 @@ def verify_backup(
         result.problems.append(f"Verification failed unexpectedly: {type(exc).__name__}: {exc}")
     result.ok = not result.problems
     result.seconds = round(time.monotonic() - started, 3)
-    _record(info.record, manifest, result)
+    record = _record(info.record, manifest, result, actor)
     prodready.audit(
         "backup.verified",
-        target=info.record,
+        actor=actor,
+        target=record,
         backup_id=manifest.backup_id,
         how=how,
         ok=result.ok,
@@ -179,7 +192,11 @@ def _restore_test(
             )
 
 
-def _record(record: BackupRecord | None, manifest: Manifest, result: VerifyResult) -> None:
+def _record(
+    record: BackupRecord | None, manifest: Manifest, result: VerifyResult, actor: Any
+) -> BackupRecord:
+    from prodready_backup.backups import username
+
     if record is None:  # a backup made elsewhere (another site, a lost database)
         record, _ = BackupRecord.objects.get_or_create(
             backup_id=manifest.backup_id,
@@ -198,4 +215,14 @@ def _record(record: BackupRecord | None, manifest: Manifest, result: VerifyResul
     record.verified_ok = result.ok
     record.verified_how = result.how
     record.verify_error = result.problems[0] if result.problems else ""
-    record.save(update_fields=["verified_at", "verified_ok", "verified_how", "verify_error"])
+    record.verify_requested_by = username(actor)
+    record.save(
+        update_fields=[
+            "verified_at",
+            "verified_ok",
+            "verified_how",
+            "verify_error",
+            "verify_requested_by",
+        ]
+    )
+    return record

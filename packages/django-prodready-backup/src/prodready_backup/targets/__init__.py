@@ -14,6 +14,7 @@ __all__ = ["BackupTarget", "Dump", "Facts", "RestoreTest", "all_targets", "get_t
 
 def builtin_targets() -> list[BackupTarget]:
     from prodready_backup.targets.media import MediaTarget
+    from prodready_backup.targets.media_root import media_target_enabled
     from prodready_backup.targets.postgresql import PostgresTarget
     from prodready_backup.targets.sqlite import SqliteTarget
 
@@ -25,7 +26,7 @@ def builtin_targets() -> list[BackupTarget]:
             targets.append(PostgresTarget(alias))
         elif vendor == "sqlite":
             targets.append(SqliteTarget(alias))
-    if conf.BACKUP_MEDIA:
+    if media_target_enabled():
         targets.append(MediaTarget(conf.BACKUP_MEDIA_STORAGE))
     return targets
 

@@ -41,11 +41,14 @@ class BackupTarget:
     ``open_dump()`` is a context manager yielding a :class:`Dump`; leaving it releases
     every resource (subprocess, temporary file) even if the dump was not consumed.
     ``restore()`` loads a dump all at once or not at all; ``restore_test()`` loads it
-    into a scratch copy that it removes afterwards.
+    into a scratch copy that it removes afterwards. ``database_alias`` names the alias in
+    DATABASES that ``restore()`` replaces, if any: a restore of the database holding the
+    backup records keeps those records (see ``record_keeping``).
     """
 
     name: str = ""
     engine: str = ""
+    database_alias: str | None = None
 
     def open_dump(self) -> AbstractContextManager[Dump]:
         raise NotImplementedError

@@ -10,8 +10,9 @@ from contextlib import contextmanager
 from django.core.files import File
 from django.core.files.storage import Storage, storages
 
-from prodready_backup.errors import DumpError, IntegrityError, RestoreError
+from prodready_backup.errors import DumpError, IntegrityError, RefusedError, RestoreError
 from prodready_backup.targets.base import BackupTarget, Dump, Facts, RestoreTest
+from prodready_backup.targets.media_root import unsafe_root
 
 BLOCK = 512
 READ_CHUNK = 1024 * 1024
@@ -27,9 +28,17 @@ class MediaTarget(BackupTarget):
     def storage(self) -> Storage:
         return storages[self.storage_alias]
 
+    def _checked_storage(self, refuse: type[DumpError | RefusedError]) -> Storage:
+        # The system check's rule, here too: backups run where checks do not (Celery, cron).
+        storage = self.storage()
+        problem = unsafe_root(storage, self.storage_alias)
+        if problem is not None:
+            raise refuse(f"{problem} ({problem.id})")
+        return storage
+
     @contextmanager
     def open_dump(self) -> Iterator[Dump]:
-        storage = self.storage()
+        storage = self._checked_storage(DumpError)
         names = sorted(_walk(storage, ""))
         sizes = {name: storage.size(name) for name in names}
         facts = Facts(
@@ -40,7 +49,7 @@ class MediaTarget(BackupTarget):
         yield Dump(_tar(storage, sizes), facts)
 
     def restore(self, chunks: Iterable[bytes]) -> None:
-        storage = self.storage()
+        storage = self._checked_storage(RefusedError)
         try:
             for member, content in _members(chunks):
                 if storage.exists(member.name):

@@ -35,7 +35,7 @@ class PostgresTarget(BackupTarget):
     engine = "postgresql"
 
     def __init__(self, alias: str) -> None:
-        self.alias = alias
+        self.alias = self.database_alias = alias
         self.name = f"db-{alias}"
 
     # Connections and environment ------------------------------------------------------

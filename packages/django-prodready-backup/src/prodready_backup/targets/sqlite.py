@@ -28,7 +28,7 @@ class SqliteTarget(BackupTarget):
     engine = "sqlite"
 
     def __init__(self, alias: str) -> None:
-        self.alias = alias
+        self.alias = self.database_alias = alias
         self.name = f"db-{alias}"
 
     def _live(self) -> sqlite3.Connection:

@@ -28,6 +28,10 @@ BAD_INPUT = 2
 #: Seconds between two progress lines, on a terminal and in a log.
 PROGRESS_EVERY_TTY = 1.0
 PROGRESS_EVERY_LOG = 30.0
+NO_TERMINAL = (
+    "`backup restore` asks for confirmation, and there is no terminal to answer it: "
+    "pass --yes to restore without asking."
+)
 
 
 def _size(count: int | None) -> str:
@@ -71,11 +75,22 @@ class Command(BaseCommand):
         restore = sub.add_parser("restore", help="Restore a backup into its target.")
         restore.add_argument("backup_id")
         restore.add_argument("--target", help="Restore into this target instead.")
-        restore.add_argument("--yes", "--noinput", action="store_true", dest="yes")
+        restore.add_argument(
+            "--yes",
+            "--noinput",
+            action="store_true",
+            dest="yes",
+            help="Do not ask for confirmation (needed without a terminal).",
+        )
         restore.add_argument(
             "--no-safety-backup",
             action="store_true",
             help="Do not back up the current data first.",
+        )
+        restore.add_argument(
+            "--allow-plaintext",
+            action="store_true",
+            help="Restore an unencrypted backup although this site has encryption keys.",
         )
         prune = sub.add_parser("prune", help="Delete backups the retention settings let go.")
         prune.add_argument("--target")
@@ -228,17 +243,30 @@ class Command(BaseCommand):
             raise CommandError(f"Verification failed for: {', '.join(failed)}.", returncode=FAILED)
 
     def _restore(self, options: dict[str, Any]) -> None:
+        import sys
+
         from prodready_backup.manifest import Manifest
         from prodready_backup.restore import restore_backup
+
+        # Refused before the backup is read: no terminal, no one to answer the question.
+        if not options["yes"] and not (sys.stdin is not None and sys.stdin.isatty()):
+            raise CommandError(NO_TERMINAL, returncode=BAD_INPUT)
 
         def confirm(manifest: Manifest) -> bool:
             if options["yes"]:
                 return True
             into = options["target"] or manifest.target
-            answer = input(
-                f"Replace the current data of {into} with backup {manifest.backup_id} "
-                f"of {manifest.created_at[:19]}? Type 'yes' to continue: "
-            )
+            try:
+                answer = input(
+                    f"Replace the current data of {into} with backup {manifest.backup_id} "
+                    f"of {manifest.created_at[:19]}? Type 'yes' to continue: "
+                )
+            except EOFError:  # Ctrl-D, or the terminal went away
+                raise CommandError(NO_TERMINAL, returncode=BAD_INPUT) from None
+            except KeyboardInterrupt:
+                raise CommandError(
+                    "Restore cancelled; nothing was changed.", returncode=FAILED
+                ) from None
             return answer.strip().lower() == "yes"
 
         result = restore_backup(
@@ -248,10 +276,13 @@ class Command(BaseCommand):
             safety_backup=not options["no_safety_backup"],
             progress=self._progress(options, "safety backup"),
             progress_every=self._progress_every(),
+            allow_plaintext=options["allow_plaintext"],
         )
         if result.safety_backup_id:
             self.stdout.write(f"Safety backup of the previous data: {result.safety_backup_id}")
         self.stdout.write(f"Restored {result.backup_id} into {result.target}.")
+        for warning in result.warnings:
+            self.stderr.write(f"Warning: {warning}")
 
     def _prune(self, options: dict[str, Any]) -> None:
         from prodready_backup.backups import targets_by_name
