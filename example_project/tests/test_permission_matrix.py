@@ -138,9 +138,6 @@ class Access:
     kwargs: dict[str, Any] = field(default_factory=dict)
     query: str = ""
     data: dict[str, str] = field(default_factory=dict)  # what POST sends
-    # Set while a permission the row needs lives on an unmerged branch: the row is an
-    # expected failure until that permission exists, then an ordinary row again.
-    pending: str | None = None
 
     def with_perms(self, perms: tuple[str, ...], denied: tuple[str, ...] | None = None) -> Access:
         """The same outcomes, with ``perms`` held (and ``denied`` lacked) by both methods."""
@@ -218,10 +215,10 @@ EXPECTED: dict[str, Access] = {
     "prodready_security_csp:report": Access(get=Cells((405,) * 5), post=Cells((415,) * 5)),
     "prodready_backup:list": staff_page("prodready_backup.view_backuprecord"),
     "prodready_backup:back-up-now": staff_action(
-        "prodready_backup.run_backup", data={"target": "no-such-target"}, pending="h/backup"
+        "prodready_backup.run_backup", data={"target": "no-such-target"}
     ),
     "prodready_backup:verify-now": staff_action(
-        "prodready_backup.verify_backup", data={"target": "no-such-target"}, pending="h/backup"
+        "prodready_backup.verify_backup", data={"target": "no-such-target"}
     ),
     "prodready:health-detail": Access(
         get=Cells((SUMMARY, SUMMARY, DETAIL, VERIFY, DETAIL)),
@@ -526,12 +523,7 @@ def test_each_role_gets_what_the_table_says(site: Site, pattern: Pattern) -> Non
     cache.clear()  # rate-limit counters: no earlier test's requests count against these
     wrong = []
     for method, cells in (("GET", access.get), ("POST", access.post)):
-        try:
-            grant(site, cells)
-        except LookupError as missing:
-            if access.pending:
-                pytest.xfail(f"{missing}: it arrives with {access.pending}")
-            raise
+        grant(site, cells)
         for role, outcome in zip(ROLES, cells.outcomes, strict=True):
             client = site.client(role)
             response = client.get(url) if method == "GET" else client.post(url, access.data)
