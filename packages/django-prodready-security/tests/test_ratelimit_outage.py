@@ -8,6 +8,8 @@ import pytest
 from django.contrib.auth.models import User
 from django.test import Client, override_settings
 
+from prodready.breaker import reset as breaker_reset
+from prodready.chaos import RedisServer
 from prodready_security.ratelimit import events
 from prodready_security.ratelimit.metrics import samples
 from tests import ratelimit_support
@@ -22,6 +24,7 @@ pytestmark = pytest.mark.urls("tests.ratelimit_support")
 
 API = {"name": "api", "paths": ["/api/"], "rate": "100/h"}
 PASSWORD = "correct horse battery staple"
+LOGIN_AS_ALICE = {"username": "alice", "password": PASSWORD}
 
 
 @pytest.fixture
@@ -70,15 +73,20 @@ def test_a_rule_can_fail_closed_while_the_site_fails_open(down: None, client: Cl
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize(("fail_open", "statuses"), [(True, [200, 302]), (False, [503, 503])])
-def test_logins_while_the_cache_is_down(
-    down: None, client: Client, fail_open: bool, statuses: list[int]
+@pytest.mark.parametrize("fail_open", [True, False])
+def test_logins_while_the_cache_is_down_are_refused_alike(
+    down: None, client: Client, fail_open: bool
 ) -> None:
+    # The lockout cannot be read, so it holds by refusing every login, before the
+    # password is checked: a right and a wrong password get the same answer.
     User.objects.create_user("alice", password=PASSWORD)
     with override_settings(TEMPLATES=LOGIN_TEMPLATES, PRODREADY_RATELIMIT_FAIL_OPEN=fail_open):
         wrong = client.post("/login/", {"username": "alice", "password": "x"})
         right = client.post("/login/", {"username": "alice", "password": PASSWORD})
-    assert [wrong.status_code, right.status_code] == statuses
+    assert [wrong.status_code, right.status_code] == [503, 503]
+    assert wrong.content == right.content
+    assert wrong["Retry-After"] == right["Retry-After"] == "5"
+    assert "_auth_user_id" not in client.session
 
 
 def test_metrics_while_the_cache_is_down(down: None) -> None:
@@ -136,3 +144,43 @@ def test_counting_resumes_when_redis_is_back(own_redis: OwnRedis) -> None:
         own_redis.start()  # a new server on the same port: no counters, no script
         statuses = [client.get("/api/items/").status_code for _ in range(3)]
     assert statuses == [200, 200, 429]
+
+
+@pytest.mark.requires_redis
+@pytest.mark.django_db
+@pytest.mark.parametrize("outage", ["frozen", "stopped"])
+def test_the_lockout_holds_while_its_redis_is_down(outage: str) -> None:
+    """Locked before the outage; during it right and wrong passwords get one answer."""
+    User.objects.create_user("alice", password=PASSWORD)
+    with RedisServer() as server:
+        caches = redis_caches(
+            f"{server.url}/0",
+            "lockout",
+            SOCKET_CONNECT_TIMEOUT=0.2,
+            SOCKET_TIMEOUT=0.2,
+            CONNECTION_POOL_CLASS="prodready.redis_breaker.BreakerConnectionPool",
+        )
+        with override_settings(CACHES=caches, TEMPLATES=LOGIN_TEMPLATES):
+            client = Client(raise_request_exception=False)
+            statuses = [
+                client.post("/login/", {"username": "alice", "password": "x"}).status_code
+                for _ in range(6)
+            ]
+            assert statuses == [200] * 5 + [429]  # the fifth failure locked alice
+            assert client.post("/login/", LOGIN_AS_ALICE).status_code == 429
+            server.freeze() if outage == "frozen" else server.stop()
+            try:
+                answers = [
+                    client.post("/login/", {"username": "alice", "password": password})
+                    for password in ("x", PASSWORD, "y", PASSWORD)
+                ]
+            finally:
+                if outage == "frozen":
+                    server.thaw()
+            assert {(a.status_code, a.content) for a in answers} == {(503, answers[0].content)}
+            assert "_auth_user_id" not in client.session
+            if outage == "frozen":
+                # The lock outlived the outage: once the breaker lets a call try again,
+                # the right password is still refused.
+                breaker_reset()
+                assert client.post("/login/", LOGIN_AS_ALICE).status_code == 429
