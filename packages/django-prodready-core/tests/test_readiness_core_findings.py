@@ -272,3 +272,8 @@ def test_the_database_outage_rule_names_the_handler_in_use():
         found = finding("prodready.R011")
     assert found.detail == "handler500 is django.views.defaults.server_error."
     assert "handler500 = 'prodready.database_outage.server_error'" in found.fix
+
+
+def test_without_a_urlconf_there_is_no_page_to_answer_503(settings):
+    del settings.ROOT_URLCONF
+    assert finding("prodready.R011").passed
