@@ -15,7 +15,6 @@ from prodready_security.ratelimit.metrics import samples
 from tests import ratelimit_support
 from tests.ratelimit_support import (
     LOGIN_TEMPLATES,
-    OwnRedis,
     nothing_listening,
     redis_caches,
 )
@@ -97,8 +96,8 @@ def test_metrics_while_the_cache_is_down(down: None) -> None:
 
 
 @pytest.fixture
-def own_redis() -> Iterator[OwnRedis]:
-    server = OwnRedis()
+def own_redis() -> Iterator[RedisServer]:
+    server = RedisServer()
     server.start()
     ratelimit_support.redis_to_stop.clear()
     try:
@@ -111,7 +110,7 @@ def own_redis() -> Iterator[OwnRedis]:
 @pytest.mark.requires_redis
 @pytest.mark.parametrize(("fail_open", "status"), [(True, 200), (False, 503)])
 def test_redis_stopped_during_a_request_is_no_500(
-    own_redis: OwnRedis, fail_open: bool, status: int
+    own_redis: RedisServer, fail_open: bool, status: int
 ) -> None:
     rules: list[dict[str, Any]] = [
         {**API, "name": "stops-redis", "key": "tests.ratelimit_support.stop_redis_key"}
@@ -131,7 +130,7 @@ def test_redis_stopped_during_a_request_is_no_500(
 
 
 @pytest.mark.requires_redis
-def test_counting_resumes_when_redis_is_back(own_redis: OwnRedis) -> None:
+def test_counting_resumes_when_redis_is_back(own_redis: RedisServer) -> None:
     rules = [{**API, "name": "back", "rate": "2/h"}]
     caches = redis_caches(f"redis://127.0.0.1:{own_redis.port}/0", "own")
     with override_settings(
