@@ -590,6 +590,18 @@ def check_pages_keep_working(
     stack.check(not changed, f"{phase}: pages answered differently (before, during): {changed}")
 
 
+def check_probes(stack: Stack, phase: str, ready: int, failing: str) -> None:
+    """Live stays 200 (nothing restarts); ready says whether to send traffic here."""
+    live = fetch(stack.site, "/health/live", host="127.0.0.1")
+    stack.check(live.status == 200, f"{phase}: /health/live answered {live.status}")
+    probe = fetch(stack.site, "/health/ready", host="127.0.0.1")
+    stack.check(
+        probe.status == ready and failing in json.loads(probe.text).get("failing", []),
+        f"{phase}: /health/ready answered {probe.status}, expected {ready} with {failing} "
+        f"failing: {probe.text}",
+    )
+
+
 def log_in_answers(stack: Stack, address: str) -> tuple[Page, Page, Page]:
     """The login form, then the admin's right and a wrong password, from ``address``."""
     browser = Browser(stack, address)
@@ -655,6 +667,7 @@ def check_outages(stack: Stack, admin: Browser) -> None:
                 f"{visit.page.text[:1500]}",
             )
         check_logins_refused_alike(stack, "198.51.100.50", "PostgreSQL refused", database_marker)
+        check_probes(stack, "PostgreSQL refused", 503, "database:default")
     finally:
         stack.postgres.restore()
     wait_until(
@@ -679,11 +692,14 @@ def check_outages(stack: Stack, admin: Browser) -> None:
     check_locked_out(stack, locked_out, "Redis back after it froze")
     stack.redis.freeze()
     check_pages_keep_working(stack, admin, baseline, "Redis frozen", breaker_was_open=False)
+    # Pages work, so the instances stay in the load balancer: the cache is not critical.
+    check_probes(stack, "Redis frozen", 200, "cache:default")
 
     # Redis dies: connections reset, then refused. (Its data, the lock, would be gone.)
     stack.redis.stop()
     check_pages_keep_working(stack, admin, baseline, "Redis stopped", breaker_was_open=True)
     check_logins_refused_alike(stack, "198.51.100.40", "Redis stopped", lockout_marker)
+    check_probes(stack, "Redis stopped", 200, "cache:default")
     stack.redis.start()  # empty, as a Redis without persistence comes back
 
 
