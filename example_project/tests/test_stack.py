@@ -42,8 +42,7 @@ from typing import IO, Any
 import django
 import pytest
 
-from prodready.chaos import RedisServer, TcpProxy
-from prodready.testing import service_address
+from prodready.testing import RedisServer, TcpProxy, service_address
 from tests.stack_support import (
     EXAMPLE,
     fetch,

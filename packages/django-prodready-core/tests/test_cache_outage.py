@@ -20,9 +20,9 @@ from django.urls import path
 
 from prodready import breaker
 from prodready.cache_outage import problems
-from prodready.chaos import RedisServer
 from prodready.health.checks.cache import CacheCheck
 from prodready.health.runner import run_checks
+from prodready.testing import RedisServer
 
 pytestmark = [pytest.mark.requires_redis, pytest.mark.django_db, pytest.mark.urls(__name__)]
 

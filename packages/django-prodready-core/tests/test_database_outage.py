@@ -15,9 +15,8 @@ from django.http import HttpRequest, HttpResponse
 from django.test import Client
 from django.urls import path
 
-from prodready.chaos import TcpProxy
 from prodready.database_outage import RETRY_AFTER, is_database_outage
-from prodready.testing import service_address
+from prodready.testing import TcpProxy, service_address
 
 pytestmark = [
     pytest.mark.requires_postgres,

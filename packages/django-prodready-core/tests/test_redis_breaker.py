@@ -11,8 +11,8 @@ from django.core.cache import caches
 from django.test import override_settings
 
 from prodready import breaker
-from prodready.chaos import RedisServer
 from prodready.redis_breaker import BreakerConnectionPool, BreakerOpen, with_breaker
+from prodready.testing import RedisServer
 
 pytestmark = pytest.mark.requires_redis
 

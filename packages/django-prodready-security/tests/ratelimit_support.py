@@ -19,8 +19,7 @@ from django.test import override_settings
 from django.urls import path
 from django_ratelimit.decorators import ratelimit
 
-from prodready.chaos import RedisServer
-from prodready.testing import service_address
+from prodready.testing import RedisServer, service_address
 
 REDIS_DB = 5  # the rate-limit tests' own database; only keys under a test's prefix are removed
 LOGIN_TEMPLATE = "<form method='post'>{% csrf_token %}{{ form.as_p }}</form>"

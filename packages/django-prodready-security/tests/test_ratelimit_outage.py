@@ -9,7 +9,7 @@ from django.contrib.auth.models import User
 from django.test import Client, override_settings
 
 from prodready.breaker import reset as breaker_reset
-from prodready.chaos import RedisServer
+from prodready.testing import RedisServer
 from prodready_security.ratelimit import events
 from prodready_security.ratelimit.metrics import samples
 from tests import ratelimit_support
