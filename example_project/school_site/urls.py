@@ -23,3 +23,6 @@ urlpatterns = [
     path("", include("prodready.urls")),
     path("", include("prodready_observability.urls")),  # /metrics
 ]
+
+# A database outage answers a short 503 page with Retry-After, not a 500.
+handler500 = "prodready.database_outage.server_error"

@@ -80,11 +80,19 @@ def test_production_with_every_variable(monkeypatch):
     database = production["DATABASES"]["default"]
     assert database["ENGINE"] == "django.db.backends.postgresql"
     assert database["CONN_MAX_AGE"] == 60
-    assert database["OPTIONS"] == {"options": "-c statement_timeout=30000"}
+    assert database["OPTIONS"] == {
+        "options": "-c statement_timeout=30000",
+        "connect_timeout": 5,
+    }
     assert production["CACHES"]["default"] == {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "BACKEND": "django_redis.cache.RedisCache",
         "LOCATION": "redis://redis.internal:6379/0",
-        "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
+        "OPTIONS": {
+            "IGNORE_EXCEPTIONS": True,
+            "SOCKET_CONNECT_TIMEOUT": 0.5,
+            "SOCKET_TIMEOUT": 0.5,
+            "CONNECTION_POOL_CLASS": "prodready.redis_breaker.BreakerConnectionPool",
+        },
     }
     assert production["CELERY_BROKER_URL"] == "redis://redis.internal:6379/0"
     assert production["CELERY_TASK_ALWAYS_EAGER"] is False

@@ -1,14 +1,18 @@
 """The compose topology run for real, as local processes on 127.0.0.1.
 
 nginx (TLS, the production nginx.conf) in front of gunicorn (2 workers), a Celery worker
-and Celery beat, all with the production settings, on a fresh PostgreSQL database and a
-Redis database index of their own. Through nginx, over HTTPS, the test checks what a
-visitor and an administrator meet: security headers, health endpoints, the HTTP to
-HTTPS redirect, a login with two-factor enrolment, the login rate limit, and a backup
-started from the site that the worker carries out and verifies.
+and Celery beat, all with the production settings, on a fresh PostgreSQL database (reached
+through a TCP proxy the test controls) and a redis-server of the test's own. Through
+nginx, over HTTPS, the test checks what a visitor and an administrator meet: security
+headers, health endpoints, the HTTP to HTTPS redirect, a login with two-factor
+enrolment, the login rate limit, and a backup started from the site that the worker
+carries out and verifies. Then it takes the dependencies away mid-session: Redis frozen
+(SIGSTOP: connections accepted, never answered), Redis killed, PostgreSQL refused. Every
+signed-in page and the login form must answer without a 500, in bounded time, with the
+login lockout intact.
 
-Needs PostgreSQL, Redis (``prodready.testing`` markers) and nginx; without them it skips,
-or fails with ``PRODREADY_TEST_SERVICES=required``.
+Needs PostgreSQL (``prodready.testing`` marker), redis-server and nginx; without them it
+skips, or fails with ``PRODREADY_TEST_SERVICES=required``.
 """
 
 from __future__ import annotations
@@ -38,7 +42,7 @@ from typing import IO, Any
 import django
 import pytest
 
-from prodready.testing import service_address
+from prodready.testing import RedisServer, TcpProxy, service_address
 from tests.stack_support import (
     EXAMPLE,
     fetch,
@@ -48,12 +52,19 @@ from tests.stack_support import (
     require_tool,
 )
 
-pytestmark = [pytest.mark.requires_postgres, pytest.mark.requires_redis]
+pytestmark = [pytest.mark.requires_postgres]
 
-REDIS_DB = 14
 ADMIN = "admin"
 ADMIN_PASSWORD = f"Stack-Test-{secrets.token_hex(4)}-9!"
 BACKUP_TARGETS = {"db-default", "media"}
+WORKERS = 2  # gunicorn's
+
+# During outages: a response may take the health checks' deadline (the dashboard runs
+# them), a Redis socket timeout and the database's connect timeout, plus a margin for a
+# busy machine; never the gunicorn timeout (30 s) a hung dependency would otherwise cost.
+RESPONSE_BOUND = 10.0
+BREAKER_SECONDS = 5.0  # PRODREADY_BREAKER_SECONDS's default, as in production
+LOCKED_OUT_FROM = "198.51.100.20"  # the address that locks the admin out
 
 
 # --- the processes -------------------------------------------------------------------
@@ -70,6 +81,8 @@ class Stack:
     backup_dir: Path
     processes: dict[str, subprocess.Popen[bytes]]
     log_files: list[IO[bytes]]
+    redis: RedisServer
+    postgres: TcpProxy
 
     @property
     def origin(self) -> str:
@@ -92,7 +105,7 @@ class Stack:
         if not condition:
             self.fail(message)
 
-    def manage(self, *args: str, timeout: float = 60) -> None:
+    def manage(self, *args: str, timeout: float = 60, **env: str) -> None:
         log = self.logs / "manage.log"
         with log.open("ab") as output:
             output.write(f"$ manage.py {' '.join(args)}\n".encode())
@@ -101,7 +114,7 @@ class Stack:
                 result = subprocess.run(
                     [sys.executable, "manage.py", *args],
                     cwd=EXAMPLE,
-                    env=self.env,
+                    env=self.env | env,
                     stdout=output,
                     stderr=subprocess.STDOUT,
                     timeout=timeout,
@@ -197,7 +210,7 @@ def stack_environment(
         BACKUP_DIRECTORY=str(tmp_path / "backups"),
         PROMETHEUS_MULTIPROC_DIR=str(tmp_path / "prometheus"),
         GUNICORN_BIND=f"127.0.0.1:{site.upstream_port}",
-        GUNICORN_WORKERS="2",
+        GUNICORN_WORKERS=str(WORKERS),
         GUNICORN_GRACEFUL_TIMEOUT="5",
         LOG_LEVEL="INFO",
         PYTHONUNBUFFERED="1",
@@ -217,7 +230,6 @@ def gunicorn_control_socket(tmp_path: Path) -> list[str]:
 @pytest.fixture
 def stack(tmp_path: Path) -> Iterator[Stack]:
     import psycopg
-    import redis
 
     require_tool("nginx")
     (tmp_path / "nginx").mkdir()
@@ -225,16 +237,19 @@ def stack(tmp_path: Path) -> Iterator[Stack]:
     for directory in ("logs", "prometheus", "backups"):
         (tmp_path / directory).mkdir()
     pg_host, pg_port = service_address("requires_postgres")
-    redis_host, redis_port = service_address("requires_redis")
     database = f"school_stack_{os.getpid()}_{secrets.token_hex(3)}"
     admin_dsn = f"host={pg_host} port={pg_port} user=postgres dbname=postgres"
-    cache = redis.Redis(host=redis_host, port=redis_port, db=REDIS_DB)
+    # Services the test may stop: its own Redis, and the shared PostgreSQL behind a proxy.
+    redis_server = RedisServer()
+    redis_server.start()
+    postgres = TcpProxy(pg_host, pg_port)
+    postgres.start()
     stack = Stack(
         site=site,
         env=stack_environment(
             site,
-            f"postgres://postgres@{pg_host}:{pg_port}/{database}",
-            f"redis://{redis_host}:{redis_port}/{REDIS_DB}",
+            f"postgres://postgres@127.0.0.1:{postgres.port}/{database}",
+            f"{redis_server.url}/0",
             tmp_path,
         ),
         logs=tmp_path / "logs",
@@ -242,13 +257,16 @@ def stack(tmp_path: Path) -> Iterator[Stack]:
         backup_dir=tmp_path / "backups",
         processes={},
         log_files=[],
+        redis=redis_server,
+        postgres=postgres,
     )
-    cache.flushdb()
     with psycopg.connect(admin_dsn, autocommit=True) as connection:
         connection.execute(f'CREATE DATABASE "{database}"')
     try:
-        stack.manage("migrate", "--noinput")
-        stack.manage("seed_production", "--admin-username", ADMIN)
+        # Set-up talks to PostgreSQL directly: the proxy is for the site's processes.
+        direct = {"DATABASE_URL": f"postgres://postgres@{pg_host}:{pg_port}/{database}"}
+        stack.manage("migrate", "--noinput", **direct)
+        stack.manage("seed_production", "--admin-username", ADMIN, **direct)
         stack.manage("collectstatic", "--noinput", "--verbosity", "0")
         (site.prefix / "media" / "homework").mkdir()
         (site.prefix / "media" / "homework" / "essay.txt").write_text("An essay.\n")
@@ -280,8 +298,8 @@ def stack(tmp_path: Path) -> Iterator[Stack]:
         try:
             stack.stop()
         finally:
-            cache.flushdb()
-            cache.close()
+            redis_server.stop()
+            postgres.refuse()
             with psycopg.connect(admin_dsn, autocommit=True) as connection:
                 connection.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
 
@@ -304,8 +322,11 @@ class Page:
 class Browser:
     """Cookies, CSRF tokens, redirects, and the throwaway certificate as the only CA."""
 
-    def __init__(self, stack: Stack) -> None:
+    def __init__(self, stack: Stack, address: str | None = None) -> None:
+        """``address``: the client address nginx passes on (X-Forwarded-For), so this
+        browser's rate limits and lockouts are its own."""
         self.origin = stack.origin
+        self.address = address
         context = ssl.create_default_context(cafile=str(stack.site.prefix / "certs/fullchain.pem"))
         # The throwaway certificate is its own issuer, without a CA's extensions.
         context.verify_flags &= ~getattr(ssl, "VERIFY_X509_STRICT", 0)
@@ -332,6 +353,8 @@ class Browser:
         return next(cookie.value for cookie in self.cookies if cookie.name == "csrftoken")
 
     def _open(self, request: urllib.request.Request) -> Page:
+        if self.address:
+            request.add_header("X-Forwarded-For", self.address)
         try:
             response = self.opener.open(request, timeout=20)
         except urllib.error.HTTPError as error:
@@ -489,6 +512,200 @@ def check_scheduler_is_seen(stack: Stack, admin: Browser) -> None:
     assert "No scheduler running" not in page.text
 
 
+# --- outages ------------------------------------------------------------------------
+
+
+@dataclass
+class Visit:
+    path: str
+    page: Page
+    seconds: float
+
+    @property
+    def outcome(self) -> tuple[int, str]:
+        return self.page.status, self.page.path
+
+
+def signed_in_pages() -> list[str]:
+    """Every page of the site's URLconf that takes no argument, but logging out."""
+    from django.urls import URLResolver, get_resolver
+    from django.urls.resolvers import RoutePattern
+
+    def walk(patterns: list[Any], prefix: str) -> Iterator[str]:
+        for pattern in patterns:
+            route = str(pattern.pattern)
+            if not isinstance(pattern.pattern, RoutePattern) or "<" in route:
+                continue
+            if isinstance(pattern, URLResolver):
+                yield from walk(pattern.url_patterns, prefix + route)
+            else:
+                yield prefix + route
+
+    paths = sorted(set(walk(get_resolver("school_site.urls").url_patterns, "/")))
+    return [path for path in paths if "logout" not in path]
+
+
+def visit_all(browser: Browser, paths: list[str]) -> list[Visit]:
+    visits = []
+    for path in paths:
+        started = time.monotonic()
+        page = browser.get(path)
+        visits.append(Visit(path, page, time.monotonic() - started))
+    return visits
+
+
+def check_bounded(stack: Stack, visits: list[Visit], phase: str) -> None:
+    slow = [(v.path, round(v.seconds, 1)) for v in visits if v.seconds > RESPONSE_BOUND]
+    stack.check(not slow, f"{phase}: slower than {RESPONSE_BOUND} s: {slow}")
+    errors = [(v.path, v.page.status) for v in visits if v.page.status >= 500]
+    if phase.startswith("PostgreSQL"):
+        errors = [(path, status) for path, status in errors if status != 503]
+    stack.check(not errors, f"{phase}: server errors {errors}")
+
+
+def breaker_openings(stack: Stack) -> list[str]:
+    """The site's log lines of Redis's circuit breaker opening, so far."""
+    lines = (stack.logs / "gunicorn.log").read_text(errors="replace").splitlines()
+    return [line for line in lines if "prodready.breaker" in line and " failed (" in line]
+
+
+def check_pages_keep_working(
+    stack: Stack, admin: Browser, baseline: list[Visit], phase: str, *, breaker_was_open: bool
+) -> None:
+    opened_before = len(breaker_openings(stack))
+    visits = visit_all(admin, [visit.path for visit in baseline])
+    check_bounded(stack, visits, phase)
+    # Each worker's breaker opened at most once for the whole walk (the one timeout or
+    # refusal that opened it); after that its calls failed at once, with a try per
+    # interval that does not log again.
+    openings = breaker_openings(stack)[opened_before:]
+    expected = range(0 if breaker_was_open else 1, WORKERS + 1)
+    stack.check(len(openings) in expected, f"{phase}: breaker openings {openings}")
+    changed = [
+        (before.path, before.outcome, after.outcome)
+        for before, after in zip(baseline, visits, strict=True)
+        if after.outcome != before.outcome
+    ]
+    stack.check(not changed, f"{phase}: pages answered differently (before, during): {changed}")
+
+
+def check_probes(stack: Stack, phase: str, ready: int, failing: str) -> None:
+    """Live stays 200 (nothing restarts); ready says whether to send traffic here."""
+    live = fetch(stack.site, "/health/live", host="127.0.0.1")
+    stack.check(live.status == 200, f"{phase}: /health/live answered {live.status}")
+
+    def probed() -> bool:
+        probe = fetch(stack.site, "/health/ready", host="127.0.0.1")
+        stack.check(probe.status in (200, 503), f"{phase}: /health/ready {probe.status}")
+        return probe.status == ready and failing in json.loads(probe.text).get("failing", [])
+
+    # Each worker reuses its health results for PRODREADY_HEALTH_CACHE_SECONDS (3 s).
+    wait_until(
+        stack, probed, f"{phase}: /health/ready {ready} with {failing} failing", RESPONSE_BOUND
+    )
+
+
+def log_in_answers(stack: Stack, address: str) -> tuple[Page, Page, Page]:
+    """The login form, then the admin's right and a wrong password, from ``address``."""
+    browser = Browser(stack, address)
+    form = browser.get("/accounts/login/")
+    right = browser.post("/accounts/login/", {"username": ADMIN, "password": ADMIN_PASSWORD})
+    wrong = browser.post("/accounts/login/", {"username": ADMIN, "password": "wrong"})
+    return form, right, wrong
+
+
+def check_logins_refused_alike(stack: Stack, address: str, phase: str, marker: str) -> None:
+    """The form still shows; right and wrong passwords get one and the same 503."""
+    form, right, wrong = log_in_answers(stack, address)
+    stack.check(form.status == 200, f"{phase}: the login form answered {form.status}")
+    for page in (right, wrong):
+        stack.check(
+            page.status == 503 and marker in page.text,
+            f"{phase}: a login answered {page.status} at {page.url}:\n{page.text[:1500]}",
+        )
+        stack.check(page.headers.get("Retry-After", "").isdigit(), f"{phase}: no Retry-After")
+    stack.check(right.text == wrong.text, f"{phase}: right and wrong passwords told apart")
+
+
+def lock_out_the_admin(stack: Stack) -> Browser:
+    browser = Browser(stack, LOCKED_OUT_FROM)
+    browser.get("/accounts/login/")
+    statuses = [
+        browser.post("/accounts/login/", {"username": ADMIN, "password": "wrong"}).status
+        for _ in range(5)
+    ]
+    stack.check(statuses == [200] * 5, f"five wrong passwords answered {statuses}")
+    check_locked_out(stack, browser, "before the outage")
+    return browser
+
+
+def check_locked_out(stack: Stack, browser: Browser, phase: str) -> None:
+    page = browser.post("/accounts/login/", {"username": ADMIN, "password": ADMIN_PASSWORD})
+    stack.check(
+        page.status == 429 and "Too many failed logins" in page.text,
+        f"{phase}: the locked-out admin's right password answered {page.status}",
+    )
+
+
+def check_outages(stack: Stack, admin: Browser) -> None:
+    """PostgreSQL refused, then Redis frozen and back, then Redis killed, mid-session."""
+    pages = signed_in_pages()
+    stack.check(len(pages) > 40, f"only {len(pages)} pages found in the URLconf")
+    baseline = visit_all(admin, pages)
+    check_bounded(stack, baseline, "Redis and PostgreSQL up")
+
+    # PostgreSQL refuses connections, and the kept ones are cut.
+    stack.postgres.refuse()
+    try:
+        visits = visit_all(admin, pages)
+        check_bounded(stack, visits, "PostgreSQL refused")
+        database_marker = "cannot reach its database"
+        unavailable = [v for v in visits if v.page.status == 503]
+        stack.check(unavailable, "PostgreSQL refused: no page noticed")
+        for visit in unavailable:
+            stack.check(
+                database_marker in visit.page.text
+                and visit.page.headers.get("Retry-After") == "10",
+                f"PostgreSQL refused: {visit.path} answered 503 without the page:\n"
+                f"{visit.page.text[:1500]}",
+            )
+        check_logins_refused_alike(stack, "198.51.100.50", "PostgreSQL refused", database_marker)
+        check_probes(stack, "PostgreSQL refused", 503, "database:default")
+    finally:
+        stack.postgres.restore()
+    wait_until(
+        stack,
+        lambda: admin.get("/ops/").status == 200,
+        "the dashboard once PostgreSQL is back",
+        timeout=RESPONSE_BOUND,
+    )
+
+    # Redis hangs: connections are accepted and never answered. The logins first, so the
+    # lock (a minute) is checked again well before it ends.
+    locked_out = lock_out_the_admin(stack)
+    lockout_marker = "Briefly unavailable"
+    stack.redis.freeze()
+    try:
+        check_logins_refused_alike(stack, "198.51.100.30", "Redis frozen", lockout_marker)
+    finally:
+        stack.redis.thaw()
+    # A worker tries Redis again BREAKER_SECONDS after its last failure, with the next
+    # call it makes. The lock outlived the outage: the right password is still refused.
+    time.sleep(BREAKER_SECONDS)
+    check_locked_out(stack, locked_out, "Redis back after it froze")
+    stack.redis.freeze()
+    check_pages_keep_working(stack, admin, baseline, "Redis frozen", breaker_was_open=False)
+    # Pages work, so the instances stay in the load balancer: the cache is not critical.
+    check_probes(stack, "Redis frozen", 200, "cache:default")
+
+    # Redis dies: connections reset, then refused. (Its data, the lock, would be gone.)
+    stack.redis.stop()
+    check_pages_keep_working(stack, admin, baseline, "Redis stopped", breaker_was_open=True)
+    check_logins_refused_alike(stack, "198.51.100.40", "Redis stopped", lockout_marker)
+    check_probes(stack, "Redis stopped", 200, "cache:default")
+    stack.redis.start()  # empty, as a Redis without persistence comes back
+
+
 def test_production_stack(stack: Stack) -> None:
     check_security_headers(stack)
     check_health(stack)
@@ -497,4 +714,5 @@ def test_production_stack(stack: Stack) -> None:
     check_scheduler_is_seen(stack, admin)
     check_backup_from_the_site(stack, admin)
     check_login_rate_limit(stack)
+    check_outages(stack, admin)
     stack.check_running()

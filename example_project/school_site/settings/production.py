@@ -3,6 +3,7 @@
 Required: ``SECRET_KEY``, ``ALLOWED_HOSTS`` (comma-separated), ``DATABASE_URL``
 (PostgreSQL), ``REDIS_URL``, ``OTP_ENCRYPTION_KEYS``, ``BACKUP_ENCRYPTION_KEYS``.
 Optional: ``CSRF_TRUSTED_ORIGINS``, ``CONN_MAX_AGE`` (seconds, default 60),
+``DATABASE_CONNECT_TIMEOUT`` (seconds, default 5),
 ``SECURE_SSL_REDIRECT`` (default on; turn off only when the proxy redirects),
 ``SECURE_HSTS_SECONDS`` (default one year), ``DATABASE_STATEMENT_TIMEOUT_MS`` (default
 30000), ``ADMINS`` (comma-separated addresses that get failure notifications),
@@ -43,24 +44,35 @@ DATABASES = {
         **env.db("DATABASE_URL"),
         "CONN_MAX_AGE": env.int("CONN_MAX_AGE", default=60),
         "CONN_HEALTH_CHECKS": True,
-        # A runaway query is stopped by the server instead of holding a worker.
         "OPTIONS": {
-            "options": f"-c statement_timeout={env.int('DATABASE_STATEMENT_TIMEOUT_MS', 30_000)}"
+            # A runaway query is stopped by the server instead of holding a worker.
+            "options": f"-c statement_timeout={env.int('DATABASE_STATEMENT_TIMEOUT_MS', 30_000)}",
+            # A database that does not answer gets the 503 page (see urls.py) this soon.
+            "connect_timeout": env.int("DATABASE_CONNECT_TIMEOUT", default=5),
         },
     }
 }
 REDIS_URL = env("REDIS_URL")
+# A Redis outage degrades pages, never breaks them (readiness finding prodready.R010):
+# reads are misses, a hung Redis fails after half a second, and then for
+# PRODREADY_BREAKER_SECONDS without waiting at all; rate limits fail open, logins are
+# refused with a 503 (the lockout cannot be read).
 CACHES = {
     "default": {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "BACKEND": "django_redis.cache.RedisCache",
         "LOCATION": REDIS_URL,
-        # A hung Redis must fail fast: rate limits then fail open, pages keep working.
-        "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
+        "OPTIONS": {
+            "IGNORE_EXCEPTIONS": True,
+            "SOCKET_CONNECT_TIMEOUT": 0.5,
+            "SOCKET_TIMEOUT": 0.5,
+            "CONNECTION_POOL_CLASS": "prodready.redis_breaker.BreakerConnectionPool",
+        },
     }
 }
 CELERY_BROKER_URL = REDIS_URL
 CELERY_TASK_ALWAYS_EAGER = False
-# Sessions live in Redis, and in the database too, so a Redis restart logs nobody out.
+# Sessions live in Redis, and in the database too, so a Redis outage or restart logs
+# nobody out: pages read them from the database meanwhile.
 SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 
 # TLS ends at the proxy, which must set X-Forwarded-Proto.

@@ -19,6 +19,18 @@ CONSOLE = "django.core.mail.backends.console.EmailBackend"
 BEFORE_MAILERS = pytest.mark.skipif(django.VERSION >= (6, 1), reason="EMAIL_BACKEND is deprecated")
 LOCMEM = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
 REDIS = {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": "redis://r"}
+BREAKER_POOL = "prodready.redis_breaker.BreakerConnectionPool"
+DEGRADING_REDIS = {
+    "BACKEND": "django_redis.cache.RedisCache",
+    "LOCATION": "redis://r",
+    "OPTIONS": {
+        "IGNORE_EXCEPTIONS": True,
+        "SOCKET_CONNECT_TIMEOUT": 0.5,
+        "SOCKET_TIMEOUT": 0.5,
+        "CONNECTION_POOL_CLASS": BREAKER_POOL,
+    },
+}
+CACHE_SESSIONS = "django.contrib.sessions.backends.cache"
 STATIC_ON_DISK = {
     "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.ManifestStaticFilesStorage"},
@@ -36,7 +48,7 @@ def finding(rule_id: str) -> Finding:
 
 def test_core_reports_every_rule_once_with_stable_ids():
     assert [f.id for f in core_findings()] == [
-        *(f"prodready.R00{n}" for n in range(1, 10)),
+        *(f"prodready.R{n:03}" for n in range(1, 12)),
         "prodready.R020",
     ]
 
@@ -123,6 +135,16 @@ def test_every_fix_names_a_setting():
         ),
         ("prodready.R008", {"MAILERS": {}}, False),
         ("prodready.R009", {"STATIC_ROOT": None}, True),  # staticfiles is not installed
+        ("prodready.R010", {"CACHES": {"default": LOCMEM}}, True),
+        ("prodready.R010", {"CACHES": {"default": DEGRADING_REDIS}}, True),
+        ("prodready.R010", {"CACHES": {"default": REDIS}}, False),
+        (
+            "prodready.R010",
+            {"CACHES": {"default": LOCMEM}, "SESSION_ENGINE": CACHE_SESSIONS},
+            False,
+        ),
+        ("prodready.R011", {"ROOT_URLCONF": "tests.urls"}, False),
+        ("prodready.R011", {"ROOT_URLCONF": "tests.urls_with_outage_handler"}, True),
     ],
 )
 def test_rule_outcome(rule_id: str, overrides: dict[str, Any], passed: bool):
@@ -181,3 +203,77 @@ def test_the_health_token_is_never_shown():
         found = finding("prodready.R006")
     assert found.detail == "PRODREADY_HEALTH_TOKEN has 16 characters."
     assert "s3cr3t" not in found.detail + found.fix + found.title
+
+
+@pytest.mark.parametrize(
+    ("cache", "detail"),
+    [
+        (
+            REDIS,
+            "CACHES['default'] raises while Redis is down; CACHES['default'] waits for a "
+            "hung Redis without limit (socket_connect_timeout and socket_timeout unset); "
+            "CACHES['default'] waits out the timeout on every call while Redis is down "
+            "(pool_class).",
+        ),
+        (
+            {**DEGRADING_REDIS, "OPTIONS": {"IGNORE_EXCEPTIONS": True, "SOCKET_TIMEOUT": 1}},
+            "CACHES['default'] waits for a hung Redis without limit (SOCKET_CONNECT_TIMEOUT "
+            "unset); CACHES['default'] waits out the timeout on every call while Redis is "
+            "down (CONNECTION_POOL_CLASS).",
+        ),
+        (
+            {
+                **DEGRADING_REDIS,
+                "OPTIONS": {**DEGRADING_REDIS["OPTIONS"], "IGNORE_EXCEPTIONS": False},
+            },
+            "CACHES['default'] raises while Redis is down.",
+        ),
+        (
+            {"BACKEND": "django.core.cache.backends.memcached.PyMemcacheCache", "LOCATION": "m"},
+            "CACHES['default'] raises while Memcached is down.",
+        ),
+    ],
+)
+def test_the_cache_outage_rule_names_each_problem(cache, detail):
+    with override_settings(CACHES={"default": cache}):
+        found = finding("prodready.R010")
+    assert (found.passed, found.detail) == (False, detail)
+    assert "IGNORE_EXCEPTIONS" in found.fix
+    assert BREAKER_POOL in found.fix
+
+
+@pytest.mark.parametrize(
+    ("overrides", "passed"),
+    [
+        ({"DJANGO_REDIS_IGNORE_EXCEPTIONS": True}, True),  # django-redis's global switch
+        ({"DJANGO_REDIS_IGNORE_EXCEPTIONS": False}, False),
+    ],
+)
+def test_the_cache_outage_rule_reads_django_redis_global_switch(overrides, passed):
+    options = dict(DEGRADING_REDIS["OPTIONS"])
+    del options["IGNORE_EXCEPTIONS"]
+    with override_settings(
+        CACHES={"default": {**DEGRADING_REDIS, "OPTIONS": options}}, **overrides
+    ):
+        assert finding("prodready.R010").passed is passed
+
+
+def test_the_breaker_pool_may_be_a_subclass():
+    options = {**DEGRADING_REDIS["OPTIONS"], "CONNECTION_POOL_CLASS": "tests.pools.OwnPool"}
+    with override_settings(CACHES={"default": {**DEGRADING_REDIS, "OPTIONS": options}}):
+        assert finding("prodready.R010").passed
+    options["CONNECTION_POOL_CLASS"] = "redis.ConnectionPool"
+    with override_settings(CACHES={"default": {**DEGRADING_REDIS, "OPTIONS": options}}):
+        assert not finding("prodready.R010").passed
+
+
+def test_the_database_outage_rule_names_the_handler_in_use():
+    with override_settings(ROOT_URLCONF="tests.urls"):
+        found = finding("prodready.R011")
+    assert found.detail == "handler500 is django.views.defaults.server_error."
+    assert "handler500 = 'prodready.database_outage.server_error'" in found.fix
+
+
+def test_without_a_urlconf_there_is_no_page_to_answer_503(settings):
+    del settings.ROOT_URLCONF
+    assert finding("prodready.R011").passed

@@ -5,17 +5,12 @@
 
 from __future__ import annotations
 
-import os
-import shutil
 import socket
-import subprocess
-import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-import pytest
 import redis
 from django.contrib import admin
 from django.contrib.auth.views import LoginView
@@ -24,7 +19,7 @@ from django.test import override_settings
 from django.urls import path
 from django_ratelimit.decorators import ratelimit
 
-from prodready.testing import service_address
+from prodready.testing import RedisServer, service_address
 
 REDIS_DB = 5  # the rate-limit tests' own database; only keys under a test's prefix are removed
 LOGIN_TEMPLATE = "<form method='post'>{% csrf_token %}{{ form.as_p }}</form>"
@@ -129,47 +124,8 @@ def nothing_listening() -> Iterator[str]:
         yield "down"
 
 
-class OwnRedis:
-    """A redis-server this test starts, so it can stop it without touching the shared one."""
-
-    def __init__(self) -> None:
-        self.port = free_port()
-        self.process: subprocess.Popen[bytes] | None = None
-
-    def start(self) -> None:
-        binary = shutil.which("redis-server")
-        if binary is None:
-            message = "redis-server is not installed; it is needed to stop Redis mid-request"
-            if os.environ.get("PRODREADY_TEST_SERVICES") == "required":
-                pytest.fail(message)
-            pytest.skip(message)
-        arguments = ["--port", str(self.port), "--bind", "127.0.0.1", "--save", ""]
-        self.process = subprocess.Popen(
-            [binary, *arguments, "--appendonly", "no"], stdout=subprocess.DEVNULL
-        )
-        deadline = time.monotonic() + 5
-        while time.monotonic() < deadline:
-            try:
-                with redis.Redis(port=self.port) as probe:  # closed here, not by the GC
-                    probe.ping()
-                return
-            except redis.ConnectionError:
-                time.sleep(0.02)
-        self.stop()
-        pytest.fail(f"redis-server did not start on port {self.port}")
-
-    def stop(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            self.process.kill()
-            self.process.wait(timeout=5)
-
-    @property
-    def running(self) -> bool:
-        return self.process is not None and self.process.poll() is None
-
-
 # The Redis that ``stop_redis_key`` stops: set by the test that uses it.
-redis_to_stop: list[OwnRedis] = []
+redis_to_stop: list[RedisServer] = []
 
 
 def stop_redis_key(group: str, request: HttpRequest) -> str:

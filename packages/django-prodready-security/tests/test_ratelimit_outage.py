@@ -8,12 +8,13 @@ import pytest
 from django.contrib.auth.models import User
 from django.test import Client, override_settings
 
+from prodready.breaker import reset as breaker_reset
+from prodready.testing import RedisServer
 from prodready_security.ratelimit import events
 from prodready_security.ratelimit.metrics import samples
 from tests import ratelimit_support
 from tests.ratelimit_support import (
     LOGIN_TEMPLATES,
-    OwnRedis,
     nothing_listening,
     redis_caches,
 )
@@ -22,6 +23,7 @@ pytestmark = pytest.mark.urls("tests.ratelimit_support")
 
 API = {"name": "api", "paths": ["/api/"], "rate": "100/h"}
 PASSWORD = "correct horse battery staple"
+LOGIN_AS_ALICE = {"username": "alice", "password": PASSWORD}
 
 
 @pytest.fixture
@@ -70,15 +72,20 @@ def test_a_rule_can_fail_closed_while_the_site_fails_open(down: None, client: Cl
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize(("fail_open", "statuses"), [(True, [200, 302]), (False, [503, 503])])
-def test_logins_while_the_cache_is_down(
-    down: None, client: Client, fail_open: bool, statuses: list[int]
+@pytest.mark.parametrize("fail_open", [True, False])
+def test_logins_while_the_cache_is_down_are_refused_alike(
+    down: None, client: Client, fail_open: bool
 ) -> None:
+    # The lockout cannot be read, so it holds by refusing every login, before the
+    # password is checked: a right and a wrong password get the same answer.
     User.objects.create_user("alice", password=PASSWORD)
     with override_settings(TEMPLATES=LOGIN_TEMPLATES, PRODREADY_RATELIMIT_FAIL_OPEN=fail_open):
         wrong = client.post("/login/", {"username": "alice", "password": "x"})
         right = client.post("/login/", {"username": "alice", "password": PASSWORD})
-    assert [wrong.status_code, right.status_code] == statuses
+    assert [wrong.status_code, right.status_code] == [503, 503]
+    assert wrong.content == right.content
+    assert wrong["Retry-After"] == right["Retry-After"] == "5"
+    assert "_auth_user_id" not in client.session
 
 
 def test_metrics_while_the_cache_is_down(down: None) -> None:
@@ -89,8 +96,8 @@ def test_metrics_while_the_cache_is_down(down: None) -> None:
 
 
 @pytest.fixture
-def own_redis() -> Iterator[OwnRedis]:
-    server = OwnRedis()
+def own_redis() -> Iterator[RedisServer]:
+    server = RedisServer()
     server.start()
     ratelimit_support.redis_to_stop.clear()
     try:
@@ -103,7 +110,7 @@ def own_redis() -> Iterator[OwnRedis]:
 @pytest.mark.requires_redis
 @pytest.mark.parametrize(("fail_open", "status"), [(True, 200), (False, 503)])
 def test_redis_stopped_during_a_request_is_no_500(
-    own_redis: OwnRedis, fail_open: bool, status: int
+    own_redis: RedisServer, fail_open: bool, status: int
 ) -> None:
     rules: list[dict[str, Any]] = [
         {**API, "name": "stops-redis", "key": "tests.ratelimit_support.stop_redis_key"}
@@ -123,7 +130,7 @@ def test_redis_stopped_during_a_request_is_no_500(
 
 
 @pytest.mark.requires_redis
-def test_counting_resumes_when_redis_is_back(own_redis: OwnRedis) -> None:
+def test_counting_resumes_when_redis_is_back(own_redis: RedisServer) -> None:
     rules = [{**API, "name": "back", "rate": "2/h"}]
     caches = redis_caches(f"redis://127.0.0.1:{own_redis.port}/0", "own")
     with override_settings(
@@ -136,3 +143,43 @@ def test_counting_resumes_when_redis_is_back(own_redis: OwnRedis) -> None:
         own_redis.start()  # a new server on the same port: no counters, no script
         statuses = [client.get("/api/items/").status_code for _ in range(3)]
     assert statuses == [200, 200, 429]
+
+
+@pytest.mark.requires_redis
+@pytest.mark.django_db
+@pytest.mark.parametrize("outage", ["frozen", "stopped"])
+def test_the_lockout_holds_while_its_redis_is_down(outage: str) -> None:
+    """Locked before the outage; during it right and wrong passwords get one answer."""
+    User.objects.create_user("alice", password=PASSWORD)
+    with RedisServer() as server:
+        caches = redis_caches(
+            f"{server.url}/0",
+            "lockout",
+            SOCKET_CONNECT_TIMEOUT=0.2,
+            SOCKET_TIMEOUT=0.2,
+            CONNECTION_POOL_CLASS="prodready.redis_breaker.BreakerConnectionPool",
+        )
+        with override_settings(CACHES=caches, TEMPLATES=LOGIN_TEMPLATES):
+            client = Client(raise_request_exception=False)
+            statuses = [
+                client.post("/login/", {"username": "alice", "password": "x"}).status_code
+                for _ in range(6)
+            ]
+            assert statuses == [200] * 5 + [429]  # the fifth failure locked alice
+            assert client.post("/login/", LOGIN_AS_ALICE).status_code == 429
+            server.freeze() if outage == "frozen" else server.stop()
+            try:
+                answers = [
+                    client.post("/login/", {"username": "alice", "password": password})
+                    for password in ("x", PASSWORD, "y", PASSWORD)
+                ]
+            finally:
+                if outage == "frozen":
+                    server.thaw()
+            assert {(a.status_code, a.content) for a in answers} == {(503, answers[0].content)}
+            assert "_auth_user_id" not in client.session
+            if outage == "frozen":
+                # The lock outlived the outage: once the breaker lets a call try again,
+                # the right password is still refused.
+                breaker_reset()
+                assert client.post("/login/", LOGIN_AS_ALICE).status_code == 429

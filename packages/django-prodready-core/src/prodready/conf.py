@@ -143,6 +143,11 @@ class Settings(AppSettings):
         return self._get("NOTIFY_MIN_LEVEL", "warning")
 
     @property
+    def BREAKER_SECONDS(self) -> float:
+        """Seconds a dependency that failed is skipped before one call tries it again."""
+        return self._get("BREAKER_SECONDS", 5.0)
+
+    @property
     def READINESS_SILENCED(self) -> list[str]:
         """Ids of readiness findings to leave out of the report."""
         return self._get("READINESS_SILENCED", [])

@@ -13,6 +13,10 @@ Ids are stable and never reused:
   of MAILERS is not console, locmem, file or dummy (from Django 6.1, ``mail.E001``
   reports the default mailer)
 - ``prodready.R009`` (deployment) STATIC_ROOT is set for collectstatic
+- ``prodready.R010`` (deployment) a cache outage degrades pages (misses, sessions from
+  the database) instead of turning them into errors (``prodready.cache_outage``)
+- ``prodready.R011`` (deployment) a database outage answers 503, not 500: ``handler500``
+  is ``prodready.database_outage.server_error``
 - ``prodready.R020`` (deployment) a scheduler runs the periodic tasks: Celery beat's
   heartbeat is recent (``prodready.heartbeat``)
 
@@ -30,9 +34,12 @@ import django
 from django.apps import apps
 from django.conf import settings
 from django.core.files.storage import FileSystemStorage
+from django.urls import get_resolver
 from django.utils.module_loading import import_string
 
+from prodready import cache_outage
 from prodready.conf import conf
+from prodready.database_outage import server_error
 from prodready.readiness.findings import Finding
 
 HEALTH_TOKEN_MIN_LENGTH = 32
@@ -249,6 +256,46 @@ def periodic_tasks_run() -> Finding:
     )
 
 
+def cache_outage_degrades() -> Finding:
+    problems = cache_outage.problems()
+    return Finding(
+        "prodready.R010",
+        "deployment",
+        "A cache outage degrades pages instead of breaking them",
+        not problems,
+        fix="Give each Redis cache in CACHES the BACKEND 'django_redis.cache.RedisCache' "
+        "with OPTIONS IGNORE_EXCEPTIONS True, SOCKET_CONNECT_TIMEOUT and SOCKET_TIMEOUT "
+        "(0.5 s, say) and CONNECTION_POOL_CLASS "
+        f"{cache_outage.BREAKER_POOL!r} (django-prodready-core[redis]); for Memcached set "
+        "OPTIONS ignore_exc True (PyMemcacheCache); keep sessions in "
+        "'django.contrib.sessions.backends.cached_db'. An outage then reads as cache "
+        "misses, sessions come from the database, and a hung server costs one timeout "
+        "per process every PRODREADY_BREAKER_SECONDS.",
+        weight=2,
+        detail="; ".join(problems) + "." if problems else "",
+    )
+
+
+def database_outage_answers_503() -> Finding:
+    if getattr(settings, "ROOT_URLCONF", None):
+        handler = get_resolver().resolve_error_handler(500)
+        passed = handler is server_error
+        name = f"{handler.__module__}.{handler.__qualname__}"
+    else:  # no URLconf, no pages (a worker's or a test's settings)
+        passed, name = True, ""
+    return Finding(
+        "prodready.R011",
+        "deployment",
+        "A database outage answers 503, not 500",
+        passed,
+        fix="In the ROOT_URLCONF module set handler500 = "
+        "'prodready.database_outage.server_error', so pages answer a short 503 with "
+        "Retry-After while the database cannot be reached (other errors keep the 500 page).",
+        weight=1,
+        detail="" if passed else f"handler500 is {name}.",
+    )
+
+
 def _first(aliases: list[str]) -> str:
     return aliases[0] if aliases else "default"
 
@@ -300,5 +347,7 @@ RULES: tuple[Callable[[], Finding], ...] = (
     database_not_sqlite,
     email_is_sent,
     static_root_set,
+    cache_outage_degrades,
+    database_outage_answers_503,
     periodic_tasks_run,
 )

@@ -10,6 +10,11 @@ When a scope reaches its rate (``PRODREADY_RATELIMIT_LOGIN_USERNAME_RATE``,
 ``..._ADDRESS_RATE``) it is locked for ``PRODREADY_RATELIMIT_LOGIN_LOCKOUT``
 seconds; each further lockout doubles that, up to ``..._LOCKOUT_MAX``. The
 escalation is forgotten ``..._LOCKOUT_MAX`` seconds after the last lockout ends.
+
+While the cache holding the lockouts is down, every login is refused with a 503 before
+the password is checked, whatever ``PRODREADY_RATELIMIT_FAIL_OPEN`` says: failing open
+would switch the lockout off for as long as an attacker can keep the cache busy, and
+the same answer to a right and a wrong password tells a guesser nothing.
 """
 
 from __future__ import annotations
@@ -71,8 +76,8 @@ def refusal(request: HttpRequest | None, username: str | None) -> Refusal | None
     try:
         seconds = get_store().locked_for([scope.keys.lock for scope in applicable])
     except StoreUnavailable as exc:
-        events.cache_unavailable("a login", exc, fail_open=conf.RATELIMIT_FAIL_OPEN)
-        return None if conf.RATELIMIT_FAIL_OPEN else Refusal(None)
+        events.cache_unavailable("a login", exc, fail_open=False)
+        return Refusal(None)
     return Refusal(seconds) if seconds > 0 else None
 
 
@@ -97,7 +102,8 @@ def record_failure(request: HttpRequest | None, username: str | None) -> None:
             if failure.started:
                 events.login_locked_out(request, scope.name, username, failure)
     except StoreUnavailable as exc:
-        events.cache_unavailable("a failed login", exc, fail_open=conf.RATELIMIT_FAIL_OPEN)
+        # The cache went down after refusal() read it: this one failure goes uncounted.
+        events.cache_unavailable("a failed login", exc, fail_open=True)
 
 
 def forget_failures(request: HttpRequest | None, username: str | None) -> None:

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import uuid
 
+from django.conf import settings
 from django.core.cache import caches
 from django.core.cache.backends.dummy import DummyCache
 
+from prodready.cache_outage import degrades
 from prodready.health.base import HealthCheck, HealthCheckError
 
 # Long enough to read the key back, short enough that a failed delete leaves little behind.
@@ -14,12 +16,14 @@ KEY_TTL_SECONDS = 60
 
 
 class CacheCheck(HealthCheck):
-    """The cache stores and returns a value. Critical: sessions, rate limits and
-    locks usually live in the cache, and most backends raise when it is down."""
+    """The cache stores and returns a value. Critical unless an outage only costs
+    misses (``prodready.cache_outage.degrades``): most backends raise when they are
+    down, and so do the sessions, rate limits and locks kept in them."""
 
     def __init__(self, alias: str) -> None:
         self.alias = alias
         self.name = f"cache:{alias}"
+        self.critical = not degrades(settings.CACHES.get(alias, {}))
 
     def check(self) -> str | None:
         cache = caches[self.alias]
@@ -39,5 +43,10 @@ class CacheCheck(HealthCheck):
                 f"the cache failed ({type(exc).__name__}); see the server log"
             ) from exc
         if read_back != value:
+            if not self.critical:  # it ignores errors: a lost value is how an outage looks
+                raise HealthCheckError(
+                    "a value written to the cache could not be read back; this cache "
+                    "ignores errors, so its server is probably unreachable (pages get misses)"
+                )
             raise HealthCheckError("a value written to the cache could not be read back")
         return None
