@@ -42,7 +42,7 @@ def prodready_health_checks() -> Iterable[HealthCheck]:
 
 @hookimpl
 def prodready_readiness_findings() -> Iterable[Finding]:
-    from prodready_backup.readiness import findings
+    from prodready_backup.findings import findings
 
     return findings()
 
@@ -68,7 +68,7 @@ def prodready_metrics() -> Iterable[Any]:
 
 @hookimpl
 def prodready_dashboard_cards(request: HttpRequest) -> Iterable[DashboardCard]:
-    from prodready_backup.dashboard import backup_card
+    from prodready_backup.cards import backup_card
 
     return [backup_card(request)]
 
