@@ -14,8 +14,9 @@ from django.utils import timezone
 
 from prodready import heartbeat, hooks
 from prodready.health.base import HealthCheckError
-from prodready.plugins import hookimpl
+from prodready.plugins import PluginError, hookimpl
 from prodready.schedule import beat_schedule
+from prodready_backup.errors import BackupError
 from prodready_backup.health import BackupAgeCheck
 from prodready_backup.models import BackupRecord
 from prodready_backup.targets import BackupTarget, all_targets, get_target
@@ -61,6 +62,31 @@ def test_a_project_adds_its_own_target(prodready_plugin) -> None:  # type: ignor
     prodready_plugin(Plugin())
     assert get_target("exports").engine == "files"
     assert [t.name for t in all_targets()] == ["exports", "db-default"]
+
+
+def test_a_target_that_is_not_one_is_refused_naming_the_plugin(prodready_plugin) -> None:  # type: ignore[no-untyped-def]
+    class Plugin:
+        @hookimpl
+        def prodready_backup_targets(self) -> list[str]:
+            return ["db-default"]  # a name, not a target
+
+    prodready_plugin(Plugin(), name="name-not-target")
+    with pytest.raises(PluginError, match="Plugin 'name-not-target' returned 'db-default'"):
+        all_targets()
+
+
+def test_two_targets_of_one_name_are_refused(prodready_plugin) -> None:  # type: ignore[no-untyped-def]
+    class Copy(BackupTarget):
+        name = "db-default"
+
+    class Plugin:
+        @hookimpl
+        def prodready_backup_targets(self) -> list[BackupTarget]:
+            return [Copy()]
+
+    prodready_plugin(Plugin())
+    with pytest.raises(BackupError, match=r"^Two backup targets share the name db-default\.$"):
+        get_target("db-default")
 
 
 @pytest.mark.django_db

@@ -10,7 +10,7 @@ import socket
 import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import django
 from django.apps import apps
@@ -27,7 +27,10 @@ from prodready_backup.models import BackupRecord
 from prodready_backup.pipeline import HashingReader, encode
 from prodready_backup.plaintext import plaintext_problem
 from prodready_backup.progress import Counters, ProgressCallback, Throttle
-from prodready_backup.targets import BackupTarget, all_targets
+from prodready_backup.targets import Facts, all_targets
+
+if TYPE_CHECKING:
+    from prodready import BackupTarget
 
 logger = logging.getLogger(__name__)
 
@@ -200,7 +203,7 @@ def _write(
         counters.step = "dump"  # leaving open_dump waits for the source to finish
     counters.step = "upload"
     written = time.monotonic()
-    facts = dump.facts
+    facts: Facts = dump.facts
     manifest = Manifest(
         backup_id=record.backup_id,
         target=target.name,

@@ -9,7 +9,7 @@ from django.http import HttpRequest
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
-from prodready.dashboard import DashboardCard
+from prodready import DashboardCard
 from prodready_backup.conf import conf
 from prodready_backup.views import RUN_PERMISSION
 

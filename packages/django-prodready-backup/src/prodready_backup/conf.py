@@ -10,7 +10,7 @@ from typing import Literal
 
 from django.conf import settings
 
-from prodready.conf import AppSettings
+from prodready import AppSettings
 
 Compression = Literal["zstd", "gzip", "none"]
 

@@ -9,7 +9,7 @@ from django.conf import settings
 from django.core.files.storage import FileSystemStorage
 from django.db import DatabaseError
 
-from prodready.readiness.findings import Finding
+from prodready import Finding
 from prodready_backup.conf import conf
 
 LOCAL_HOSTS = {"", "localhost", "127.0.0.1", "::1"}

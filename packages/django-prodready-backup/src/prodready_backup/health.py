@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from django.utils import timezone
 
-from prodready.health.base import HealthCheck, HealthCheckError
+from prodready import HealthCheck, HealthCheckError
 from prodready_backup.conf import conf
 
 

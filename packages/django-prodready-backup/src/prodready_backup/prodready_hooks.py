@@ -5,18 +5,20 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
-from prodready.plugins import hookimpl
+from prodready import PeriodicTask, hookimpl
 from prodready_backup.conf import conf
 
 if TYPE_CHECKING:
     from django.http import HttpRequest
 
-    from prodready.conf import AppSettings
-    from prodready.dashboard import DashboardCard
-    from prodready.health.base import HealthCheck
-    from prodready.readiness.findings import Finding
-    from prodready.schedule import PeriodicTask
-    from prodready_backup.targets import BackupTarget
+    from prodready import (
+        AppSettings,
+        BackupTarget,
+        DashboardCard,
+        Finding,
+        HealthCheck,
+        MetricsCollector,
+    )
 
 
 @hookimpl
@@ -49,8 +51,6 @@ def prodready_readiness_findings() -> Iterable[Finding]:
 
 @hookimpl
 def prodready_periodic_tasks() -> Iterable[PeriodicTask]:
-    from prodready.schedule import PeriodicTask
-
     schedule = [
         ("prodready_backup.backup", conf.BACKUP_SCHEDULE),
         ("prodready_backup.verify", conf.BACKUP_VERIFY_SCHEDULE),
@@ -60,7 +60,7 @@ def prodready_periodic_tasks() -> Iterable[PeriodicTask]:
 
 
 @hookimpl
-def prodready_metrics() -> Iterable[Any]:
+def prodready_metrics() -> Iterable[MetricsCollector]:
     from prodready_backup.metrics import collectors
 
     return collectors()

@@ -16,6 +16,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
+from typing import TYPE_CHECKING
 
 from django.core.management.color import no_style
 from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections, router, transaction
@@ -23,7 +24,10 @@ from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections, router, tran
 from prodready_backup.errors import LockHeld, RefusedError
 from prodready_backup.lock import target_lock
 from prodready_backup.models import BackupRecord
-from prodready_backup.targets import BackupTarget, all_targets
+from prodready_backup.targets import all_targets
+
+if TYPE_CHECKING:
+    from prodready import BackupTarget
 
 logger = logging.getLogger(__name__)
 
@@ -31,7 +35,8 @@ logger = logging.getLogger(__name__)
 class RecordKeeper:
     def __init__(self, target: BackupTarget) -> None:
         self.alias: str = router.db_for_write(BackupRecord) or DEFAULT_DB_ALIAS
-        self.needed = target.database_alias == self.alias
+        # Optional for targets that do not subclass prodready_backup.targets.BackupTarget.
+        self.needed = getattr(target, "database_alias", None) == self.alias
         self._rows: list[BackupRecord] | None = None
 
     def save(self) -> None:

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.conf import settings
 from django.db import connections
 
 from prodready_backup.conf import conf
 from prodready_backup.errors import BackupError, NotFound
 from prodready_backup.targets.base import BackupTarget, Dump, Facts, RestoreTest
+
+if TYPE_CHECKING:
+    import prodready
 
 __all__ = ["BackupTarget", "Dump", "Facts", "RestoreTest", "all_targets", "get_target"]
 
@@ -31,17 +36,12 @@ def builtin_targets() -> list[BackupTarget]:
     return targets
 
 
-def all_targets() -> list[BackupTarget]:
+def all_targets() -> list[prodready.BackupTarget]:
+    """Every plugin's targets: core checks each against ``prodready.BackupTarget``,
+    this that no two share a name (only here are all plugins' targets seen together)."""
     from prodready import hooks
 
-    found: list[BackupTarget] = []
-    for target in hooks.backup_targets():
-        if not isinstance(target, BackupTarget):
-            raise BackupError(
-                f"A prodready_backup_targets() implementation returned {target!r}; "
-                "expected prodready_backup.targets.BackupTarget instances."
-            )
-        found.append(target)
+    found = hooks.backup_targets()
     names = [t.name for t in found]
     duplicates = sorted({n for n in names if names.count(n) > 1})
     if duplicates:
@@ -49,7 +49,7 @@ def all_targets() -> list[BackupTarget]:
     return found
 
 
-def get_target(name: str) -> BackupTarget:
+def get_target(name: str) -> prodready.BackupTarget:
     targets = all_targets()
     for target in targets:
         if target.name == name:
