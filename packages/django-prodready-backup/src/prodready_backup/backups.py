@@ -8,7 +8,6 @@ import platform
 import secrets
 import socket
 import time
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
@@ -22,12 +21,13 @@ from prodready_backup import crypto, storage
 from prodready_backup.conf import conf
 from prodready_backup.errors import BackupError, IntegrityError, NotFound, StepError
 from prodready_backup.lock import target_lock
-from prodready_backup.manifest import Manifest
-from prodready_backup.models import BackupRecord
+from prodready_backup.manifest import BackupInfo, Manifest
+from prodready_backup.models import BackupRecord, username
 from prodready_backup.pipeline import HashingReader, encode
 from prodready_backup.plaintext import plaintext_problem
 from prodready_backup.progress import Counters, ProgressCallback, Throttle
-from prodready_backup.targets import Facts, all_targets
+from prodready_backup.targets import Facts, all_targets, get_target
+from prodready_backup.verify import verify_backup
 
 if TYPE_CHECKING:
     from prodready import BackupTarget
@@ -35,34 +35,6 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 INTERRUPTED = "The run stopped before finishing: its process crashed or was killed."
-
-
-@dataclass
-class BackupInfo:
-    """A complete backup (its manifest) and what this site recorded about it."""
-
-    manifest: Manifest
-    record: BackupRecord | None
-
-    @property
-    def backup_id(self) -> str:
-        return self.manifest.backup_id
-
-    @property
-    def verified(self) -> bool:
-        return bool(self.record and self.record.verified_ok)
-
-    def as_dict(self) -> dict[str, object]:
-        record = self.record
-        return {
-            **self.manifest.as_dict(),
-            "verified_at": record.verified_at.isoformat()
-            if record and record.verified_at
-            else None,
-            "verified_ok": record.verified_ok if record else None,
-            "verified_how": record.verified_how if record else "",
-            "verify_error": record.verify_error if record else "",
-        }
 
 
 def new_backup_id() -> str:
@@ -154,8 +126,6 @@ def create_backup_locked(
         record.save()
         if conf.BACKUP_VERIFY_AFTER_CREATE if verify is None else verify:
             step = "verify"
-            from prodready_backup.verify import verify_backup
-
             result = verify_backup(BackupInfo(manifest, record), how="checksum", actor=actor)
             if not result.ok:
                 storage.delete_backup(store, manifest)
@@ -166,11 +136,6 @@ def create_backup_locked(
         raise
     _succeeded(record, actor)
     return record
-
-
-def username(actor: Any) -> str:
-    """The name a record keeps of whoever asked ("" for the schedule or the command line)."""
-    return str(actor.get_username()) if actor is not None else ""
 
 
 def _write(
@@ -299,6 +264,4 @@ def find_backup(backup_id: str) -> BackupInfo:
 def targets_by_name(name: str | None) -> list[BackupTarget]:
     if name is None:
         return all_targets()
-    from prodready_backup.targets import get_target
-
     return [get_target(name)]

@@ -1,6 +1,7 @@
 """The manifest: a JSON description of one backup, written after its object is complete.
 
-A backup whose manifest is missing is incomplete and never listed as good.
+A backup whose manifest is missing is incomplete and never listed as good. A
+:class:`BackupInfo` is a manifest with what this site recorded about the backup.
 """
 
 from __future__ import annotations
@@ -8,9 +9,12 @@ from __future__ import annotations
 import json
 from dataclasses import asdict, dataclass, field, fields
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from prodready_backup.errors import IntegrityError
+
+if TYPE_CHECKING:
+    from prodready_backup.models import BackupRecord
 
 MANIFEST_VERSION = 1
 
@@ -67,3 +71,31 @@ class Manifest:
             return cls(**{k: v for k, v in raw.items() if k in known})
         except TypeError as exc:
             raise IntegrityError(f"The manifest lacks a field ({exc}).") from exc
+
+
+@dataclass
+class BackupInfo:
+    """A complete backup (its manifest) and what this site recorded about it."""
+
+    manifest: Manifest
+    record: BackupRecord | None
+
+    @property
+    def backup_id(self) -> str:
+        return self.manifest.backup_id
+
+    @property
+    def verified(self) -> bool:
+        return bool(self.record and self.record.verified_ok)
+
+    def as_dict(self) -> dict[str, object]:
+        record = self.record
+        return {
+            **self.manifest.as_dict(),
+            "verified_at": record.verified_at.isoformat()
+            if record and record.verified_at
+            else None,
+            "verified_ok": record.verified_ok if record else None,
+            "verified_how": record.verified_how if record else "",
+            "verify_error": record.verify_error if record else "",
+        }

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db import models
 
 
@@ -53,3 +55,8 @@ class BackupRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.target} {self.backup_id} ({self.status})"
+
+
+def username(actor: Any) -> str:
+    """The name a record keeps of whoever asked ("" for the schedule or the command line)."""
+    return str(actor.get_username()) if actor is not None else ""

@@ -15,10 +15,11 @@ from django.utils import timezone
 import prodready
 from prodready_backup import crypto, storage
 from prodready_backup.errors import BackupError
-from prodready_backup.manifest import Manifest
-from prodready_backup.models import BackupRecord
+from prodready_backup.manifest import BackupInfo, Manifest
+from prodready_backup.models import BackupRecord, username
 from prodready_backup.pipeline import decode
 from prodready_backup.progress import Reading, ReadingCallback, Throttle
+from prodready_backup.targets import base, get_target
 
 logger = logging.getLogger(__name__)
 
@@ -93,7 +94,7 @@ def check_object(
 
 
 def verify_backup(
-    info: object,
+    info: BackupInfo,
     how: How = "restore",
     progress: ReadingCallback | None = None,
     progress_every: float = 1.0,
@@ -105,9 +106,6 @@ def verify_backup(
     "restore test"). ``actor`` is the user who asked for it (None: the schedule, the
     command line or the backup itself), recorded as ``verify_requested_by``.
     """
-    from prodready_backup.backups import BackupInfo
-
-    assert isinstance(info, BackupInfo)
     manifest = info.manifest
     started = time.monotonic()
     result = VerifyResult(manifest.backup_id, how, ok=True)
@@ -151,10 +149,8 @@ def _restore_test(
     progress: ReadingCallback | None,
     progress_every: float,
 ) -> None:
-    from prodready_backup.targets import BackupTarget, get_target
-
     target = get_target(manifest.target)
-    if type(target).restore_test is BackupTarget.restore_test:
+    if type(target).restore_test is base.BackupTarget.restore_test:
         raise BackupError(f"Target {target.name} does not implement a restore test.")
     if target.engine != manifest.engine:
         raise BackupError(
@@ -195,8 +191,6 @@ def _restore_test(
 def _record(
     record: BackupRecord | None, manifest: Manifest, result: VerifyResult, actor: Any
 ) -> BackupRecord:
-    from prodready_backup.backups import username
-
     if record is None:  # a backup made elsewhere (another site, a lost database)
         record, _ = BackupRecord.objects.get_or_create(
             backup_id=manifest.backup_id,
