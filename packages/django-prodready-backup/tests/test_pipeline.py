@@ -175,3 +175,19 @@ def test_a_failed_restore_is_audited_and_notified(
     (mail,) = mailoutbox
     assert f"Restoring backup {record.backup_id} into exports failed" in mail.subject
     assert "at step 'restore'" in mail.body
+
+
+def test_a_failed_safety_backup_is_the_restores_safety_backup_step(
+    exports: Breaking, audit_events: list[Any]
+) -> None:
+    record = create_backup(get_target("exports"))
+    exports.error = RuntimeError("export server said no")
+    audit_events.clear()
+    with pytest.raises(DumpError):
+        restore_backup(record.backup_id, confirm=lambda m: True)
+    # The safety backup is a run of its own, failed at its dump; the restore failed at
+    # its safety backup, before anything was loaded.
+    safety = BackupRecord.objects.exclude(pk=record.pk).get()
+    assert (safety.status, safety.failed_step) == ("failed", "dump")
+    restore_failed = [e.data for e in audit_events if e.action == "backup.restore_failed"]
+    assert [data["step"] for data in restore_failed] == ["safety backup"]

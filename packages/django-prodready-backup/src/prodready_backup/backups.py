@@ -19,13 +19,14 @@ from django.utils import timezone
 import prodready
 from prodready_backup import crypto, storage
 from prodready_backup.conf import conf
-from prodready_backup.errors import BackupError, IntegrityError, NotFound, StepError
+from prodready_backup.errors import IntegrityError, NotFound, StepError, describe
 from prodready_backup.lock import target_lock
 from prodready_backup.manifest import BackupInfo, Manifest
 from prodready_backup.models import BackupRecord, username
 from prodready_backup.pipeline import HashingReader, encode
 from prodready_backup.plaintext import plaintext_problem
 from prodready_backup.progress import Counters, ProgressCallback, Throttle
+from prodready_backup.steps import Steps
 from prodready_backup.targets import Facts, all_targets, get_target
 from prodready_backup.verify import verify_backup
 
@@ -73,7 +74,7 @@ def create_backup(
 
     ``progress``, when given, is called with the pipeline's :class:`Counters` at most
     once every ``progress_every`` seconds while the source is read.
-    A failed record's ``failed_step`` is one of ``pipeline.STEPS`` (or "interrupted").
+    A failed record's ``failed_step`` is one of ``steps.STEPS`` (or "interrupted").
     ``actor`` is the user who asked for it (None: the schedule or the command line); it
     is recorded as ``requested_by`` and is the actor of the audit events.
     """
@@ -110,29 +111,27 @@ def create_backup_locked(
         pid=os.getpid(),
         started_at=timezone.now(),
     )
-    counters = Counters()
-    step = "upload"  # opening the storage is part of the upload
+    steps = Steps()
     try:
-        store = storage.backup_storage()
-        step = ""  # from here on the pipeline's counters say which step runs
-        manifest = _write(target, record, store, counters, progress, progress_every)
-        step = "upload"
-        record.status = BackupRecord.Status.SUCCEEDED
-        record.stored_bytes = manifest.stored_bytes
-        record.source_bytes = manifest.source_bytes
-        record.sha256 = manifest.sha256
-        record.finished_at = timezone.now()
-        record.duration_seconds = manifest.timings["total_seconds"]
-        record.save()
+        with steps.step("upload"):  # opening the storage is part of the upload
+            store = storage.backup_storage()
+        manifest = _write(target, record, store, steps, progress, progress_every)
+        with steps.step("upload"):
+            record.status = BackupRecord.Status.SUCCEEDED
+            record.stored_bytes = manifest.stored_bytes
+            record.source_bytes = manifest.source_bytes
+            record.sha256 = manifest.sha256
+            record.finished_at = timezone.now()
+            record.duration_seconds = manifest.timings["total_seconds"]
+            record.save()
         if conf.BACKUP_VERIFY_AFTER_CREATE if verify is None else verify:
-            step = "verify"
-            result = verify_backup(BackupInfo(manifest, record), how="checksum", actor=actor)
-            if not result.ok:
-                storage.delete_backup(store, manifest)
-                raise IntegrityError(result.problems[0])
+            with steps.step("verify"):
+                result = verify_backup(BackupInfo(manifest, record), how="checksum", actor=actor)
+                if not result.ok:
+                    storage.delete_backup(store, manifest)
+                    raise IntegrityError(result.problems[0])
     except Exception as exc:
-        step = getattr(exc, "step", "") or step or counters.step
-        _failed(record, step, exc, actor)
+        _failed(record, steps.failed, exc, actor)
         raise
     _succeeded(record, actor)
     return record
@@ -142,63 +141,65 @@ def _write(
     target: BackupTarget,
     record: BackupRecord,
     store: Storage,
-    counters: Counters,
+    steps: Steps,
     progress: ProgressCallback | None,
     progress_every: float,
 ) -> Manifest:
-    counters.step = "encrypt"
-    keys = crypto.configured_keys()
-    key = keys[0] if keys else None
-    problem = plaintext_problem() if key is None else None
-    if problem is not None:  # the check's rule, for workers where checks do not run
-        raise StepError("encrypt", f"{problem} ({problem.id})")
+    with steps.step("encrypt"):
+        keys = crypto.configured_keys()
+        key = keys[0] if keys else None
+        problem = plaintext_problem() if key is None else None
+        if problem is not None:  # the check's rule, for workers where checks do not run
+            raise StepError(f"{problem} ({problem.id})")
     started = time.monotonic()
     name = storage.object_name(target.name, record.backup_id)
-    counters.step = "dump"
-    with target.open_dump() as dump:
+    counters = Counters()
+    # Leaving open_dump waits for the source to finish: what fails then is the dump.
+    with steps.step("dump"), target.open_dump() as dump:
         pieces = encode(
             dump.chunks,
             compression_name=conf.BACKUP_COMPRESSION,
             key=key,
             counters=counters,
             on_read=Throttle(progress, counters, progress_every).tick,
+            steps=steps,
         )
         reader = HashingReader(pieces, counters)
-        storage.write_atomically(store, name, storage.buffered(reader))
-        counters.step = "dump"  # leaving open_dump waits for the source to finish
-    counters.step = "upload"
+        with steps.step("upload"):
+            storage.write_atomically(store, name, storage.buffered(reader))
     written = time.monotonic()
     facts: Facts = dump.facts
-    manifest = Manifest(
-        backup_id=record.backup_id,
-        target=target.name,
-        engine=target.engine,
-        object_name=name,
-        created_at=record.started_at.astimezone(UTC).isoformat(),
-        server_version=facts.server_version,
-        database=facts.database,
-        app_versions=app_versions(),
-        migrations=facts.migrations,
-        row_counts=facts.row_counts,
-        source_bytes=counters.source_bytes,
-        stored_bytes=counters.stored_bytes,
-        sha256=counters.sha256,
-        compression=conf.BACKUP_COMPRESSION,
-        encryption="aes-256-gcm" if key else "none",
-        key_id=key.id if key else None,
-        timings={
-            "dump_and_write_seconds": round(written - started, 3),
-            "total_seconds": round(time.monotonic() - started, 3),
-        },
-        host=record.host,
-        reason=record.reason,
-    )
-    storage.write_manifest(store, manifest)
+    with steps.step("upload"):
+        manifest = Manifest(
+            backup_id=record.backup_id,
+            target=target.name,
+            engine=target.engine,
+            object_name=name,
+            created_at=record.started_at.astimezone(UTC).isoformat(),
+            server_version=facts.server_version,
+            database=facts.database,
+            app_versions=app_versions(),
+            migrations=facts.migrations,
+            row_counts=facts.row_counts,
+            source_bytes=counters.source_bytes,
+            stored_bytes=counters.stored_bytes,
+            sha256=counters.sha256,
+            compression=conf.BACKUP_COMPRESSION,
+            encryption="aes-256-gcm" if key else "none",
+            key_id=key.id if key else None,
+            timings={
+                "dump_and_write_seconds": round(written - started, 3),
+                "total_seconds": round(time.monotonic() - started, 3),
+            },
+            host=record.host,
+            reason=record.reason,
+        )
+        storage.write_manifest(store, manifest)
     return manifest
 
 
 def _failed(record: BackupRecord, step: str, exc: Exception, actor: Any) -> None:
-    message = str(exc) if isinstance(exc, BackupError) else f"{type(exc).__name__}: {exc}"
+    message = describe(exc)
     record.status = BackupRecord.Status.FAILED
     record.failed_step = step
     record.error = message

@@ -8,11 +8,9 @@ from dataclasses import dataclass
 class BackupError(Exception):
     """Base of every error this package raises on purpose; the message is for operators.
 
-    ``step`` names the step of a backup that failed ("dump", "compress", "encrypt",
-    "upload", "verify") when the error itself knows it; empty otherwise.
+    The step a failure happened in is not the error's to say: the stage it left says
+    it (see ``steps``).
     """
-
-    step: str = ""
 
 
 class TransientBackupError(BackupError):
@@ -34,15 +32,9 @@ class RefusedError(BackupError):
 class DumpError(BackupError):
     """The source (pg_dump, the SQLite backup, the media listing) failed."""
 
-    step = "dump"
-
 
 class StepError(BackupError):
     """A step of the pipeline other than the dump failed (compression, encryption)."""
-
-    def __init__(self, step: str, message: str) -> None:
-        super().__init__(message)
-        self.step = step
 
 
 class RestoreError(BackupError):
@@ -55,6 +47,11 @@ class NotFound(BackupError):
 
 class PlaintextRefused(RefusedError):
     """An unencrypted backup refused for restore on a site that has encryption keys."""
+
+
+def describe(exc: BaseException) -> str:
+    """What an operator is told of ``exc``: our own message, or the type and its message."""
+    return str(exc) if isinstance(exc, BackupError) else f"{type(exc).__name__}: {exc}"
 
 
 @dataclass(frozen=True)

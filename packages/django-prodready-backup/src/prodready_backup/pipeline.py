@@ -20,12 +20,12 @@ from prodready_backup.errors import (
     PlaintextRefused,
     StepError,
     TransientBackupError,
+    describe,
 )
 from prodready_backup.plaintext import RESTORE_REFUSED
 from prodready_backup.progress import Counters
-
-#: The steps of a backup, in the order the bytes meet them; a failure names one.
-STEPS = ("dump", "compress", "encrypt", "upload", "verify")
+from prodready_backup.steps import Explain, Step, Steps
+from prodready_backup.storage import is_unreachable
 
 
 def encode(
@@ -35,92 +35,72 @@ def encode(
     key: crypto.Key | None,
     counters: Counters,
     on_read: Callable[[], None] | None = None,
+    steps: Steps | None = None,
 ) -> Iterator[bytes]:
-    """The stored object's bytes, piece by piece, keeping ``counters.step`` current.
+    """The stored object's bytes, piece by piece, each stage inside its step of ``steps``.
 
     A failure of the source, the compressor or the cipher is raised as a
-    :class:`~prodready_backup.errors.BackupError` naming its step, so the storage that
+    :class:`~prodready_backup.errors.BackupError` saying what failed, so the storage that
     pulls these bytes cannot mistake it for one of its own. ``on_read``, when given, is
     called after each piece of the source: the source moves steadily, while the stored
     bytes come in bursts (a frame per MiB of compressed output, later still while zstd's
     workers hold their jobs).
     """
-    counters.step = "encrypt"
-    header = crypto.make_header(compression_name, key)
-    counters.step = "upload"
+    steps = Steps() if steps is None else steps
+    # One wrapper per stage; a failure is the step of the stage it leaves.
+    reading = steps.step("dump", _source_error)
+    compressing = steps.step("compress", _explained(f"{compression_name} compression failed"))
+    sealing = steps.step("encrypt", _explained("Encryption failed"))
+    reporting = steps.step("dump")  # reporting progress is part of reading the source
+    with steps.step("encrypt"):
+        header = crypto.make_header(compression_name, key)
     yield header.raw
-    compressor = compression.compressor(compression_name)
-    sealer = crypto.Sealer(header, key)
+    with steps.step("compress"):
+        compressor = compression.compressor(compression_name)
+    with steps.step("encrypt"):
+        sealer = crypto.Sealer(header, key)
     source = iter(chunks)
     while True:
-        counters.step = "dump"
-        try:
-            chunk = next(source)
-        except StopIteration:
-            break
-        except BackupError:
-            raise
-        except Exception as exc:
-            raise _source_error(exc) from exc
+        with reading:
+            try:
+                chunk = next(source)
+            except StopIteration:
+                break
         counters.source_bytes += len(chunk)
         if on_read is not None:
-            on_read()
-        packed = _compress(compressor.compress, chunk, compression_name, counters)
+            with reporting:
+                on_read()
+        with compressing:
+            packed = compressor.compress(chunk)
         if packed:
-            yield from _sealed(sealer.update, packed, counters)
-    yield from _sealed(
-        sealer.update, _compress(compressor.flush, None, compression_name, counters), counters
-    )
-    counters.step = "encrypt"
-    last = _seal(sealer.finish)
-    counters.step = "upload"
+            yield from _sealed(sealer.update(packed), sealing)
+    with compressing:
+        packed = compressor.flush()
+    yield from _sealed(sealer.update(packed), sealing)
+    with sealing:
+        last = sealer.finish()
     yield last
 
 
-def _source_error(exc: Exception) -> BackupError:
-    from prodready_backup.storage import is_unreachable
-
-    message = f"Reading the source failed: {type(exc).__name__}: {exc}"
-    # An unreachable media storage or database is worth a retry, like an unreachable
-    # backup storage; anything else is a failed dump.
-    error = TransientBackupError(message) if is_unreachable(exc) else DumpError(message)
-    error.step = "dump"
-    return error
-
-
-def _compress(
-    function: Callable[..., bytes], data: bytes | None, name: str, counters: Counters
-) -> bytes:
-    counters.step = "compress"
-    try:
-        return function() if data is None else function(data)
-    except Exception as exc:
-        raise StepError(
-            "compress", f"{name} compression failed: {type(exc).__name__}: {exc}"
-        ) from exc
-
-
-def _sealed(
-    update: Callable[[bytes], Iterator[bytes]], data: bytes, counters: Counters
-) -> Iterator[bytes]:
-    pieces = update(data)
+def _sealed(pieces: Iterator[bytes], sealing: Step) -> Iterator[bytes]:
     while True:
-        counters.step = "encrypt"
-        try:
-            piece = next(pieces)
-        except StopIteration:
-            return
-        except Exception as exc:
-            raise StepError("encrypt", f"Encryption failed: {type(exc).__name__}: {exc}") from exc
-        counters.step = "upload"
+        with sealing:
+            try:
+                piece = next(pieces)
+            except StopIteration:
+                return
         yield piece
 
 
-def _seal(finish: Callable[[], bytes]) -> bytes:
-    try:
-        return finish()
-    except Exception as exc:
-        raise StepError("encrypt", f"Encryption failed: {type(exc).__name__}: {exc}") from exc
+def _source_error(exc: Exception) -> BackupError:
+    message = f"Reading the source failed: {describe(exc)}"
+    # An unreachable media storage or database is worth a retry, like an unreachable
+    # backup storage; anything else is a failed dump.
+    return TransientBackupError(message) if is_unreachable(exc) else DumpError(message)
+
+
+def _explained(what: str) -> Explain:
+    return lambda exc: StepError(f"{what}: {describe(exc)}")
 
 
 class HashingReader(io.RawIOBase):

@@ -15,17 +15,11 @@ from typing import Generic, TypeVar
 
 @dataclass
 class Counters:
-    """What the backup pipeline has done so far, and the step it is in (``step``).
-
-    While the pipeline's own code runs, ``step`` is the stage it is in; whenever it hands
-    a piece to the storage, ``step`` is "upload", so an exception raised by the storage,
-    wherever it surfaces, is attributed to the upload.
-    """
+    """What the backup pipeline has done so far."""
 
     source_bytes: int = 0
     stored_bytes: int = 0
     sha256: str = ""
-    step: str = "dump"
     started: float = field(default_factory=time.monotonic)
 
 

@@ -8,12 +8,13 @@ from typing import Any
 
 import prodready
 from prodready_backup.backups import create_backup_locked, find_backup
-from prodready_backup.errors import BackupError, PlaintextRefused, RefusedError
+from prodready_backup.errors import PlaintextRefused, RefusedError, describe
 from prodready_backup.lock import target_lock
 from prodready_backup.manifest import Manifest
 from prodready_backup.plaintext import RESTORE_REFUSED, restore_needs_encryption
 from prodready_backup.progress import Counters, Reading
 from prodready_backup.record_keeping import keep_records
+from prodready_backup.steps import Steps
 from prodready_backup.targets import get_target
 from prodready_backup.verify import check_object, read_backup
 
@@ -65,27 +66,30 @@ def restore_backup(
     # Held through the safety backup and the load: no scheduled backup or prune interleaves.
     with target_lock(target.name), keep_records(target) as records:
         safety = None
-        step = "safety backup"
+        steps = Steps()
         try:
             if safety_backup:
-                safety = create_backup_locked(
-                    target,
-                    reason=f"before restoring {backup_id}",
+                with steps.step("safety backup"):
+                    safety = create_backup_locked(
+                        target,
+                        reason=f"before restoring {backup_id}",
+                        progress=progress,
+                        progress_every=progress_every,
+                    )
+            with (
+                steps.step("restore"),
+                read_backup(
+                    manifest,
+                    what="restore",
                     progress=progress,
                     progress_every=progress_every,
-                )
-            step = "restore"
-            with read_backup(
-                manifest,
-                what="restore",
-                progress=progress,
-                progress_every=progress_every,
-                require_encryption=encrypted_only,
-            ) as chunks:
+                    require_encryption=encrypted_only,
+                ) as chunks,
+            ):
                 records.save()
                 target.restore(chunks)
         except Exception as exc:
-            _restore_failed(info.record, backup_id, target.name, step, exc, actor)
+            _restore_failed(info.record, backup_id, target.name, steps.failed, exc, actor)
             raise
         warnings = [w for w in [records.write_back()] if w]
     prodready.audit(
@@ -111,7 +115,7 @@ def restore_backup(
 def _restore_failed(
     record: Any, backup_id: str, into: str, step: str, exc: Exception, actor: Any
 ) -> None:
-    message = str(exc) if isinstance(exc, BackupError) else f"{type(exc).__name__}: {exc}"
+    message = describe(exc)
     prodready.audit(
         "backup.restore_failed",
         actor=actor,

@@ -14,7 +14,7 @@ from django.utils import timezone
 
 import prodready
 from prodready_backup import crypto, storage
-from prodready_backup.errors import BackupError
+from prodready_backup.errors import BackupError, describe
 from prodready_backup.manifest import BackupInfo, Manifest
 from prodready_backup.models import BackupRecord, username
 from prodready_backup.pipeline import decode
@@ -118,7 +118,7 @@ def verify_backup(
     except Exception as exc:
         # Recorded as a failed verification rather than lost in a worker's log.
         logger.exception("Verifying %s failed unexpectedly", manifest.backup_id)
-        result.problems.append(f"Verification failed unexpectedly: {type(exc).__name__}: {exc}")
+        result.problems.append(f"Verification failed unexpectedly: {describe(exc)}")
     result.ok = not result.problems
     result.seconds = round(time.monotonic() - started, 3)
     record = _record(info.record, manifest, result, actor)
