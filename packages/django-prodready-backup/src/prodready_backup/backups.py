@@ -8,6 +8,7 @@ import platform
 import secrets
 import socket
 import time
+from contextlib import nullcontext
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
@@ -69,6 +70,7 @@ def create_backup(
     progress: ProgressCallback | None = None,
     progress_every: float = 1.0,
     actor: Any = None,
+    lock_held: bool = False,
 ) -> BackupRecord:
     """Back up one target; returns the succeeded record or raises with a failed one saved.
 
@@ -77,32 +79,44 @@ def create_backup(
     A failed record's ``failed_step`` is one of ``steps.STEPS`` (or "interrupted").
     ``actor`` is the user who asked for it (None: the schedule or the command line); it
     is recorded as ``requested_by`` and is the actor of the audit events.
+    ``lock_held`` is for a caller that holds the target's lock already (a restore, whose
+    safety backup must not let another run in between).
     """
-    with target_lock(target.name):
-        return create_backup_locked(
-            target,
-            reason=reason,
-            verify=verify,
-            progress=progress,
-            progress_every=progress_every,
-            actor=actor,
-        )
+    with nullcontext() if lock_held else target_lock(target.name):
+        record = _started(target, reason, actor)
+        steps = Steps()
+        try:
+            with steps.step("upload"):  # opening the storage is part of the upload
+                store = storage.backup_storage()
+            manifest = _write(target, record, store, steps, progress, progress_every)
+            with steps.step("upload"):
+                record.status = BackupRecord.Status.SUCCEEDED
+                record.stored_bytes = manifest.stored_bytes
+                record.source_bytes = manifest.source_bytes
+                record.sha256 = manifest.sha256
+                record.finished_at = timezone.now()
+                record.duration_seconds = manifest.timings["total_seconds"]
+                record.save()
+            if conf.BACKUP_VERIFY_AFTER_CREATE if verify is None else verify:
+                with steps.step("verify"):
+                    info = BackupInfo(manifest, record)
+                    result = verify_backup(info, how="checksum", actor=actor)
+                    if not result.ok:
+                        storage.delete_backup(store, manifest)
+                        raise IntegrityError(result.problems[0])
+        except Exception as exc:
+            _failed(record, steps.failed, exc, actor)
+            raise
+        _succeeded(record, actor)
+    return record
 
 
-def create_backup_locked(
-    target: BackupTarget,
-    *,
-    reason: str = "manual",
-    verify: bool | None = None,
-    progress: ProgressCallback | None = None,
-    progress_every: float = 1.0,
-    actor: Any = None,
-) -> BackupRecord:
-    """:func:`create_backup` for a caller that already holds the target's lock."""
+def _started(target: BackupTarget, reason: str, actor: Any) -> BackupRecord:
+    """The record of a new run; call only while holding the target's lock."""
     stale = mark_interrupted(target.name)
     if stale:
         logger.warning("Marked %d interrupted backup run(s) of %s failed", stale, target.name)
-    record = BackupRecord.objects.create(
+    return BackupRecord.objects.create(
         backup_id=new_backup_id(),
         target=target.name,
         reason=reason[: BackupRecord._meta.get_field("reason").max_length],
@@ -111,30 +125,6 @@ def create_backup_locked(
         pid=os.getpid(),
         started_at=timezone.now(),
     )
-    steps = Steps()
-    try:
-        with steps.step("upload"):  # opening the storage is part of the upload
-            store = storage.backup_storage()
-        manifest = _write(target, record, store, steps, progress, progress_every)
-        with steps.step("upload"):
-            record.status = BackupRecord.Status.SUCCEEDED
-            record.stored_bytes = manifest.stored_bytes
-            record.source_bytes = manifest.source_bytes
-            record.sha256 = manifest.sha256
-            record.finished_at = timezone.now()
-            record.duration_seconds = manifest.timings["total_seconds"]
-            record.save()
-        if conf.BACKUP_VERIFY_AFTER_CREATE if verify is None else verify:
-            with steps.step("verify"):
-                result = verify_backup(BackupInfo(manifest, record), how="checksum", actor=actor)
-                if not result.ok:
-                    storage.delete_backup(store, manifest)
-                    raise IntegrityError(result.problems[0])
-    except Exception as exc:
-        _failed(record, steps.failed, exc, actor)
-        raise
-    _succeeded(record, actor)
-    return record
 
 
 def _write(

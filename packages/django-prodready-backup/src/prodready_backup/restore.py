@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import prodready
-from prodready_backup.backups import create_backup_locked, find_backup
+from prodready_backup.backups import create_backup, find_backup
 from prodready_backup.errors import PlaintextRefused, RefusedError, describe
 from prodready_backup.lock import target_lock
 from prodready_backup.manifest import Manifest
@@ -70,11 +70,12 @@ def restore_backup(
         try:
             if safety_backup:
                 with steps.step("safety backup"):
-                    safety = create_backup_locked(
+                    safety = create_backup(
                         target,
                         reason=f"before restoring {backup_id}",
                         progress=progress,
                         progress_every=progress_every,
+                        lock_held=True,
                     )
             with (
                 steps.step("restore"),
