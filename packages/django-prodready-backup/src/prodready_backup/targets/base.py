@@ -61,3 +61,11 @@ class BackupTarget:
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} {self.name!r}>"
+
+
+class DatabaseTarget(BackupTarget):
+    """A database of DATABASES, named ``db-<alias>``, which ``restore()`` replaces."""
+
+    def __init__(self, alias: str) -> None:
+        self.alias = self.database_alias = alias
+        self.name = f"db-{alias}"

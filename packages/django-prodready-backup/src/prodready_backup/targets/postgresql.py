@@ -26,17 +26,13 @@ except ImportError:  # pragma: no cover - Windows
 
 from prodready_backup.conf import conf
 from prodready_backup.errors import DumpError, RestoreError
-from prodready_backup.targets.base import BackupTarget, Dump, Facts, RestoreTest
+from prodready_backup.targets.base import DatabaseTarget, Dump, Facts, RestoreTest
 
 PIPE_CHUNK = 256 * 1024
 
 
-class PostgresTarget(BackupTarget):
+class PostgresTarget(DatabaseTarget):
     engine = "postgresql"
-
-    def __init__(self, alias: str) -> None:
-        self.alias = self.database_alias = alias
-        self.name = f"db-{alias}"
 
     # Connections and environment ------------------------------------------------------
 

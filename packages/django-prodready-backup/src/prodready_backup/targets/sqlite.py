@@ -19,17 +19,13 @@ from pathlib import Path
 from django.db import connections
 
 from prodready_backup.errors import DumpError, IntegrityError, RestoreError
-from prodready_backup.targets.base import BackupTarget, Dump, Facts, RestoreTest
+from prodready_backup.targets.base import DatabaseTarget, Dump, Facts, RestoreTest
 
 READ_CHUNK = 1024 * 1024
 
 
-class SqliteTarget(BackupTarget):
+class SqliteTarget(DatabaseTarget):
     engine = "sqlite"
-
-    def __init__(self, alias: str) -> None:
-        self.alias = self.database_alias = alias
-        self.name = f"db-{alias}"
 
     def _live(self) -> sqlite3.Connection:
         wrapper = connections[self.alias]
