@@ -8,11 +8,11 @@ object back.
 from __future__ import annotations
 
 import hashlib
-import io
 from collections.abc import Callable, Iterable, Iterator
 from typing import BinaryIO
 
 from prodready_backup import compression, crypto
+from prodready_backup.chunk_reader import ChunkReader
 from prodready_backup.errors import (
     BackupError,
     DumpError,
@@ -103,36 +103,24 @@ def _explained(what: str) -> Explain:
     return lambda exc: StepError(f"{what}: {describe(exc)}")
 
 
-class HashingReader(io.RawIOBase):
-    """A read-only file over an iterator of bytes that hashes and counts what is read.
+class HashingReader(ChunkReader):
+    """A :class:`ChunkReader` that hashes and counts what the storage reads from it.
 
-    Storages pull from it (``storage.save(name, File(reader))``), so the pipeline runs
-    at the storage's pace and nothing is buffered beyond one piece.
+    The storage pulls the pipeline's bytes through it, so the pipeline runs at the
+    storage's pace and the checksum is of exactly what was stored.
     """
 
     def __init__(self, pieces: Iterable[bytes], counters: Counters) -> None:
-        self._pieces = iter(pieces)
-        self._pending = memoryview(b"")
+        super().__init__(pieces)
         self._hash = hashlib.sha256()
         self._counters = counters
 
-    def readable(self) -> bool:
-        return True
-
-    def readinto(self, buffer: memoryview) -> int:  # type: ignore[override]
-        while not self._pending:
-            try:
-                self._pending = memoryview(next(self._pieces))
-            except StopIteration:
-                self._counters.sha256 = self._hash.hexdigest()
-                return 0
-        size = min(len(buffer), len(self._pending))
-        piece = self._pending[:size]
-        buffer[:size] = piece
+    def consumed(self, piece: memoryview) -> None:
         self._hash.update(piece)
-        self._counters.stored_bytes += size
-        self._pending = self._pending[size:]
-        return size
+        self._counters.stored_bytes += len(piece)
+
+    def finished(self) -> None:
+        self._counters.sha256 = self._hash.hexdigest()
 
 
 class _HashingFile:

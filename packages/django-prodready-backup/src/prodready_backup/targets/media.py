@@ -10,6 +10,7 @@ from contextlib import contextmanager
 from django.core.files import File
 from django.core.files.storage import Storage, storages
 
+from prodready_backup.chunk_reader import ChunkReader
 from prodready_backup.errors import DumpError, IntegrityError, RefusedError, RestoreError
 from prodready_backup.targets.base import BackupTarget, Dump, Facts, RestoreTest
 from prodready_backup.targets.media_root import unsafe_root
@@ -104,28 +105,8 @@ def _tar(storage: Storage, sizes: dict[str, int]) -> Iterator[bytes]:
     yield b"\0" * (2 * BLOCK)
 
 
-class _ChunkReader(io.RawIOBase):
-    def __init__(self, chunks: Iterable[bytes]) -> None:
-        self._chunks = iter(chunks)
-        self._pending = b""
-
-    def readable(self) -> bool:
-        return True
-
-    def readinto(self, buffer: memoryview) -> int:  # type: ignore[override]
-        while not self._pending:
-            try:
-                self._pending = next(self._chunks)
-            except StopIteration:
-                return 0
-        size = min(len(buffer), len(self._pending))
-        buffer[:size] = self._pending[:size]
-        self._pending = self._pending[size:]
-        return size
-
-
 def _members(chunks: Iterable[bytes]) -> Iterator[tuple[tarfile.TarInfo, io.BufferedReader]]:
-    stream = io.BufferedReader(_ChunkReader(chunks), buffer_size=READ_CHUNK)
+    stream = io.BufferedReader(ChunkReader(chunks), buffer_size=READ_CHUNK)
     try:
         with tarfile.open(fileobj=stream, mode="r|") as archive:
             for member in archive:
