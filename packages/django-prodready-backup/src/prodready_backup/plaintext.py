@@ -13,8 +13,6 @@ from django.conf import settings
 from prodready_backup.conf import conf
 from prodready_backup.errors import Problem
 
-PLAINTEXT_IN_PRODUCTION = "prodready_backup.E009"
-
 RESTORE_REFUSED = (
     "The backup is not encrypted, yet this site has encryption keys "
     "(PRODREADY_BACKUP_ENCRYPTION_KEYS): an unencrypted backup cannot be authenticated, "
@@ -29,7 +27,7 @@ def plaintext_problem() -> Problem | None:
     if conf.BACKUP_ENCRYPTION_KEYS or settings.DEBUG or conf.BACKUP_ALLOW_PLAINTEXT is True:
         return None
     return Problem(
-        PLAINTEXT_IN_PRODUCTION,
+        "prodready_backup.E009",
         "Backups would be written unencrypted in production: DEBUG is False and "
         "PRODREADY_BACKUP_ENCRYPTION_KEYS is empty.",
         hint="Set PRODREADY_BACKUP_ENCRYPTION_KEYS to a list with one base64 key of 32 "

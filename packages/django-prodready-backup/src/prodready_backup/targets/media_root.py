@@ -21,9 +21,6 @@ from django.core.files.storage import FileSystemStorage, Storage, storages
 from prodready_backup.conf import conf
 from prodready_backup.errors import Problem
 
-NO_ROOT = "prodready_backup.E007"
-UNSAFE_ROOT = "prodready_backup.E008"
-
 
 def media_target_enabled() -> bool:
     """PRODREADY_BACKUP_MEDIA, or by default: whether the media storage has a root."""
@@ -47,7 +44,7 @@ def unsafe_root(storage: Storage, alias: str) -> Problem | None:
         return None
     if has_no_root(storage):
         return Problem(
-            NO_ROOT,
+            "prodready_backup.E007",
             f"The media storage {alias!r} has no location of its own (MEDIA_ROOT is "
             f"empty), so a media backup would archive the working directory "
             f"({Path.cwd()}), with the settings, the database and earlier backups.",
@@ -64,7 +61,7 @@ def unsafe_root(storage: Storage, alias: str) -> Problem | None:
         else:
             continue
         return Problem(
-            UNSAFE_ROOT,
+            "prodready_backup.E008",
             f"The media storage {alias!r} stores its files in {root}, which {verb} "
             f"{what}: a media backup must archive uploaded files only, never the "
             "project, its secrets, its database or earlier backups.",
