@@ -3,6 +3,7 @@
 import pytest
 
 from prodready.health.checks import BUILTIN_KINDS
+from prodready.health.probes import kept
 from prodready.health.runner import clear_cache, wait_until_idle
 from prodready.health.testing import FakeCheck
 from prodready.plugins import hookimpl
@@ -15,6 +16,7 @@ def fresh_health():
     yield
     clear_cache()
     assert wait_until_idle(5), "a check thread outlived its test"
+    kept.close()
 
 
 @pytest.fixture

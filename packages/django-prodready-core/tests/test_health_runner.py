@@ -271,8 +271,11 @@ class RawConnectionCheck(HealthCheck):
 
 @pytest.mark.requires_postgres
 @pytest.mark.django_db(databases=["default", "postgres"])
-def test_database_connections_opened_by_checks_are_closed():
+def test_database_connections_opened_by_checks_are_closed(settings):
     from prodready.health.checks import DatabaseCheck
+
+    # Not the probe connection kept for the next run (see test_health_probes.py).
+    settings.PRODREADY_HEALTH_REUSE_CONNECTIONS = False
 
     opened = []
 

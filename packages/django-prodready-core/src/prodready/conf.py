@@ -103,6 +103,11 @@ class Settings(AppSettings):
         return self._get("HEALTH_DEADLINE", 5.0)
 
     @property
+    def HEALTH_REUSE_CONNECTIONS(self) -> bool:
+        """Keep one idle PostgreSQL or MySQL connection per alias for the next probe."""
+        return self._get("HEALTH_REUSE_CONNECTIONS", True)
+
+    @property
     def HEALTH_DISK_PATHS(self) -> list[str]:
         """Paths whose free disk space is checked (default: MEDIA_ROOT and the temp dir)."""
         return self._get("HEALTH_DISK_PATHS", [])

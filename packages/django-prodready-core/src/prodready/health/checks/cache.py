@@ -5,14 +5,35 @@ from __future__ import annotations
 import uuid
 
 from django.conf import settings
-from django.core.cache import caches
+from django.core.cache import BaseCache, caches
 from django.core.cache.backends.dummy import DummyCache
 
 from prodready.cache_outage import degrades
+from prodready.conf import derived_from
 from prodready.health.base import HealthCheck, HealthCheckError
 
 # Long enough to read the key back, short enough that a failed delete leaves little behind.
 KEY_TTL_SECONDS = 60
+# Django's Redis backend keeps a connection pool per cache object, and cache objects
+# are per thread: each check, in a thread of its own, would open a new connection.
+# Its client is thread-safe, so the checks share one object per alias instead.
+SHARED_BACKENDS = frozenset({"django.core.cache.backends.redis.RedisCache"})
+
+
+@derived_from("CACHES")
+def _shared() -> dict[str, BaseCache]:
+    return {}
+
+
+def cache_for_checks(alias: str) -> BaseCache:
+    """The cache object a check of ``alias`` uses: shared across threads where that is safe."""
+    if settings.CACHES[alias]["BACKEND"] not in SHARED_BACKENDS:
+        return caches[alias]
+    shared = _shared()
+    cache = shared.get(alias)
+    if cache is None:
+        cache = shared.setdefault(alias, caches.create_connection(alias))
+    return cache
 
 
 class CacheCheck(HealthCheck):
@@ -26,7 +47,7 @@ class CacheCheck(HealthCheck):
         self.critical = not degrades(settings.CACHES.get(alias, {}))
 
     def check(self) -> str | None:
-        cache = caches[self.alias]
+        cache = cache_for_checks(self.alias)
         if isinstance(cache, DummyCache):
             return "dummy backend: stores nothing, nothing to check"
         key = f"prodready:health:{uuid.uuid4().hex}"
