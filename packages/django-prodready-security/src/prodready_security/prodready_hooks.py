@@ -27,13 +27,13 @@ def prodready_settings() -> AppSettings:
 @hookimpl
 def prodready_readiness_findings() -> Iterable[Finding]:
     from prodready_security.headers import findings as headers_findings
-    from prodready_security.otp import readiness as otp_readiness
+    from prodready_security.otp import findings as otp_findings
     from prodready_security.ratelimit.findings import findings
     from prodready_security.sessions import findings as sessions_findings
 
     return [
         *findings(),
-        *otp_readiness.findings(),
+        *otp_findings.findings(),
         *headers_findings.findings(),
         *sessions_findings.findings(),
     ]
@@ -42,7 +42,7 @@ def prodready_readiness_findings() -> Iterable[Finding]:
 @hookimpl
 def prodready_dashboard_cards(request: HttpRequest) -> Iterable[DashboardCard]:
     from prodready_security.audit.cards import recent_events_cards
-    from prodready_security.otp.dashboard import adoption_card
+    from prodready_security.otp.cards import adoption_card
 
     adoption = adoption_card(request)
     return [*([adoption] if adoption else []), *recent_events_cards(request)]

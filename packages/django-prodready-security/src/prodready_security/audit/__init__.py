@@ -2,6 +2,7 @@
 
 Modules: ``models`` (what is stored), ``hashing`` (the canonical serialisation),
 ``chain`` (appending under a lock), ``recorder`` (an event from ``prodready.audit``
-to a row), ``tracking`` and ``bulk`` (changes to the models listed in
-``PRODREADY_AUDIT_TRACKED_MODELS``), ``verify`` and ``prune`` (the ``audit`` command).
+to a row), ``tracked_models`` (which models ``PRODREADY_AUDIT_TRACKED_MODELS`` names),
+``model_changes`` and ``bulk`` (their creates, updates and deletes as events),
+``verify`` and ``prune`` (the ``audit`` command).
 """

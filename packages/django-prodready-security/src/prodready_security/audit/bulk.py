@@ -5,7 +5,7 @@ Django's ``QuerySet`` class, so every manager, related manager and custom
 QuerySet subclass of a tracked model goes through them without any change to the
 model. For untracked models the wrappers only look the model up in a set.
 ``QuerySet.delete`` needs no wrapper: a tracked model has delete receivers, so
-Django deletes its rows one by one with ``post_delete`` (see ``audit.tracking``).
+Django deletes its rows one by one with ``post_delete`` (see ``audit.model_changes``).
 
 Each wrapper reads the affected rows before and after, inside one transaction,
 and sends one event per row. Not seen: raw SQL (``cursor.execute``,
@@ -27,7 +27,7 @@ from django.db import connections, router, transaction
 from django.db.models import Model, QuerySet
 
 import prodready
-from prodready_security.audit.tracked import is_tracked
+from prodready_security.audit.tracked_models import is_tracked
 
 # Set while a wrapper runs: bulk_update calls update() per batch, which must not
 # be recorded a second time.
@@ -82,7 +82,7 @@ def _audited_bulk_create(
         data["on_conflict"] = "ignore"  # rows that existed were left alone, unrecorded
     elif options.get("update_conflicts"):
         data["on_conflict"] = "update"  # the row may have existed and been updated
-    from prodready_security.audit.tracking import field_values
+    from prodready_security.audit.model_changes import field_values
 
     with transaction.atomic(using=_write_alias(self)), _wrapping():
         created = original(self, list(objs), *args, **kwargs)

@@ -10,17 +10,17 @@ TRACKED_MODELS_SETTING = "PRODREADY_AUDIT_TRACKED_MODELS"
 
 
 def connect() -> None:
-    from prodready_security.audit import auth_signals, tracking
+    from prodready_security.audit import auth_signals, model_changes
 
     auth_signals.connect()
-    tracking.sync_receivers()
+    model_changes.sync_receivers()
     setting_changed.connect(_tracked_models_changed, dispatch_uid="prodready_audit_tracked")
 
 
 def _tracked_models_changed(setting: str, **kwargs: Any) -> None:
     # override_settings in tests, and any runtime change, must start or stop tracking.
     if setting == TRACKED_MODELS_SETTING:
-        from prodready_security.audit import tracked, tracking
+        from prodready_security.audit import model_changes, tracked_models
 
-        tracked.clear_cache()
-        tracking.sync_receivers()
+        tracked_models.clear_cache()
+        model_changes.sync_receivers()

@@ -14,7 +14,7 @@ from django.db.models.signals import post_delete, post_save, pre_save
 
 import prodready
 from prodready_security.audit import bulk
-from prodready_security.audit.tracked import tracked_models
+from prodready_security.audit.tracked_models import tracked_models
 
 _BEFORE = "_prodready_audit_before"
 _connected: set[type[models.Model]] = set()
