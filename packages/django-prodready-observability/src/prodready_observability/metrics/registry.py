@@ -28,7 +28,7 @@ from prometheus_client.registry import Collector
 from prodready import MetricsCollector, hooks
 from prodready_observability.conf import conf
 from prodready_observability.metrics.definitions import OWN_METRICS
-from prodready_observability.metrics.health import HealthCollector
+from prodready_observability.metrics.health_collector import HealthCollector
 
 logger = logging.getLogger(__name__)
 
