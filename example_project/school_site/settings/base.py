@@ -53,7 +53,7 @@ MIDDLEWARE = [
     "prodready_security.ratelimit.middleware.RateLimitMiddleware",
     # django-otp's OTPMiddleware, with the verified device trusted from the shared cache
     # until it changes, instead of loaded from the database on every request.
-    "prodready_security.otp.verified.VerifiedDeviceMiddleware",
+    "prodready_security.otp.middleware.VerifiedDeviceMiddleware",
     "prodready_security.otp.middleware.OTPEnforcementMiddleware",
     "prodready_security.audit.middleware.AuditContextMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",

@@ -16,7 +16,7 @@ from tests.otp_support import ENFORCEMENT, enforcing_middleware
 pytestmark = pytest.mark.django_db
 
 OTP = "django_otp.middleware.OTPMiddleware"
-VERIFIED = "prodready_security.otp.verified.VerifiedDeviceMiddleware"
+VERIFIED = "prodready_security.otp.middleware.VerifiedDeviceMiddleware"
 AUTH = "django.contrib.auth.middleware.AuthenticationMiddleware"
 
 

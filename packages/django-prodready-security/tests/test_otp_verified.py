@@ -15,8 +15,8 @@ from django.test import AsyncClient, Client, override_settings
 from django.test.utils import CaptureQueriesContext
 from django.urls import path
 
+from prodready_security.otp.middleware import VERIFIED_DEVICE_MIDDLEWARE
 from prodready_security.otp.models import EncryptedTOTPDevice
-from prodready_security.otp.verified import DOTTED_PATH
 from prodready_security.testing import force_login_verified
 from tests.otp_support import make_user
 
@@ -38,7 +38,7 @@ urlpatterns = [path("status/", status), path("astatus/", astatus)]
 @pytest.fixture(autouse=True)
 def middleware() -> Iterator[None]:
     replaced = [
-        DOTTED_PATH if entry == "django_otp.middleware.OTPMiddleware" else entry
+        VERIFIED_DEVICE_MIDDLEWARE if entry == "django_otp.middleware.OTPMiddleware" else entry
         for entry in settings.MIDDLEWARE
     ]
     cache.clear()

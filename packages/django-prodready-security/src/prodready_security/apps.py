@@ -10,7 +10,7 @@ class ProdreadySecurityConfig(AppConfig):
     def ready(self) -> None:
         from prodready_security import checks
         from prodready_security.audit import setup as audit_setup
-        from prodready_security.otp import verified
+        from prodready_security.otp import device_cache
         from prodready_security.ratelimit import limiter, signals, store
         from prodready_security.sessions import tracking
 
@@ -18,7 +18,7 @@ class ProdreadySecurityConfig(AppConfig):
         audit_setup.connect()
         signals.connect()
         tracking.connect()
-        verified.connect()
+        device_cache.connect()
         setting_changed.connect(
             limiter.forget_rules, dispatch_uid="prodready-security-ratelimit-rules"
         )

@@ -21,7 +21,7 @@ from django.core.checks import CheckMessage, Error
 from prodready.checks import reads_settings
 from prodready_security.conf import conf
 from prodready_security.otp import crypto
-from prodready_security.otp.verified import DOTTED_PATH as VERIFIED_DEVICE_MIDDLEWARE
+from prodready_security.otp.middleware import VERIFIED_DEVICE_MIDDLEWARE
 
 ENFORCEMENT = "prodready_security.otp.middleware.OTPEnforcementMiddleware"
 OTP_MIDDLEWARE = "django_otp.middleware.OTPMiddleware"

@@ -26,7 +26,7 @@ def staff_must_use_2fa() -> Finding:
         "Staff must use two-factor authentication",
         passed,
         fix=f"Add {ENFORCEMENT} to MIDDLEWARE after django_otp.middleware.OTPMiddleware "
-        "(or prodready_security.otp.verified.VerifiedDeviceMiddleware), "
+        "(or prodready_security.otp.middleware.VerifiedDeviceMiddleware), "
         "and keep 'staff' in PRODREADY_OTP_REQUIRED_FOR.",
         weight=3,
         detail=detail,

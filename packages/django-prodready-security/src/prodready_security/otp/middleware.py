@@ -1,27 +1,109 @@
-"""Enforced enrolment: users who must use 2FA set it up, then verify, before any page.
+"""The 2FA middleware: who has verified with a second factor, and who must first.
 
-Install after ``AuthenticationMiddleware`` and django-otp's ``OTPMiddleware``::
+Install both after ``AuthenticationMiddleware``::
 
     ("django.contrib.auth.middleware.AuthenticationMiddleware",)
-    ("django_otp.middleware.OTPMiddleware",)
+    ("prodready_security.otp.middleware.VerifiedDeviceMiddleware",)
     ("prodready_security.otp.middleware.OTPEnforcementMiddleware",)
 
-A user who enabled 2FA is sent to verify whether or not a setting requires it of
-them: otherwise their second factor would protect nothing.
+``VerifiedDeviceMiddleware`` is a drop-in for django-otp's ``OTPMiddleware`` (either
+may stand in that place). Like django-otp's, it gives ``request.user`` an
+``otp_device`` (the device the session verified with, or None) and ``is_verified()``,
+on ``request.auser()`` too. django-otp loads that device from the database on every
+request, so that a removed or unconfirmed device ends the verification of every
+session at once. This middleware keeps that promise with a cache read instead (see
+``device_cache``). ``user.otp_device`` itself is loaded when first used.
+
+``OTPEnforcementMiddleware`` makes users who must use 2FA set it up, then verify,
+before any page. A user who enabled 2FA is sent to verify whether or not a setting
+requires it of them: otherwise their second factor would protect nothing.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import functools
+from collections.abc import Awaitable, Callable
+from typing import Any
 from urllib.parse import urlencode
 
+from asgiref.sync import iscoroutinefunction, markcoroutinefunction, sync_to_async
 from django.core.exceptions import ImproperlyConfigured
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
+from django.utils.functional import SimpleLazyObject
+from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.middleware import is_verified
+from django_otp.models import Device
 
-from prodready_security.otp import devices
+from prodready_security.conf import conf
+from prodready_security.otp import device_cache, devices
 from prodready_security.otp.exemptions import is_exempt
 from prodready_security.otp.policy import otp_required
+
+VERIFIED_DEVICE_MIDDLEWARE = "prodready_security.otp.middleware.VerifiedDeviceMiddleware"
+
+
+class VerifiedDeviceMiddleware:
+    sync_capable = True
+    async_capable = True
+
+    def __init__(
+        self, get_response: Callable[[HttpRequest], HttpResponse | Awaitable[HttpResponse]]
+    ) -> None:
+        self.get_response = get_response
+        self.is_async = iscoroutinefunction(get_response)
+        if self.is_async:
+            markcoroutinefunction(self)
+
+    def __call__(self, request: HttpRequest) -> Any:
+        if self.is_async:
+            return self._acall(request)
+        _install(request)
+        return self.get_response(request)
+
+    async def _acall(self, request: HttpRequest) -> Any:
+        _install(request)
+        return await self.get_response(request)  # type: ignore[misc]
+
+
+def _install(request: HttpRequest) -> None:
+    user = getattr(request, "user", None)
+    if user is not None:
+        request.user = SimpleLazyObject(functools.partial(_verified, request, user))  # type: ignore[assignment]
+    auser = getattr(request, "auser", None)
+    if auser is not None:
+        request.auser = functools.partial(_averified, request, auser)
+
+
+async def _averified(request: HttpRequest, auser: Callable[[], Awaitable[Any]]) -> Any:
+    user = await auser()
+    # The session, the cache and the database are read with blocking calls.
+    return await sync_to_async(_verified)(request, user)
+
+
+def _verified(request: HttpRequest, user: Any) -> Any:
+    user.otp_device = None
+    user.is_verified = functools.partial(is_verified, user)
+    if user.is_authenticated:
+        user.otp_device = _device(request, user)
+    return user
+
+
+def _device(request: HttpRequest, user: Any) -> Any:
+    """The session's device if it is a confirmed device of ``user``, else None."""
+    persistent_id = request.session.get(DEVICE_ID_SESSION_KEY)
+    if not isinstance(persistent_id, str) or not persistent_id:
+        return None
+    seconds = conf.OTP_DEVICE_CACHE_SECONDS
+    if seconds and device_cache.cached_owner(persistent_id) == user.pk:
+        return SimpleLazyObject(functools.partial(Device.from_persistent_id, persistent_id))
+    device = Device.from_persistent_id(persistent_id)
+    if device is None or device.user_id != user.pk or not device.confirmed:
+        del request.session[DEVICE_ID_SESSION_KEY]
+        return None
+    if seconds:
+        device_cache.remember(persistent_id, user.pk, seconds)
+    return device
 
 
 class OTPEnforcementMiddleware:

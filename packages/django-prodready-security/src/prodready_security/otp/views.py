@@ -182,7 +182,7 @@ def _is_verified(request: HttpRequest) -> bool:
     if is_verified is None:
         raise ImproperlyConfigured(
             "The 2FA pages need django_otp.middleware.OTPMiddleware (or "
-            "prodready_security.otp.verified.VerifiedDeviceMiddleware) in MIDDLEWARE, after "
+            "prodready_security.otp.middleware.VerifiedDeviceMiddleware) in MIDDLEWARE, after "
             "AuthenticationMiddleware (see prodready_security.E022)."
         )
     return bool(is_verified())

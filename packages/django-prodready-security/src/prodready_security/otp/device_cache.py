@@ -1,0 +1,66 @@
+"""Whose confirmed 2FA device is trusted without a database query, for how long.
+
+``middleware.VerifiedDeviceMiddleware`` asks :func:`cached_owner` before loading the
+session's device, and :func:`remember` once it has loaded a confirmed one: the entry
+names the device's owner for ``PRODREADY_OTP_DEVICE_CACHE_SECONDS``. Saving or deleting
+a device forgets it at once (:func:`forget`, connected to every device model), so the
+next request loads it again. Only a change that bypasses signals, such as
+``QuerySet.update()``, waits for the entry to expire.
+
+The entries live in the ``default`` cache: it must be one every process shares
+(Redis), or a device removed in one process stays trusted in the others until expiry.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from django.core.cache import cache
+from django_otp.models import Device
+
+logger = logging.getLogger(__name__)
+
+KEY_PREFIX = "prodready:otp:device:"
+
+
+def cached_owner(persistent_id: str) -> Any:
+    """The pk of the user whose confirmed device this is, if remembered; else None."""
+    try:
+        return cache.get(KEY_PREFIX + persistent_id)
+    except Exception:  # the cache is down: ask the database, as django-otp does
+        logger.warning("2FA device cache unreadable; loading the device", exc_info=True)
+        return None
+
+
+def remember(persistent_id: str, user_pk: Any, seconds: float) -> None:
+    try:
+        cache.set(KEY_PREFIX + persistent_id, user_pk, seconds)
+    except Exception:
+        logger.warning("2FA device cache unwritable", exc_info=True)
+
+
+def forget(sender: type, instance: Any, **kwargs: Any) -> None:
+    """``post_save``/``post_delete`` receiver for every device model: trust it no longer
+    until it is loaded again."""
+    if isinstance(instance, Device) and instance.pk is not None:
+        try:
+            cache.delete(KEY_PREFIX + instance.persistent_id)
+        except Exception:
+            logger.exception(
+                "Could not drop %s from the 2FA device cache; it stays trusted for up to "
+                "PRODREADY_OTP_DEVICE_CACHE_SECONDS",
+                instance.persistent_id,
+            )
+
+
+def connect() -> None:
+    """Connect :func:`forget` to every concrete device model (``AppConfig.ready``)."""
+    from django.apps import apps
+    from django.db.models.signals import post_delete, post_save
+
+    for model in apps.get_models():
+        if issubclass(model, Device):
+            uid = f"prodready-otp-device-cache-{model._meta.label}"
+            post_save.connect(forget, sender=model, dispatch_uid=uid + "-save")
+            post_delete.connect(forget, sender=model, dispatch_uid=uid + "-delete")
