@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.core import checks
 from django.core.signals import setting_changed
 
 
@@ -8,13 +9,31 @@ class ProdreadySecurityConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from prodready_security import checks
+        from prodready_security.audit import checks as audit_checks
         from prodready_security.audit import setup as audit_setup
+        from prodready_security.headers import checks as headers_checks
+        from prodready_security.otp import checks as otp_checks
         from prodready_security.otp import device_cache
+        from prodready_security.ratelimit import checks as ratelimit_checks
         from prodready_security.ratelimit import limiter, signals, store
+        from prodready_security.sessions import checks as sessions_checks
         from prodready_security.sessions import tracking
 
-        checks.register()
+        checks.register(ratelimit_checks.check_rules)
+        checks.register(ratelimit_checks.check_login_protection)
+        checks.register(ratelimit_checks.check_cache)
+        checks.register(otp_checks.check_encryption_keys)
+        checks.register(otp_checks.check_middleware_order)
+        checks.register(otp_checks.check_exempt_paths)
+        checks.register(otp_checks.check_numbers)
+        checks.register(audit_checks.check_audit_database)
+        checks.register(audit_checks.check_tracked_models)
+        checks.register(headers_checks.check_permissions_policy)
+        checks.register(headers_checks.check_cross_origin)
+        checks.register(headers_checks.check_reports)
+        checks.register(sessions_checks.check_idle_timeout)
+        checks.register(sessions_checks.check_middleware_order)
+        checks.register(sessions_checks.check_schedule)
         audit_setup.connect()
         signals.connect()
         tracking.connect()

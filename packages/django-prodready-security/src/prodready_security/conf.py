@@ -1,8 +1,9 @@
 """Settings of django-prodready-security: one typed property per setting, read lazily.
 
 Core type-checks every value against these annotations (``prodready.E002``); what
-a type cannot say (a rate string, a rule's options) is checked in
-``prodready_security.checks``. Every setting is listed in docs/settings.md.
+a type cannot say (a rate string, a rule's options) is checked in each feature's
+``checks`` module (``ratelimit.checks``, ``otp.checks``, ...). Every setting is listed
+in docs/settings.md.
 """
 
 from __future__ import annotations

@@ -1,4 +1,9 @@
-"""System checks of the audit log's settings (ids listed in ``prodready_security.checks``)."""
+"""System checks of the audit log's settings (ids ``prodready_security.E040`` to ``E059``).
+
+- ``E040`` ``PRODREADY_AUDIT_DATABASE`` is not an alias in DATABASES
+- ``E041`` ``PRODREADY_AUDIT_TRACKED_MODELS`` names a model that is not installed
+- ``E042`` ``PRODREADY_AUDIT_TRACKED_MODELS`` names the audit log itself
+"""
 
 from __future__ import annotations
 
@@ -66,6 +71,3 @@ def check_tracked_models(
                 )
             )
     return messages
-
-
-ALL = [check_audit_database, check_tracked_models]

@@ -49,17 +49,27 @@ def check_cross_origin(
 ) -> list[CheckMessage]:
     messages: list[CheckMessage] = []
     pairs = (
-        ("OPENER", conf.HEADERS_CROSS_ORIGIN_OPENER_POLICY, policy.OPENER_POLICIES, "E061"),
-        ("RESOURCE", conf.HEADERS_CROSS_ORIGIN_RESOURCE_POLICY, policy.RESOURCE_POLICIES, "E062"),
+        (
+            "OPENER",
+            conf.HEADERS_CROSS_ORIGIN_OPENER_POLICY,
+            policy.OPENER_POLICIES,
+            "prodready_security.E061",
+        ),
+        (
+            "RESOURCE",
+            conf.HEADERS_CROSS_ORIGIN_RESOURCE_POLICY,
+            policy.RESOURCE_POLICIES,
+            "prodready_security.E062",
+        ),
     )
-    for kind, value, known, number in pairs:
+    for kind, value, known, check_id in pairs:
         if value is not None and value not in known:
             messages.append(
                 Error(
                     f"PRODREADY_HEADERS_CROSS_ORIGIN_{kind}_POLICY is {value!r}; expected "
                     f"one of {', '.join(map(repr, known))} or None.",
                     hint=f"Set it to {known[0]!r}, or None to send no such header.",
-                    id=f"prodready_security.{number}",
+                    id=check_id,
                 )
             )
     return messages
@@ -109,6 +119,3 @@ def check_reports(app_configs: Sequence[Any] | None = None, **kwargs: Any) -> li
             )
         )
     return messages
-
-
-ALL = (check_permissions_policy, check_cross_origin, check_reports)

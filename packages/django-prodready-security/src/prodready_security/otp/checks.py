@@ -149,6 +149,3 @@ def check_numbers(app_configs: Sequence[Any] | None = None, **kwargs: Any) -> li
             )
         )
     return messages
-
-
-ALL = (check_encryption_keys, check_middleware_order, check_exempt_paths, check_numbers)

@@ -1,4 +1,22 @@
-"""System checks of the rate-limit settings (ids listed in ``prodready_security.checks``).
+"""System checks of the rate-limit settings (ids ``prodready_security.E001`` to ``E019``).
+
+- ``E001`` a rule is not a dict, has no name, shares its name with another rule, or
+  has a flag that is not True/False
+- ``E002`` a rate string is malformed (a rule's ``rate``, or a
+  ``PRODREADY_RATELIMIT_LOGIN_*_RATE``)
+- ``E003`` a rule's ``key`` names no key or cannot be imported
+- ``E004`` a rule matches nothing, or its ``paths``, ``url_names`` or ``methods`` are
+  malformed
+- ``E005`` a rule has an unknown option
+- ``E006`` ``PRODREADY_RATELIMIT_CACHE`` is not an alias in CACHES
+- ``E007`` login lockout is on but its backend comes after another in
+  ``AUTHENTICATION_BACKENDS``
+- ``W007`` login lockout is on but its backend is not in ``AUTHENTICATION_BACKENDS``
+  yet (a warning, so adding the app never stops ``migrate``)
+- ``E008`` rules are declared but the middleware is not installed
+- ``E009`` a rule counts by user but the middleware comes before
+  ``AuthenticationMiddleware``
+- ``E010`` the login lockout times are not positive and ordered
 
 A value of the wrong type is already ``prodready.E002`` (core checks every setting
 against its annotation); these checks look inside values of the right type.
@@ -18,7 +36,7 @@ from prodready_security.conf import conf
 from prodready_security.ratelimit.backends import DOTTED_PATH as BACKEND
 from prodready_security.ratelimit.middleware import DOTTED_PATH as MIDDLEWARE
 from prodready_security.ratelimit.rates import InvalidRate, parse_rate
-from prodready_security.ratelimit.rules import E_RATE, SETTING, Rule, RuleError, needs_user
+from prodready_security.ratelimit.rules import SETTING, Rule, RuleError, needs_user
 from prodready_security.ratelimit.rules import parse_rule as parse_one_rule
 
 AUTHENTICATION_MIDDLEWARE = "django.contrib.auth.middleware.AuthenticationMiddleware"
@@ -104,7 +122,7 @@ def check_login_protection(
                     f"PRODREADY_{name} is malformed: {exc}.",
                     hint=f"Set PRODREADY_{name} to a count per period such as '5/15m', "
                     "or to None to turn this lockout off.",
-                    id=E_RATE,
+                    id="prodready_security.E002",
                 )
             )
     messages += _lockout_time_problems()
@@ -179,6 +197,3 @@ def check_cache(app_configs: Sequence[Any] | None = None, **kwargs: Any) -> list
             id="prodready_security.E006",
         )
     ]
-
-
-ALL = (check_rules, check_login_protection, check_cache)

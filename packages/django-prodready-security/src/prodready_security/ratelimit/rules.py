@@ -34,15 +34,6 @@ REQUIRED = ("name", "rate")
 OPTIONS = ("name", "rate", "key", "paths", "url_names", "methods", "fail_open", "api")
 HTTP_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE"})
 
-# Check ids (see prodready_security.checks): one per kind of mistake.
-E_SHAPE, E_RATE, E_KEY, E_MATCH, E_OPTION = (
-    "prodready_security.E001",
-    "prodready_security.E002",
-    "prodready_security.E003",
-    "prodready_security.E004",
-    "prodready_security.E005",
-)
-
 
 class RuleError(ValueError):
     """A rule that cannot be used, with the fix and the id of the check reporting it."""
@@ -79,7 +70,7 @@ def parse_rules(raw: object) -> list[Rule]:
     """Every rule of the setting, in order; :class:`RuleError` at the first mistake."""
     if not isinstance(raw, (list, tuple)):
         raise RuleError(
-            E_SHAPE,
+            "prodready_security.E001",
             f"{SETTING} must be a list of dicts; found {type(raw).__name__} {raw!r}.",
             f"Set {SETTING} to a list such as [{{'name': 'login', 'rate': '5/m', ...}}].",
         )
@@ -88,7 +79,7 @@ def parse_rules(raw: object) -> list[Rule]:
         rule = parse_rule(index, entry)
         if any(existing.name == rule.name for existing in rules):
             raise RuleError(
-                E_SHAPE,
+                "prodready_security.E001",
                 f"{SETTING}: two rules are named {rule.name!r}.",
                 "Give every rule its own name: the name keys its counters and its metrics.",
             )
@@ -100,14 +91,14 @@ def parse_rule(index: int, entry: object) -> Rule:
     label = f"{SETTING}[{index}]"
     if not isinstance(entry, Mapping):
         raise RuleError(
-            E_SHAPE,
+            "prodready_security.E001",
             f"{label} must be a dict; found {type(entry).__name__} {entry!r}.",
             "Write each rule as a dict with at least 'name' and 'rate'.",
         )
     name = entry.get("name")
     if not isinstance(name, str) or not name:
         raise RuleError(
-            E_SHAPE,
+            "prodready_security.E001",
             f"{label} needs a 'name' (a non-empty string); found {name!r}.",
             "Name the rule, for example 'name': 'login'.",
         )
@@ -119,7 +110,7 @@ def parse_rule(index: int, entry: object) -> Rule:
         key = key_function(key_spec)
     except UnknownKey as exc:
         raise RuleError(
-            E_KEY,
+            "prodready_security.E003",
             f"{label}: 'key' is not usable: {exc}.",
             "Use 'ip', 'user', 'user_or_ip', 'header:X-Api-Key' or the dotted path of a "
             "function (group, request) -> str | None.",
@@ -128,7 +119,7 @@ def parse_rule(index: int, entry: object) -> Rule:
     url_names = _strings(label, entry, "url_names")
     if not paths and not url_names:
         raise RuleError(
-            E_MATCH,
+            "prodready_security.E004",
             f"{label} matches no request: it has neither 'paths' nor 'url_names'.",
             "Add 'paths': ['/api/'] (path prefixes) or 'url_names': ['login'] (URL names).",
         )
@@ -150,7 +141,7 @@ def _check_options(label: str, entry: Mapping[Any, Any]) -> None:
         if option not in OPTIONS:
             close = difflib.get_close_matches(str(option), OPTIONS, n=1)
             raise RuleError(
-                E_OPTION,
+                "prodready_security.E005",
                 f"{label} has an unknown option {option!r}.",
                 (f"Did you mean {close[0]!r}? " if close else "")
                 + f"A rule's options are: {', '.join(OPTIONS)}.",
@@ -162,7 +153,7 @@ def _rate(label: str, value: object) -> Rate:
         return parse_rate(value)
     except InvalidRate as exc:
         raise RuleError(
-            E_RATE,
+            "prodready_security.E002",
             f"{label}: 'rate' is malformed: {exc}.",
             "Write the rate as a count per period, for example 'rate': '5/m' or '100/h'.",
         ) from exc
@@ -174,7 +165,7 @@ def _strings(label: str, entry: Mapping[Any, Any], option: str) -> list[str]:
         isinstance(item, str) and item for item in value
     ):
         raise RuleError(
-            E_MATCH,
+            "prodready_security.E004",
             f"{label}: '{option}' must be a list of non-empty strings; found {value!r}.",
             f"Write '{option}' as a list, for example "
             + ("['/api/']." if option == "paths" else "['login', 'admin:login']."),
@@ -189,7 +180,7 @@ def _methods(label: str, entry: Mapping[Any, Any]) -> frozenset[str] | None:
     unknown = sorted({method.upper() for method in methods} - HTTP_METHODS)
     if unknown or not methods:
         raise RuleError(
-            E_MATCH,
+            "prodready_security.E004",
             f"{label}: 'methods' must list HTTP methods; found {methods!r}.",
             f"Use some of {', '.join(sorted(HTTP_METHODS))}, or leave 'methods' out "
             "to match every method.",
@@ -203,7 +194,7 @@ def _flag(label: str, entry: Mapping[Any, Any], option: str, default: bool | Non
     value = entry[option]
     if not isinstance(value, bool):
         raise RuleError(
-            E_SHAPE,
+            "prodready_security.E001",
             f"{label}: '{option}' must be True or False; found {value!r}.",
             f"Set '{option}' to True or False, or leave it out.",
         )

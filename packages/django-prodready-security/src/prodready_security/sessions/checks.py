@@ -82,6 +82,3 @@ def check_schedule(app_configs: Sequence[Any] | None = None, **kwargs: Any) -> l
             id="prodready_security.E073",
         )
     ]
-
-
-ALL = (check_idle_timeout, check_middleware_order, check_schedule)
