@@ -58,3 +58,33 @@ def test_a_forbidden_import_breaks_a_contract(
     assert result.returncode == 1, result.stdout + result.stderr
     assert f"{contract}" in result.stdout
     assert f"{importer}.apps -> {imported}" in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("module", "imported", "contract"),
+    [
+        (
+            "prodready_security/ratelimit/types.py",
+            "prodready_security.ratelimit.store",
+            "Security's modules import each other without cycles",
+        ),
+        (
+            "prodready_observability/metrics/health_collector.py",
+            "prodready_observability.metrics.registry",
+            "Observability's metrics modules import each other without cycles",
+        ),
+    ],
+)
+def test_an_import_cycle_breaks_a_contract(
+    tmp_path: Path, module: str, imported: str, contract: str
+) -> None:
+    # ``imported`` imports ``module`` already: importing it back closes a cycle.
+    for src in PACKAGES.glob("*/src/*/__init__.py"):
+        shutil.copytree(src.parent, tmp_path / src.parent.name)
+    with (tmp_path / module).open("a") as source:
+        source.write(f"\nimport {imported}  # a cycle\n")
+
+    result = lint_imports(PYTHONPATH=str(tmp_path))
+
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert f"{contract} BROKEN" in result.stdout

@@ -13,7 +13,8 @@ from django.test import Client, RequestFactory, override_settings
 
 from prodready.events import AuditEvent
 from prodready_security.ratelimit.metrics import samples
-from prodready_security.ratelimit.store import LoginKeys, Store, get_store
+from prodready_security.ratelimit.store import get_store
+from prodready_security.ratelimit.types import LoginKeys, Store
 from tests.ratelimit_support import LOGIN_TEMPLATES, redis_cache
 
 pytestmark = [

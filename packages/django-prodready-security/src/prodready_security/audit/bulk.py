@@ -27,6 +27,7 @@ from django.db import connections, router, transaction
 from django.db.models import Model, QuerySet
 
 import prodready
+from prodready_security.audit.model_changes import field_values
 from prodready_security.audit.tracked_models import is_tracked
 
 # Set while a wrapper runs: bulk_update calls update() per batch, which must not
@@ -82,8 +83,6 @@ def _audited_bulk_create(
         data["on_conflict"] = "ignore"  # rows that existed were left alone, unrecorded
     elif options.get("update_conflicts"):
         data["on_conflict"] = "update"  # the row may have existed and been updated
-    from prodready_security.audit.model_changes import field_values
-
     with transaction.atomic(using=_write_alias(self)), _wrapping():
         created = original(self, list(objs), *args, **kwargs)
         for obj in created:

@@ -2,7 +2,8 @@
 
 Receivers are connected per tracked model, not to every sender: a model with a
 delete receiver loses Django's fast delete, and untracked models should keep it.
-Bulk operations, which send no signals, are handled in ``audit.bulk``.
+Bulk operations, which send no signals, are handled in ``audit.bulk``; ``audit.setup``
+wires both.
 """
 
 from __future__ import annotations
@@ -13,15 +14,15 @@ from django.db import models
 from django.db.models.signals import post_delete, post_save, pre_save
 
 import prodready
-from prodready_security.audit import bulk
 from prodready_security.audit.tracked_models import tracked_models
 
 _BEFORE = "_prodready_audit_before"
 _connected: set[type[models.Model]] = set()
 
 
-def sync_receivers() -> None:
-    """Connect the receivers to exactly the tracked models (at start-up, on setting change)."""
+def sync_receivers() -> frozenset[type[models.Model]]:
+    """Connect the receivers to exactly the tracked models (at start-up, on setting change);
+    the models now tracked."""
     wanted = tracked_models()
     for model in _connected - wanted:
         for signal, _receiver in _SIGNALS:
@@ -31,8 +32,7 @@ def sync_receivers() -> None:
             signal.connect(receiver, sender=model, dispatch_uid=_uid(model), weak=False)
     _connected.clear()
     _connected.update(wanted)
-    if wanted:
-        bulk.install()
+    return wanted
 
 
 def field_values(instance: models.Model) -> dict[str, Any]:

@@ -10,17 +10,26 @@ TRACKED_MODELS_SETTING = "PRODREADY_AUDIT_TRACKED_MODELS"
 
 
 def connect() -> None:
-    from prodready_security.audit import auth_signals, model_changes
+    from prodready_security.audit import auth_signals
 
     auth_signals.connect()
-    model_changes.sync_receivers()
+    _track()
     setting_changed.connect(_tracked_models_changed, dispatch_uid="prodready_audit_tracked")
 
 
 def _tracked_models_changed(setting: str, **kwargs: Any) -> None:
     # override_settings in tests, and any runtime change, must start or stop tracking.
     if setting == TRACKED_MODELS_SETTING:
-        from prodready_security.audit import model_changes, tracked_models
+        from prodready_security.audit import tracked_models
 
         tracked_models.clear_cache()
-        model_changes.sync_receivers()
+        _track()
+
+
+def _track() -> None:
+    """Record the tracked models' changes: saves and deletes through their signals, bulk
+    operations through the wrapped QuerySet methods."""
+    from prodready_security.audit import bulk, model_changes
+
+    if model_changes.sync_receivers():
+        bulk.install()

@@ -2,7 +2,7 @@
 
 - ``rules``, ``rates``, ``keys``: what ``PRODREADY_RATELIMIT_RULES`` means
 - ``limiter``, ``middleware``, ``responses``: counting requests and refusing them
-- ``store``, ``redis_store``, ``cache_store``: where the counters live
+- ``store``, ``redis_store``, ``cache_store``, ``types``: where the counters live
 - ``lockout``, ``backends``, ``signals``: login brute-force protection
 - ``events``, ``metrics``: audit events, logs and metrics
 - ``checks``, ``findings``: system checks and readiness findings

@@ -13,7 +13,7 @@ import time
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, TypeVar
 
-from prodready_security.ratelimit.store import (
+from prodready_security.ratelimit.types import (
     METRICS_NAME,
     LoginFailure,
     LoginKeys,

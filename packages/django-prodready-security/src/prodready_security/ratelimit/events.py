@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     from django.http import HttpRequest
 
     from prodready_security.ratelimit.rules import Rule
-    from prodready_security.ratelimit.store import LoginFailure, StoreUnavailable
+    from prodready_security.ratelimit.types import LoginFailure, StoreUnavailable
 
 logger = logging.getLogger("prodready_security.ratelimit")
 

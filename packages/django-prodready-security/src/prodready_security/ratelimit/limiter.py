@@ -21,7 +21,8 @@ from prodready_security.conf import conf
 from prodready_security.ratelimit import events
 from prodready_security.ratelimit.responses import service_unavailable, too_many_requests
 from prodready_security.ratelimit.rules import Rule, parse_rules
-from prodready_security.ratelimit.store import StoreUnavailable, get_store
+from prodready_security.ratelimit.store import get_store
+from prodready_security.ratelimit.types import StoreUnavailable
 
 if TYPE_CHECKING:
     from django.http import HttpRequest, HttpResponse

@@ -28,7 +28,8 @@ from prodready_security.ratelimit import events
 from prodready_security.ratelimit.keys import by_ip
 from prodready_security.ratelimit.rates import Rate, parse_rate
 from prodready_security.ratelimit.responses import service_unavailable, too_many_requests
-from prodready_security.ratelimit.store import LoginKeys, StoreUnavailable, get_store
+from prodready_security.ratelimit.store import get_store
+from prodready_security.ratelimit.types import LoginKeys, StoreUnavailable
 
 if TYPE_CHECKING:
     from django.http import HttpRequest, HttpResponse

@@ -18,7 +18,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from prodready_security.ratelimit import events
-from prodready_security.ratelimit.store import StoreUnavailable, get_store
+from prodready_security.ratelimit.store import get_store
+from prodready_security.ratelimit.types import StoreUnavailable
 
 logger = logging.getLogger(__name__)
 

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 from redis.exceptions import NoScriptError, RedisError
 
-from prodready_security.ratelimit.store import (
+from prodready_security.ratelimit.types import (
     METRICS_NAME,
     LoginFailure,
     LoginKeys,
