@@ -13,6 +13,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.messages import get_messages
 from django.core.exceptions import ImproperlyConfigured
+from django.forms import Form
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.http.request import split_domain_port
 from django.shortcuts import redirect, render, resolve_url
@@ -109,7 +110,7 @@ def verify(request: HttpRequest) -> HttpResponse:
         return _redirect_with_next("prodready_otp:setup", next_url)
     form = VerifyForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        result = devices.check_code(user, form.cleaned_data["code"])
+        result = _check_code(request, form)
         if result.ok:
             _mark_verified(request, result.device)
             if result.method == "backup":
@@ -117,8 +118,6 @@ def verify(request: HttpRequest) -> HttpResponse:
                 record("otp.backup_code_used", request, user, remaining=remaining)
                 _warn_if_few_codes_left(request, remaining)
             return HttpResponseRedirect(next_url)
-        record("otp.failed", request, user, method=result.method, reason=result.reason)
-        form.add_error("code", _refusal(result))
     context = {"form": form, "next_url": next_url}
     return _page(request, "prodready_security/otp/verify.html", context)
 
@@ -132,13 +131,11 @@ def regenerate(request: HttpRequest) -> HttpResponse:
         return redirect("prodready_otp:manage")
     form = TOTPCodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        result = devices.check_code(user, form.cleaned_data["code"], allow_backup=False)
+        result = _check_code(request, form, allow_backup=False)
         if result.ok:
             codes = devices.regenerate_backup_codes(user)
             record("otp.backup_codes_regenerated", request, user)
             return _page(request, "prodready_security/otp/backup_codes.html", {"codes": codes})
-        record("otp.failed", request, user, method=result.method, reason=result.reason)
-        form.add_error("code", _refusal(result))
     return _page(request, "prodready_security/otp/regenerate.html", {"form": form})
 
 
@@ -155,15 +152,13 @@ def disable(request: HttpRequest) -> HttpResponse:
             record("otp.failed", request, user, method="password", reason="wrong")
             form.add_error("password", "That is not your password.")
         else:
-            result = devices.check_code(user, form.cleaned_data["code"])
+            result = _check_code(request, form)
             if result.ok:
                 devices.disable(user)
                 request.session.pop(django_otp.DEVICE_ID_SESSION_KEY, None)
                 record("otp.disabled", request, user)
                 messages.success(request, "Two-factor authentication is off.", fail_silently=True)
                 return redirect("prodready_otp:manage")
-            record("otp.failed", request, user, method=result.method, reason=result.reason)
-            form.add_error("code", _refusal(result))
     context = {"form": form, "required": otp_required(user)}
     return _page(request, "prodready_security/otp/disable.html", context)
 
@@ -186,6 +181,17 @@ def _is_verified(request: HttpRequest) -> bool:
             "AuthenticationMiddleware (see prodready_security.E022)."
         )
     return bool(is_verified())
+
+
+def _check_code(request: HttpRequest, form: Form, *, allow_backup: bool = True) -> Verification:
+    """The signed-in user's second factor, checked against the code in ``form``: a refusal
+    is recorded as ``otp.failed`` and shown on the form's code field."""
+    user = request.user
+    result = devices.check_code(user, form.cleaned_data["code"], allow_backup=allow_backup)
+    if not result.ok:
+        record("otp.failed", request, user, method=result.method, reason=result.reason)
+        form.add_error("code", _refusal(result))
+    return result
 
 
 def _mark_verified(request: HttpRequest, device: Any) -> None:
