@@ -9,25 +9,14 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from asgiref.sync import iscoroutinefunction, markcoroutinefunction
 from django.http import HttpRequest, HttpResponseBase
 
 from prodready_security.audit.context import request_context
+from prodready_security.middleware_base import SyncAndAsyncMiddleware
 
 
-class AuditContextMiddleware:
-    sync_capable = True
-    async_capable = True
-
-    def __init__(self, get_response: Callable[[HttpRequest], Any]) -> None:
-        self.get_response = get_response
-        self.is_async = iscoroutinefunction(get_response)
-        if self.is_async:
-            markcoroutinefunction(self)
-
-    def __call__(self, request: HttpRequest) -> Any:
-        if self.is_async:
-            return self._acall(request)
+class AuditContextMiddleware(SyncAndAsyncMiddleware):
+    def _call(self, request: HttpRequest) -> Any:
         with request_context(request):
             return self.get_response(request)
 

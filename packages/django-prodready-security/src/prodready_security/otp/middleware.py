@@ -26,7 +26,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 from urllib.parse import urlencode
 
-from asgiref.sync import iscoroutinefunction, markcoroutinefunction, sync_to_async
+from asgiref.sync import sync_to_async
 from django.core.exceptions import ImproperlyConfigured
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
@@ -36,6 +36,7 @@ from django_otp.middleware import is_verified
 from django_otp.models import Device
 
 from prodready_security.conf import conf
+from prodready_security.middleware_base import SyncAndAsyncMiddleware
 from prodready_security.otp import device_cache, devices
 from prodready_security.otp.exemptions import is_exempt
 from prodready_security.otp.policy import otp_required
@@ -43,27 +44,14 @@ from prodready_security.otp.policy import otp_required
 VERIFIED_DEVICE_MIDDLEWARE = "prodready_security.otp.middleware.VerifiedDeviceMiddleware"
 
 
-class VerifiedDeviceMiddleware:
-    sync_capable = True
-    async_capable = True
-
-    def __init__(
-        self, get_response: Callable[[HttpRequest], HttpResponse | Awaitable[HttpResponse]]
-    ) -> None:
-        self.get_response = get_response
-        self.is_async = iscoroutinefunction(get_response)
-        if self.is_async:
-            markcoroutinefunction(self)
-
-    def __call__(self, request: HttpRequest) -> Any:
-        if self.is_async:
-            return self._acall(request)
+class VerifiedDeviceMiddleware(SyncAndAsyncMiddleware):
+    def _call(self, request: HttpRequest) -> Any:
         _install(request)
         return self.get_response(request)
 
     async def _acall(self, request: HttpRequest) -> Any:
         _install(request)
-        return await self.get_response(request)  # type: ignore[misc]
+        return await self.get_response(request)
 
 
 def _install(request: HttpRequest) -> None:
