@@ -5,18 +5,20 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
-from prodready.plugins import hookimpl
+from prodready import PeriodicTask, hookimpl
 from prodready_security.conf import conf
 
 if TYPE_CHECKING:
     from django.http import HttpRequest
 
-    from prodready.conf import AppSettings
-    from prodready.dashboard import DashboardCard
-    from prodready.events import AuditEvent
-    from prodready.health.base import HealthCheck
-    from prodready.readiness.findings import Finding
-    from prodready.schedule import PeriodicTask
+    from prodready import (
+        AppSettings,
+        AuditEvent,
+        DashboardCard,
+        Finding,
+        HealthCheck,
+        MetricsCollector,
+    )
 
 
 @hookimpl
@@ -28,11 +30,11 @@ def prodready_settings() -> AppSettings:
 def prodready_readiness_findings() -> Iterable[Finding]:
     from prodready_security.headers import findings as headers_findings
     from prodready_security.otp import findings as otp_findings
-    from prodready_security.ratelimit.findings import findings
+    from prodready_security.ratelimit import findings as ratelimit_findings
     from prodready_security.sessions import findings as sessions_findings
 
     return [
-        *findings(),
+        *ratelimit_findings.findings(),
         *otp_findings.findings(),
         *headers_findings.findings(),
         *sessions_findings.findings(),
@@ -41,15 +43,14 @@ def prodready_readiness_findings() -> Iterable[Finding]:
 
 @hookimpl
 def prodready_dashboard_cards(request: HttpRequest) -> Iterable[DashboardCard]:
-    from prodready_security.audit.cards import recent_events_cards
-    from prodready_security.otp.cards import adoption_card
+    from prodready_security.audit import cards as audit_cards
+    from prodready_security.otp import cards as otp_cards
 
-    adoption = adoption_card(request)
-    return [*([adoption] if adoption else []), *recent_events_cards(request)]
+    return [*otp_cards.cards(request), *audit_cards.cards(request)]
 
 
 @hookimpl
-def prodready_metrics() -> Iterable[Any]:
+def prodready_metrics() -> Iterable[MetricsCollector]:
     from prodready_security.ratelimit.metrics import RateLimitCollector
 
     return [RateLimitCollector()]
@@ -71,7 +72,6 @@ def prodready_health_checks() -> Iterable[HealthCheck]:
 
 @hookimpl
 def prodready_periodic_tasks() -> Iterable[PeriodicTask]:
-    from prodready.schedule import PeriodicTask
     from prodready_security.tasks import CLEANUP
 
     schedule = conf.SESSIONS_CLEANUP_SCHEDULE

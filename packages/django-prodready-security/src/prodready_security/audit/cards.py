@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.http import HttpRequest
 from django.urls import NoReverseMatch, reverse
 
-from prodready.dashboard.cards import DashboardCard
+from prodready import DashboardCard
 from prodready_security.audit.models import AuditEvent
 from prodready_security.conf import conf
 
@@ -13,7 +13,7 @@ VIEW_PERMISSION = "prodready_security.view_auditevent"
 CARD_EVENTS = 8
 
 
-def recent_events_cards(request: HttpRequest) -> list[DashboardCard]:
+def cards(request: HttpRequest) -> list[DashboardCard]:
     if not request.user.has_perm(VIEW_PERMISSION):
         return []
     events = list(

@@ -6,7 +6,7 @@ walks the whole chain. Not critical: a tampered log needs people, not a restart.
 
 from __future__ import annotations
 
-from prodready.health.base import HealthCheck, HealthCheckError
+from prodready import HealthCheck, HealthCheckError
 from prodready_security.audit.hashing import event_hash
 from prodready_security.audit.models import HEAD_ID, AuditChainHead, AuditEvent
 from prodready_security.conf import conf

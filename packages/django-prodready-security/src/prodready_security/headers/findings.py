@@ -16,7 +16,7 @@ from __future__ import annotations
 import django
 from django.conf import settings
 
-from prodready.readiness.findings import Finding
+from prodready import Finding
 from prodready_security.headers.middleware import DOTTED_PATH
 
 DJANGO_CSP = "django.middleware.csp.ContentSecurityPolicyMiddleware"

@@ -7,17 +7,22 @@ from typing import Literal
 from django.contrib.auth import get_user_model
 from django.http import HttpRequest
 
-from prodready.dashboard import DashboardCard
+from prodready import DashboardCard
 from prodready_security.otp.models import EncryptedTOTPDevice
 
 LISTED = 8  # staff without 2FA named on the card; the rest are counted
 VIEW_PERMISSION = "prodready_security.view_encryptedtotpdevice"
 
 
-def adoption_card(request: HttpRequest) -> DashboardCard | None:
+def cards(request: HttpRequest) -> list[DashboardCard]:
     """The card, for staff allowed to see who has 2FA (the devices' admin view permission)."""
     if not request.user.has_perm(VIEW_PERMISSION):
-        return None
+        return []
+    return [adoption_card()]
+
+
+def adoption_card() -> DashboardCard:
+    """How many active staff users have 2FA; the first few without it, by name."""
     staff = get_user_model().objects.filter(is_staff=True, is_active=True)
     enrolled_ids = EncryptedTOTPDevice.objects.filter(confirmed=True).values("user_id")
     total = staff.count()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from prodready.readiness.findings import Finding
+from prodready import Finding
 from prodready_security.conf import conf
 from prodready_security.otp.checks import ENFORCEMENT, enforced
 

@@ -14,8 +14,8 @@ from typing import Any
 
 from django.conf import settings
 
+from prodready import Finding
 from prodready.conf import conf as core_conf
-from prodready.readiness.findings import Finding
 from prodready_security.conf import conf
 
 # Backends whose counts stay in one process (or one disk), or whose incr is get-then-set.

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from django.conf import settings
 
-from prodready.readiness.findings import Finding
+from prodready import Finding
 from prodready_security.conf import conf
 from prodready_security.sessions.middleware import DOTTED_PATH
 from prodready_security.sessions.tracking import SIGNED_COOKIES, revocable
