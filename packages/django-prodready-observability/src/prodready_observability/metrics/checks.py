@@ -29,7 +29,6 @@ from prodready.checks import reads_settings
 from prodready_observability.conf import conf
 from prodready_observability.metrics.registry import MULTIPROC_VARIABLE, multiprocess_directory
 
-PREFIX = "prodready_observability"
 MIN_TOKEN_LENGTH = 32
 _HEADER_NAME = re.compile(r"[A-Za-z0-9-]{1,64}")
 
@@ -60,7 +59,7 @@ def _analytics_cache() -> list[CheckMessage]:
             f"({', '.join(sorted(settings.CACHES)) or 'none'}).",
             hint="Name a cache that every process shares (Redis), or set it to None to turn "
             "the dashboard's request counts off.",
-            id=f"{PREFIX}.E015",
+            id="prodready_observability.E015",
         )
     ]
 
@@ -73,7 +72,7 @@ def _max_routes() -> list[CheckMessage]:
         Error(
             f"PRODREADY_ANALYTICS_MAX_ROUTES must be at least 1; found {value!r}.",
             hint="Set it to how many routes the dashboard keeps apart per minute, such as 50.",
-            id=f"{PREFIX}.E016",
+            id="prodready_observability.E016",
         )
     ]
 
@@ -93,7 +92,7 @@ def _allowed_addresses() -> list[CheckMessage]:
                     "or network.",
                     hint="Write each entry as an address or network, such as '10.0.0.5' or "
                     "'10.0.0.0/8'; until then it allows nobody.",
-                    id=f"{PREFIX}.E010",
+                    id="prodready_observability.E010",
                 )
             )
     return messages
@@ -108,7 +107,7 @@ def _slow_request_ms() -> list[CheckMessage]:
             f"PRODREADY_ANALYTICS_SLOW_REQUEST_MS must be above 0; found {value!r}.",
             hint="Set it to the number of milliseconds above which a request is slow, "
             "such as 1000.",
-            id=f"{PREFIX}.E011",
+            id="prodready_observability.E011",
         )
     ]
 
@@ -122,7 +121,7 @@ def _skip_paths() -> list[CheckMessage]:
             f"PRODREADY_ANALYTICS_SKIP_PATHS entry {path!r} is not a path below the site root.",
             hint="Write each entry as a path starting with '/', such as '/health'; '/' alone "
             "would skip every request.",
-            id=f"{PREFIX}.E012",
+            id="prodready_observability.E012",
         )
         for path in paths
         if isinstance(path, str) and (not path.startswith("/") or not path.strip("/"))
@@ -137,7 +136,7 @@ def _request_id_header() -> list[CheckMessage]:
         Error(
             f"PRODREADY_ANALYTICS_REQUEST_ID_HEADER is not a header name: {header!r}.",
             hint="Use letters, digits and dashes only, such as 'X-Request-ID'.",
-            id=f"{PREFIX}.E013",
+            id="prodready_observability.E013",
         )
     ]
 
@@ -151,7 +150,7 @@ def _multiprocess_directory() -> list[CheckMessage]:
             f"{MULTIPROC_VARIABLE} is {directory!r}, which is not a writable directory.",
             hint="Create the directory (empty it at each deploy, before the workers start) "
             f"and let the server's user write to it, or unset {MULTIPROC_VARIABLE}.",
-            id=f"{PREFIX}.E014",
+            id="prodready_observability.E014",
         )
     ]
 
@@ -166,6 +165,6 @@ def _short_token() -> list[CheckMessage]:
             "can be guessed.",
             hint=f"Use at least {MIN_TOKEN_LENGTH} random characters, such as the output of "
             "`python -c 'import secrets; print(secrets.token_urlsafe(32))'`.",
-            id=f"{PREFIX}.W010",
+            id="prodready_observability.W010",
         )
     ]
