@@ -35,3 +35,18 @@ def test_operations_docs_list_exactly_each_packages_ids(package: str) -> None:
     assert any(not id_.split(".")[1].startswith("R") for id_ in used), "no check id found"
     assert sorted(used - documented) == [], "add these ids to docs/operations.md"
     assert sorted(documented - used) == [], "documented ids that no source uses"
+
+
+# Observability's Sentry checks still build their ids from a prefix.
+LITERAL_ID_PACKAGES = ("prodready_security", "prodready_backup")
+
+
+@pytest.mark.parametrize("package", LITERAL_ID_PACKAGES)
+def test_every_documented_id_is_written_as_a_literal_string(package: str) -> None:
+    """grep finds each id where it is reported, not only in a docstring."""
+    sources = "\n".join(
+        path.read_text() for path in ROOT.glob(f"packages/*/src/{package}/**/*.py")
+    )
+    documented = documented_ids(package)
+    assert documented
+    assert sorted(id_ for id_ in documented if f'"{id_}"' not in sources) == []
