@@ -9,6 +9,8 @@ from prodready import PeriodicTask, hookimpl
 from prodready_backup.conf import conf
 
 if TYPE_CHECKING:
+    from django.core.management.base import CommandParser, OutputWrapper
+    from django.db.migrations import Migration
     from django.http import HttpRequest
 
     from prodready import (
@@ -79,3 +81,22 @@ def prodready_scrub_event(event: dict[str, Any], hint: Mapping[str, Any]) -> Non
     from prodready_backup.scrub import secrets
 
     replace_secrets(event, secrets())
+
+
+@hookimpl
+def prodready_migrate_arguments(parser: CommandParser) -> None:
+    from prodready_backup.before_migrate import add_arguments
+
+    add_arguments(parser)
+
+
+@hookimpl
+def prodready_before_migrate(
+    plan: list[tuple[Migration, bool]],
+    database: str,
+    options: Mapping[str, Any],
+    stdout: OutputWrapper,
+) -> None:
+    from prodready_backup.before_migrate import backup_before_migrate
+
+    backup_before_migrate(plan, database, options, stdout)

@@ -12,6 +12,8 @@ misbehaves"):
   plugin, and the implementations after it are still called.
 - filters (``prodready_scrub_event``): an exception propagates, so the caller
   drops what could not be cleaned instead of sending it.
+- vetoes (``prodready_before_migrate``, ``prodready_migrate_arguments``): an exception
+  propagates, so a plugin that cannot prepare stops the command before it changes anything.
 """
 
 from __future__ import annotations
@@ -26,6 +28,8 @@ from prodready.plugins import PluginError, get_plugin_manager
 if TYPE_CHECKING:
     from types import TracebackType
 
+    from django.core.management.base import CommandParser, OutputWrapper
+    from django.db.migrations import Migration
     from django.http import HttpRequest, HttpResponse
     from pluggy import HookCaller, HookImpl
 
@@ -250,3 +254,21 @@ def request_finished(request: HttpRequest, response: HttpResponse, duration: flo
 
 def scrub_event(event: dict[str, Any], hint: dict[str, Any]) -> None:
     _caller("prodready_scrub_event")(event=event, hint=hint)
+
+
+# --- vetoes ---------------------------------------------------------------------------
+
+
+def migrate_arguments(parser: CommandParser) -> None:
+    _caller("prodready_migrate_arguments")(parser=parser)
+
+
+def before_migrate(
+    plan: list[tuple[Migration, bool]],
+    database: str,
+    options: dict[str, Any],
+    stdout: OutputWrapper,
+) -> None:
+    _caller("prodready_before_migrate")(
+        plan=plan, database=database, options=options, stdout=stdout
+    )

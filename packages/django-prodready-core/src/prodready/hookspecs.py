@@ -12,6 +12,8 @@ from typing import TYPE_CHECKING, Any
 import pluggy
 
 if TYPE_CHECKING:
+    from django.core.management.base import CommandParser, OutputWrapper
+    from django.db.migrations import Migration
     from django.http import HttpRequest, HttpResponse
 
     from prodready.conf import AppSettings
@@ -172,4 +174,44 @@ def prodready_dashboard_cards(request: HttpRequest) -> Iterable[DashboardCard]:
     :returns: :class:`prodready.dashboard.DashboardCard` instances.
 
     .. versionadded:: 0.1
+    """
+
+
+@hookspec
+def prodready_migrate_arguments(parser: CommandParser) -> None:
+    """Add options to ``manage.py migrate``.
+
+    Called when core's ``migrate`` command builds its parser. Core owns the one
+    override of ``migrate``; a plugin that needs an option adds it here and reads
+    it from ``options`` in :func:`prodready_before_migrate`.
+
+    :param parser: the command's :class:`argparse.ArgumentParser`.
+
+    .. versionadded:: 0.2
+    """
+
+
+@hookspec
+def prodready_before_migrate(
+    plan: list[tuple[Migration, bool]],
+    database: str,
+    options: Mapping[str, Any],
+    stdout: OutputWrapper,
+) -> None:
+    """Prepare for, or stop, a migration about to change a database.
+
+    Called by ``manage.py migrate`` once per run, after the safety check passed and
+    before the first migration runs; not called for ``--plan`` or ``--check``, which
+    change nothing. Raise :exc:`django.core.management.CommandError` to stop the
+    migration: the message is shown and nothing is migrated.
+
+    :param plan: ``(migration, backwards)`` pairs in the order they will run; empty
+        when nothing is pending.
+    :param database: the database alias being migrated.
+    :param options: the command's parsed options, including those added with
+        :func:`prodready_migrate_arguments`.
+    :param stdout: the command's output, for what the plugin tells the operator
+        (respect ``options["verbosity"]``).
+
+    .. versionadded:: 0.2
     """

@@ -1,0 +1,1 @@
+"""An app whose migrations the migrate tests apply and roll back (not installed by default)."""
