@@ -157,6 +157,21 @@ class Settings(AppSettings):
         """Ids of readiness findings to leave out of the report."""
         return self._get("READINESS_SILENCED", [])
 
+    @property
+    def MIGRATE_SMALL_TABLE_ROWS(self) -> int:
+        """Tables with fewer rows (catalogue estimate) pass the lock rules of ``migrate``."""
+        return self._get("MIGRATE_SMALL_TABLE_ROWS", 10_000)
+
+    @property
+    def MIGRATE_LOCK_TIMEOUT(self) -> float:
+        """Seconds a migration waits for a lock before it gives up (and is retried)."""
+        return self._get("MIGRATE_LOCK_TIMEOUT", 5.0)
+
+    @property
+    def MIGRATE_LOCK_RETRIES(self) -> int:
+        """How many times ``migrate`` retries a migration that timed out waiting for a lock."""
+        return self._get("MIGRATE_LOCK_RETRIES", 3)
+
 
 conf = Settings()
 

@@ -6,6 +6,13 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
+            name="Tutor",
+            fields=[
+                ("id", models.BigAutoField(primary_key=True)),
+                ("name", models.CharField(max_length=100)),
+            ],
+        ),
+        migrations.CreateModel(
             name="Lesson",
             fields=[
                 ("id", models.BigAutoField(primary_key=True)),
