@@ -10,14 +10,21 @@ given. Plugins add their options with ``prodready_migrate_arguments`` and prepar
 
 from __future__ import annotations
 
-from typing import Any
+import time
+from typing import TYPE_CHECKING, Any
 
 from django.core.management.base import CommandError, CommandParser
 from django.core.management.commands import migrate
+from django.db import DatabaseError, connections
 
 from prodready import hooks
+from prodready.conf import conf
 from prodready.safe_migrate.checker import InvalidMarker, Risk, assess
+from prodready.safe_migrate.lock_timeout import lock_timeout, timed_out
 from prodready.safe_migrate.plan import Plan, migration_plan
+
+if TYPE_CHECKING:
+    from django.db.migrations import Migration
 
 
 class Command(migrate.Command):
@@ -33,6 +40,7 @@ class Command(migrate.Command):
         hooks.migrate_arguments(parser)
 
     def handle(self, *args: Any, **options: Any) -> None:
+        self._started: list[Migration] = []  # by the progress callback, for the retry
         if options["plan"] or options["check_unapplied"]:
             super().handle(*args, **options)  # changes nothing
             return
@@ -45,7 +53,45 @@ class Command(migrate.Command):
         if not options["fake"]:
             self._check(plan, database, allow_unsafe=options["allow_unsafe"])
         hooks.before_migrate(plan=plan, database=database, options=options, stdout=self.stdout)
-        super().handle(*args, **options)
+        self._migrate(args, options)
+
+    def _migrate(self, args: tuple[Any, ...], options: dict[str, Any]) -> None:
+        """Django's migrate under a lock timeout, retrying a migration that gave up waiting."""
+        connection = connections[options["database"]]
+        retries = conf.MIGRATE_LOCK_RETRIES
+        for attempt in range(retries + 1):
+            self._started = []
+            try:
+                with lock_timeout(connection, conf.MIGRATE_LOCK_TIMEOUT):
+                    super().handle(*args, **options)
+                return
+            except DatabaseError as exc:
+                if not timed_out(exc):
+                    raise
+                failed = self._started[-1] if self._started else None
+                name = f"{failed.app_label}.{failed.name}" if failed else "a migration"
+                waited = f"{name} waited {conf.MIGRATE_LOCK_TIMEOUT:g} s for a lock and gave up"
+                if failed is None or not (failed.atomic and connection.features.can_rollback_ddl):
+                    raise CommandError(
+                        f"{waited}; it is not atomic, so check what it changed before running "
+                        "migrate again (pg_stat_activity shows who holds the lock)."
+                    ) from exc
+                if attempt == retries:
+                    raise CommandError(
+                        f"{waited} {retries + 1} time(s); nothing of it was applied. Find the "
+                        "long transaction holding the lock (pg_stat_activity), or raise "
+                        "PRODREADY_MIGRATE_LOCK_TIMEOUT / PRODREADY_MIGRATE_LOCK_RETRIES."
+                    ) from exc
+                pause = 2**attempt
+                self.stderr.write(f"{waited} (rolled back); retrying in {pause} s ...")
+                time.sleep(pause)
+
+    def migration_progress_callback(
+        self, action: str, migration: Migration | None = None, fake: bool = False
+    ) -> None:
+        if migration is not None and action in ("apply_start", "unapply_start"):
+            self._started.append(migration)
+        super().migration_progress_callback(action, migration, fake)
 
     def _check(self, plan: Plan, database: str, *, allow_unsafe: bool) -> None:
         try:
