@@ -22,6 +22,7 @@ from prodready.conf import conf
 from prodready.safe_migrate.checker import InvalidMarker, Risk, assess
 from prodready.safe_migrate.lock_timeout import lock_timeout, timed_out
 from prodready.safe_migrate.plan import Plan, migration_plan
+from prodready.safe_migrate.rollback import describe, rollback_plan
 
 if TYPE_CHECKING:
     from django.db.migrations import Migration
@@ -53,7 +54,14 @@ class Command(migrate.Command):
         if not options["fake"]:
             self._check(plan, database, allow_unsafe=options["allow_unsafe"])
         hooks.before_migrate(plan=plan, database=database, options=options, stdout=self.stdout)
-        self._migrate(args, options)
+        try:
+            self._migrate(args, options)
+        except Exception:
+            if self._started and not plan[0][1]:
+                self.stderr.write("migrate stopped part-way. To go back to where it started:")
+                for line in describe(rollback_plan(plan, database)):
+                    self.stderr.write(line)
+            raise
 
     def _migrate(self, args: tuple[Any, ...], options: dict[str, Any]) -> None:
         """Django's migrate under a lock timeout, retrying a migration that gave up waiting."""
@@ -112,6 +120,6 @@ def _refusal(refused: list[Risk]) -> str:
     lines += [f"- {risk.describe()}" for risk in refused]
     lines.append(
         "Follow the recipe, or mark the migration reviewed, or pass --allow-unsafe "
-        "(`manage.py prodready migrations` shows the whole plan)."
+        "(`manage.py prodready migrations` shows the whole plan and the way back)."
     )
     return "\n".join(lines)

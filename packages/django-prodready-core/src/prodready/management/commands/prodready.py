@@ -7,7 +7,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
-SUBCOMMANDS = ("plugins", "health", "check")
+SUBCOMMANDS = ("plugins", "health", "check", "migrations")
 
 
 class Command(BaseCommand):
