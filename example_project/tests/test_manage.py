@@ -81,16 +81,32 @@ PRODUCTION_ENVIRONMENT = {
 }
 
 
+@pytest.fixture
+def deployed_database():
+    """A PostgreSQL database of the test's own, as a deploy leaves it: migrated."""
+    import psycopg
+
+    host, port = service_address("requires_postgres")
+    name = f"test_school_deployed_{os.getpid()}"
+    with psycopg.connect(host=host, port=port, user="postgres", autocommit=True) as server:
+        server.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        server.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield f"postgres://postgres@{host}:{port}/{name}"
+    finally:
+        with psycopg.connect(host=host, port=port, user="postgres", autocommit=True) as server:
+            server.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
 @pytest.mark.requires_postgres
 @pytest.mark.requires_redis
-def test_production_settings_pass_the_deploy_checks_and_the_readiness_bar(tmp_path):
-    postgres_host, postgres_port = service_address("requires_postgres")
+def test_production_settings_pass_the_deploy_checks_and_the_readiness_bar(deployed_database):
     redis_host, redis_port = service_address("requires_redis")
     environ = PRODUCTION_ENVIRONMENT | {
-        # Read only: the checks connect, nothing is written.
-        "DATABASE_URL": f"postgres://postgres@{postgres_host}:{postgres_port}/postgres",
+        "DATABASE_URL": deployed_database,
         "REDIS_URL": f"redis://{redis_host}:{redis_port}/15",
     }
+    manage("migrate", "--noinput", database=None, **environ)
     deploy = manage("check", "--deploy", "--fail-level", "WARNING", database=None, **environ)
     assert "no issues" in deploy.stdout
     report = manage("prodready", "check", "--fail-under", "9", database=None, **environ)

@@ -14,6 +14,7 @@ from prodready.plugins import hookimpl
 from prodready.readiness.core_findings import core_findings
 from prodready.readiness.django_checks import django_findings, run_django_checks
 from prodready.readiness.findings import Finding
+from prodready.readiness.migration_findings import migration_findings
 
 BACKUP_FINDINGS = [
     Finding("backupplugin.R001", "backups", "Backups are encrypted", True, weight=3),
@@ -55,6 +56,7 @@ def backup_plugin(prodready_plugin: Callable[..., Any]) -> None:
 def only_the_plugin(backup_plugin: None) -> Iterator[None]:
     """Silence Django's and core's rules, so the plugin alone sets the overall score."""
     others = [f.id for f in django_findings(run_django_checks())] + [f.id for f in core_findings()]
+    others += [f.id for f in migration_findings()]
     with override_settings(PRODREADY_READINESS_SILENCED=others):
         yield
 

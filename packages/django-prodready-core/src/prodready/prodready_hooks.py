@@ -34,8 +34,9 @@ def prodready_health_checks() -> Iterable[HealthCheck]:
 @hookimpl(trylast=True)
 def prodready_readiness_findings() -> Iterable[Finding]:
     from prodready.readiness.core_findings import core_findings
+    from prodready.readiness.migration_findings import migration_findings
 
-    return core_findings()
+    return [*core_findings(), *migration_findings()]
 
 
 @hookimpl(trylast=True)
