@@ -11,7 +11,9 @@ from django.core.management.base import CommandError
 from django.test import override_settings
 
 from prodready.plugins import hookimpl
+from prodready.readiness.checklist_findings import checklist_findings
 from prodready.readiness.core_findings import core_findings
+from prodready.readiness.dependency_findings import dependency_findings
 from prodready.readiness.django_checks import django_findings, run_django_checks
 from prodready.readiness.findings import Finding
 from prodready.readiness.migration_findings import migration_findings
@@ -56,7 +58,7 @@ def backup_plugin(prodready_plugin: Callable[..., Any]) -> None:
 def only_the_plugin(backup_plugin: None) -> Iterator[None]:
     """Silence Django's and core's rules, so the plugin alone sets the overall score."""
     others = [f.id for f in django_findings(run_django_checks())] + [f.id for f in core_findings()]
-    others += [f.id for f in migration_findings()]
+    others += [f.id for f in migration_findings() + checklist_findings() + dependency_findings()]
     with override_settings(PRODREADY_READINESS_SILENCED=others):
         yield
 

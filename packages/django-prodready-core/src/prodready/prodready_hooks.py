@@ -33,10 +33,17 @@ def prodready_health_checks() -> Iterable[HealthCheck]:
 
 @hookimpl(trylast=True)
 def prodready_readiness_findings() -> Iterable[Finding]:
+    from prodready.readiness.checklist_findings import checklist_findings
     from prodready.readiness.core_findings import core_findings
+    from prodready.readiness.dependency_findings import dependency_findings
     from prodready.readiness.migration_findings import migration_findings
 
-    return [*core_findings(), *migration_findings()]
+    return [
+        *core_findings(),
+        *migration_findings(),
+        *checklist_findings(),
+        *dependency_findings(),
+    ]
 
 
 @hookimpl(trylast=True)
