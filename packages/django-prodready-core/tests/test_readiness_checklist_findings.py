@@ -64,6 +64,11 @@ def test_no_csrf_exempt_view_passes():
     assert csrf_exempt_views().passed
 
 
+def test_a_project_without_a_urlconf_passes(settings):
+    del settings.ROOT_URLCONF
+    assert csrf_exempt_views().passed
+
+
 TABLE = {(5, 2): datetime.date(2028, 4, 30), (4, 2): datetime.date(2026, 4, 30)}
 
 
