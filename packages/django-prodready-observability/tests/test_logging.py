@@ -196,3 +196,47 @@ def test_the_formatter_writes_what_python_json_logger_writes(options: dict[str, 
         record.created, record.msecs = created, (created % 1) * 1000
         line, expected = json.loads(ours.format(record)), json.loads(theirs.format(record))
         assert (line, list(line)) == (expected, list(expected))  # the same keys in order
+
+
+class Credentials:
+    """An object in ``extra`` whose text holds a secret, as a request's does."""
+
+    def __str__(self) -> str:
+        return f"<Credentials api_key={SECRET} host=db>"
+
+
+def test_an_object_in_extra_is_scrubbed_as_it_is_written(
+    configured: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
+    configured()
+    logging.getLogger("shop").info("sync", extra={"remote": Credentials(), "hosts": (DSN_LIKE,)})
+    output = capsys.readouterr().out
+    assert SECRET not in output
+    [line] = (json.loads(text) for text in output.splitlines())
+    assert line["remote"] == f"<Credentials api_key={FILTERED} host=db>"
+    assert line["hosts"] == [scrub_text(DSN_LIKE)]
+
+
+@pytest.mark.parametrize("as_json", [True, False])
+def test_djangos_request_logger_line_has_the_request_id_and_no_secret(
+    configured: Any, capsys: pytest.CaptureFixture[str], as_json: bool
+) -> None:
+    configured(json=as_json)
+    with override_settings(**SETTINGS):
+        response = Client().get(
+            f"/missing/?password={SECRET}&api_key={SECRET}&page=2", HTTP_X_REQUEST_ID="trace-404"
+        )
+    assert response.status_code == 404
+    output = capsys.readouterr().out
+    assert SECRET not in output
+    if not as_json:
+        assert "[trace-404] Not Found: /missing/" in output
+        return
+    [line] = [
+        line for line in map(json.loads, output.splitlines()) if line["name"] == "django.request"
+    ]
+    assert line["request_id"] == "trace-404"
+    assert line["status_code"] == 404
+    assert line["request"] == (
+        f"<WSGIRequest: GET '/missing/?password={FILTERED}&api_key={FILTERED}&page=2'>"
+    )

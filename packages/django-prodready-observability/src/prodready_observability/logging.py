@@ -6,11 +6,15 @@ In the settings module::
 
     LOGGING = configure_logging(level=env("LOG_LEVEL", default="INFO"))
 
-Every record passes two filters on its way to a handler: :class:`ContextFilter`
-adds ``request_id`` and ``user_id`` from the current request or Celery task, and
-:class:`ScrubFilter` masks secrets in the message, its arguments and its extra
-fields with the scrubber Sentry events go through, so a secret is masked the same
-way in both. Tracebacks are scrubbed by the formatter.
+Every record passes :class:`ContextFilter` on its way to a handler, which adds
+``request_id`` and ``user_id`` from the current request or Celery task (or from the
+request the record carries, as Django's request and security loggers' records do).
+
+Secrets are masked by the formatters, in what they write: every field is first turned
+into the text or JSON value it is written as (an object in ``extra``, such as the
+``request`` of Django's request logger, becomes its ``str()``), and only then scrubbed
+with the scrubber Sentry events go through, so no object's text escapes and a secret
+is masked the same way in both.
 """
 
 from __future__ import annotations
@@ -18,13 +22,18 @@ from __future__ import annotations
 import json
 import logging
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
+import orjson
 from django.core.signals import setting_changed
 from pythonjsonlogger.orjson import OrjsonFormatter
 
-from prodready_observability.requests.context import current_request_id, current_user_id
+from prodready_observability.requests.context import (
+    current_request_id,
+    current_user_id,
+    user_id_of,
+)
 
 if TYPE_CHECKING:
     from prodready_observability.scrub import Scrubber
@@ -39,9 +48,11 @@ STANDARD_ATTRIBUTES = frozenset(logging.makeLogRecord({}).__dict__) | {
     "user_id",
 }
 # Set on a record whose fields its producer has scrubbed already (the request line,
-# one per request): the filter passes it as it is. The leading "_" keeps it out of
+# one per request): ScrubFilter passes it as it is. The leading "_" keeps it out of
 # the JSON, as python-json-logger leaves such attributes out.
 SCRUBBED = "_prodready_scrubbed"
+# Types written as they are; anything else is turned into what it is written as first.
+_WRITTEN_AS_IS = frozenset({str, int, float, bool, type(None)})
 
 
 def configure_logging(
@@ -61,7 +72,7 @@ def configure_logging(
         ``file_backups`` old files.
     :param json: False writes plain text lines instead (for a developer's terminal).
     """
-    filters = ["prodready_context", "prodready_scrub"]
+    filters = ["prodready_context"]
     formatter = "json" if json else "text"
     handlers: dict[str, dict[str, Any]] = {
         "console": {
@@ -105,18 +116,41 @@ def configure_logging(
 
 
 class ContextFilter(logging.Filter):
-    """Adds ``request_id`` and ``user_id`` of the current request or task (None outside)."""
+    """Adds ``request_id`` and ``user_id`` of the current request or task (None outside).
+
+    A record that carries its request (``extra={"request": request}``, as Django's
+    request and security loggers do) takes them from that request when no request is
+    current: Django's request logger writes its 4xx/5xx line after the middleware has
+    returned.
+    """
 
     def filter(self, record: logging.LogRecord) -> bool:
+        request = record.__dict__.get("request")
         if getattr(record, "request_id", None) is None:
-            record.request_id = current_request_id()
+            record.request_id = current_request_id() or _request_id_of(request)
         if getattr(record, "user_id", None) is None:
-            record.user_id = current_user_id()
+            record.user_id = current_user_id() or _user_id_of(request)
         return True
+
+
+def _request_id_of(request: object) -> str | None:
+    request_id = getattr(request, "prodready_request_id", None)
+    return request_id if isinstance(request_id, str) else None
+
+
+def _user_id_of(request: Any) -> str | None:
+    if request is None or not hasattr(request, "__dict__"):
+        return None
+    return user_id_of(request)
 
 
 class ScrubFilter(logging.Filter):
     """Masks secrets in the message, its arguments and the record's extra fields.
+
+    The formatters of :func:`configure_logging` scrub what they write, whatever the
+    record holds; this filter is for handlers with formatters of their own (a mail or
+    a third-party handler), so that their records are scrubbed too. Objects in
+    ``extra`` are turned into their text first, so none reaches a handler unscrubbed.
 
     The message is formatted with its arguments first, so a secret passed as an
     argument is found in its context (``"password=%s"``); the record then carries
@@ -139,12 +173,54 @@ class ScrubFilter(logging.Filter):
             if key not in STANDARD_ATTRIBUTES and not key.startswith("_")
         }
         if extra:
-            record.__dict__.update(scrubber.mapping(extra))
+            written = {
+                key: value if type(value) in _WRITTEN_AS_IS else as_written(value)
+                for key, value in extra.items()
+            }
+            record.__dict__.update(scrubber.mapping(written))
         return True
 
 
+def as_written(value: Any, default: Callable[[Any], Any] | None = None) -> Any:
+    """``value`` as a JSON line writes it: text, a number, or lists and dicts of them.
+
+    :param default: what turns an object orjson does not know into JSON
+        (python-json-logger's, for its formatter); ``str()`` otherwise.
+    """
+    try:
+        return orjson.loads(orjson.dumps(value, default=default or str))
+    except TypeError:  # an integer past 64 bits or a key that is not text
+        return json.loads(json.dumps(value, default=default or str))
+
+
+def _readable_message(record: logging.LogRecord) -> bool:
+    """Whether the message had a bad format string; if so it is now written with its
+    arguments after it."""
+    try:
+        record.getMessage()
+    except Exception:
+        record.msg, record.args = f"{record.msg!s} {record.args!r}", None
+        return True
+    return False
+
+
+def _format_readably(format: Callable[[logging.LogRecord], str], record: logging.LogRecord) -> str:
+    """``format(record)``, again with a readable message if its format string was bad
+    (the message is formatted once when it is good, as records nearly always are)."""
+    try:
+        return format(record)
+    except Exception:
+        if not _readable_message(record):
+            raise
+        return format(record)
+
+
 class ScrubbingJsonFormatter(OrjsonFormatter):
-    """python-json-logger's orjson formatter, with tracebacks scrubbed.
+    """python-json-logger's orjson formatter, scrubbing every field it writes.
+
+    Each field is turned into the JSON value it is written as (an object becomes the
+    text python-json-logger writes for it), then the whole line is scrubbed, keys and
+    values, as a Sentry event is: no field escapes by its type.
 
     Made for a line per request: orjson, not the standard library's encoder, which took
     most of a line's cost; fields copied in one pass when none is renamed, added or
@@ -153,7 +229,22 @@ class ScrubbingJsonFormatter(OrjsonFormatter):
 
     _second: tuple[int, str | None, str] = (-1, None, "")  # second, datefmt, its text
 
+    def format(self, record: logging.LogRecord) -> str:
+        return _format_readably(super().format, record)
+
     def add_fields(
+        self, log_data: dict[str, Any], record: logging.LogRecord, message_dict: dict[str, Any]
+    ) -> None:
+        self._copy_fields(log_data, record, message_dict)
+        default = self.json_default
+        written = {
+            key: value if type(value) in _WRITTEN_AS_IS else as_written(value, default)
+            for key, value in log_data.items()
+        }
+        log_data.clear()
+        log_data.update(scrub_written(written, record))
+
+    def _copy_fields(
         self, log_data: dict[str, Any], record: logging.LogRecord, message_dict: dict[str, Any]
     ) -> None:
         if self.rename_fields or self.static_fields or self.defaults or self.timestamp:
@@ -204,10 +295,19 @@ def _scrub_lines(formatted: str | list[str]) -> str | list[str]:
 
 
 class ScrubbingTextFormatter(logging.Formatter):
-    """A plain text formatter, with tracebacks scrubbed."""
+    """A plain text formatter that scrubs the whole line it writes."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        return str(scrub_written(_format_readably(super().format, record), record))
 
     def formatException(self, ei: Any) -> str:
+        # Scrubbed here as well: logging keeps it on the record for other handlers.
         return cached_scrubber().text(super().formatException(ei))
+
+
+def scrub_written(written: Any, record: logging.LogRecord) -> Any:
+    """What a formatter writes for ``record`` (text, or a line's fields), scrubbed."""
+    return cached_scrubber().value(written)
 
 
 _scrubbers: list[Scrubber] = []  # the current settings' scrubber, once made
