@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import logging
+import logging.config
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 
+from prodready_observability.logging import configure_logging
 from tests.sentry_capture import CaptureTransport, captured_sentry
 
 
@@ -14,3 +18,27 @@ def sentry_capture() -> Iterator[CaptureTransport]:
     """Sentry initialised by prodready, its envelopes kept in memory; reset afterwards."""
     with captured_sentry() as transport:
         yield transport
+
+
+@pytest.fixture
+def configured(capsys: pytest.CaptureFixture[str]) -> Iterator[Any]:
+    """Apply a configuration; give every logger back its handlers and levels afterwards."""
+    manager = logging.Logger.manager
+    saved = {
+        name: (logger.level, logger.handlers[:], logger.propagate, logger.disabled)
+        for name, logger in [("", logging.getLogger()), *manager.loggerDict.items()]
+        if isinstance(logger, logging.Logger)
+    }
+
+    def apply(**kwargs: Any) -> None:
+        logging.config.dictConfig(configure_logging(**kwargs))
+
+    yield apply
+    for name, (level, handlers, propagate, disabled) in saved.items():
+        logger = logging.getLogger(name or None)
+        for handler in logger.handlers:
+            if handler not in handlers:
+                handler.close()
+        logger.setLevel(level)
+        logger.handlers[:] = handlers
+        logger.propagate, logger.disabled = propagate, disabled

@@ -18,7 +18,7 @@ from django.core.handlers.wsgi import WSGIHandler, WSGIRequest
 from django.db import connection
 from django.http import HttpRequest, HttpResponse
 from django.test import RequestFactory
-from django.urls import path
+from django.urls import include, path
 
 from tests.fake_secrets import fake
 
@@ -129,6 +129,11 @@ def _refuse(obj: dict[str, Any]) -> Any:
     raise ConnectionError(f"redis://:{password}@cache:6379/0 refused the connection")
 
 
+def confirm_reset(request: HttpRequest, uidb64: str, token: str) -> HttpResponse:
+    logger.info("checking the reset link %s", request.path)
+    raise RuntimeError(f"{ORDER_ERROR}: reset link {request.path} expired")
+
+
 def health(request: HttpRequest) -> HttpResponse:
     return HttpResponse("ok")
 
@@ -140,6 +145,8 @@ def orders(request: HttpRequest) -> HttpResponse:
 urlpatterns = [
     path("orders/<str:order>/pay/", pay),
     path("orders/", orders),
+    path("reset/<uidb64>/<token>/", confirm_reset),
+    path("accounts/", include("django.contrib.auth.urls")),
     path("health/ready", health),
     path("metrics", health),
 ]

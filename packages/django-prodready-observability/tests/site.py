@@ -7,7 +7,7 @@ import logging
 import os
 import time
 
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.urls import include, path
 
 from prodready_observability.requests.context import current_request_id, current_user_id
@@ -61,7 +61,14 @@ def pid(request: HttpRequest, n: int) -> HttpResponse:
     return HttpResponse(str(os.getpid()))
 
 
+def shared_file(request: HttpRequest, api_key: str) -> HttpResponse:
+    """A link that carries its own credential in the path, as share links do."""
+    logger.warning("no file shared at %s", request.path)
+    raise Http404(f"no file at {request.get_full_path()}")
+
+
 urlpatterns = [
+    path("files/<str:api_key>/", shared_file),
     path("lessons/<int:pk>/", lesson),
     path("async/lessons/<int:pk>/", async_lesson),
     path("whoami/", whoami),

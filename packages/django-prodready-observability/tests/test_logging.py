@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import logging
 import logging.config
-from collections.abc import Iterator
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -14,36 +13,11 @@ from typing import Any
 import pytest
 from django.test import Client, override_settings
 
-from prodready_observability.logging import configure_logging
 from prodready_observability.scrub import FILTERED, scrub_text
 from tests.site import SETTINGS
 
 SECRET = "hunter2-Zq9"
 DSN_LIKE = f"postgresql://app:{SECRET}@db.internal/app"
-
-
-@pytest.fixture
-def configured(capsys: pytest.CaptureFixture[str]) -> Iterator[Any]:
-    """Apply a configuration; give every logger back its handlers and levels afterwards."""
-    manager = logging.Logger.manager
-    saved = {
-        name: (logger.level, logger.handlers[:], logger.propagate, logger.disabled)
-        for name, logger in [("", logging.getLogger()), *manager.loggerDict.items()]
-        if isinstance(logger, logging.Logger)
-    }
-
-    def apply(**kwargs: Any) -> None:
-        logging.config.dictConfig(configure_logging(**kwargs))
-
-    yield apply
-    for name, (level, handlers, propagate, disabled) in saved.items():
-        logger = logging.getLogger(name or None)
-        for handler in logger.handlers:
-            if handler not in handlers:
-                handler.close()
-        logger.setLevel(level)
-        logger.handlers[:] = handlers
-        logger.propagate, logger.disabled = propagate, disabled
 
 
 def lines(capsys: pytest.CaptureFixture[str]) -> list[dict[str, Any]]:

@@ -32,8 +32,10 @@ from pythonjsonlogger.orjson import OrjsonFormatter
 from prodready_observability.requests.context import (
     current_request_id,
     current_user_id,
+    request_var,
     user_id_of,
 )
+from prodready_observability.scrub.paths import mask_strings, path_masker, request_path_secrets
 
 if TYPE_CHECKING:
     from prodready_observability.scrub import Scrubber
@@ -306,8 +308,18 @@ class ScrubbingTextFormatter(logging.Formatter):
 
 
 def scrub_written(written: Any, record: logging.LogRecord) -> Any:
-    """What a formatter writes for ``record`` (text, or a line's fields), scrubbed."""
-    return cached_scrubber().value(written)
+    """What a formatter writes for ``record`` (text, or a line's fields), scrubbed.
+
+    Secrets in the path of the record's request (its own, or the current one) are
+    masked first: a password-reset token in ``/reset/<uidb64>/<token>/``.
+    """
+    scrubber = cached_scrubber()
+    request = record.__dict__.get("request") or request_var.get()
+    if request is not None:
+        values = request_path_secrets(request, scrubber.is_secret_key)
+        if values:
+            written = mask_strings(written, path_masker(values))
+    return scrubber.value(written)
 
 
 _scrubbers: list[Scrubber] = []  # the current settings' scrubber, once made
