@@ -2,7 +2,7 @@
 
 import pytest
 
-from prodready_observability.scrub.keys import KeyMatcher, normalise_key
+from prodready_observability.scrub.keys import KeyMatcher, key_words, normalise_key
 
 
 @pytest.mark.parametrize(
@@ -61,6 +61,20 @@ def test_normalise_key(name: str, normalised: str) -> None:
         "cvv",
         "iban",
         "fernet_key",
+        # Word by word: every spelling of a secret word, run together or apart.
+        "passwords",
+        "newPassword",
+        "password_confirmation",
+        "refresh_tokens",
+        "authtoken",
+        "xsrf-token",
+        "clientsecret",
+        "SECRETKEY",
+        "privatekey",
+        "sessionKey",
+        "HTTP_COOKIE",
+        "HTTP_AUTHORIZATION",
+        "stripe_webhook_signature",
     ],
 )
 def test_secret_names(name: str) -> None:
@@ -92,6 +106,20 @@ def test_secret_names(name: str) -> None:
         "X-Request-ID",
         "design",
         "signal",
+        # Names that describe a secret (how many, how long, which kind) hold none.
+        "token_count",
+        "tokens_used",
+        "password_length",
+        "max_tokens",
+        "token_type",
+        "session_expiry",
+        "SESSION_COOKIE_AGE",
+        "PASSWORD_RESET_TIMEOUT",
+        # A secret word inside another word is not that word.
+        "tokenizer",
+        "authority",
+        "pinned",
+        "passport_country",
     ],
 )
 def test_ordinary_names(name: str) -> None:
@@ -103,6 +131,23 @@ def test_extra_patterns_ignore_case_and_match_written_or_normalised(name: str) -
     matcher = KeyMatcher([r"acme.?hmac"])
     assert matcher.is_secret(name)
     assert not KeyMatcher().is_secret(name)
+
+
+@pytest.mark.parametrize(
+    ("name", "words"),
+    [
+        ("new_password1", ["new", "password"]),
+        ("X-CSRFToken", ["x", "csrftoken"]),
+        ("tokensUsed", ["tokens", "used"]),
+        ("uidb64", ["uidb"]),
+    ],
+)
+def test_a_name_is_read_as_words(name: str, words: list[str]) -> None:
+    assert key_words(name) == words
+
+
+def test_extra_patterns_are_not_subject_to_the_describing_words() -> None:
+    assert KeyMatcher([r"token_count"]).is_secret("token_count")
 
 
 def test_the_answer_for_a_name_is_remembered_and_stays_right() -> None:

@@ -1,9 +1,27 @@
-"""Which keys name a secret: matched by pattern on a normalised name, not by exact name.
+"""Which keys name a secret: matched word by word, not as a substring.
 
-A name is normalised before matching: camelCase is split, everything is lower-cased
-and every run of non-alphanumerics becomes one space, so ``aws_secret_access_key``,
-``X-Api-Key``, ``apiKey`` and ``HTTP_X_API_KEY`` all read as words
-(``"x api key"``) and one pattern covers every spelling.
+The rule, for a dict key, variable, header or parameter name:
+
+1. The name is split into words: camelCase and every run of non-alphanumerics
+   (``_``, ``-``, ``.``, blanks) separate words, case is ignored, and digits at the end
+   of a word are dropped. ``aws_secret_access_key``, ``X-Api-Key``, ``apiKey`` and
+   ``new_password1`` read as ``aws secret access key``, ``x api key``, ``api key`` and
+   ``new password``.
+2. It names a secret when one of its words is a secret word (:data:`SECRET_WORDS`:
+   ``password``, ``token``, ``secret``, ``session``, ``auth``, ...), a word that ends with
+   one of the longer ones or with a secret pair of words written as one
+   (:data:`SECRET_ENDINGS`: ``csrftoken``, ``clientsecret``, ``apikey``), a word that
+   starts with ``password``/``passwd``/``secret`` (``secretkey``), or two neighbouring
+   words form a secret pair (:data:`SECRET_PAIRS`: ``api key``, ``private key``,
+   ``card number``).
+3. Unless one of its words says it describes a secret rather than holds one
+   (:data:`DESCRIBING_WORDS`: ``count``, ``length``, ``used``, ``max``, ``type``,
+   ``expiry``, ...): ``token_count``, ``tokens_used``, ``password_length``,
+   ``max_tokens`` and ``token_type`` hold a number or a label, and are kept.
+
+So ``author``, ``bypass``, ``keyboard``, ``tokenizer`` and ``cache_key`` are ordinary
+names: no word of theirs is a secret word. Extra patterns
+(``PRODREADY_SENTRY_SCRUB_KEYS``) are regular expressions outside this rule.
 """
 
 from __future__ import annotations
@@ -11,23 +29,46 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-# Each pattern is searched in the normalised name; "\b" is a word edge.
-BUILTIN_KEY_PATTERNS: tuple[str, ...] = (
-    r"passw(?:or)?d|passphrase|\bpass\b|\bpwd\b",
-    r"secret",  # client_secret, aws_secret_access_key, SECRET_KEY
-    r"token",  # api_token, csrftoken, access_token
-    r"api ?key",  # api_key, x-api-key, apiKey, APIKEY
-    r"\b(?:access|private|signing|encryption|master|license|account|ssh|hmac|fernet) ?key\b",
-    r"\bauth(?:orization|entication)?\b",  # auth, Authorization; not "author"
-    r"credential",
-    r"cookie",
-    r"session",  # sessionid, session_key
-    r"csrf|xsrf",
-    r"signature|\bsig\b",
-    r"\bdsn\b",
-    r"\bjwt\b|bearer",
-    r"\b(?:otp|totp|pin|cvv|cvc|ssn|iban)\b",
-    r"card ?number|\bcc ?number\b",
+# A word that names a secret on its own (plurals too: "passwords", "tokens").
+SECRET_WORDS = frozenset(
+    {
+        *("password", "passwd", "passphrase", "passcode", "pass", "pwd"),
+        *("secret", "token", "credential", "cookie", "signature", "sig"),
+        *("auth", "authorization", "authentication", "session", "csrf", "xsrf"),
+        *("dsn", "jwt", "bearer", "otp", "totp", "hotp", "pin", "cvv", "cvc", "ssn", "iban"),
+    }
+)
+# Two words that name a secret together, also when written as one ("privatekey").
+SECRET_PAIRS = frozenset(
+    {
+        *(
+            (first, "key")
+            for first in (
+                *("api", "access", "private", "signing", "encryption", "master", "license"),
+                *("account", "ssh", "hmac", "fernet", "secret", "session", "client"),
+            )
+        ),
+        ("card", "number"),
+        ("cc", "number"),
+        ("session", "id"),
+    }
+)
+# A word ending with one of these is a secret word run together with another
+# ("csrfmiddlewaretoken", "clientsecret", "xapikey").
+SECRET_ENDINGS = (
+    *("password", "passwd", "passphrase", "secret", "token", "credential", "cookie"),
+    "signature",
+    *(first + second for first, second in SECRET_PAIRS),
+)
+SECRET_BEGINNINGS = ("password", "passwd", "secret")
+# A word that says the name describes a secret (how many, how long, which kind, until
+# when) instead of holding one.
+DESCRIBING_WORDS = frozenset(
+    {
+        *("count", "length", "len", "size", "used", "max", "min", "limit", "total"),
+        *("type", "kind", "expiry", "expires", "expiration", "ttl", "age", "lifetime"),
+        *("timeout", "enabled", "required"),
+    }
 )
 
 _CAMEL_BOUNDARY = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
@@ -41,8 +82,34 @@ def normalise_key(name: str) -> str:
     return _SEPARATORS.sub(" ", spaced).strip()
 
 
+def key_words(name: str) -> list[str]:
+    """The words of a name, digits at their ends dropped: ``"new_password1"`` ->
+    ``["new", "password"]``."""
+    words = (word.rstrip("0123456789") for word in normalise_key(name).split())
+    return [word for word in words if word]
+
+
+def names_a_secret(words: list[str]) -> bool:
+    """Whether a name of these words holds a secret, by the rule of this module."""
+    if not DESCRIBING_WORDS.isdisjoint(words):
+        return False
+    for index, word in enumerate(words):
+        if _is_secret_word(word):
+            return True
+        if index and (words[index - 1], word) in SECRET_PAIRS:
+            return True
+    return False
+
+
+def _is_secret_word(word: str) -> bool:
+    if word in SECRET_WORDS or (word.endswith("s") and word[:-1] in SECRET_WORDS):
+        return True
+    singular = word[:-1] if word.endswith("s") else word
+    return singular.endswith(SECRET_ENDINGS) or word.startswith(SECRET_BEGINNINGS)
+
+
 class KeyMatcher:
-    """Tells whether a key names a secret, from the built-in and extra patterns.
+    """Tells whether a key names a secret, by the built-in rule and extra patterns.
 
     Extra patterns (``PRODREADY_SENTRY_SCRUB_KEYS``) ignore case and are searched in
     the name as written and in its normalised form, so ``acme_hmac`` and
@@ -50,7 +117,6 @@ class KeyMatcher:
     """
 
     def __init__(self, extra_patterns: Iterable[str] = ()) -> None:
-        self._builtin = _compile(BUILTIN_KEY_PATTERNS)
         extra = list(extra_patterns)
         self._extra = _compile(extra, re.IGNORECASE) if extra else None
         # The same few names (variable names, header names) come back in every event.
@@ -66,11 +132,10 @@ class KeyMatcher:
         return known
 
     def _matches(self, name: str) -> bool:
-        normalised = normalise_key(name)
-        if self._builtin.search(normalised):
+        if names_a_secret(key_words(name)):
             return True
         extra = self._extra
-        return extra is not None and bool(extra.search(name) or extra.search(normalised))
+        return extra is not None and bool(extra.search(name) or extra.search(normalise_key(name)))
 
 
 def _compile(patterns: Iterable[str], flags: int = 0) -> re.Pattern[str]:
