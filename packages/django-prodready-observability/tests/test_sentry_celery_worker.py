@@ -8,11 +8,12 @@ thread and scope, and its Redis commands become breadcrumbs.
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Iterator
 
 import pytest
 import redis
-from celery import Celery
+from celery import Celery, signals
 
 from prodready.testing import service_address
 from tests import sentry_app
@@ -58,6 +59,12 @@ def worker_app() -> Iterator[Celery]:
 @pytest.mark.requires_redis
 def test_a_failing_task_in_a_worker_sends_no_secret(worker_app: Celery) -> None:
     args, kwargs = sentry_app.task_arguments()
+    finished = threading.Event()
+
+    def task_finished(**kwargs: object) -> None:  # after prodready's own task_postrun line
+        finished.set()
+
+    signals.task_postrun.connect(task_finished, weak=False)
     with captured_sentry() as transport:
         # Imported only now, as `celery worker` does: its consumer module binds the task
         # tracer when first imported, which must be after Sentry's Celery integration
@@ -67,7 +74,12 @@ def test_a_failing_task_in_a_worker_sends_no_secret(worker_app: Celery) -> None:
         with start_worker(worker_app, perform_ping_check=False):
             worker_app.send_task("shop.charge_in_worker", args=args, kwargs=kwargs)
             event = transport.wait_for_event()
+            assert finished.wait(10), "the task did not finish"
+            events = transport.events()
             sent = transport.serialised()
+    signals.task_postrun.disconnect(task_finished)
+
+    assert len(events) == 1, "one failure, one Sentry issue"
 
     assert event["exception"]["values"][-1]["value"].startswith(sentry_app.ORDER_ERROR)
     assert event["extra"]["celery-job"]["task_name"] == "shop.charge_in_worker"

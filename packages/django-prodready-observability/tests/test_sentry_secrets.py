@@ -88,3 +88,12 @@ def test_the_view_error_keeps_its_message_type_and_chain(sentry_capture: Capture
             "postgresql://[Filtered]@db.internal:5432/shop",
         ),
     ]
+
+
+def test_a_failing_task_is_one_sentry_issue(sentry_capture: CaptureTransport) -> None:
+    sentry_app.run_charge_eagerly()
+    events = sentry_capture.events()
+    # Celery's integration reports the exception; the task-failure log line of
+    # prodready.tasks (ERROR) must not become a second event.
+    assert [event["exception"]["values"][-1]["type"] for event in events] == ["RuntimeError"]
+    assert events[0]["extra"]["celery-job"]["task_name"] == "shop.charge"

@@ -26,6 +26,7 @@ from prodready_observability.conf import conf
 from prodready_observability.sentry import chain
 
 logger = logging.getLogger(chain.LOGGER_NAME)
+TASKS_LOGGER_NAME = "prodready.tasks"  # prodready_observability.tasks, imported with Celery only
 
 
 def init_sentry(**overrides: Any) -> bool:
@@ -37,6 +38,10 @@ def init_sentry(**overrides: Any) -> bool:
     if not options.get("dsn"):
         return False
     ignore_logger(chain.LOGGER_NAME)
+    # A failed task is reported by Sentry's Celery integration (which ignores Celery's
+    # own failure lines the same way); the task line of prodready.tasks, ERROR for a
+    # failure, would otherwise be a second issue for the same failure.
+    ignore_logger(TASKS_LOGGER_NAME)
     sentry_sdk.init(**options)
     return True
 
