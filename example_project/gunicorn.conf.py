@@ -7,7 +7,8 @@ Read from the environment:
 - ``GUNICORN_THREADS`` (default 1), ``GUNICORN_TIMEOUT`` (default 30 s),
   ``GUNICORN_GRACEFUL_TIMEOUT`` (default 30 s), ``GUNICORN_KEEPALIVE`` (default 5 s)
 - ``GUNICORN_MAX_REQUESTS`` (default 1000, 0 turns recycling off)
-- ``LOG_LEVEL`` (default ``info``), shared with Django's logging
+- ``LOG_LEVEL`` (default ``info``), shared with Django's logging; both logs are
+  scrubbed of secrets (docs/operations.md, "Logs without secrets")
 - ``PROMETHEUS_MULTIPROC_DIR``: when set, the metrics of every worker are added up
   (django-prodready-observability); it is emptied when gunicorn starts and a dead
   worker's files are marked so its gauges stop counting.
@@ -40,7 +41,13 @@ max_requests_jitter = max_requests // 10
 accesslog = "-"
 errorlog = "-"
 loglevel = os.environ.get("LOG_LEVEL", "info").lower()
-access_log_format = '%(h)s "%(r)s" %(s)s %(b)s %(M)sms "%(a)s" request_id=%({x-request-id}i)s'
+# The method and path, not the request line (%(r)s): query strings stay out of the log.
+access_log_format = (
+    '%(h)s "%(m)s %(U)s %(H)s" %(s)s %(b)s %(M)sms "%(a)s" request_id=%({x-request-id}i)s'
+)
+# Scrubs what the format writes and every line of both logs (secret path parts, a
+# header or token a later format adds, the request in "Error handling request ...").
+logger_class = "prodready_observability.gunicorn.ScrubbingLogger"
 
 # Worker heartbeat files in memory, not on a possibly slow container filesystem.
 worker_tmp_dir = "/dev/shm" if Path("/dev/shm").is_dir() else None

@@ -67,7 +67,14 @@ def shared_file(request: HttpRequest, api_key: str) -> HttpResponse:
     raise Http404(f"no file at {request.get_full_path()}")
 
 
+def refused(request: HttpRequest) -> HttpResponse:
+    """An error whose text holds what the client sent, as a careless message does."""
+    api_key = request.headers.get("X-Api-Key", "")
+    raise RuntimeError(f"upstream refused api_key={api_key} for {request.get_full_path()}")
+
+
 urlpatterns = [
+    path("refused/", refused),
     path("files/<str:api_key>/", shared_file),
     path("lessons/<int:pk>/", lesson),
     path("async/lessons/<int:pk>/", async_lesson),

@@ -2,12 +2,6 @@
 
 from __future__ import annotations
 
-import http.client
-import os
-import socket
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -17,83 +11,29 @@ from prometheus_client.parser import text_string_to_metric_families
 
 pytest.importorskip("gunicorn", reason="install gunicorn (the test dependency group has it)")
 
-PACKAGE = Path(__file__).resolve().parents[1]
+from tests.gunicorn_process import gunicorn, request
+
 TOKEN = "multiprocess-test-token-0123456789abcdef"
 REQUESTS = 40
-START_TIMEOUT = 30
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
-def get(port: int, path: str, headers: dict[str, str] | None = None) -> tuple[int, str]:
-    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
-    try:
-        connection.request("GET", path, headers=headers or {})
-        response = connection.getresponse()
-        return response.status, response.read().decode()
-    finally:
-        connection.close()
 
 
 @pytest.fixture
 def server(tmp_path: Path) -> Iterator[int]:
     multiproc = tmp_path / "prometheus"
     multiproc.mkdir()
-    port = free_port()
     env = {
-        **os.environ,
         "PROMETHEUS_MULTIPROC_DIR": str(multiproc),
         "PRODREADY_TEST_METRICS_TOKEN": TOKEN,
         "DJANGO_SETTINGS_MODULE": "tests.multiprocess_site",
-        "PYTHONPATH": os.pathsep.join([str(PACKAGE), os.environ.get("PYTHONPATH", "")]),
     }
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "--config",
-            "python:tests.multiprocess_site",
-            "--workers",
-            "2",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--log-level",
-            "warning",
-            "tests.multiprocess_site:application",
-        ],
-        cwd=PACKAGE,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
-    try:
-        deadline = time.monotonic() + START_TIMEOUT
-        while True:
-            if process.poll() is not None:
-                pytest.fail(f"gunicorn exited: {process.stderr.read().decode()[-2000:]}")  # type: ignore[union-attr]
-            try:
-                get(port, "/health/")
-                break
-            except OSError:
-                if time.monotonic() > deadline:
-                    pytest.fail(f"gunicorn did not answer within {START_TIMEOUT} s")
-                time.sleep(0.1)
+    arguments = ["--config", "python:tests.multiprocess_site", "--workers", "2"]
+    arguments += ["--log-level", "warning", "tests.multiprocess_site:application"]
+    with gunicorn(arguments, env) as port:
         yield port
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-        assert process.stderr is not None
-        process.stderr.close()
+
+
+def get(port: int, path: str, headers: dict[str, str] | None = None) -> tuple[int, str]:
+    return request(port, path, headers)
 
 
 def test_requests_served_by_two_workers_are_all_counted(server: int) -> None:
