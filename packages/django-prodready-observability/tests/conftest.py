@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import logging.config
 from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import pytest
@@ -23,22 +24,31 @@ def sentry_capture() -> Iterator[CaptureTransport]:
 @pytest.fixture
 def configured(capsys: pytest.CaptureFixture[str]) -> Iterator[Any]:
     """Apply a configuration; give every logger back its handlers and levels afterwards."""
+
+    def apply(**kwargs: Any) -> None:
+        logging.config.dictConfig(configure_logging(**kwargs))
+
+    with restored_logging():
+        yield apply
+
+
+@contextmanager
+def restored_logging() -> Iterator[None]:
+    """Every logger's handlers, level and switches as they were, on exit."""
     manager = logging.Logger.manager
     saved = {
         name: (logger.level, logger.handlers[:], logger.propagate, logger.disabled)
         for name, logger in [("", logging.getLogger()), *manager.loggerDict.items()]
         if isinstance(logger, logging.Logger)
     }
-
-    def apply(**kwargs: Any) -> None:
-        logging.config.dictConfig(configure_logging(**kwargs))
-
-    yield apply
-    for name, (level, handlers, propagate, disabled) in saved.items():
-        logger = logging.getLogger(name or None)
-        for handler in logger.handlers:
-            if handler not in handlers:
-                handler.close()
-        logger.setLevel(level)
-        logger.handlers[:] = handlers
-        logger.propagate, logger.disabled = propagate, disabled
+    try:
+        yield
+    finally:
+        for name, (level, handlers, propagate, disabled) in saved.items():
+            logger = logging.getLogger(name or None)
+            for handler in logger.handlers:
+                if handler not in handlers:
+                    handler.close()
+            logger.setLevel(level)
+            logger.handlers[:] = handlers
+            logger.propagate, logger.disabled = propagate, disabled

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import os
 import time
@@ -73,7 +74,20 @@ def refused(request: HttpRequest) -> HttpResponse:
     raise RuntimeError(f"upstream refused api_key={api_key} for {request.get_full_path()}")
 
 
+def careless(request: HttpRequest, api_key: str) -> HttpResponse:
+    """Logs everything a client sent, as careless code does, then fails with it."""
+    request.get_host()  # a host not in ALLOWED_HOSTS is refused here, as Django does
+    logger.info("serving %s", request, extra={"headers": dict(request.headers)})
+    logger.info("form %s, cookies %s", request.POST.dict(), request.COOKIES)
+    if request.content_type == "application/json":
+        logger.info(
+            "document %s", request.body.decode(), extra={"document": json.loads(request.body)}
+        )
+    raise RuntimeError(f"could not serve {request.get_full_path()} with {request.GET.urlencode()}")
+
+
 urlpatterns = [
+    path("careless/<str:api_key>/", careless),
     path("refused/", refused),
     path("files/<str:api_key>/", shared_file),
     path("lessons/<int:pk>/", lesson),

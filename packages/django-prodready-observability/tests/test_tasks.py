@@ -10,10 +10,13 @@ from typing import Any
 import pytest
 import redis
 from celery import Celery
+from django.test import override_settings
 
 from prodready.testing import service_address
+from prodready_observability.logging import configure_logging
 from prodready_observability.metrics.registry import build_registry
 from prodready_observability.requests import context
+from prodready_observability.tasks import logging_is_ours
 
 DATABASE = 15
 QUEUE = "prodready-observability-task-tests"
@@ -129,3 +132,19 @@ def test_publishing_without_a_request_adds_no_header() -> None:
     headers: dict[str, Any] = {}
     before_task_publish(headers=headers)
     assert HEADER not in headers
+
+
+@pytest.mark.parametrize(
+    ("logging_setting", "ours"),
+    [
+        (configure_logging(), True),
+        (configure_logging(json=False), True),
+        ({"version": 1, "formatters": {"plain": {"format": "%(message)s"}}}, False),
+        (None, False),
+    ],
+)
+def test_celery_keeps_the_logging_only_when_it_is_ours(
+    logging_setting: dict[str, object] | None, ours: bool
+) -> None:
+    with override_settings(LOGGING=logging_setting):
+        assert logging_is_ours() is ours

@@ -7,7 +7,9 @@ Connected in ``AppConfig.ready()`` when Celery is installed (the ``celery`` extr
   sent from a request, the task's own id), so the task's log records carry it;
 - ``task_postrun`` logs the task's name, outcome, duration and retries on the
   ``prodready.tasks`` logger and counts them in ``prodready_celery_tasks_total`` and
-  ``prodready_celery_task_duration_seconds``.
+  ``prodready_celery_task_duration_seconds``;
+- ``setup_logging``, when ``LOGGING`` comes from ``configure_logging()``, keeps a
+  worker's log lines on those scrubbing handlers (:func:`keep_logging`).
 """
 
 from __future__ import annotations
@@ -38,7 +40,34 @@ def connect_celery_signals() -> bool:
     signals.before_task_publish.connect(before_task_publish, weak=False, dispatch_uid=_UID)
     signals.task_prerun.connect(task_prerun, weak=False, dispatch_uid=_UID)
     signals.task_postrun.connect(task_postrun, weak=False, dispatch_uid=_UID)
+    if logging_is_ours():
+        signals.setup_logging.connect(keep_logging, weak=False, dispatch_uid=_UID)
     return True
+
+
+def logging_is_ours() -> bool:
+    """Whether ``LOGGING`` uses this package's formatters (``configure_logging()``)."""
+    from django.conf import settings
+
+    from prodready_observability.logging import FILTER_PATH
+
+    config = getattr(settings, "LOGGING", None)
+    formatters = config.get("formatters") if isinstance(config, dict) else None
+    return isinstance(formatters, dict) and any(
+        isinstance(formatter, dict) and str(formatter.get("()", "")).startswith(FILTER_PATH)
+        for formatter in formatters.values()
+    )
+
+
+def keep_logging(**kwargs: Any) -> None:
+    """Celery's ``setup_logging`` signal: keep the logging Django configured.
+
+    Connected only when ``LOGGING`` comes from ``configure_logging()``. Without a
+    receiver, a worker replaces the root logger's handlers with its own and gives its
+    task loggers handlers that do not propagate, so task and failure lines (task
+    arguments, exception text) would be written by Celery's formatter, unscrubbed.
+    With one, Celery leaves logging alone, as its documentation describes.
+    """
 
 
 def before_task_publish(headers: dict[str, Any] | None = None, **kwargs: Any) -> None:
