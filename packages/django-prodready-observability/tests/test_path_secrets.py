@@ -10,7 +10,7 @@ import pytest
 from django.test import Client, override_settings
 
 from prodready_observability.scrub import FILTERED, get_scrubber
-from prodready_observability.scrub.paths import path_masker, path_secrets
+from prodready_observability.scrub.values import path_masker, path_secrets
 from tests import sentry_app
 from tests.site import SETTINGS
 

@@ -24,7 +24,7 @@ from typing import Any
 
 from prodready_observability.logging import cached_scrubber
 from prodready_observability.scrub import FILTERED, Scrubber
-from prodready_observability.scrub.paths import path_masker, path_secrets
+from prodready_observability.scrub.values import path_masker, path_secrets
 
 # "%(r)s", "%({x-api-key}i)s": the atoms an access log format uses.
 _ATOM = re.compile(r"%\(([^)]*)\)")

@@ -35,7 +35,8 @@ from prodready_observability.requests.context import (
     request_var,
     user_id_of,
 )
-from prodready_observability.scrub.paths import mask_strings, path_masker, request_path_secrets
+from prodready_observability.scrub.values import path_masker, request_path_secrets
+from prodready_observability.scrub.walk import mask_strings
 
 if TYPE_CHECKING:
     from prodready_observability.scrub import Scrubber

@@ -11,18 +11,19 @@ logs, so a secret is masked the same way everywhere::
 
 The module-level functions use the project's ``PRODREADY_SENTRY_SCRUB_KEYS`` and
 ``PRODREADY_SENTRY_SCRUB_PATTERNS`` on top of the built-in rules.
+
+Three modules: ``keys.py`` (which names are secret), ``values.py`` (masking secrets in
+text, URLs, SQL and request paths) and ``walk.py`` (nested data, and the scrubber that
+puts them together).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from functools import lru_cache
 from typing import Any
 
-from prodready_observability.conf import conf
-from prodready_observability.scrub.mask import FILTERED
-from prodready_observability.scrub.sql import scrub_sql
-from prodready_observability.scrub.walk import Scrubber
+from prodready_observability.scrub.values import FILTERED, scrub_sql
+from prodready_observability.scrub.walk import Scrubber, get_scrubber
 
 __all__ = [
     "FILTERED",
@@ -33,16 +34,6 @@ __all__ = [
     "scrub_text",
     "scrub_value",
 ]
-
-
-def get_scrubber() -> Scrubber:
-    """The scrubber for the current settings (built once per distinct settings)."""
-    return _scrubber_for(tuple(conf.SENTRY_SCRUB_KEYS), tuple(conf.SENTRY_SCRUB_PATTERNS))
-
-
-@lru_cache(maxsize=8)
-def _scrubber_for(extra_keys: tuple[str, ...], extra_patterns: tuple[str, ...]) -> Scrubber:
-    return Scrubber(extra_keys, extra_patterns)
 
 
 def scrub_text(text: str) -> str:

@@ -8,12 +8,13 @@ in a copy of ``os.environ``, or a token in a local copy of ``request.POST``.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
+from functools import lru_cache
 from typing import Any
 
+from prodready_observability.conf import conf
 from prodready_observability.scrub.keys import KeyMatcher
-from prodready_observability.scrub.mask import FILTERED
-from prodready_observability.scrub.text import TextScrubber
+from prodready_observability.scrub.values import FILTERED, TextScrubber
 
 # Deeper than any real event; stops self-referencing data without a RecursionError.
 MAX_DEPTH = 32
@@ -88,3 +89,24 @@ class Scrubber:
         if kind in _SCALARS:
             return value
         return self.value(value, depth)
+
+
+def mask_strings(value: Any, mask: Callable[[str], str]) -> Any:
+    """``value`` (text, or lists and dicts of it) with ``mask`` applied to every string."""
+    if isinstance(value, str):
+        return mask(value)
+    if isinstance(value, dict):
+        return {key: mask_strings(item, mask) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [mask_strings(item, mask) for item in value]
+    return value
+
+
+def get_scrubber() -> Scrubber:
+    """The scrubber for the current settings (built once per distinct settings)."""
+    return _scrubber_for(tuple(conf.SENTRY_SCRUB_KEYS), tuple(conf.SENTRY_SCRUB_PATTERNS))
+
+
+@lru_cache(maxsize=8)
+def _scrubber_for(extra_keys: tuple[str, ...], extra_patterns: tuple[str, ...]) -> Scrubber:
+    return Scrubber(extra_keys, extra_patterns)

@@ -14,12 +14,8 @@ from urllib.parse import urlsplit
 
 from prodready_observability.requests.context import request_var
 from prodready_observability.scrub import Scrubber
-from prodready_observability.scrub.paths import (
-    mask_strings,
-    path_masker,
-    path_secrets,
-    request_path_secrets,
-)
+from prodready_observability.scrub.values import path_masker, path_secrets, request_path_secrets
+from prodready_observability.scrub.walk import mask_strings
 from prodready_observability.sentry.queries import scrub_database_span, scrub_query_breadcrumb
 from prodready_observability.sentry.request import scrub_headers
 

@@ -1,13 +1,16 @@
-"""Secrets in free text are masked; the text around them, and ordinary text, is kept."""
+"""Secrets in text and SQL are masked; the text around them, and ordinary text, is kept."""
 
 import pytest
 from django.test import override_settings
 
-from prodready_observability.scrub import get_scrubber, scrub_text
+from prodready_observability.scrub import get_scrubber, scrub_sql, scrub_text
 from prodready_observability.scrub.keys import KeyMatcher
-from prodready_observability.scrub.mask import mask_spans
-from prodready_observability.scrub.text import TextScrubber
-from prodready_observability.scrub.tokens import is_card_number, passes_luhn
+from prodready_observability.scrub.values import (
+    TextScrubber,
+    is_card_number,
+    mask_spans,
+    passes_luhn,
+)
 from tests.fake_secrets import fake
 
 F = "[Filtered]"
@@ -165,3 +168,28 @@ def test_luhn(digits: str, valid: bool) -> None:
 )
 def test_card_number_length_is_13_to_19_digits(candidate: str, card: bool) -> None:
     assert is_card_number(candidate) is card
+
+
+# SQL keeps its shape; the literals it carried are replaced.
+
+
+@pytest.mark.parametrize(
+    ("sql", "expected"),
+    [
+        (
+            "SELECT * FROM auth_user WHERE email = 'bob@example.com' AND id = 42",
+            "SELECT * FROM auth_user WHERE email = ? AND id = ?",
+        ),
+        ("UPDATE t SET note = 'it''s secret' WHERE x = -1.5", "UPDATE t SET note = ? WHERE x = ?"),
+        ("SELECT E'tok\\'en', N'x', $$dollar secret$$", "SELECT ?, ?, ?"),
+        ("SELECT $tag$tagged secret$tag$ FROM t1", "SELECT ? FROM t1"),
+        ("INSERT INTO t VALUES ('unterminated secre", "INSERT INTO t VALUES (?"),
+        # placeholders, identifiers and names with digits are kept
+        (
+            'SELECT "t2"."col1" FROM "shop_order2" WHERE "id" = %s AND n = $1 LIMIT 21',
+            'SELECT "t2"."col1" FROM "shop_order2" WHERE "id" = %s AND n = $1 LIMIT ?',
+        ),
+    ],
+)
+def test_literals_are_replaced(sql: str, expected: str) -> None:
+    assert scrub_sql(sql) == expected
