@@ -5,6 +5,7 @@ from datetime import UTC, datetime
 
 import pytest
 from django.urls import reverse
+from django.utils import translation
 
 from prodready.dashboard import DashboardCard
 from prodready.dashboard.health_card import card_for
@@ -136,6 +137,17 @@ def test_health_card_shows_each_check(staff_client, cards):
     assert "non-critical" in html
     assert " ms</td>" in html
     assert "Serving, but a non-critical check is failing." in html
+
+
+@pytest.mark.django_db
+def test_dashboard_speaks_polish(staff_client, cards):
+    cards(checks=[FakeCheck("fake:db"), FakeCheck("fake:cache")])
+    with translation.override("pl"):
+        html = staff_client.get(URL).content.decode()
+    assert '<html lang="pl">' in html
+    assert "<h1>Panel operacyjny</h1>" in html
+    assert "Wszystkie 2 sprawdzenia przechodzą." in html
+    assert ">Stan zdrowia</a>" in html
 
 
 @pytest.mark.parametrize(

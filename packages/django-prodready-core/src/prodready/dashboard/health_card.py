@@ -6,6 +6,7 @@ from typing import Literal
 
 from django.http import HttpRequest
 from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext, gettext_noop, ngettext
 
 from prodready.dashboard.cards import DashboardCard
 from prodready.health.report import HealthReport, OverallStatus
@@ -17,9 +18,8 @@ _OVERALL_TONE: dict[OverallStatus, Literal["ok", "warning", "error"]] = {
     "failed": "error",
 }
 _SUMMARY: dict[OverallStatus, str] = {
-    "ok": "All {count} checks pass.",
-    "degraded": "Serving, but a non-critical check is failing.",
-    "failed": "Not ready: a critical check is failing.",
+    "degraded": gettext_noop("Serving, but a non-critical check is failing."),
+    "failed": gettext_noop("Not ready: a critical check is failing."),
 }
 
 
@@ -43,10 +43,17 @@ def card_for(report: HealthReport) -> DashboardCard:
         # Failing checks first, critical before non-critical; otherwise the runner's order.
         for result in sorted(report.results, key=lambda r: (r.ok, not r.critical))
     ]
-    summary = _SUMMARY[report.status].format(count=len(checks))
-    summary += f" Checked at {report.checked_at:%H:%M:%S} UTC in {report.duration_ms:.0f} ms."
+    if report.status == "ok":
+        summary = ngettext(
+            "The {count} check passes.", "All {count} checks pass.", len(checks)
+        ).format(count=len(checks))
+    else:
+        summary = gettext(_SUMMARY[report.status])
+    summary += " " + gettext("Checked at {time} UTC in {duration} ms.").format(
+        time=f"{report.checked_at:%H:%M:%S}", duration=f"{report.duration_ms:.0f}"
+    )
     return DashboardCard(
-        title="Health",
+        title=gettext("Health"),
         template="prodready/dashboard/health_card.html",
         context={"checks": checks, "summary": summary},
         status=_OVERALL_TONE[report.status],

@@ -12,6 +12,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.utils.safestring import SafeString
+from django.utils.translation import gettext
 from django.views.decorators.cache import never_cache
 
 from prodready import hooks
@@ -41,7 +42,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     if not request.user.is_authenticated:
         return redirect_to_login(request.get_full_path())
     if not (request.user.is_active and request.user.is_staff):
-        raise PermissionDenied("The operations dashboard is for staff only.")
+        raise PermissionDenied(gettext("The operations dashboard is for staff only."))
     rendered, problem = _collect(request)
     counts = Counter(item.status for item in rendered)
     context = {"cards": rendered, "problem": problem, "counts": counts}
@@ -57,10 +58,10 @@ def _collect(request: HttpRequest) -> tuple[list[RenderedCard], str | None]:
         return [], str(exc)
     except Exception as exc:
         logger.exception("Collecting dashboard cards failed")
-        return [], (
-            f"A plugin failed while listing its dashboard cards ({type(exc).__name__}). "
+        return [], gettext(
+            "A plugin failed while listing its dashboard cards ({error}). "
             "The details are in the server log."
-        )
+        ).format(error=type(exc).__name__)
     ordered = sorted(cards, key=lambda card: (card.order, card.title.lower()))
     return [_render(request, card) for card in ordered], None
 
@@ -76,7 +77,11 @@ def _render(request: HttpRequest, card: DashboardCard) -> RenderedCard:
         # Exception messages can carry secrets; the type is enough to start from the log.
         return RenderedCard(
             card,
-            error=f"The card {card.title!r} ({card.template}) failed to render: "
-            f"{type(exc).__name__}. The details are in the server log.",
+            error=gettext(
+                "The card {title} ({template}) failed to render: {error}. "
+                "The details are in the server log."
+            ).format(
+                title=repr(str(card.title)), template=card.template, error=type(exc).__name__
+            ),
         )
     return RenderedCard(card, html=SafeString(html))
