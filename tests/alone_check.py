@@ -11,6 +11,7 @@ import json
 import sys
 from importlib import import_module
 from io import StringIO
+from pathlib import Path
 
 import django
 from django.conf import settings
@@ -85,4 +86,8 @@ for url in ("/health/live", "/health/ready"):
 out = StringIO()
 call_command("prodready", "check", "--format", "json", stdout=out)
 assert 0 <= json.loads(out.getvalue())["score"] <= 10, out.getvalue()
+# The wheels ship their Polish catalogue, compiled (hatchling takes every file of the package).
+for name in dict.fromkeys(["prodready", app]):
+    catalogue = Path(import_module(name).__file__).parent / "locale/pl/LC_MESSAGES/django.mo"
+    assert catalogue.is_file(), f"{name} is installed without its Polish catalogue ({catalogue})"
 print(f"{app}: {len(modules)} modules import; plugin registered, health ready, report runs")
