@@ -21,16 +21,16 @@ ROOT = Path(__file__).resolve().parents[1]
 PLURAL_FORMS = (
     "nplurals=3; plural=(n==1 ? 0 : n%10>=2 && n%10<=4 && (n%100<10 || n%100>=20) ? 1 : 2);"
 )
-# The directory makemessages runs in (it holds locale/): a package's import package,
-# or the example project's app.
-SOURCES = {
-    "django-prodready-core": ROOT / "packages/django-prodready-core/src/prodready",
+# The directory makemessages runs in (it holds locale/): each package's import package.
+IMPORT_NAMES = {
+    "django-prodready-core": "prodready",
+    "django-prodready-security": "prodready_security",
+    "django-prodready-backup": "prodready_backup",
 }
+SOURCES = {dist: ROOT / "packages" / dist / "src" / name for dist, name in IMPORT_NAMES.items()}
 CATALOGUE = Path("locale/pl/LC_MESSAGES/django.po")
 
-parametrize_sources = pytest.mark.parametrize(
-    "source", SOURCES.values(), ids=list(SOURCES)
-)
+parametrize_sources = pytest.mark.parametrize("source", SOURCES.values(), ids=list(SOURCES))
 
 
 def gettext_tools() -> None:

@@ -10,10 +10,18 @@ from typing import Any
 import pytest
 from django.contrib.auth.models import Group
 from django.test import Client, override_settings
+from django.utils import translation
 
 from prodready_security.otp import qr
 from prodready_security.otp.models import BackupCodeDevice, EncryptedTOTPDevice
-from tests.otp_support import code_at, enforcing_middleware, enrol, fresh_code, make_user
+from tests.otp_support import (
+    code_at,
+    enforcing_middleware,
+    enrol,
+    fresh_code,
+    make_user,
+    wrong_code,
+)
 
 pytestmark = [pytest.mark.urls("tests.otp_support"), pytest.mark.django_db]
 
@@ -55,6 +63,19 @@ def test_full_enrolment_flow(client: Client) -> None:
     assert client.get("/admin/").status_code == 200
     device.refresh_from_db()
     assert device.confirmed
+
+
+def test_setup_page_and_its_errors_speak_polish(client: Client) -> None:
+    staff = make_user("ada", is_staff=True)
+    client.force_login(staff)
+    with translation.override("pl"):
+        page = client.get(SETUP).content.decode()
+        wrong = wrong_code(EncryptedTOTPDevice.objects.get(user=staff))
+        refused = client.post(SETUP, {"code": wrong, "next": "/"}).content.decode()
+    assert '<html lang="pl">' in page
+    assert "<h1>Skonfiguruj uwierzytelnianie dwuskładnikowe</h1>" in page
+    assert "Kod z aplikacji uwierzytelniającej" in page
+    assert "Ten kod jest nieprawidłowy. Kody zmieniają się co 30 sekund" in refused
 
 
 def test_reloading_setup_keeps_the_same_secret(client: Client) -> None:

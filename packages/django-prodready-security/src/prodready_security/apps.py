@@ -1,11 +1,12 @@
 from django.apps import AppConfig
 from django.core import checks
 from django.core.signals import setting_changed
+from django.utils.translation import gettext_lazy
 
 
 class ProdreadySecurityConfig(AppConfig):
     name = "prodready_security"
-    verbose_name = "django-prodready security"
+    verbose_name = gettext_lazy("django-prodready security")
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:

@@ -12,6 +12,7 @@ from django.urls import URLPattern, path
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
+from django.utils.translation import gettext_lazy
 
 from prodready_security.audit.csv_export import csv_response
 from prodready_security.audit.models import AuditEvent
@@ -97,7 +98,7 @@ class AuditEventAdmin(EventModelAdmin):
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
 
-    @admin.display(description="object")
+    @admin.display(description=gettext_lazy("object"))
     def target(self, event: AuditEvent) -> SafeString | str:
         """The object, linking to every event about that same object."""
         if not event.target_pk or event.target_content_type_id is None:
@@ -126,7 +127,9 @@ class AuditEventAdmin(EventModelAdmin):
         changelist = self.get_changelist_instance(request)
         return _export(changelist.get_queryset(request))
 
-    @admin.action(description="Export selected audit events as CSV", permissions=["view"])
+    @admin.action(
+        description=gettext_lazy("Export selected audit events as CSV"), permissions=["view"]
+    )
     def export_csv(
         self, request: HttpRequest, queryset: QuerySet[AuditEvent]
     ) -> StreamingHttpResponse:

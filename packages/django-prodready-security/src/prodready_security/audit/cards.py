@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.http import HttpRequest
 from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext
 
 from prodready import DashboardCard
 from prodready_security.audit.models import AuditEvent
@@ -22,7 +23,7 @@ def cards(request: HttpRequest) -> list[DashboardCard]:
     failed = sum(event.action == "auth.login_failed" for event in events)
     return [
         DashboardCard(
-            title="Audit log",
+            title=gettext("Audit log"),
             template="prodready_security/audit/dashboard_card.html",
             context={"events": events},
             status="warning" if failed else "info",

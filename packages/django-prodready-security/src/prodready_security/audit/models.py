@@ -7,6 +7,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
+from django.utils.translation import gettext_lazy
 
 # The hash that the first event of a new chain links to.
 GENESIS_HASH = "0" * 64
@@ -54,8 +55,8 @@ class AuditEvent(models.Model):
 
     class Meta:
         ordering = ["-sequence"]
-        verbose_name = "audit event"
-        verbose_name_plural = "audit events"
+        verbose_name = gettext_lazy("audit event")
+        verbose_name_plural = gettext_lazy("audit events")
         indexes = [models.Index(fields=["target_content_type", "target_pk"])]
 
     def __str__(self) -> str:
@@ -83,7 +84,7 @@ class AuditChainHead(models.Model):
     anchor_hash = models.CharField(max_length=64, default=GENESIS_HASH)
 
     class Meta:
-        verbose_name = "audit chain head"
+        verbose_name = gettext_lazy("audit chain head")
 
     def __str__(self) -> str:
         return f"audit chain head at #{self.sequence}"

@@ -7,6 +7,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.translation import gettext
 from django.views.decorators.cache import never_cache
 
 from prodready_security.audit.cards import VIEW_PERMISSION
@@ -22,7 +23,7 @@ def recent_events(request: HttpRequest) -> HttpResponse:
     if not request.user.is_authenticated:
         return redirect_to_login(request.get_full_path())
     if not (request.user.is_staff and request.user.has_perm(VIEW_PERMISSION)):
-        raise PermissionDenied("The audit log is for staff allowed to view audit events.")
+        raise PermissionDenied(gettext("The audit log is for staff allowed to view audit events."))
     events = AuditEvent.objects.using(conf.AUDIT_DATABASE).order_by("-sequence")
     action, actor = _filter(request, "action"), _filter(request, "actor")
     if action:

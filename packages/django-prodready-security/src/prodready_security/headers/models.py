@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.db import models
+from django.utils.translation import gettext_lazy
 
 
 class CSPReport(models.Model):
@@ -20,7 +21,7 @@ class CSPReport(models.Model):
     class Meta:
         app_label = "prodready_security"
         ordering = ["-received_at"]
-        verbose_name = "CSP violation report"
+        verbose_name = gettext_lazy("CSP violation report")
 
     def __str__(self) -> str:
         return f"{self.directive or 'CSP'} blocked {self.blocked_uri or '?'}"

@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import router, transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.translation import gettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
@@ -98,6 +99,6 @@ def recent_reports(request: HttpRequest) -> HttpResponse:
     if not request.user.is_authenticated:
         return redirect_to_login(request.get_full_path())
     if not (request.user.is_staff and request.user.has_perm(VIEW_PERMISSION)):
-        raise PermissionDenied("CSP reports are for staff allowed to view them.")
+        raise PermissionDenied(gettext("CSP reports are for staff allowed to view them."))
     context = {"reports": CSPReport.objects.order_by("-received_at")[:RECENT]}
     return render(request, "prodready_security/headers/csp_reports.html", context)

@@ -10,6 +10,7 @@ from typing import Any
 
 from django.contrib import admin
 from django.http import HttpRequest
+from django.utils.translation import gettext_lazy
 
 from prodready_security.otp.models import BackupCodeDevice, EncryptedTOTPDevice
 
@@ -36,7 +37,7 @@ class EncryptedTOTPDeviceAdmin(DeviceAdmin):
 class BackupCodeDeviceAdmin(DeviceAdmin):
     list_display = ["user", "remaining", "created_at", "last_used_at"]
 
-    @admin.display(description="unused codes")
+    @admin.display(description=gettext_lazy("unused codes"))
     def remaining(self, device: BackupCodeDevice) -> int:
         count: int = device.codes.count()
         return count

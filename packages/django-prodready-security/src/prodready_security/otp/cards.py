@@ -6,6 +6,7 @@ from typing import Literal
 
 from django.contrib.auth import get_user_model
 from django.http import HttpRequest
+from django.utils.translation import gettext, ngettext
 
 from prodready import DashboardCard
 from prodready_security.otp.models import EncryptedTOTPDevice
@@ -31,11 +32,23 @@ def adoption_card() -> DashboardCard:
     enrolled = total - missing_count
     status: Literal["ok", "warning", "info"]
     if total == 0:
-        status, summary = "info", "No active staff users."
+        status, summary = "info", gettext("No active staff users.")
     elif missing_count:
-        status, summary = "warning", f"{missing_count} of {total} staff users have no 2FA yet."
+        status, summary = (
+            "warning",
+            ngettext(
+                "{missing} of {total} staff user has no 2FA yet.",
+                "{missing} of {total} staff users have no 2FA yet.",
+                total,
+            ).format(missing=missing_count, total=total),
+        )
     else:
-        status, summary = "ok", f"All {total} staff users use 2FA."
+        status, summary = (
+            "ok",
+            ngettext(
+                "The {total} staff user uses 2FA.", "All {total} staff users use 2FA.", total
+            ).format(total=total),
+        )
     context = {
         "enrolled": enrolled,
         "total": total,
@@ -45,7 +58,7 @@ def adoption_card() -> DashboardCard:
         "more": max(missing_count - LISTED, 0),
     }
     return DashboardCard(
-        title="2FA adoption among staff",
+        title=gettext("2FA adoption among staff"),
         template="prodready_security/otp/dashboard_card.html",
         context=context,
         status=status,

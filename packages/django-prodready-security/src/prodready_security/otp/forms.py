@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
+from django.utils.translation import gettext_lazy
+
+if TYPE_CHECKING:
+    from django.utils.functional import _StrOrPromise
 
 
-def _code_field(label: str, help_text: str, *, numeric: bool) -> forms.CharField:
+def _code_field(
+    label: _StrOrPromise, help_text: _StrOrPromise, *, numeric: bool
+) -> forms.CharField:
     attrs = {
         "autocomplete": "one-time-code",
         "autofocus": True,
@@ -29,8 +35,8 @@ class TOTPCodeForm(forms.Form):
     """A code from the authenticator app only (setting up, renewing backup codes)."""
 
     code = _code_field(
-        "Code from your authenticator app",
-        "The 6-digit code your app shows now.",
+        gettext_lazy("Code from your authenticator app"),
+        gettext_lazy("The 6-digit code your app shows now."),
         numeric=True,
     )
 
@@ -39,23 +45,23 @@ class VerifyForm(forms.Form):
     """A code from the app or, when the phone is not at hand, a backup code."""
 
     code = _code_field(
-        "Authentication code",
-        "The 6-digit code from your app, or one of your backup codes.",
+        gettext_lazy("Authentication code"),
+        gettext_lazy("The 6-digit code from your app, or one of your backup codes."),
         numeric=False,
     )
 
 
 class DisableForm(forms.Form):
     password = forms.CharField(
-        label="Your password",
+        label=gettext_lazy("Your password"),
         strip=False,
         widget=forms.PasswordInput(
             attrs={"autocomplete": "current-password", "class": "pr-otp-input"}
         ),
     )
     code = _code_field(
-        "Authentication code",
-        "A code from your app, or one of your backup codes.",
+        gettext_lazy("Authentication code"),
+        gettext_lazy("A code from your app, or one of your backup codes."),
         numeric=False,
     )
 

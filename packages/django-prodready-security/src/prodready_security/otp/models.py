@@ -16,6 +16,7 @@ import time
 from typing import Any
 
 from django.db import models
+from django.utils.translation import gettext_lazy
 from django_otp.models import (
     Device,
     ThrottlingMixin,
@@ -33,25 +34,35 @@ class EncryptedTOTPDevice(TimestampMixin, ThrottlingMixin, Device):  # type: ign
     """An authenticator app. Fields as django-otp's ``TOTPDevice``, the key encrypted."""
 
     encrypted_key = models.TextField(
-        editable=False, help_text="The TOTP secret, encrypted with PRODREADY_OTP_ENCRYPTION_KEYS."
+        editable=False,
+        help_text=gettext_lazy("The TOTP secret, encrypted with PRODREADY_OTP_ENCRYPTION_KEYS."),
     )
-    step = models.PositiveSmallIntegerField(default=30, help_text="The time step in seconds.")
-    t0 = models.BigIntegerField(default=0, help_text="The Unix time steps are counted from.")
-    digits = models.PositiveSmallIntegerField(default=6, help_text="Digits in a token.")
+    step = models.PositiveSmallIntegerField(
+        default=30, help_text=gettext_lazy("The time step in seconds.")
+    )
+    t0 = models.BigIntegerField(
+        default=0, help_text=gettext_lazy("The Unix time steps are counted from.")
+    )
+    digits = models.PositiveSmallIntegerField(
+        default=6, help_text=gettext_lazy("Digits in a token.")
+    )
     tolerance = models.PositiveSmallIntegerField(
-        default=1, help_text="Time steps before or after the current one that are accepted."
+        default=1,
+        help_text=gettext_lazy("Time steps before or after the current one that are accepted."),
     )
     drift = models.SmallIntegerField(
-        default=0, help_text="Time steps the device's clock is known to be off by."
+        default=0, help_text=gettext_lazy("Time steps the device's clock is known to be off by.")
     )
     last_t = models.BigIntegerField(
         default=-1,
-        help_text="Time step of the last accepted token: only later ones are accepted, "
-        "so a token cannot be replayed.",
+        help_text=gettext_lazy(
+            "Time step of the last accepted token: only later ones are accepted, "
+            "so a token cannot be replayed."
+        ),
     )
 
     class Meta:
-        verbose_name = "TOTP device"
+        verbose_name = gettext_lazy("TOTP device")
 
     @classmethod
     def create_pending(cls, user: Any, name: str = "Authenticator app") -> EncryptedTOTPDevice:
@@ -105,7 +116,7 @@ class BackupCodeDevice(TimestampMixin, ThrottlingMixin, Device):  # type: ignore
     """A user's set of single-use backup codes, like django-otp's ``StaticDevice``."""
 
     class Meta:
-        verbose_name = "backup code set"
+        verbose_name = gettext_lazy("backup code set")
 
     def get_throttle_factor(self) -> float:
         return conf.OTP_THROTTLE_FACTOR
@@ -137,7 +148,9 @@ class BackupCodeDevice(TimestampMixin, ThrottlingMixin, Device):  # type: ignore
 
 class BackupCode(models.Model):
     device = models.ForeignKey(BackupCodeDevice, on_delete=models.CASCADE, related_name="codes")
-    digest = models.CharField(max_length=64, help_text="SHA-256 of the normalized code.")
+    digest = models.CharField(
+        max_length=64, help_text=gettext_lazy("SHA-256 of the normalized code.")
+    )
 
     class Meta:
         constraints = [

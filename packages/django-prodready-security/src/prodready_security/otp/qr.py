@@ -11,6 +11,7 @@ from urllib.parse import quote, urlencode
 
 import segno
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext
 
 
 def config_uri(*, secret: bytes, account: str, issuer: str, digits: int, period: int) -> str:
@@ -46,7 +47,7 @@ def qr_svg(uri: str, **options: Any) -> SafeString:
         border=3,
         dark="#111827",
         light="#ffffff",
-        title="QR code for your authenticator app",
+        title=gettext("QR code for your authenticator app"),
         svgclass="pr-otp-qr",
         omitsize=True,  # a viewBox instead, so CSS sets the size without cropping
         **options,

@@ -19,6 +19,7 @@ from django.http.request import split_domain_port
 from django.shortcuts import redirect, render, resolve_url
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext, ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 
@@ -150,14 +151,16 @@ def disable(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         if not user.check_password(form.cleaned_data["password"]):
             record("otp.failed", request, user, method="password", reason="wrong")
-            form.add_error("password", "That is not your password.")
+            form.add_error("password", gettext("That is not your password."))
         else:
             result = _check_code(request, form)
             if result.ok:
                 devices.disable(user)
                 request.session.pop(django_otp.DEVICE_ID_SESSION_KEY, None)
                 record("otp.disabled", request, user)
-                messages.success(request, "Two-factor authentication is off.", fail_silently=True)
+                messages.success(
+                    request, gettext("Two-factor authentication is off."), fail_silently=True
+                )
                 return redirect("prodready_otp:manage")
     context = {"form": form, "required": otp_required(user)}
     return _page(request, "prodready_security/otp/disable.html", context)
@@ -203,23 +206,26 @@ def _mark_verified(request: HttpRequest, device: Any) -> None:
 
 def _refusal(result: Verification) -> str:
     if result.locked_until is not None:
-        return "Too many wrong codes. Wait a little, then try again with a fresh code."
+        return gettext("Too many wrong codes. Wait a little, then try again with a fresh code.")
     if result.unreadable:
-        return (
+        return gettext(
             "Your authenticator cannot be checked right now: the site's encryption keys "
             "changed. Use a backup code, or ask an administrator."
         )
     if result.method == "backup":
-        return "That backup code is not valid or was already used."
-    return "That code is not valid. Codes change every 30 seconds and work only once."
+        return gettext("That backup code is not valid or was already used.")
+    return gettext("That code is not valid. Codes change every 30 seconds and work only once.")
 
 
 def _warn_if_few_codes_left(request: HttpRequest, remaining: int) -> None:
     if remaining <= 2:
         messages.warning(
             request,
-            f"You have {remaining} backup code{'s' if remaining != 1 else ''} left. "
-            "Make new ones from your two-factor settings.",
+            ngettext(
+                "You have {count} backup code left. Make new ones from your two-factor settings.",
+                "You have {count} backup codes left. Make new ones from your two-factor settings.",
+                remaining,
+            ).format(count=remaining),
             fail_silently=True,
         )
 

@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 from asgiref.sync import sync_to_async
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
+from django.utils.translation import gettext
 
 from prodready_security.ratelimit.lockout import REFUSAL_ATTRIBUTE, refusal
 
@@ -39,7 +40,7 @@ class LoginLockoutBackend:
             return None  # not locked: the next backend checks the password
         if request is not None:
             setattr(request, REFUSAL_ATTRIBUTE, refused)
-        raise PermissionDenied("Too many failed logins.")
+        raise PermissionDenied(gettext("Too many failed logins."))
 
     async def aauthenticate(self, request: HttpRequest | None, **credentials: Any) -> None:
         # The lockout reads the cache with blocking I/O: off the event loop.

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 from django.http import HttpResponse, JsonResponse
 from django.template.loader import render_to_string
+from django.utils.translation import gettext, ngettext
 
 if TYPE_CHECKING:
     from django.http import HttpRequest
@@ -31,16 +32,24 @@ def too_many_requests(
     request: HttpRequest, retry_after: float, *, api: bool = False, login: bool = False
 ) -> HttpResponse:
     seconds = max(1, math.ceil(retry_after))
-    detail = (
-        f"Too many failed logins. Try again in {seconds} seconds."
-        if login
-        else f"Too many requests. Try again in {seconds} seconds."
-    )
+    if login:
+        detail = ngettext(
+            "Too many failed logins. Try again in {seconds} second.",
+            "Too many failed logins. Try again in {seconds} seconds.",
+            seconds,
+        )
+    else:
+        detail = ngettext(
+            "Too many requests. Try again in {seconds} second.",
+            "Too many requests. Try again in {seconds} seconds.",
+            seconds,
+        )
+    detail = detail.format(seconds=seconds)
     return _response(request, 429, "rate_limited", detail, seconds, "blocked.html", api=api)
 
 
 def service_unavailable(request: HttpRequest, *, api: bool = False) -> HttpResponse:
-    detail = "The service is briefly unavailable. Please try again in a few seconds."
+    detail = gettext("The service is briefly unavailable. Please try again in a few seconds.")
     return _response(
         request,
         503,

@@ -11,10 +11,11 @@ from typing import Any
 from django.contrib import admin
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.utils.translation import gettext_lazy
 
 from prodready_security.sessions.models import UserSession
 from prodready_security.sessions.revoke import revoke
-from prodready_security.sessions.views import can_revoke_others
+from prodready_security.sessions.views import can_revoke_others, signed_out_message
 
 
 @admin.register(UserSession)
@@ -44,7 +45,7 @@ class UserSessionAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
     def has_revoke_permission(self, request: HttpRequest) -> bool:
         return can_revoke_others(request.user)
 
-    @admin.action(description="Sign out selected sessions", permissions=["revoke"])
+    @admin.action(description=gettext_lazy("Sign out selected sessions"), permissions=["revoke"])
     def sign_out(self, request: HttpRequest, queryset: QuerySet[UserSession]) -> None:
         ended = revoke(queryset.select_related("user"), request=request)
-        self.message_user(request, f"Signed out {ended} session{'s' if ended != 1 else ''}.")
+        self.message_user(request, signed_out_message(ended))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy
 
 from prodready_security.sessions.useragent import describe
 
@@ -20,7 +21,7 @@ class UserSession(models.Model):
     class Meta:
         app_label = "prodready_security"
         ordering = ["-last_seen_at"]
-        verbose_name = "signed-in session"
+        verbose_name = gettext_lazy("signed-in session")
         permissions = [("revoke_usersession", "Can revoke other users' sessions")]
 
     def __str__(self) -> str:

@@ -12,6 +12,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext, ngettext
 from django.views.decorators.cache import never_cache
 
 from prodready_security.sessions import keys
@@ -65,7 +66,9 @@ def user_sessions(request: HttpRequest, user_id: int) -> HttpResponse:
     if not request.user.is_authenticated:
         return redirect_to_login(request.get_full_path())
     if not can_revoke_others(request.user):
-        raise PermissionDenied("Ending other users' sessions needs the revoke permission.")
+        raise PermissionDenied(
+            gettext("Ending other users' sessions needs the revoke permission.")
+        )
     subject = get_object_or_404(get_user_model(), pk=user_id)
     sessions = UserSession.objects.filter(user=subject)
     current = current_hash(request)
@@ -81,5 +84,10 @@ def user_sessions(request: HttpRequest, user_id: int) -> HttpResponse:
 
 
 def _signed_out(request: HttpRequest, ended: int) -> None:
-    text = f"Signed out {ended} session{'s' if ended != 1 else ''}."
-    messages.success(request, text, fail_silently=True)
+    messages.success(request, signed_out_message(ended), fail_silently=True)
+
+
+def signed_out_message(ended: int) -> str:
+    return ngettext("Signed out {count} session.", "Signed out {count} sessions.", ended).format(
+        count=ended
+    )
