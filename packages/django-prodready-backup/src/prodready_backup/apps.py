@@ -1,10 +1,11 @@
 from django.apps import AppConfig
 from django.core import checks
+from django.utils.translation import gettext_lazy
 
 
 class ProdreadyBackupConfig(AppConfig):
     name = "prodready_backup"
-    verbose_name = "django-prodready backups"
+    verbose_name = gettext_lazy("django-prodready backups")
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:

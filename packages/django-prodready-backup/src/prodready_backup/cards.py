@@ -8,6 +8,7 @@ from typing import Any, Literal
 from django.http import HttpRequest
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from prodready import DashboardCard
 from prodready_backup.conf import conf
@@ -39,7 +40,7 @@ def backup_card(request: HttpRequest) -> DashboardCard:
     if user is None or not user.has_perm(RUN_PERMISSION):
         action = None  # the button would only answer 403
     return DashboardCard(
-        title="Backups",
+        title=gettext("Backups"),
         template="prodready_backup/dashboard_card.html",
         context={
             "rows": rows,

@@ -5,19 +5,20 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import models
+from django.utils.translation import gettext_lazy
 
 
 class BackupRecord(models.Model):
     """One run of a backup of one target, and what later verifications found."""
 
     class Status(models.TextChoices):
-        RUNNING = "running", "Running"
-        SUCCEEDED = "succeeded", "Succeeded"
-        FAILED = "failed", "Failed"
+        RUNNING = "running", gettext_lazy("Running")
+        SUCCEEDED = "succeeded", gettext_lazy("Succeeded")
+        FAILED = "failed", gettext_lazy("Failed")
 
     class Verification(models.TextChoices):
-        CHECKSUM = "checksum", "Checksum and authentication tags"
-        RESTORE = "restore", "Restore test into a scratch database"
+        CHECKSUM = "checksum", gettext_lazy("Checksum and authentication tags")
+        RESTORE = "restore", gettext_lazy("Restore test into a scratch database")
 
     backup_id = models.CharField(max_length=64, unique=True)
     target = models.CharField(max_length=100, db_index=True)

@@ -38,7 +38,10 @@ def _refused(request: HttpRequest, permission: str) -> HttpResponse | None:
     if not user.is_authenticated:
         return redirect_to_login(request.get_full_path())
     if not (user.is_active and user.is_staff and user.has_perm(permission)):
-        raise PermissionDenied(f"This needs staff status and the {permission} permission.")
+        raise PermissionDenied(
+            _("This needs staff status and the %(permission)s permission.")
+            % {"permission": permission}
+        )
     return None
 
 
