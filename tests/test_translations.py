@@ -26,6 +26,7 @@ IMPORT_NAMES = {
     "django-prodready-core": "prodready",
     "django-prodready-security": "prodready_security",
     "django-prodready-backup": "prodready_backup",
+    "django-prodready-observability": "prodready_observability",
 }
 SOURCES = {dist: ROOT / "packages" / dist / "src" / name for dist, name in IMPORT_NAMES.items()}
 CATALOGUE = Path("locale/pl/LC_MESSAGES/django.po")
@@ -104,9 +105,10 @@ def test_catalogue_covers_every_marked_string(source: Path, tmp_path: Path) -> N
     )
     (copy / "locale").mkdir()
     # Outside any Django project: makemessages configures minimal settings itself.
+    # -P: the copy's own modules (observability's logging.py) must not shadow the stdlib.
     env = {key: value for key, value in os.environ.items() if key != "DJANGO_SETTINGS_MODULE"}
     result = subprocess.run(
-        [sys.executable, "-m", "django", "makemessages", "-l", "pl", "--no-location"],
+        [sys.executable, "-P", "-m", "django", "makemessages", "-l", "pl", "--no-location"],
         cwd=copy,
         env=env,
         capture_output=True,

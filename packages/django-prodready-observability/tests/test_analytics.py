@@ -9,6 +9,7 @@ import pytest
 from django.core.cache import caches
 from django.template.loader import render_to_string
 from django.test import Client, RequestFactory, override_settings
+from django.utils import translation
 
 from prodready import hooks
 from prodready.testing import service_address
@@ -98,6 +99,17 @@ def test_requests_through_the_middleware_reach_the_card() -> None:
     html = render_to_string(card.template, card.context)
     assert "lessons/&lt;int:pk&gt;/" in html
     assert "20.00%" in html
+
+
+def test_the_card_speaks_polish() -> None:
+    with override_settings(**SETTINGS):
+        Client().get("/lessons/1/")
+    with translation.override("pl"):
+        [card] = [c for c in hooks.dashboard_cards(RequestFactory().get("/")) if c.order == 20]
+        html = render_to_string(card.template, card.context)
+    assert card.title == "Żądania, ostatnia godzina"
+    assert "Najwolniejsze ścieżki" in html
+    assert "(ostatnia minuta: " in html
 
 
 @override_settings(PRODREADY_ANALYTICS_CACHE=None)

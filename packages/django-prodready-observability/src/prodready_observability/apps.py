@@ -1,10 +1,11 @@
 from django.apps import AppConfig
 from django.core import checks
+from django.utils.translation import gettext_lazy
 
 
 class ProdreadyObservabilityConfig(AppConfig):
     name = "prodready_observability"
-    verbose_name = "django-prodready observability"
+    verbose_name = gettext_lazy("django-prodready observability")
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Literal
 
+from django.utils.translation import gettext
+
 from prodready.dashboard import DashboardCard
 from prodready_observability.analytics.summary import last_hour
 
@@ -23,7 +25,7 @@ def requests_card() -> DashboardCard | None:
         if summary.error_rate >= ERROR_RATE_ERROR:
             status = "error"
     return DashboardCard(
-        title="Requests, last hour",
+        title=gettext("Requests, last hour"),
         template="prodready_observability/dashboard/requests_card.html",
         context={"summary": summary, "error_percent": summary.error_rate * 100},
         status=status,
