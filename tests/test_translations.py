@@ -21,7 +21,8 @@ ROOT = Path(__file__).resolve().parents[1]
 PLURAL_FORMS = (
     "nplurals=3; plural=(n==1 ? 0 : n%10>=2 && n%10<=4 && (n%100<10 || n%100>=20) ? 1 : 2);"
 )
-# The directory makemessages runs in (it holds locale/): each package's import package.
+# The directory makemessages runs in (it holds locale/): each package's import package,
+# and the example project's app.
 IMPORT_NAMES = {
     "django-prodready-core": "prodready",
     "django-prodready-security": "prodready_security",
@@ -29,6 +30,7 @@ IMPORT_NAMES = {
     "django-prodready-observability": "prodready_observability",
 }
 SOURCES = {dist: ROOT / "packages" / dist / "src" / name for dist, name in IMPORT_NAMES.items()}
+SOURCES["example_project"] = ROOT / "example_project" / "school"  # the example's own strings
 CATALOGUE = Path("locale/pl/LC_MESSAGES/django.po")
 
 parametrize_sources = pytest.mark.parametrize("source", SOURCES.values(), ids=list(SOURCES))

@@ -4,18 +4,20 @@ from __future__ import annotations
 
 import datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, Literal
 
 from django import forms
 from django.db.models import Max, QuerySet
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext, gettext_lazy
 
 from school.models import Attendance, Invoice, Lesson, Room, Tutor
 
 MARKS = [
-    (Attendance.Status.PRESENT, "Present"),
-    (Attendance.Status.ABSENT, "Absent"),
-    (Attendance.Status.EXCUSED, "Excused"),
+    (Attendance.Status.PRESENT, gettext_lazy("Present")),
+    (Attendance.Status.ABSENT, gettext_lazy("Absent")),
+    (Attendance.Status.EXCUSED, gettext_lazy("Excused")),
 ]
 
 
@@ -26,12 +28,17 @@ YEARS_AHEAD = 10
 LONGEST_LESSON_MINUTES = 12 * 60
 
 
-def check_year(day: datetime.date, what: str) -> None:
+def check_year(day: datetime.date, what: Literal["month", "start"]) -> None:
     """A ValidationError unless ``day`` is in the years the school's pages handle."""
     latest = timezone.localdate().year + YEARS_AHEAD
     if not EARLIEST_YEAR <= day.year <= latest:
+        message = (
+            gettext("Enter a month between {earliest} and {latest}.")
+            if what == "month"
+            else gettext("Enter a start between {earliest} and {latest}.")
+        )
         raise forms.ValidationError(
-            f"Enter {what} between {EARLIEST_YEAR} and {latest}.", code="out_of_range"
+            message.format(earliest=EARLIEST_YEAR, latest=latest), code="out_of_range"
         )
 
 
@@ -48,7 +55,7 @@ class MonthField(forms.DateField):
     def validate(self, value: datetime.date | None) -> None:
         super().validate(value)
         if value is not None:
-            check_year(value, "a month")
+            check_year(value, "month")
 
 
 class AttendanceForm(forms.Form):
@@ -64,7 +71,11 @@ class AttendanceForm(forms.Form):
                 choices=MARKS,
                 initial=initial,
                 widget=forms.RadioSelect,
-                error_messages={"required": f"Mark {attendance.student} present or absent."},
+                error_messages={
+                    "required": gettext("Mark {student} present or absent.").format(
+                        student=attendance.student
+                    )
+                },
             )
 
     @staticmethod
@@ -80,22 +91,29 @@ class AttendanceForm(forms.Form):
 
 
 class InvoiceFilterForm(forms.Form):
-    month = MonthField(required=False)
+    month = MonthField(label=gettext_lazy("Month"), required=False)
     status = forms.ChoiceField(
-        choices=[("", "Any status"), *Invoice.Status.choices], required=False
+        label=gettext_lazy("Status"),
+        choices=[("", gettext_lazy("Any status")), *Invoice.Status.choices],
+        required=False,
     )
 
 
 class MonthForm(forms.Form):
     """The month of "create this month's invoices" and of the reports."""
 
-    month = MonthField(error_messages={"invalid": "Enter a month like 2026-09."})
+    month = MonthField(
+        label=gettext_lazy("Month"),
+        error_messages={"invalid": gettext_lazy("Enter a month like 2026-09.")},
+    )
 
 
 class StudentImportForm(forms.Form):
     file = forms.FileField(
-        label="CSV file",
-        help_text="Columns: first_name,last_name,email,level,joined_on (dates as 2026-09-01).",
+        label=gettext_lazy("CSV file"),
+        help_text=gettext_lazy(
+            "Columns: first_name,last_name,email,level,joined_on (dates as 2026-09-01)."
+        ),
         widget=forms.ClearableFileInput(attrs={"accept": ".csv,text/csv"}),
     )
 
@@ -118,7 +136,12 @@ def describe(lesson: Lesson) -> str:
     """A lesson and its time, for error messages."""
     start = timezone.localtime(lesson.starts_at)
     end = start + datetime.timedelta(minutes=lesson.minutes)
-    return f"{lesson.subject} ({lesson.level}) on {start:%a %d %b %Y, %H:%M}-{end:%H:%M}"
+    return gettext("{subject} ({level}) on {start}-{end}").format(
+        subject=lesson.subject,
+        level=lesson.level,
+        start=date_format(start, "D d M Y, H:i"),
+        end=date_format(end, "H:i"),
+    )
 
 
 class LessonForm(forms.ModelForm):
@@ -143,9 +166,20 @@ class LessonForm(forms.ModelForm):
             ),
             "makeup_expires_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         }
+        labels = {
+            "subject": gettext_lazy("Subject"),
+            "level": gettext_lazy("Level"),
+            "tutor": gettext_lazy("Tutor"),
+            "room": gettext_lazy("Room"),
+            "starts_at": gettext_lazy("Starts at"),
+            "minutes": gettext_lazy("Minutes"),
+            "price": gettext_lazy("Price"),
+            "makeup_for": gettext_lazy("Makeup for"),
+            "makeup_expires_on": gettext_lazy("Makeup expires on"),
+        }
         error_messages = {
-            "minutes": {"min_value": "A lesson lasts at least 15 minutes."},
-            "price": {"min_value": "The price can't be negative."},
+            "minutes": {"min_value": gettext_lazy("A lesson lasts at least 15 minutes.")},
+            "price": {"min_value": gettext_lazy("The price can't be negative.")},
         }
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -159,21 +193,24 @@ class LessonForm(forms.ModelForm):
     def clean_starts_at(self) -> datetime.datetime | None:
         starts_at: datetime.datetime | None = self.cleaned_data.get("starts_at")
         if starts_at is not None:
-            check_year(starts_at.date(), "a start")
+            check_year(starts_at.date(), "start")
         return starts_at
 
     def clean_minutes(self) -> int | None:
         minutes: int | None = self.cleaned_data.get("minutes")
         if minutes is not None and minutes > LONGEST_LESSON_MINUTES:
             raise forms.ValidationError(
-                f"A lesson lasts at most {LONGEST_LESSON_MINUTES} minutes.", code="max_value"
+                gettext("A lesson lasts at most {minutes} minutes.").format(
+                    minutes=LONGEST_LESSON_MINUTES
+                ),
+                code="max_value",
             )
         return minutes
 
     def clean_price(self) -> Decimal | None:
         price = self.cleaned_data.get("price")
         if price is not None and price < 0:
-            raise forms.ValidationError("The price can't be negative.", code="min_value")
+            raise forms.ValidationError(gettext("The price can't be negative."), code="min_value")
         return price
 
     def clean(self) -> dict[str, Any]:
@@ -182,8 +219,9 @@ class LessonForm(forms.ModelForm):
         if starts_at and expires and expires < timezone.localtime(starts_at).date():
             self.add_error(
                 "makeup_expires_on",
-                f"The make-up can't expire before the lesson "
-                f"({timezone.localtime(starts_at):%d %b %Y}).",
+                gettext("The make-up can't expire before the lesson ({day}).").format(
+                    day=date_format(timezone.localtime(starts_at), "d M Y")
+                ),
             )
         self.check_bookings()
         return cleaned
@@ -203,11 +241,21 @@ class LessonForm(forms.ModelForm):
         if room is not None and not room.is_virtual:
             clashes = overlapping(others.filter(room=room), starts_at, minutes)
             if clashes:
-                self.add_error("room", f"{room} is booked then: {describe(clashes[0])}.")
+                self.add_error(
+                    "room",
+                    gettext("{room} is booked then: {lesson}.").format(
+                        room=room, lesson=describe(clashes[0])
+                    ),
+                )
         if tutor is not None:
             clashes = overlapping(others.filter(tutor=tutor), starts_at, minutes)
             if clashes:
-                self.add_error("tutor", f"{tutor} teaches then: {describe(clashes[0])}.")
+                self.add_error(
+                    "tutor",
+                    gettext("{tutor} teaches then: {lesson}.").format(
+                        tutor=tutor, lesson=describe(clashes[0])
+                    ),
+                )
 
     def lock_bookings(self) -> None:
         """Inside a transaction: hold the room, the tutor and the room's lessons of that day.
@@ -227,19 +275,25 @@ class InvoiceForm(forms.ModelForm):
     """An admin's invoice: one per student and month, never a negative amount."""
 
     month = MonthField(
-        help_text="The month invoiced.",
-        error_messages={"invalid": "Enter a month like 2026-09."},
+        label=gettext_lazy("Month"),
+        help_text=gettext_lazy("The month invoiced."),
+        error_messages={"invalid": gettext_lazy("Enter a month like 2026-09.")},
     )
 
     class Meta:
         model = Invoice
         fields = ["student", "month", "amount", "status"]
-        error_messages = {"amount": {"min_value": "The amount can't be negative."}}
+        labels = {
+            "student": gettext_lazy("Student"),
+            "amount": gettext_lazy("Amount"),
+            "status": gettext_lazy("Status"),
+        }
+        error_messages = {"amount": {"min_value": gettext_lazy("The amount can't be negative.")}}
 
     def clean_amount(self) -> Decimal | None:
         amount = self.cleaned_data.get("amount")
         if amount is not None and amount < 0:
-            raise forms.ValidationError("The amount can't be negative.", code="min_value")
+            raise forms.ValidationError(gettext("The amount can't be negative."), code="min_value")
         return amount
 
     def clean(self) -> dict[str, Any]:
@@ -258,8 +312,16 @@ class InvoiceForm(forms.ModelForm):
         if invoice is not None:
             self.add_error(
                 "month",
-                f"{student} already has an invoice for {month:%B %Y} "
-                f"(invoice #{invoice.pk}, {invoice.amount}, {invoice.get_status_display()}).",
+                gettext(
+                    "{student} already has an invoice for {month} "
+                    "(invoice #{number}, {amount}, {status})."
+                ).format(
+                    student=student,
+                    month=date_format(month, "F Y"),
+                    number=invoice.pk,
+                    amount=invoice.amount,
+                    status=invoice.get_status_display(),
+                ),
             )
 
     def save(self, commit: bool = True) -> Invoice:

@@ -14,6 +14,7 @@ from typing import IO, Any
 from django import forms
 from django.db import transaction
 from django.db.models.functions import Lower
+from django.utils.translation import gettext, gettext_lazy
 
 from school.models import Level, Student
 
@@ -49,7 +50,7 @@ class StudentRow(forms.Form):
     level = forms.CharField()
     joined_on = forms.DateField(
         input_formats=["%Y-%m-%d"],
-        error_messages={"invalid": "Enter the date as YYYY-MM-DD, like 2026-09-01."},
+        error_messages={"invalid": gettext_lazy("Enter the date as YYYY-MM-DD, like 2026-09-01.")},
     )
 
     def __init__(self, data: dict[str, str], levels: dict[str, Level]) -> None:
@@ -60,8 +61,14 @@ class StudentRow(forms.Form):
         name = self.cleaned_data["level"]
         level = self.levels.get(name.casefold())
         if level is None:
-            known = ", ".join(sorted(lv.name for lv in self.levels.values())) or "none yet"
-            raise forms.ValidationError(f"No level named “{name}”. Known levels: {known}.")
+            known = ", ".join(sorted(lv.name for lv in self.levels.values())) or gettext(
+                "none yet"
+            )
+            raise forms.ValidationError(
+                gettext("No level named “{name}”. Known levels: {known}.").format(
+                    name=name, known=known
+                )
+            )
         return level
 
 
@@ -69,38 +76,48 @@ def read_rows(upload: IO[bytes], size: int) -> list[tuple[int, dict[str, str]]]:
     """The file's data rows with their row numbers; :exc:`ImportRefused` if unreadable."""
     if size > MAX_BYTES:
         raise ImportRefused(
-            f"The file is {size / 1024 / 1024:.1f} MB; the limit is "
-            f"{MAX_BYTES // 1024 // 1024} MB. Split it into smaller files."
+            gettext(
+                "The file is {size} MB; the limit is {limit} MB. Split it into smaller files."
+            ).format(size=f"{size / 1024 / 1024:.1f}", limit=MAX_BYTES // 1024 // 1024)
         )
     raw = upload.read(MAX_BYTES + 1)
     if len(raw) > MAX_BYTES:
-        raise ImportRefused(f"The file is over the {MAX_BYTES // 1024 // 1024} MB limit.")
+        raise ImportRefused(
+            gettext("The file is over the {limit} MB limit.").format(
+                limit=MAX_BYTES // 1024 // 1024
+            )
+        )
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise ImportRefused(
-            "The file is not UTF-8 text. In your spreadsheet, save it as “CSV UTF-8”."
+            gettext("The file is not UTF-8 text. In your spreadsheet, save it as “CSV UTF-8”.")
         ) from None
     reader = csv.reader(io.StringIO(text, newline=""))
     try:
         header = next(reader)
     except StopIteration:
-        raise ImportRefused("The file is empty.") from None
+        raise ImportRefused(gettext("The file is empty.")) from None
     except csv.Error as error:
-        raise ImportRefused(f"The file is not valid CSV: {error}.") from None
+        raise ImportRefused(
+            gettext("The file is not valid CSV: {error}.").format(error=error)
+        ) from None
     header = [name.strip().lower() for name in header]
     missing = [name for name in COLUMNS if name not in header]
     extra = [name for name in header if name not in COLUMNS]
     problems = []
     if missing:
-        problems.append(f"missing column(s): {', '.join(missing)}")
+        problems.append(gettext("missing column(s): {names}").format(names=", ".join(missing)))
     if extra:
-        problems.append(f"unexpected column(s): {', '.join(n or '(blank)' for n in extra)}")
+        names = ", ".join(n or gettext("(blank)") for n in extra)
+        problems.append(gettext("unexpected column(s): {names}").format(names=names))
     if len(set(header)) != len(header) and not extra:
-        problems.append("a column is named twice")
+        problems.append(gettext("a column is named twice"))
     if problems:
         raise ImportRefused(
-            f"The header row must be {','.join(COLUMNS)}; found {'; '.join(problems)}."
+            gettext("The header row must be {columns}; found {problems}.").format(
+                columns=",".join(COLUMNS), problems="; ".join(problems)
+            )
         )
     rows = []
     try:
@@ -109,14 +126,20 @@ def read_rows(upload: IO[bytes], size: int) -> list[tuple[int, dict[str, str]]]:
                 continue  # blank lines, as spreadsheets often leave at the end
             if len(rows) >= MAX_ROWS:
                 raise ImportRefused(
-                    f"The file has more than {MAX_ROWS} students; split it into smaller files."
+                    gettext(
+                        "The file has more than {count} students; split it into smaller files."
+                    ).format(count=MAX_ROWS)
                 )
             data = dict(zip(header, [*values, *[""] * (len(header) - len(values))], strict=False))
             if len(values) > len(header):
                 data[OVERFLOW] = "yes"
             rows.append((reader.line_num, data))
     except csv.Error as error:
-        raise ImportRefused(f"Row {reader.line_num} is not valid CSV: {error}.") from None
+        raise ImportRefused(
+            gettext("Row {row} is not valid CSV: {error}.").format(
+                row=reader.line_num, error=error
+            )
+        ) from None
     return rows
 
 
@@ -127,7 +150,9 @@ def validate(rows: list[tuple[int, dict[str, str]]]) -> ImportResult:
     checked: list[tuple[int, dict[str, Any]]] = []
     for number, data in rows:
         if OVERFLOW in data:
-            message = f"The row has more values than the {len(COLUMNS)} columns."
+            message = gettext("The row has more values than the {count} columns.").format(
+                count=len(COLUMNS)
+            )
             result.errors.append(RowError(number, OVERFLOW, message))
             continue
         form = StudentRow({key: value.strip() for key, value in data.items()}, levels)
@@ -148,11 +173,17 @@ def validate(rows: list[tuple[int, dict[str, str]]]) -> ImportResult:
     for number, cleaned in checked:
         email = cleaned["email"].lower()
         if email and email in taken:
-            result.errors.append(RowError(number, "email", "A student with this email exists."))
+            result.errors.append(
+                RowError(number, "email", gettext("A student with this email exists."))
+            )
             continue
         if email and email in seen:
             result.errors.append(
-                RowError(number, "email", f"The same email is on row {seen[email]}.")
+                RowError(
+                    number,
+                    "email",
+                    gettext("The same email is on row {row}.").format(row=seen[email]),
+                )
             )
             continue
         if email:

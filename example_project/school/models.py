@@ -12,6 +12,7 @@ from django.conf import settings
 from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy
 
 
 class Subject(models.Model):
@@ -19,8 +20,10 @@ class Subject(models.Model):
     colour = models.CharField(
         max_length=7,
         default="#4f46e5",
-        validators=[RegexValidator(r"^#[0-9a-fA-F]{6}$", "Use a colour like #4f46e5.")],
-        help_text="Shown on the timetable and in charts.",
+        validators=[
+            RegexValidator(r"^#[0-9a-fA-F]{6}$", gettext_lazy("Use a colour like #4f46e5."))
+        ],
+        help_text=gettext_lazy("Shown on the timetable and in charts."),
     )
 
     class Meta:
@@ -47,7 +50,7 @@ class Room(models.Model):
     name = models.CharField(max_length=80, unique=True)
     capacity = models.PositiveSmallIntegerField(default=1, validators=[MinValueValidator(1)])
     is_virtual = models.BooleanField(
-        default=False, help_text="An online room: lessons there have a meeting link."
+        default=False, help_text=gettext_lazy("An online room: lessons there have a meeting link.")
     )
     meeting_url = models.URLField(blank=True)
 
@@ -105,9 +108,9 @@ class Student(models.Model):
 
 class Lesson(models.Model):
     class Status(models.TextChoices):
-        SCHEDULED = "scheduled", "Scheduled"
-        TAUGHT = "taught", "Taught"
-        CANCELLED = "cancelled", "Cancelled"
+        SCHEDULED = "scheduled", gettext_lazy("Scheduled")
+        TAUGHT = "taught", gettext_lazy("Taught")
+        CANCELLED = "cancelled", gettext_lazy("Cancelled")
 
     subject = models.ForeignKey(Subject, on_delete=models.PROTECT, related_name="lessons")
     level = models.ForeignKey(Level, on_delete=models.PROTECT, related_name="lessons")
@@ -119,7 +122,7 @@ class Lesson(models.Model):
         max_digits=7,
         decimal_places=2,
         validators=[MinValueValidator(Decimal(0))],
-        help_text="What each attending student is invoiced.",
+        help_text=gettext_lazy("What each attending student is invoiced."),
     )
     status = models.CharField(max_length=10, choices=Status, default=Status.SCHEDULED)
     students = models.ManyToManyField(Student, through="Attendance", related_name="lessons")
@@ -129,10 +132,12 @@ class Lesson(models.Model):
         null=True,
         blank=True,
         related_name="makeups",
-        help_text="The cancelled lesson this one makes up for.",
+        help_text=gettext_lazy("The cancelled lesson this one makes up for."),
     )
     makeup_expires_on = models.DateField(
-        null=True, blank=True, help_text="A make-up lesson not taught by then is cancelled."
+        null=True,
+        blank=True,
+        help_text=gettext_lazy("A make-up lesson not taught by then is cancelled."),
     )
 
     class Meta:
@@ -144,10 +149,10 @@ class Lesson(models.Model):
 
 class Attendance(models.Model):
     class Status(models.TextChoices):
-        EXPECTED = "expected", "Expected"
-        PRESENT = "present", "Present"
-        ABSENT = "absent", "Absent"
-        EXCUSED = "excused", "Excused"
+        EXPECTED = "expected", gettext_lazy("Expected")
+        PRESENT = "present", gettext_lazy("Present")
+        ABSENT = "absent", gettext_lazy("Absent")
+        EXCUSED = "excused", gettext_lazy("Excused")
 
     lesson = models.ForeignKey(Lesson, on_delete=models.CASCADE, related_name="attendance")
     student = models.ForeignKey(Student, on_delete=models.PROTECT, related_name="attendance")
@@ -167,13 +172,13 @@ class Invoice(models.Model):
     """One student's lessons of one month. Audited: money changes leave a trail."""
 
     class Status(models.TextChoices):
-        DRAFT = "draft", "Draft"
-        SENT = "sent", "Sent"
-        PAID = "paid", "Paid"
-        VOID = "void", "Void"
+        DRAFT = "draft", gettext_lazy("Draft")
+        SENT = "sent", gettext_lazy("Sent")
+        PAID = "paid", gettext_lazy("Paid")
+        VOID = "void", gettext_lazy("Void")
 
     student = models.ForeignKey(Student, on_delete=models.PROTECT, related_name="invoices")
-    month = models.DateField(help_text="The first day of the month invoiced.")
+    month = models.DateField(help_text=gettext_lazy("The first day of the month invoiced."))
     amount = models.DecimalField(
         max_digits=9, decimal_places=2, validators=[MinValueValidator(Decimal(0))]
     )

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import connection
 from django.http import HttpRequest
+from django.utils.translation import gettext
 
 from prodready.dashboard import DashboardCard
 from prodready.plugins import hookimpl
@@ -33,7 +34,7 @@ def figures_card() -> DashboardCard:
         for day, count in enumerate(today.new_users_30_days)
     ]
     return DashboardCard(
-        title="School today",
+        title=gettext("School today"),
         template="school/dashboard/figures_card.html",
         context={"figures": today, "bars": bars, "chart_height": CHART_HEIGHT},
         order=20,
@@ -44,7 +45,7 @@ def site_card() -> DashboardCard:
     users = get_user_model()._default_manager
     cache_backend = settings.CACHES["default"]["BACKEND"].rsplit(".", 1)[-1]
     return DashboardCard(
-        title="School site",
+        title=gettext("School site"),
         template="school/dashboard/site_card.html",
         context={
             "settings_module": settings.SETTINGS_MODULE,

@@ -16,6 +16,8 @@ from typing import Any
 
 from django.db.models import Count, Q
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext
 
 from school.models import Attendance, Invoice, Lesson, Student
 from school.services import month_start
@@ -92,16 +94,16 @@ def attendance_report(month: datetime.date) -> Table:
             ]
         )
     return Table(
-        title=f"Attendance {start:%B %Y}",
+        title=gettext("Attendance {month}").format(month=date_format(start, "F Y")),
         filename=f"attendance-{start:%Y-%m}",
         columns=[
-            Column("Student"),
-            Column("Level"),
-            Column("Lessons", "int"),
-            Column("Present", "int"),
-            Column("Absent", "int"),
-            Column("Excused", "int"),
-            Column("Attendance rate", "percent"),
+            Column(gettext("Student")),
+            Column(gettext("Level")),
+            Column(gettext("Lessons"), "int"),
+            Column(gettext("Present"), "int"),
+            Column(gettext("Absent"), "int"),
+            Column(gettext("Excused"), "int"),
+            Column(gettext("Attendance rate"), "percent"),
         ],
         rows=rows,
     )
@@ -124,16 +126,16 @@ def invoice_report(month: datetime.date) -> Table:
         for invoice in invoices.order_by("student__last_name", "student__first_name")
     ]
     return Table(
-        title=f"Invoices {start:%B %Y}",
+        title=gettext("Invoices {month}").format(month=date_format(start, "F Y")),
         filename=f"invoices-{start:%Y-%m}",
         columns=[
-            Column("Student"),
-            Column("Email"),
-            Column("Month", "date"),
-            Column("Amount", "money"),
-            Column("Status"),
-            Column("Issued", "datetime"),
-            Column("Paid", "datetime"),
+            Column(gettext("Student")),
+            Column(gettext("Email")),
+            Column(gettext("Month"), "date"),
+            Column(gettext("Amount"), "money"),
+            Column(gettext("Status")),
+            Column(gettext("Issued"), "datetime"),
+            Column(gettext("Paid"), "datetime"),
         ],
         rows=rows,
     )

@@ -10,6 +10,8 @@ from django.db import transaction
 from django.db.models import Sum
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext
 
 from school.models import Attendance, Invoice, Lesson, Student
 
@@ -63,7 +65,9 @@ def send_lesson_reminders(day: datetime.date | None = None) -> int:
     for attendance in attendances:
         context = {"student": attendance.student, "lesson": attendance.lesson}
         send_mail(
-            subject=f"Reminder: {attendance.lesson.subject} on {day:%A %d %B}",
+            subject=gettext("Reminder: {subject} on {day}").format(
+                subject=attendance.lesson.subject, day=date_format(day, "l d F")
+            ),
             message=render_to_string("school/email/lesson_reminder.txt", context),
             from_email=None,
             recipient_list=[attendance.student.email],

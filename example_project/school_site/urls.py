@@ -15,6 +15,7 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("account/2fa/", include("prodready_security.otp.urls")),
     path("admin/", admin.site.urls),
+    path("i18n/", include("django.conf.urls.i18n")),  # set_language: the language switcher
     path("account/sessions/", include("prodready_security.sessions.urls")),
     path("security/audit/", include("prodready_security.audit.urls")),
     path("security/csp/", include("prodready_security.headers.urls")),

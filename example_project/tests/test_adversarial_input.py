@@ -275,6 +275,13 @@ SUBMISSIONS = [
     ),
     Submission("logout", "anonymous", "POST", lambda w: {"next": Field("text"), **HEADERS}),
     Submission("admin:logout", "anonymous", "POST", lambda w: {"next": Field("text"), **HEADERS}),
+    # The language switcher: any language code and any "next" (Django's set_language).
+    Submission(
+        "set_language",
+        "anonymous",
+        "POST",
+        lambda w: {"language": Field("text", ("pl",)), "next": Field("text", ("/",)), **HEADERS},
+    ),
     Submission(
         "prodready_otp:verify",
         "unverified",

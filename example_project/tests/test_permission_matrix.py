@@ -198,6 +198,9 @@ EXPECTED: dict[str, Access] = {
     # Signing in and out, and 2FA.
     "login": same((200, HOME, HOME, VERIFY, HOME)),
     "logout": Access(get=Cells((405,) * 5), post=Cells((HOME,) * 5)),
+    # The language switcher (Django's set_language): anyone past 2FA, back to "next". GET
+    # changes nothing and only sends the browser back.
+    "set_language": same((HOME, HOME, HOME, VERIFY, HOME), data={"language": "pl", "next": "/"}),
     "prodready_otp:manage": same((LOGIN, 200, 200, VERIFY, 200)),
     "prodready_otp:setup": same((LOGIN, 200, MANAGE, VERIFY, MANAGE)),
     "prodready_otp:verify": same((LOGIN, SETUP, HOME, 200, HOME)),

@@ -10,6 +10,7 @@ from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from school.forms import InvoiceFilterForm, InvoiceForm, MonthForm
@@ -49,10 +50,17 @@ def invoice_mark_paid(request: HttpRequest, pk: int) -> HttpResponse:
             invoice.status = Invoice.Status.PAID
             invoice.paid_at = timezone.now()
             invoice.save(update_fields=["status", "paid_at"])  # save(): the audit log sees it
-            messages.success(request, f"Invoice {invoice} marked paid.")
+            messages.success(
+                request, gettext("Invoice {invoice} marked paid.").format(invoice=invoice)
+            )
         else:
             status = invoice.get_status_display().lower()
-            messages.error(request, f"Invoice {invoice} is {status}: not marked paid.")
+            messages.error(
+                request,
+                gettext("Invoice {invoice} is {status}: not marked paid.").format(
+                    invoice=invoice, status=status
+                ),
+            )
     return redirect(_back_to_list(request))
 
 
@@ -92,7 +100,12 @@ def _invoice_form(request: HttpRequest, invoice: Invoice) -> HttpResponse:
             if not form.errors:
                 raise
         else:
-            messages.success(request, f"Invoice {saved} {'created' if creating else 'saved'}.")
+            text = (
+                gettext("Invoice {invoice} created.")
+                if creating
+                else gettext("Invoice {invoice} saved.")
+            )
+            messages.success(request, text.format(invoice=saved))
             return redirect(f"{_list_url()}?month={saved.month:%Y-%m}")
     context = {"form": form, "invoice": invoice, "creating": creating}
     return render(request, "school/invoice_form.html", context)

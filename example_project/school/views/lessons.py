@@ -10,6 +10,7 @@ from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext, ngettext
 
 from school.forms import AttendanceForm, LessonForm
 from school.models import Attendance, Lesson
@@ -48,15 +49,26 @@ def lesson_attendance(request: HttpRequest, pk: int) -> HttpResponse:
         Lesson.objects.select_related("subject", "level", "room", "tutor__user"), pk=pk
     )
     if not can_take_attendance(request.user, lesson):
-        raise PermissionDenied("Only the lesson's tutor or an admin takes its attendance.")
+        raise PermissionDenied(
+            gettext("Only the lesson's tutor or an admin takes its attendance.")
+        )
     attendances = list(lesson.attendance.select_related("student"))
     form = AttendanceForm(request.POST or None, attendances=attendances)
     if request.method == "POST":
         if lesson.status == Lesson.Status.CANCELLED:
-            form.add_error(None, "This lesson was cancelled; there is no attendance to take.")
+            form.add_error(
+                None, gettext("This lesson was cancelled; there is no attendance to take.")
+            )
         if form.is_valid():
             save_attendance(lesson, form.marks())
-            messages.success(request, f"Attendance saved for {len(attendances)} students.")
+            messages.success(
+                request,
+                ngettext(
+                    "Attendance saved for {count} student.",
+                    "Attendance saved for {count} students.",
+                    len(attendances),
+                ).format(count=len(attendances)),
+            )
             return redirect("school:lesson-attendance", pk=lesson.pk)
     return render(request, "school/lesson_attendance.html", {"lesson": lesson, "form": form})
 
@@ -89,7 +101,12 @@ def _lesson_form(request: HttpRequest, lesson: Lesson) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         saved = save_lesson(form)
         if saved is not None:
-            messages.success(request, f"Lesson {saved} {'created' if creating else 'saved'}.")
+            text = (
+                gettext("Lesson {lesson} created.")
+                if creating
+                else gettext("Lesson {lesson} saved.")
+            )
+            messages.success(request, text.format(lesson=saved))
             return redirect("school:lesson-list")
     return render(
         request, "school/lesson_form.html", {"form": form, "lesson": lesson, "creating": creating}

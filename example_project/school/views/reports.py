@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from school import reports
 from school.forms import MonthForm
@@ -52,10 +53,12 @@ def report_index(request: HttpRequest) -> HttpResponse:
 @admin_required()
 def report_download(request: HttpRequest, name: str, fmt: str) -> HttpResponse:
     if name not in REPORTS or fmt not in FORMATS:
-        raise Http404("No such report.")
+        raise Http404(gettext("No such report."))
     if not request.user.has_perm(REPORT_PERMISSIONS[name]):
         raise PermissionDenied(
-            f"This report is for admins allowed to: {REPORT_PERMISSIONS[name]}."
+            gettext("This report is for admins allowed to: {permission}.").format(
+                permission=REPORT_PERMISSIONS[name]
+            )
         )
     _, month = _month(request)
     table = REPORTS[name](month)

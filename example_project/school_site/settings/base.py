@@ -44,6 +44,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # The language from the set_language cookie, else the browser's Accept-Language.
+    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -133,6 +135,9 @@ LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "home"
 
 LANGUAGE_CODE = "en-us"
+# English by default; Polish for the school's staff and students who choose it (the
+# language switcher in the header, Django's set_language view).
+LANGUAGES = [("en", "English"), ("pl", "Polski")]
 TIME_ZONE = env("TIME_ZONE", default="UTC")
 CELERY_TIMEZONE = TIME_ZONE  # cron schedules are in the school's local time
 USE_I18N = True

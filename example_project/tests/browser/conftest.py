@@ -151,7 +151,9 @@ def csp_violations(transactional_db: None) -> Iterator[CSPViolations]:
 
 
 def new_context(browser: Any, live_server: Any, violations: CSPViolations) -> Any:
-    context = browser.new_context(base_url=live_server.url)
+    # English, whatever the machine's locale: the tests read the English pages, and
+    # the site follows the browser's Accept-Language.
+    context = browser.new_context(base_url=live_server.url, locale="en-US")
     context.set_default_timeout(ACTION_TIMEOUT_MS)
     context.set_default_navigation_timeout(NAVIGATION_TIMEOUT_MS)
     violations.watch(context)
