@@ -325,3 +325,18 @@ def test_the_layout_has_no_inline_styles(client):
     assert " style=" not in content
     assert 'href="/static/school/site.css"' in content
     assert finders.find("school/site.css")
+
+
+def test_the_language_switcher_turns_the_pages_polish(as_tutor, lesson):
+    page = as_tutor.get(reverse("school:lesson-list")).content.decode()
+    assert '<html lang="en">' in page
+    assert '<option value="pl" lang="pl">polski</option>' in page
+    switched = as_tutor.post(reverse("set_language"), {"language": "pl", "next": "/school/"})
+    assert switched.status_code == 302
+    page = as_tutor.get(reverse("school:lesson-list")).content.decode()
+    assert '<html lang="pl">' in page
+    assert "<h1>Moje lekcje</h1>" in page
+    assert '<option value="pl" lang="pl" selected>polski</option>' in page
+    form = {f"attendance_{a.pk}": "present" for a in lesson.attendance.all()}
+    saved = as_tutor.post(reverse("school:lesson-attendance", args=[lesson.pk]), form, follow=True)
+    assert "Zapisano obecność" in saved.content.decode()
