@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext, gettext_lazy
 
 from prodready_security.sessions.useragent import describe
 
@@ -25,7 +25,7 @@ class UserSession(models.Model):
         permissions = [("revoke_usersession", "Can revoke other users' sessions")]
 
     def __str__(self) -> str:
-        return f"{self.user} on {self.device}"
+        return gettext("{user} on {device}").format(user=self.user, device=self.device)
 
     @property
     def device(self) -> str:

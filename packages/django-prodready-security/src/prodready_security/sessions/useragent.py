@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import re
 
+from django.utils.translation import gettext
+
 # First match wins: Edge and Opera also say "Chrome", Chrome also says "Safari".
 BROWSERS = (
     ("Edge", r"Edg(e|A|iOS)?/"),
@@ -30,9 +32,9 @@ SYSTEMS = (
 
 def describe(user_agent: str) -> str:
     if not user_agent:
-        return "Unknown device"
+        return gettext("Unknown device")
     browser = next((name for name, pattern in BROWSERS if re.search(pattern, user_agent)), None)
     system = next((name for name, pattern in SYSTEMS if re.search(pattern, user_agent)), None)
     if browser and system:
-        return f"{browser} on {system}"
+        return gettext("{browser} on {system}").format(browser=browser, system=system)
     return browser or system or user_agent[:40]
