@@ -72,13 +72,16 @@ def test_restore_test_uses_a_scratch_database_and_drops_it(backed_up: BackupReco
 
 
 @WITH_PG
-def test_restore_test_notices_missing_rows(backed_up: BackupRecord, backup_dir: Path) -> None:
-    from prodready_backup import storage
+def test_restore_test_notices_missing_rows(
+    backed_up: BackupRecord, backup_dir: Path, key: str
+) -> None:
+    from prodready_backup import crypto, storage
     from prodready_backup.manifest import Manifest
 
     path = backup_dir / "db-postgres" / f"{backed_up.backup_id}.json"
     manifest = Manifest.from_json(path.read_bytes())
     manifest.row_counts["auth_group"] = 201  # what a dump that lost a row would look like
+    manifest.sign(crypto.parse_key(key))  # made so, not altered since
     path.write_bytes(manifest.to_json())
     result = verify_backup(find_backup(backed_up.backup_id), how="restore")
     assert not result.ok

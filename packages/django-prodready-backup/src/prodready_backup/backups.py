@@ -143,6 +143,7 @@ def _write(
             raise StepError(f"{problem} ({problem.id})")
     started = time.monotonic()
     name = storage.object_name(target.name, record.backup_id)
+    created_at = record.started_at.astimezone(UTC).isoformat()
     counters = Counters()
     # Leaving open_dump waits for the source to finish: what fails then is the dump.
     with steps.step("dump"), target.open_dump() as dump:
@@ -153,6 +154,7 @@ def _write(
             counters=counters,
             on_read=Throttle(progress, counters, progress_every).tick,
             steps=steps,
+            identity=crypto.identity(record.backup_id, target.name, target.engine, created_at),
         )
         reader = HashingReader(pieces, counters)
         with steps.step("upload"):
@@ -165,7 +167,7 @@ def _write(
             target=target.name,
             engine=target.engine,
             object_name=name,
-            created_at=record.started_at.astimezone(UTC).isoformat(),
+            created_at=created_at,
             server_version=facts.server_version,
             database=facts.database,
             app_versions=app_versions(),
@@ -184,6 +186,8 @@ def _write(
             host=record.host,
             reason=record.reason,
         )
+        if key is not None:
+            manifest.sign(key)
         storage.write_manifest(store, manifest)
     return manifest
 

@@ -25,6 +25,10 @@ class IntegrityError(BackupError):
     """The stored object is not what was written: corrupt, truncated, foreign or wrongly keyed."""
 
 
+class KeyMissing(IntegrityError):
+    """The backup's key is not configured here: it cannot be read, nor judged, on this host."""
+
+
 class RefusedError(BackupError):
     """A restore refused before touching anything (wrong engine, newer format, ...)."""
 

@@ -49,7 +49,9 @@ def read_backup(
 
     ``progress``, when given, is called with a :class:`Reading` named ``what`` at most
     once every ``progress_every`` seconds while the object is read.
-    ``require_encryption`` refuses an unencrypted object (``PlaintextRefused``).
+    ``require_encryption`` refuses an unencrypted object (``PlaintextRefused``). The
+    manifest is authenticated once the object's header is read, and the object against
+    the manifest's identity.
     """
     reading = Reading(manifest.backup_id, what, manifest.stored_bytes)
     throttle = Throttle(progress, reading, progress_every)
@@ -58,14 +60,17 @@ def read_backup(
         reading.read_bytes = read_bytes
         throttle.tick()
 
+    keys = crypto.configured_keys()
     store = storage.backup_storage()
     with storage.open_object(store, manifest) as handle:
         yield decode(
             handle,
-            keys=crypto.configured_keys(),
+            keys=keys,
             sha256=manifest.sha256,
             on_read=advance if progress is not None else None,
             require_encryption=require_encryption,
+            identity=manifest.identity,
+            on_header=lambda header: manifest.authenticate(keys),
         )
 
 

@@ -122,6 +122,14 @@ class PostgresTarget(DatabaseTarget):
             self._env(self._settings()["NAME"]),
         )
 
+    def current_facts(self) -> Facts:
+        connection = self._connect()
+        try:
+            with connection.cursor() as cursor:
+                return _facts(cursor, self._settings()["NAME"])
+        finally:
+            connection.close()
+
     def restore_test(self, chunks: Iterable[bytes]) -> RestoreTest:
         scratch = f"prodready_verify_{secrets.token_hex(6)}"
         admin = self._connect(autocommit=True)
