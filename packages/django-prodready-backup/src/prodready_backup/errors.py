@@ -17,6 +17,10 @@ class TransientBackupError(BackupError):
     """A failure worth retrying later (storage or database briefly unreachable, lock held)."""
 
 
+class DatabaseUnreachable(TransientBackupError):
+    """A database could not be connected to (down, unreachable, refusing connections)."""
+
+
 class LockHeld(TransientBackupError):
     """Another run of the same target holds the lock."""
 

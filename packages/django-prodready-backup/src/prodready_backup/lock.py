@@ -27,6 +27,7 @@ from django.core.cache import caches
 from django.db import DEFAULT_DB_ALIAS, connections
 
 from prodready_backup.conf import conf
+from prodready_backup.connecting import connect
 from prodready_backup.errors import LockHeld
 
 
@@ -37,9 +38,8 @@ def _advisory_key(target: str) -> int:
 
 @contextmanager
 def advisory_lock(target: str, alias: str = DEFAULT_DB_ALIAS) -> Iterator[None]:
-    wrapper = connections[alias]
-    connection: Any = wrapper.get_new_connection(wrapper.get_connection_params())
-    connection.autocommit = True
+    what = f"the {alias} database, which holds the lock of {target}"
+    connection: Any = connect(alias, what, autocommit=True)
     try:
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_try_advisory_lock(%s)", [_advisory_key(target)])

@@ -14,7 +14,7 @@ from django.utils import timezone
 
 import prodready
 from prodready_backup import crypto, storage
-from prodready_backup.errors import BackupError, describe
+from prodready_backup.errors import BackupError, KeyMissing, describe
 from prodready_backup.manifest import BackupInfo, Manifest
 from prodready_backup.models import BackupRecord, username
 from prodready_backup.pipeline import decode
@@ -34,6 +34,9 @@ class VerifyResult:
     problems: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     seconds: float = 0.0
+    #: Why this host cannot judge the backup (its key is not configured here), or "".
+    #: The backup's recorded verdict is left as it was.
+    cannot_verify: str = ""
 
 
 @contextmanager
@@ -107,6 +110,9 @@ def verify_backup(
 ) -> VerifyResult:
     """Verify a backup and record the outcome; never raises for a bad backup.
 
+    Where the backup's key is not configured, nothing is judged nor recorded: the
+    result's ``cannot_verify`` says why.
+
     ``progress`` is reported to as in :func:`read_backup`, once per pass ("check", then
     "restore test"). ``actor`` is the user who asked for it (None: the schedule, the
     command line or the backup itself), recorded as ``verify_requested_by``.
@@ -118,6 +124,11 @@ def verify_backup(
         check_object(manifest, progress, progress_every)
         if how == "restore":
             _restore_test(manifest, result, progress, progress_every)
+    except KeyMissing as exc:
+        result.ok = False
+        result.cannot_verify = str(exc)
+        logger.warning("Cannot verify %s here: %s", manifest.backup_id, exc)
+        return result
     except BackupError as exc:
         result.problems.append(str(exc))
     except Exception as exc:

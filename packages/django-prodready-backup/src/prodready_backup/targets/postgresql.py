@@ -25,6 +25,7 @@ except ImportError:  # pragma: no cover - Windows
     fcntl = None  # type: ignore[assignment]
 
 from prodready_backup.conf import conf
+from prodready_backup.connecting import connect
 from prodready_backup.errors import DumpError, RestoreError
 from prodready_backup.targets.base import DatabaseTarget, Dump, Facts, RestoreTest
 
@@ -40,14 +41,8 @@ class PostgresTarget(DatabaseTarget):
         return dict(connections[self.alias].settings_dict)
 
     def _connect(self, database: str | None = None, autocommit: bool = False) -> Any:
-        wrapper = connections[self.alias]
-        params = wrapper.get_connection_params()
-        if database is not None:
-            params["dbname"] = database
         # A connection of our own: the snapshot transaction and DDL stay out of Django's.
-        connection = wrapper.get_new_connection(params)
-        connection.autocommit = autocommit
-        return connection
+        return connect(self.alias, f"the database of {self.name}", database, autocommit)
 
     def _env(self, database: str) -> dict[str, str]:
         from django.db.backends.postgresql.client import DatabaseClient

@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from prodready_backup.progress import Counters, Reading
 
 from django.core.management.base import BaseCommand, CommandError
+from django.db import OperationalError
 
 from prodready_backup.errors import BackupError, IntegrityError, NotFound, RefusedError
 
@@ -107,6 +108,11 @@ class Command(BaseCommand):
         except BackupError as exc:
             raise CommandError(
                 str(exc), returncode=BAD_INPUT if isinstance(exc, NotFound) else FAILED
+            ) from exc
+        except OperationalError as exc:  # the database holding the records, through Django
+            cause = " ".join(str(exc).split())
+            raise CommandError(
+                f"A database cannot be reached: {cause}", returncode=FAILED
             ) from exc
 
     # Actions ------------------------------------------------------------------------------
@@ -233,7 +239,10 @@ class Command(BaseCommand):
             )
             for note in result.notes:
                 self.stdout.write(f"  note: {note}")
-            if result.ok:
+            if result.cannot_verify:
+                self.stderr.write(f"  cannot verify here: {result.cannot_verify}")
+                failed.append(info.backup_id)
+            elif result.ok:
                 self.stdout.write(f"  OK in {result.seconds:.1f} s")
             else:
                 for problem in result.problems:
