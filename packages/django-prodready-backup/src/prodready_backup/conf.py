@@ -109,6 +109,11 @@ class Settings(AppSettings):
         return self._get("BACKUP_MAX_AGE_DAYS", None)
 
     @property
+    def BACKUP_LEFTOVER_GRACE_SECONDS(self) -> int:
+        """Age after which prune removes a crashed run's partial file or manifest-less object."""
+        return self._get("BACKUP_LEFTOVER_GRACE_SECONDS", 3600)
+
+    @property
     def BACKUP_HEALTH_MAX_AGE_HOURS(self) -> float:
         """The health check fails when a target's newest verified backup is older."""
         return self._get("BACKUP_HEALTH_MAX_AGE_HOURS", 30.0)

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.utils import timezone
 
 import prodready
-from prodready_backup import storage
+from prodready_backup import leftovers, storage
 from prodready_backup.backups import list_backups, targets_by_name
+from prodready_backup.leftovers import Leftover
 from prodready_backup.lock import target_lock
 from prodready_backup.models import BackupRecord
 from prodready_backup.retention import Candidate, Plan, Policy, plan
@@ -19,6 +20,8 @@ class PruneResult:
     target: str
     plan: Plan
     dry_run: bool
+    #: The crashed runs' leftovers deleted (or, in a dry run, that would be).
+    leftovers: list[Leftover] = field(default_factory=list)
 
 
 def prune(target: str | None = None, *, dry_run: bool = False) -> list[PruneResult]:
@@ -42,5 +45,6 @@ def prune(target: str | None = None, *, dry_run: bool = False) -> list[PruneResu
                 )
                 if decided.delete:
                     prodready.audit("backup.pruned", target=None, backups=decided.delete)
-        results.append(PruneResult(name, decided, dry_run))
+            removed = leftovers.remove(store, name, dry_run=dry_run)
+        results.append(PruneResult(name, decided, dry_run, removed))
     return results

@@ -64,6 +64,11 @@ class Command(BaseCommand):
         listing = sub.add_parser("list", help="List complete backups, newest first.")
         listing.add_argument("--target")
         listing.add_argument("--format", choices=["text", "json"], default="text")
+        listing.add_argument(
+            "--orphans",
+            action="store_true",
+            help="List what crashed runs left instead (prune removes it after a grace period).",
+        )
         show = sub.add_parser("show", help="Show one backup's manifest and verification.")
         show.add_argument("backup_id")
         show.add_argument("--format", choices=["text", "json"], default="text")
@@ -182,6 +187,9 @@ class Command(BaseCommand):
 
         if options["target"]:
             targets_by_name(options["target"])  # an unknown name is bad input
+        if options["orphans"]:
+            self._list_orphans(options)
+            return
         infos = list_backups(options["target"])
         if options["format"] == "json":
             self.stdout.write(json.dumps([i.as_dict() for i in infos], indent=2))
@@ -200,6 +208,38 @@ class Command(BaseCommand):
                 f"{m.backup_id}  {m.target:<16} {m.created_at[:19]}  {_size(m.stored_bytes):>9}"
                 f"  {verified}".rstrip()
             )
+
+    def _list_orphans(self, options: dict[str, Any]) -> None:
+        from prodready_backup import leftovers, storage
+        from prodready_backup.conf import conf
+
+        store = storage.backup_storage()
+        names = [options["target"]] if options["target"] else storage.targets_in(store)
+        found = [leftover for name in names for leftover in leftovers.find(store, name)]
+        if options["format"] == "json":
+            rows = [
+                {
+                    "name": f.name,
+                    "kind": f.kind,
+                    "modified": f.modified.isoformat() if f.modified else None,
+                    "size": f.size,
+                }
+                for f in found
+            ]
+            self.stdout.write(json.dumps(rows, indent=2))
+            return
+        if not found:
+            self.stdout.write("No leftovers of crashed runs.")
+            return
+        for leftover in found:
+            modified = f"{leftover.modified:%Y-%m-%d %H:%M:%S}" if leftover.modified else "-"
+            self.stdout.write(
+                f"{leftover.name}  {leftover.kind:<11}  {modified}  {_size(leftover.size):>9}"
+            )
+        self.stdout.write(
+            f"`backup prune` removes those older than "
+            f"{conf.BACKUP_LEFTOVER_GRACE_SECONDS} s (PRODREADY_BACKUP_LEFTOVER_GRACE_SECONDS)."
+        )
 
     def _show(self, options: dict[str, Any]) -> None:
         from prodready_backup.backups import find_backup
@@ -308,3 +348,6 @@ class Command(BaseCommand):
                 self.stdout.write(f"  keep    {backup_id}  ({', '.join(reasons)})")
             for backup_id in result.plan.delete:
                 self.stdout.write(f"  {'delete' if result.dry_run else 'deleted'}  {backup_id}")
+            for leftover in result.leftovers:
+                verb = "delete" if result.dry_run else "deleted"
+                self.stdout.write(f"  {verb}  {leftover.name}  (leftover: {leftover.kind})")
