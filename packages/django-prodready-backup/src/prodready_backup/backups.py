@@ -116,6 +116,16 @@ def _started(target: BackupTarget, reason: str, actor: Any) -> BackupRecord:
     stale = mark_interrupted(target.name)
     if stale:
         logger.warning("Marked %d interrupted backup run(s) of %s failed", stale, target.name)
+        prodready.notify(
+            f"A backup run of {target.name} crashed",
+            f"{stale} backup run(s) of {target.name} stopped before finishing (the process "
+            "crashed or was killed) and are marked failed; what they left in the backup "
+            "storage is removed by `backup prune`.",
+            level="error",
+            source="prodready_backup",
+            target=target.name,
+            step="interrupted",
+        )
     return BackupRecord.objects.create(
         backup_id=new_backup_id(),
         target=target.name,

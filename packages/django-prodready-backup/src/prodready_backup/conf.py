@@ -130,8 +130,13 @@ class Settings(AppSettings):
 
     @property
     def BACKUP_LOCK_TIMEOUT(self) -> int:
-        """Seconds after which a cache lock of a crashed run expires."""
+        """Seconds after which the claim of a request whose worker died expires."""
         return self._get("BACKUP_LOCK_TIMEOUT", 6 * 3600)
+
+    @property
+    def BACKUP_LOCK_HEARTBEAT_SECONDS(self) -> float:
+        """Seconds between two beats of a cache lock's owner; three missed ones free it."""
+        return self._get("BACKUP_LOCK_HEARTBEAT_SECONDS", 30.0)
 
     @property
     def BACKUP_REQUEST_COOLDOWN(self) -> int:
