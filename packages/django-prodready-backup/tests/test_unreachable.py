@@ -111,3 +111,34 @@ def test_verify_on_a_host_without_the_key_leaves_the_verdict() -> None:
     listing = io.StringIO()
     call_command("backup", "list", stdout=listing)
     assert "VERIFY FAILED" not in listing.getvalue()
+
+
+@pytest.mark.requires_postgres
+@override_settings(PRODREADY_BACKUP_DATABASES=["other"])
+def test_a_lock_database_that_is_down_is_recorded_and_notified(
+    postgres_down: int,
+    monkeypatch: pytest.MonkeyPatch,
+    prodready_plugin,  # type: ignore[no-untyped-def]
+) -> None:
+    from prodready.plugins import hookimpl
+    from prodready_backup import backups
+
+    notified: list[str] = []
+
+    class Plugin:
+        @hookimpl
+        def prodready_notify(self, notification) -> None:  # type: ignore[no-untyped-def]
+            notified.append(notification.message)
+
+    prodready_plugin(Plugin())
+    # The advisory lock, on a PostgreSQL server that is down (ours is the default
+    # database's lock when that is PostgreSQL).
+    monkeypatch.setattr(backups, "target_lock", lambda name: advisory_lock(name, "postgres"))
+
+    with pytest.raises(DatabaseUnreachable, match="which holds the lock of db-other"):
+        create_backup(get_target("db-other"))
+
+    record = BackupRecord.objects.get()
+    assert (record.target, record.status, record.failed_step) == ("db-other", "failed", "start")
+    assert record.error.startswith("Cannot connect to the postgres database")
+    assert notified == [f"The backup of db-other could not start: {record.error}"]

@@ -8,19 +8,27 @@ import platform
 import secrets
 import socket
 import time
-from contextlib import nullcontext
+from contextlib import ExitStack
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 import django
 from django.apps import apps
 from django.core.files.storage import Storage
+from django.db import DEFAULT_DB_ALIAS, DatabaseError, router
 from django.utils import timezone
 
 import prodready
 from prodready_backup import crypto, storage
 from prodready_backup.conf import conf
-from prodready_backup.errors import IntegrityError, NotFound, StepError, describe
+from prodready_backup.errors import (
+    BackupError,
+    DatabaseUnreachable,
+    IntegrityError,
+    NotFound,
+    StepError,
+    describe,
+)
 from prodready_backup.lock import target_lock
 from prodready_backup.manifest import BackupInfo, Manifest
 from prodready_backup.models import BackupRecord, username
@@ -76,14 +84,15 @@ def create_backup(
 
     ``progress``, when given, is called with the pipeline's :class:`Counters` at most
     once every ``progress_every`` seconds while the source is read.
-    A failed record's ``failed_step`` is one of ``steps.STEPS`` (or "interrupted").
+    A failed record's ``failed_step`` is one of ``steps.STEPS`` (or "interrupted"); a
+    database that cannot be reached for the lock or the record fails it at "start".
     ``actor`` is the user who asked for it (None: the schedule or the command line); it
     is recorded as ``requested_by`` and is the actor of the audit events.
     ``lock_held`` is for a caller that holds the target's lock already (a restore, whose
     safety backup must not let another run in between).
     """
-    with nullcontext() if lock_held else target_lock(target.name):
-        record = _started(target, reason, actor)
+    with ExitStack() as held:
+        record = _start(target, reason, actor, None if lock_held else held)
         steps = Steps()
         try:
             with steps.step("upload"):  # opening the storage is part of the upload
@@ -109,6 +118,61 @@ def create_backup(
             raise
         _succeeded(record, actor)
     return record
+
+
+def _start(target: BackupTarget, reason: str, actor: Any, held: ExitStack | None) -> BackupRecord:
+    """Take the target's lock into ``held`` (None: the caller holds it) and record the run.
+
+    Another run holding the lock is no failure (``LockHeld``, nothing recorded). A
+    database that cannot be reached for the lock or the record is: the run is recorded
+    as failed at step "start" where the records' database allows, and notified.
+    """
+    try:
+        if held is not None:
+            held.enter_context(target_lock(target.name))
+        return _started(target, reason, actor)
+    except DatabaseUnreachable as exc:
+        _not_started(target, reason, actor, exc)
+        raise
+    except DatabaseError as exc:
+        alias = router.db_for_write(BackupRecord) or DEFAULT_DB_ALIAS
+        cause = " ".join(str(exc).split()) or type(exc).__name__
+        problem = DatabaseUnreachable(
+            f"The backup records cannot be written to the {alias} database: {cause}"
+        )
+        _not_started(target, reason, actor, problem)
+        raise problem from exc
+
+
+def _not_started(target: BackupTarget, reason: str, actor: Any, exc: BackupError) -> None:
+    now = timezone.now()
+    record = BackupRecord(
+        backup_id=new_backup_id(),
+        target=target.name,
+        status=BackupRecord.Status.FAILED,
+        failed_step="start",
+        error=str(exc),
+        reason=reason[: BackupRecord._meta.get_field("reason").max_length],
+        requested_by=username(actor),
+        host=socket.gethostname(),
+        pid=os.getpid(),
+        started_at=now,
+        finished_at=now,
+        duration_seconds=0,
+    )
+    try:
+        record.save()
+    except DatabaseError:
+        logger.warning("The failed start of a backup of %s cannot be recorded", target.name)
+    logger.error("Backup of %s could not start: %s", target.name, exc)
+    prodready.notify(
+        f"Backup of {target.name} failed",
+        f"The backup of {target.name} could not start: {exc}",
+        level="error",
+        source="prodready_backup",
+        target=target.name,
+        step="start",
+    )
 
 
 def _started(target: BackupTarget, reason: str, actor: Any) -> BackupRecord:
