@@ -154,6 +154,11 @@ class Settings(AppSettings):
         return self._get("BACKUP_PG_RESTORE", "pg_restore")
 
     @property
+    def BACKUP_PSQL(self) -> str:
+        """The psql executable (a PostgreSQL restore runs pg_restore's SQL through it)."""
+        return self._get("BACKUP_PSQL", "psql")
+
+    @property
     def BACKUP_BEFORE_MIGRATE(self) -> bool:
         """Back up a database before ``migrate`` changes it (as with ``--backup-first``)."""
         return self._get("BACKUP_BEFORE_MIGRATE", False)

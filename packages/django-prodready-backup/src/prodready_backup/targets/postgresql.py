@@ -103,19 +103,15 @@ class PostgresTarget(DatabaseTarget):
     # Restore ----------------------------------------------------------------------------
 
     def restore(self, chunks: Iterable[bytes]) -> None:
+        """Make the database exactly what was backed up, in one transaction.
+
+        ``pg_restore --clean`` drops only what the dump holds: a table created since the
+        backup would survive it. So pg_restore writes SQL, and psql runs it in one
+        transaction after dropping every object the database holds (see ``_EMPTY``).
+        """
         # Django's own connections would hold locks that DROP waits for.
         connections[self.alias].close()
-        _pg_restore(
-            [
-                "--clean",
-                "--if-exists",
-                "--single-transaction",
-                "--no-owner",
-                "--exit-on-error",
-            ],
-            chunks,
-            self._env(self._settings()["NAME"]),
-        )
+        _restore_exactly(chunks, self._env(self._settings()["NAME"]))
 
     def current_facts(self) -> Facts:
         connection = self._connect()
@@ -249,6 +245,127 @@ def _pg_restore(options: list[str], chunks: Iterable[bytes], env: dict[str, str]
             )
     finally:
         stderr.close()
+
+
+#: Drops every schema but public (those the dump holds it creates again) and everything
+#: in public, except what belongs to an extension (the dump recreates extensions) and the
+#: sequences of identity and serial columns (they go with their tables).
+_EMPTY = r"""
+DO $prodready$
+DECLARE
+    item record;
+BEGIN
+    FOR item IN
+        SELECT n.nspname FROM pg_catalog.pg_namespace n
+        WHERE n.nspname <> 'public' AND n.nspname <> 'information_schema'
+          AND n.nspname NOT LIKE 'pg\_%'
+          AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d
+                          WHERE d.classid = 'pg_catalog.pg_namespace'::pg_catalog.regclass
+                            AND d.objid = n.oid AND d.deptype = 'e')
+    LOOP
+        EXECUTE pg_catalog.format('DROP SCHEMA IF EXISTS %I CASCADE', item.nspname);
+    END LOOP;
+    FOR item IN
+        SELECT c.relname, CASE c.relkind WHEN 'v' THEN 'VIEW' WHEN 'm' THEN 'MATERIALIZED VIEW'
+               WHEN 'S' THEN 'SEQUENCE' WHEN 'f' THEN 'FOREIGN TABLE' ELSE 'TABLE' END AS kind
+        FROM pg_catalog.pg_class c
+        WHERE c.relnamespace = 'public'::pg_catalog.regnamespace
+          AND c.relkind IN ('r', 'p', 'v', 'm', 'S', 'f')
+          AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d
+                          WHERE d.classid = 'pg_catalog.pg_class'::pg_catalog.regclass
+                            AND d.objid = c.oid AND d.deptype IN ('e', 'i', 'a'))
+    LOOP
+        EXECUTE pg_catalog.format('DROP %s IF EXISTS public.%I CASCADE', item.kind, item.relname);
+    END LOOP;
+    FOR item IN
+        SELECT p.oid::pg_catalog.regprocedure::text AS signature FROM pg_catalog.pg_proc p
+        WHERE p.pronamespace = 'public'::pg_catalog.regnamespace
+          AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d
+                          WHERE d.classid = 'pg_catalog.pg_proc'::pg_catalog.regclass
+                            AND d.objid = p.oid AND d.deptype = 'e')
+    LOOP
+        EXECUTE 'DROP ROUTINE IF EXISTS ' || item.signature || ' CASCADE';
+    END LOOP;
+    FOR item IN
+        SELECT t.typname FROM pg_catalog.pg_type t
+        WHERE t.typnamespace = 'public'::pg_catalog.regnamespace
+          AND t.typtype IN ('c', 'd', 'e', 'r', 'm') AND t.typrelid = 0
+          AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d
+                          WHERE d.classid = 'pg_catalog.pg_type'::pg_catalog.regclass
+                            AND d.objid = t.oid AND d.deptype = 'e')
+    LOOP
+        EXECUTE pg_catalog.format('DROP TYPE IF EXISTS public.%I CASCADE', item.typname);
+    END LOOP;
+END
+$prodready$;
+"""
+
+
+def _restore_exactly(chunks: Iterable[bytes], env: dict[str, str]) -> None:
+    """pg_restore's SQL, after ``_EMPTY``, through psql in one transaction.
+
+    psql commits when its input ends, so it is killed, never let reach the end, when
+    pg_restore or the data fails: its server session ends and the transaction with it.
+    """
+    stderr = tempfile.TemporaryFile()  # noqa: SIM115 - closed on every path below
+    psql = restorer = None
+    try:
+        try:
+            psql = subprocess.Popen(
+                [conf.BACKUP_PSQL, "-X", "-q", "-v", "ON_ERROR_STOP=1", "--single-transaction",
+                 "--no-password", "--dbname", env["PGDATABASE"]],
+                stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=stderr, env=env,
+            )  # fmt: skip
+            assert psql.stdin is not None
+            psql.stdin.write(_EMPTY.encode())
+            psql.stdin.flush()
+            restorer = subprocess.Popen(
+                [conf.BACKUP_PG_RESTORE, "--clean", "--if-exists", "--no-owner", "--file=-"],
+                stdin=subprocess.PIPE, stdout=psql.stdin, stderr=stderr, env=env,
+            )  # fmt: skip
+        except BrokenPipeError:
+            pass  # psql stopped at once; its exit status says why
+        except OSError as exc:
+            raise RestoreError(
+                f"{'pg_restore' if psql else 'psql'} could not be started ({exc})."
+            ) from exc
+        if restorer is not None:
+            _feed(restorer, chunks)
+            if restorer.wait() != 0:
+                raise RestoreError(
+                    f"pg_restore failed (exit status {restorer.returncode}); nothing was "
+                    f"committed: {_tail(stderr)}"
+                )
+        assert psql is not None
+        assert psql.stdin is not None
+        with contextlib.suppress(BrokenPipeError):
+            psql.stdin.close()  # the end of the input: psql commits
+        if psql.wait() != 0:
+            raise RestoreError(
+                f"Loading the restored data failed (psql exit status {psql.returncode}); "
+                f"nothing was committed: {_tail(stderr)}"
+            )
+    finally:
+        # Before anything else ends psql's input: killed, it commits nothing.
+        for process in (psql, restorer):
+            if process is not None and process.poll() is None:
+                process.kill()
+                process.wait()
+        for process in (psql, restorer):
+            if process is not None and process.stdin is not None:
+                with contextlib.suppress(BrokenPipeError):
+                    process.stdin.close()
+        stderr.close()
+
+
+def _feed(process: subprocess.Popen[bytes], chunks: Iterable[bytes]) -> None:
+    assert process.stdin is not None
+    try:
+        for chunk in chunks:
+            process.stdin.write(chunk)
+        process.stdin.close()
+    except BrokenPipeError:
+        pass  # the process stopped early; its exit status and stderr say why
 
 
 def _tail(stderr: IO[bytes], limit: int = 500) -> str:
