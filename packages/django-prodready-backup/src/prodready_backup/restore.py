@@ -16,7 +16,7 @@ from prodready_backup.plaintext import RESTORE_REFUSED, restore_needs_encryption
 from prodready_backup.progress import Counters, Reading
 from prodready_backup.record_keeping import keep_records
 from prodready_backup.steps import Steps
-from prodready_backup.targets import get_target
+from prodready_backup.targets import database_target, get_target
 from prodready_backup.verify import check_object, read_backup
 
 
@@ -33,6 +33,7 @@ def restore_backup(
     backup_id: str,
     *,
     target_name: str | None = None,
+    into_database: str | None = None,
     confirm: Callable[[Manifest], bool] | None = None,
     safety_backup: bool = True,
     actor: Any = None,
@@ -40,7 +41,8 @@ def restore_backup(
     progress_every: float = 1.0,
     allow_plaintext: bool = False,
 ) -> RestoreResult:
-    """Restore ``backup_id`` into its target (or ``target_name``).
+    """Restore ``backup_id`` into its target (or ``target_name``, or the database alias
+    ``into_database``, which need not be a backup target).
 
     Refuses, before anything is touched, a backup that is incomplete, fails its checksum
     or authentication, was made by a newer format, or is of another engine; and an
@@ -49,9 +51,10 @@ def restore_backup(
     reported to by each pass: the "check" and the "restore" (:class:`Reading`) and the
     safety backup between them (:class:`Counters`).
     """
+    into = database_target(into_database) if into_database is not None else None
     info = find_backup(backup_id)  # a newer manifest format is refused here
     manifest = info.manifest
-    target = get_target(target_name or manifest.target)
+    target = into or get_target(target_name or manifest.target)
     if manifest.engine != target.engine:
         raise RefusedError(
             f"Backup {backup_id} is a {manifest.engine} backup and cannot be restored into "

@@ -79,8 +79,20 @@ class Command(BaseCommand):
         verify.add_argument("--target")
         verify.add_argument("--checksum-only", action="store_true", help="Skip the restore test.")
         restore = sub.add_parser("restore", help="Restore a backup into its target.")
-        restore.add_argument("backup_id")
-        restore.add_argument("--target", help="Restore into this target instead.")
+        restore.add_argument("backup_id", nargs="?", help="Or --latest.")
+        restore.add_argument(
+            "--latest",
+            action="store_true",
+            help="The newest complete backup of --target (needed with several targets).",
+        )
+        restore.add_argument(
+            "--target", help="Restore into this target instead (with --latest: its newest)."
+        )
+        restore.add_argument(
+            "--into",
+            metavar="ALIAS",
+            help="Restore into this database of DATABASES instead (another server, a copy).",
+        )
         restore.add_argument(
             "--yes",
             "--noinput",
@@ -297,6 +309,7 @@ class Command(BaseCommand):
         from prodready_backup.manifest import Manifest
         from prodready_backup.restore import restore_backup
 
+        backup_id = self._restore_choice(options)
         # Refused before the backup is read: no terminal, no one to answer the question.
         if not options["yes"] and not (sys.stdin is not None and sys.stdin.isatty()):
             raise CommandError(NO_TERMINAL, returncode=BAD_INPUT)
@@ -304,7 +317,9 @@ class Command(BaseCommand):
         def confirm(manifest: Manifest) -> bool:
             if options["yes"]:
                 return True
-            into = options["target"] or manifest.target
+            into = (f"database {options['into']}" if options["into"] else None) or (
+                options["target"] or manifest.target
+            )
             try:
                 answer = input(
                     f"Replace the current data of {into} with backup {manifest.backup_id} "
@@ -319,8 +334,9 @@ class Command(BaseCommand):
             return answer.strip().lower() == "yes"
 
         result = restore_backup(
-            options["backup_id"],
+            backup_id,
             target_name=options["target"],
+            into_database=options["into"],
             confirm=confirm,
             safety_backup=not options["no_safety_backup"],
             progress=self._progress(options, "safety backup"),
@@ -332,6 +348,33 @@ class Command(BaseCommand):
         self.stdout.write(f"Restored {result.backup_id} into {result.target}.")
         for warning in result.warnings:
             self.stderr.write(f"Warning: {warning}")
+
+    def _restore_choice(self, options: dict[str, Any]) -> str:
+        """The backup id to restore: the one given, or with --latest the newest of a target."""
+        from prodready_backup.backups import list_backups, targets_by_name
+
+        if options["into"] and options["target"] and not options["latest"]:
+            raise CommandError("Give --target or --into, not both.", returncode=BAD_INPUT)
+        if not options["latest"]:
+            if not options["backup_id"]:
+                raise CommandError(
+                    "Name the backup to restore (`backup list` shows them), or pass --latest.",
+                    returncode=BAD_INPUT,
+                )
+            return str(options["backup_id"])
+        if options["backup_id"]:
+            raise CommandError("Give a backup id or --latest, not both.", returncode=BAD_INPUT)
+        names = [t.name for t in targets_by_name(options["target"])]
+        if len(names) > 1:
+            raise CommandError(
+                f"--latest needs --target: the targets are {', '.join(names)}.",
+                returncode=BAD_INPUT,
+            )
+        newest = list_backups(names[0])[:1]
+        if not newest:
+            raise CommandError(f"{names[0]} has no complete backup to restore.", returncode=FAILED)
+        self.stdout.write(f"The newest backup of {names[0]} is {newest[0].backup_id}.")
+        return newest[0].backup_id
 
     def _prune(self, options: dict[str, Any]) -> None:
         from prodready_backup.backups import targets_by_name
