@@ -140,4 +140,5 @@ class BackupInfo:
             "verified_ok": record.verified_ok if record else None,
             "verified_how": record.verified_how if record else "",
             "verify_error": record.verify_error if record else "",
+            "restore_test_seconds": record.restore_test_seconds if record else None,
         }

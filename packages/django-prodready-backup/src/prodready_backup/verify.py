@@ -37,6 +37,8 @@ class VerifyResult:
     #: Why this host cannot judge the backup (its key is not configured here), or "".
     #: The backup's recorded verdict is left as it was.
     cannot_verify: str = ""
+    #: How long the restore into a scratch copy took (None: none was made).
+    restore_test_seconds: float | None = None
 
 
 @contextmanager
@@ -123,7 +125,9 @@ def verify_backup(
     try:
         check_object(manifest, progress, progress_every)
         if how == "restore":
+            restore_started = time.monotonic()
             _restore_test(manifest, result, progress, progress_every)
+            result.restore_test_seconds = round(time.monotonic() - restore_started, 3)
     except KeyMissing as exc:
         result.ok = False
         result.cannot_verify = str(exc)
@@ -226,6 +230,8 @@ def _record(
     record.verified_how = result.how
     record.verify_error = result.problems[0] if result.problems else ""
     record.verify_requested_by = username(actor)
+    if result.ok and result.restore_test_seconds is not None:
+        record.restore_test_seconds = result.restore_test_seconds
     record.save(
         update_fields=[
             "verified_at",
@@ -233,6 +239,7 @@ def _record(
             "verified_how",
             "verify_error",
             "verify_requested_by",
+            "restore_test_seconds",
         ]
     )
     return record

@@ -216,6 +216,8 @@ class Command(BaseCommand):
                 if info.verified and info.record
                 else ("VERIFY FAILED" if info.record and info.record.verified_ok is False else "")
             )
+            if info.record and info.record.restore_test_seconds is not None:
+                verified += f", restored in {info.record.restore_test_seconds:.1f} s"
             self.stdout.write(
                 f"{m.backup_id}  {m.target:<16} {m.created_at[:19]}  {_size(m.stored_bytes):>9}"
                 f"  {verified}".rstrip()
@@ -295,7 +297,12 @@ class Command(BaseCommand):
                 self.stderr.write(f"  cannot verify here: {result.cannot_verify}")
                 failed.append(info.backup_id)
             elif result.ok:
-                self.stdout.write(f"  OK in {result.seconds:.1f} s")
+                restore = (
+                    f" (restore test: {result.restore_test_seconds:.1f} s)"
+                    if result.restore_test_seconds is not None
+                    else ""
+                )
+                self.stdout.write(f"  OK in {result.seconds:.1f} s{restore}")
             else:
                 for problem in result.problems:
                     self.stderr.write(f"  {problem}")
