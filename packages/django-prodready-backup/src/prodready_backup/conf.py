@@ -154,6 +154,16 @@ class Settings(AppSettings):
         return self._get("BACKUP_PG_RESTORE", "pg_restore")
 
     @property
+    def BACKUP_VERIFY_DATABASE(self) -> str | None:
+        """Alias of DATABASES on whose server restore tests create their scratch database."""
+        return self._get("BACKUP_VERIFY_DATABASE", None)
+
+    @property
+    def BACKUP_VERIFY_PREFIX(self) -> str:
+        """Name prefix of the restore test's scratch databases."""
+        return self._get("BACKUP_VERIFY_PREFIX", "prodready_verify_")
+
+    @property
     def BACKUP_PSQL(self) -> str:
         """The psql executable (a PostgreSQL restore runs pg_restore's SQL through it)."""
         return self._get("BACKUP_PSQL", "psql")

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import secrets
 import subprocess
 import tempfile
 import threading
@@ -27,6 +26,7 @@ except ImportError:  # pragma: no cover - Windows
 from prodready_backup.conf import conf
 from prodready_backup.connecting import connect
 from prodready_backup.errors import DumpError, RestoreError
+from prodready_backup.scratch import scratch_alias, scratch_name
 from prodready_backup.targets.base import DatabaseTarget, Dump, Facts, RestoreTest
 
 PIPE_CHUNK = 256 * 1024
@@ -44,10 +44,10 @@ class PostgresTarget(DatabaseTarget):
         # A connection of our own: the snapshot transaction and DDL stay out of Django's.
         return connect(self.alias, f"the database of {self.name}", database, autocommit)
 
-    def _env(self, database: str) -> dict[str, str]:
+    def _env(self, database: str, alias: str | None = None) -> dict[str, str]:
         from django.db.backends.postgresql.client import DatabaseClient
 
-        settings = self._settings()
+        settings = dict(connections[alias or self.alias].settings_dict)
         _args, env = DatabaseClient.settings_to_cmd_args_env(settings, [])
         env = {**os.environ, **(env or {})}
         for variable, key in (("PGHOST", "HOST"), ("PGPORT", "PORT"), ("PGUSER", "USER")):
@@ -122,8 +122,10 @@ class PostgresTarget(DatabaseTarget):
             connection.close()
 
     def restore_test(self, chunks: Iterable[bytes]) -> RestoreTest:
-        scratch = f"prodready_verify_{secrets.token_hex(6)}"
-        admin = self._connect(autocommit=True)
+        server = scratch_alias(self.alias)
+        scratch = scratch_name()
+        what = f"the server of the restore test of {self.name}"
+        admin = connect(server, what, autocommit=True)
         try:
             try:
                 with admin.cursor() as cursor:
@@ -131,15 +133,16 @@ class PostgresTarget(DatabaseTarget):
             except Exception as exc:
                 raise RestoreError(
                     f"The restore test needs a scratch database and could not create one "
-                    f"({exc}); grant CREATEDB to the database user."
+                    f"({exc}); grant CREATEDB to the database user of {server!r}, or set "
+                    "PRODREADY_BACKUP_VERIFY_DATABASE to an alias whose user has it."
                 ) from exc
             try:
                 _pg_restore(
                     ["--single-transaction", "--no-owner", "--exit-on-error"],
                     chunks,
-                    self._env(scratch),
+                    self._env(scratch, server),
                 )
-                probe = self._connect(database=scratch)
+                probe = connect(server, what, database=scratch)
                 try:
                     with probe.cursor() as cursor:
                         facts = _facts(cursor, scratch)
