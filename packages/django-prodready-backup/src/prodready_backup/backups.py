@@ -19,7 +19,7 @@ from django.db import DEFAULT_DB_ALIAS, DatabaseError, router
 from django.utils import timezone
 
 import prodready
-from prodready_backup import crypto, storage
+from prodready_backup import crypto, immutable, storage
 from prodready_backup.conf import conf
 from prodready_backup.errors import (
     BackupError,
@@ -233,6 +233,7 @@ def _write(
         reader = HashingReader(pieces, counters)
         with steps.step("upload"):
             storage.write_atomically(store, name, storage.buffered(reader))
+            immutable.retain(store, name)
     written = time.monotonic()
     facts: Facts = dump.facts
     with steps.step("upload"):
@@ -263,6 +264,7 @@ def _write(
         if key is not None:
             manifest.sign(key)
         storage.write_manifest(store, manifest)
+        immutable.retain(store, storage.manifest_name(manifest.target, manifest.backup_id))
     return manifest
 
 

@@ -164,6 +164,16 @@ class Settings(AppSettings):
         return self._get("BACKUP_VERIFY_PREFIX", "prodready_verify_")
 
     @property
+    def BACKUP_OBJECT_LOCK_DAYS(self) -> int | None:
+        """Days of S3 Object Lock retention for each backup object and manifest; None: off."""
+        return self._get("BACKUP_OBJECT_LOCK_DAYS", None)
+
+    @property
+    def BACKUP_OBJECT_LOCK_MODE(self) -> Literal["GOVERNANCE", "COMPLIANCE"]:
+        """The Object Lock mode of the retention."""
+        return self._get("BACKUP_OBJECT_LOCK_MODE", "GOVERNANCE")
+
+    @property
     def BACKUP_PSQL(self) -> str:
         """The psql executable (a PostgreSQL restore runs pg_restore's SQL through it)."""
         return self._get("BACKUP_PSQL", "psql")
