@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from django.core.cache import cache
 from django.test import override_settings
 
 from prodready_backup.crypto import generate_key
@@ -24,3 +25,12 @@ def backup_dir(tmp_path: Path, key: str) -> Iterator[Path]:
         PRODREADY_BACKUP_DIRECTORY=str(folder), PRODREADY_BACKUP_ENCRYPTION_KEYS=[key]
     ):
         yield folder
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache() -> Iterator[None]:
+    """Each test starts with an empty local-memory cache: locks, claims and cooldowns
+    (keyed by user id, which the next test's users reuse) do not leak between tests."""
+    cache.clear()
+    yield
+    cache.clear()

@@ -42,6 +42,12 @@ DATABASES = {
         "NAME": os.path.join(_TMP, f"prodready_backup_other_{_PID}.sqlite3"),
         "TEST": {"NAME": os.path.join(_TMP, f"prodready_backup_test_other_{_PID}.sqlite3")},
     },
+    # Restored into (`backup restore --into copy`), never backed up.
+    "copy": {
+        "ENGINE": "django.db.backends.sqlite3",
+        "NAME": os.path.join(_TMP, f"prodready_backup_copy_{_PID}.sqlite3"),
+        "TEST": {"NAME": os.path.join(_TMP, f"prodready_backup_test_copy_{_PID}.sqlite3")},
+    },
     "postgres": {
         "ENGINE": "django.db.backends.postgresql",
         "HOST": _PG_HOST,

@@ -52,6 +52,12 @@ def test_defaults_pass() -> None:
         ),
         ({"PRODREADY_BACKUP_ALLOW_PLAINTEXT": "yes"}, ["prodready.E002"]),
         ({"PRODREADY_BACKUP_REQUEST_COOLDOWN": 1.5}, ["prodready.E002"]),
+        ({"PRODREADY_BACKUP_VERIFY_DATABASE": "nope"}, ["prodready_backup.E010"]),
+        ({"PRODREADY_BACKUP_VERIFY_DATABASE": "other"}, ["prodready_backup.E010"]),
+        ({"PRODREADY_BACKUP_VERIFY_DATABASE": "postgres"}, []),
+        ({"PRODREADY_BACKUP_VERIFY_PREFIX": "Verify-"}, ["prodready_backup.E011"]),
+        ({"PRODREADY_BACKUP_VERIFY_PREFIX": "x" * 52}, ["prodready_backup.E011"]),
+        ({"PRODREADY_BACKUP_VERIFY_PREFIX": "scratch_"}, []),
     ],
 )
 def test_bad_settings_are_reported(overrides: dict[str, object], expected: list[str]) -> None:

@@ -46,7 +46,7 @@ def record(target: str = "db-default", hours: float = 1, **fields: object) -> Ba
 def test_targets_are_databases_and_media() -> None:
     with override_settings(PRODREADY_BACKUP_DATABASES=None, PRODREADY_BACKUP_MEDIA=True):
         names = [t.name for t in all_targets()]
-    assert names == ["db-default", "db-other", "db-postgres", "media"]
+    assert names == ["db-default", "db-other", "db-copy", "db-postgres", "media"]
 
 
 def test_a_project_adds_its_own_target(prodready_plugin) -> None:  # type: ignore[no-untyped-def]

@@ -85,3 +85,116 @@ def test_a_run_while_the_target_is_locked_is_refused_and_leaves_no_record() -> N
     with target_lock("db-other"), pytest.raises(LockHeld):
         create_backup(get_target("db-other"))
     assert not BackupRecord.objects.exists()
+
+
+FAST_BEAT = override_settings(PRODREADY_BACKUP_LOCK_HEARTBEAT_SECONDS=0.1)
+
+
+@FAST_BEAT
+def test_a_live_owner_keeps_its_lock_past_the_expiry() -> None:
+    import time
+
+    with cache_lock("db-x"):
+        time.sleep(0.8)  # more than twice three beats: only the heartbeat keeps it
+        with pytest.raises(LockHeld, match=r"by process \d+ on "):
+            cache_lock("db-x").__enter__()
+    with cache_lock("db-x"):  # released on exit
+        pass
+
+
+@FAST_BEAT
+def test_a_dead_owners_lock_expires_after_three_missed_beats() -> None:
+    import time
+
+    # What a killed process leaves: its lock, and no heartbeat.
+    cache.add("prodready_backup:lock:db-x", "token0 deadhost 4242", timeout=0.3)
+    with pytest.raises(LockHeld, match="by process 4242 on deadhost"):
+        cache_lock("db-x").__enter__()
+    time.sleep(0.4)
+    with cache_lock("db-x"):
+        pass
+
+
+@pytest.mark.django_db(transaction=True, databases=["default", "other"])
+@pytest.mark.usefixtures("backup_dir")
+@override_settings(PRODREADY_BACKUP_DATABASES=["other"])
+def test_the_next_run_reports_a_crashed_run(prodready_plugin) -> None:  # type: ignore[no-untyped-def]
+    from prodready.plugins import hookimpl
+
+    notified: list[str] = []
+
+    class Plugin:
+        @hookimpl
+        def prodready_notify(self, notification) -> None:  # type: ignore[no-untyped-def]
+            notified.append(notification.subject)
+
+    prodready_plugin(Plugin())
+    BackupRecord.objects.create(
+        backup_id="20260101T000000Z-dead00", target="db-other", started_at=timezone.now()
+    )
+    create_backup(get_target("db-other"))
+    assert "A backup run of db-other crashed" in notified
+
+
+KILLED_OWNER = """
+import sys, time
+import django
+from django.conf import settings
+settings.configure(
+    INSTALLED_APPS=["prodready", "prodready_backup"],
+    CACHES={"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
+                        "LOCATION": sys.argv[1], "KEY_PREFIX": sys.argv[2]}},
+    PRODREADY_BACKUP_LOCK_HEARTBEAT_SECONDS=1,
+)
+django.setup()
+from prodready_backup.lock import cache_lock
+with cache_lock("db-x"):
+    print("locked", flush=True)
+    time.sleep(60)
+"""
+
+
+@pytest.mark.requires_redis
+def test_a_killed_owners_redis_lock_is_freed_within_three_beats() -> None:
+    import os
+    import subprocess
+    import sys
+    import time
+
+    from prodready.testing import service_address
+
+    host, port = service_address("requires_redis")
+    location, prefix = f"redis://{host}:{port}/14", f"prodready-lock-test-{os.getpid()}"
+    redis_cache = {
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+        "redis": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": location,
+            "KEY_PREFIX": prefix,
+        },
+    }
+    owner = subprocess.Popen(
+        [sys.executable, "-c", KILLED_OWNER, location, prefix], stdout=subprocess.PIPE
+    )
+    try:
+        assert owner.stdout is not None
+        assert owner.stdout.readline() == b"locked\n"
+        with override_settings(CACHES=redis_cache, PRODREADY_BACKUP_LOCK_HEARTBEAT_SECONDS=1):
+            time.sleep(4)  # the live owner's heartbeat keeps its lock past the expiry
+            with pytest.raises(LockHeld, match=f"by process {owner.pid} on "):
+                cache_lock("db-x", alias="redis").__enter__()
+            owner.kill()
+            owner.wait()
+            deadline = time.monotonic() + 5
+            while True:
+                try:
+                    with cache_lock("db-x", alias="redis"):
+                        break
+                except LockHeld:
+                    assert time.monotonic() < deadline, "the dead owner's lock was not freed"
+                    time.sleep(0.2)
+    finally:
+        owner.kill()
+        owner.wait()
+        if owner.stdout is not None:
+            owner.stdout.close()

@@ -72,13 +72,16 @@ def test_restore_test_uses_a_scratch_database_and_drops_it(backed_up: BackupReco
 
 
 @WITH_PG
-def test_restore_test_notices_missing_rows(backed_up: BackupRecord, backup_dir: Path) -> None:
-    from prodready_backup import storage
+def test_restore_test_notices_missing_rows(
+    backed_up: BackupRecord, backup_dir: Path, key: str
+) -> None:
+    from prodready_backup import crypto, storage
     from prodready_backup.manifest import Manifest
 
     path = backup_dir / "db-postgres" / f"{backed_up.backup_id}.json"
     manifest = Manifest.from_json(path.read_bytes())
     manifest.row_counts["auth_group"] = 201  # what a dump that lost a row would look like
+    manifest.sign(crypto.parse_key(key))  # made so, not altered since
     path.write_bytes(manifest.to_json())
     result = verify_backup(find_backup(backed_up.backup_id), how="restore")
     assert not result.ok
@@ -196,3 +199,81 @@ def test_concurrent_backups_of_one_target_do_not_overlap() -> None:
         assert len(errors) == 1
     with advisory_lock("db-x", alias="postgres"):  # released when the holder leaves
         pass
+
+
+@WITH_PG
+def test_restore_leaves_the_database_exactly_as_backed_up(backed_up: BackupRecord) -> None:
+    manifest = find_backup(backed_up.backup_id).manifest
+    with connections["postgres"].cursor() as cursor:
+        # What a later deploy would add: a table, a migration row, a schema, a function.
+        cursor.execute("CREATE TABLE added_later (id int PRIMARY KEY)")
+        cursor.execute(
+            "INSERT INTO django_migrations (app, name, applied) "
+            "VALUES ('later', '0001_initial', now())"
+        )
+        cursor.execute("CREATE SCHEMA reports")
+        cursor.execute("CREATE TABLE reports.totals (n int)")
+        cursor.execute("CREATE FUNCTION added_fn() RETURNS int LANGUAGE sql AS 'SELECT 1'")
+        cursor.execute("CREATE TYPE added_mood AS ENUM ('ok')")
+    Group.objects.using("postgres").create(name="after the backup")
+
+    restore_backup(backed_up.backup_id, confirm=lambda manifest: True)
+
+    target = PostgresTarget("postgres")
+    facts = target.current_facts()
+    assert facts.row_counts == manifest.row_counts  # no table more, none less
+    assert facts.migrations == manifest.migrations
+    with connections["postgres"].cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM pg_namespace WHERE nspname = 'reports'")
+        assert cursor.fetchone()[0] == 0
+        cursor.execute("SELECT count(*) FROM pg_proc WHERE proname = 'added_fn'")
+        assert cursor.fetchone()[0] == 0
+        cursor.execute("SELECT count(*) FROM pg_type WHERE typname = 'added_mood'")
+        assert cursor.fetchone()[0] == 0
+    assert groups() == [f"g{i:03}" for i in range(200)]
+
+
+@WITH_PG
+def test_a_restore_that_fails_midway_changes_nothing(
+    backed_up: BackupRecord, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from prodready_backup import verify
+    from prodready_backup.errors import RestoreError
+
+    with connections["postgres"].cursor() as cursor:
+        cursor.execute("CREATE TABLE added_later (id int PRIMARY KEY)")
+    Group.objects.using("postgres").create(name="after the backup")
+    original = verify.read_backup
+
+    def failing(*args, **kwargs):  # type: ignore[no-untyped-def]
+        # The restore pass dies after its first piece (a storage gone, a worker killed).
+        manager = original(*args, **kwargs)
+        if kwargs.get("what") != "restore":
+            return manager
+
+        class Failing:
+            def __enter__(self):  # type: ignore[no-untyped-def]
+                chunks = manager.__enter__()
+
+                def pieces():  # type: ignore[no-untyped-def]
+                    yield next(chunks)
+                    raise RestoreError("the storage went away")
+
+                return pieces()
+
+            def __exit__(self, *exc):  # type: ignore[no-untyped-def]
+                return manager.__exit__(*exc)
+
+        return Failing()
+
+    from prodready_backup import restore
+
+    monkeypatch.setattr(restore, "read_backup", failing)
+    with pytest.raises(RestoreError, match="the storage went away"):
+        restore_backup(backed_up.backup_id, confirm=lambda manifest: True)
+
+    assert "after the backup" in groups()
+    with connections["postgres"].cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM added_later")
+        assert cursor.fetchone()[0] == 0
+        cursor.execute("DROP TABLE added_later")

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import socket
 from collections.abc import Iterator
+from datetime import timedelta
 
 import pytest
 from django.contrib.auth.models import Group
 from django.test import override_settings
+from django.utils import timezone
 
 from prodready_backup.backups import create_backup, find_backup, list_backups
 from prodready_backup.errors import IntegrityError, TransientBackupError
@@ -113,3 +115,77 @@ def test_unreachable_storage_is_a_transient_failure() -> None:
     record = BackupRecord.objects.get()
     assert record.status == "failed"
     assert record.failed_step == "upload"
+
+
+LOCKED = "locked-backups"
+
+
+@pytest.fixture
+def locked_s3(endpoint: str) -> Iterator[object]:
+    """A bucket with Object Lock, and backups retained in it for a day."""
+    client = boto3.client(
+        "s3",
+        endpoint_url=endpoint,
+        region_name="us-east-1",
+        aws_access_key_id=CREDENTIALS["access_key"],
+        aws_secret_access_key=CREDENTIALS["secret_key"],
+    )
+    client.create_bucket(Bucket=LOCKED, ObjectLockEnabledForBucket=True)
+    storages = _storages(endpoint)
+    storages["backups"]["OPTIONS"]["bucket_name"] = LOCKED  # type: ignore[index]
+    with override_settings(
+        STORAGES=storages,
+        PRODREADY_BACKUP_STORAGE="backups",
+        PRODREADY_BACKUP_DATABASES=["other"],
+        PRODREADY_BACKUP_OBJECT_LOCK_DAYS=1,
+        PRODREADY_BACKUP_OBJECT_LOCK_MODE="COMPLIANCE",
+    ):
+        yield client
+    # Retained versions cannot be deleted: the bucket goes with the server.
+
+
+def test_retained_backups_cannot_be_deleted_or_overwritten(locked_s3) -> None:  # type: ignore[no-untyped-def]
+    from botocore.exceptions import ClientError
+
+    record = create_backup(get_target("db-other"))
+    for key in (f"db-other/{record.backup_id}.backup", f"db-other/{record.backup_id}.json"):
+        head = locked_s3.head_object(Bucket=LOCKED, Key=key)
+        assert head["ObjectLockMode"] == "COMPLIANCE"
+        assert head["ObjectLockRetainUntilDate"] > timezone.now() + timedelta(hours=23)
+        version = head["VersionId"]
+        original = locked_s3.get_object(Bucket=LOCKED, Key=key)["Body"].read()
+        with pytest.raises(ClientError, match="AccessDenied"):
+            locked_s3.delete_object(Bucket=LOCKED, Key=key, VersionId=version)
+        # An overwrite is a new version; the retained one stays as it was.
+        locked_s3.put_object(Bucket=LOCKED, Key=key, Body=b"ransom note")
+        kept = locked_s3.get_object(Bucket=LOCKED, Key=key, VersionId=version)["Body"].read()
+        assert kept == original
+
+
+def test_prune_keeps_what_is_still_retained(locked_s3) -> None:  # type: ignore[no-untyped-def]
+    from prodready_backup.prune import prune
+
+    records = [create_backup(get_target("db-other"), verify=False) for _ in range(3)]
+    with override_settings(
+        PRODREADY_BACKUP_KEEP_LAST=1,
+        PRODREADY_BACKUP_KEEP_DAILY=0,
+        PRODREADY_BACKUP_KEEP_WEEKLY=0,
+        PRODREADY_BACKUP_KEEP_MONTHLY=0,
+    ):
+        (result,) = prune()
+    assert result.plan.delete == []
+    for record in records[:2]:
+        (reason,) = result.plan.keep[record.backup_id]
+        assert reason.startswith("retained until ")
+    assert len(list_backups("db-other")) == 3
+
+
+def test_object_lock_on_a_storage_without_it_fails_the_backup(s3) -> None:  # type: ignore[no-untyped-def]
+    from prodready_backup.errors import BackupError
+
+    with (
+        override_settings(PRODREADY_BACKUP_OBJECT_LOCK_DAYS=1),
+        pytest.raises(BackupError, match=r"Object Lock retention of .* failed"),
+    ):
+        create_backup(get_target("db-other"))
+    assert BackupRecord.objects.get().failed_step == "upload"

@@ -8,19 +8,27 @@ import platform
 import secrets
 import socket
 import time
-from contextlib import nullcontext
+from contextlib import ExitStack
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 import django
 from django.apps import apps
 from django.core.files.storage import Storage
+from django.db import DEFAULT_DB_ALIAS, DatabaseError, router
 from django.utils import timezone
 
 import prodready
-from prodready_backup import crypto, storage
+from prodready_backup import crypto, immutable, storage
 from prodready_backup.conf import conf
-from prodready_backup.errors import IntegrityError, NotFound, StepError, describe
+from prodready_backup.errors import (
+    BackupError,
+    DatabaseUnreachable,
+    IntegrityError,
+    NotFound,
+    StepError,
+    describe,
+)
 from prodready_backup.lock import target_lock
 from prodready_backup.manifest import BackupInfo, Manifest
 from prodready_backup.models import BackupRecord, username
@@ -76,14 +84,15 @@ def create_backup(
 
     ``progress``, when given, is called with the pipeline's :class:`Counters` at most
     once every ``progress_every`` seconds while the source is read.
-    A failed record's ``failed_step`` is one of ``steps.STEPS`` (or "interrupted").
+    A failed record's ``failed_step`` is one of ``steps.STEPS`` (or "interrupted"); a
+    database that cannot be reached for the lock or the record fails it at "start".
     ``actor`` is the user who asked for it (None: the schedule or the command line); it
     is recorded as ``requested_by`` and is the actor of the audit events.
     ``lock_held`` is for a caller that holds the target's lock already (a restore, whose
     safety backup must not let another run in between).
     """
-    with nullcontext() if lock_held else target_lock(target.name):
-        record = _started(target, reason, actor)
+    with ExitStack() as held:
+        record = _start(target, reason, actor, None if lock_held else held)
         steps = Steps()
         try:
             with steps.step("upload"):  # opening the storage is part of the upload
@@ -111,11 +120,76 @@ def create_backup(
     return record
 
 
+def _start(target: BackupTarget, reason: str, actor: Any, held: ExitStack | None) -> BackupRecord:
+    """Take the target's lock into ``held`` (None: the caller holds it) and record the run.
+
+    Another run holding the lock is no failure (``LockHeld``, nothing recorded). A
+    database that cannot be reached for the lock or the record is: the run is recorded
+    as failed at step "start" where the records' database allows, and notified.
+    """
+    try:
+        if held is not None:
+            held.enter_context(target_lock(target.name))
+        return _started(target, reason, actor)
+    except DatabaseUnreachable as exc:
+        _not_started(target, reason, actor, exc)
+        raise
+    except DatabaseError as exc:
+        alias = router.db_for_write(BackupRecord) or DEFAULT_DB_ALIAS
+        cause = " ".join(str(exc).split()) or type(exc).__name__
+        problem = DatabaseUnreachable(
+            f"The backup records cannot be written to the {alias} database: {cause}"
+        )
+        _not_started(target, reason, actor, problem)
+        raise problem from exc
+
+
+def _not_started(target: BackupTarget, reason: str, actor: Any, exc: BackupError) -> None:
+    now = timezone.now()
+    record = BackupRecord(
+        backup_id=new_backup_id(),
+        target=target.name,
+        status=BackupRecord.Status.FAILED,
+        failed_step="start",
+        error=str(exc),
+        reason=reason[: BackupRecord._meta.get_field("reason").max_length],
+        requested_by=username(actor),
+        host=socket.gethostname(),
+        pid=os.getpid(),
+        started_at=now,
+        finished_at=now,
+        duration_seconds=0,
+    )
+    try:
+        record.save()
+    except DatabaseError:
+        logger.warning("The failed start of a backup of %s cannot be recorded", target.name)
+    logger.error("Backup of %s could not start: %s", target.name, exc)
+    prodready.notify(
+        f"Backup of {target.name} failed",
+        f"The backup of {target.name} could not start: {exc}",
+        level="error",
+        source="prodready_backup",
+        target=target.name,
+        step="start",
+    )
+
+
 def _started(target: BackupTarget, reason: str, actor: Any) -> BackupRecord:
     """The record of a new run; call only while holding the target's lock."""
     stale = mark_interrupted(target.name)
     if stale:
         logger.warning("Marked %d interrupted backup run(s) of %s failed", stale, target.name)
+        prodready.notify(
+            f"A backup run of {target.name} crashed",
+            f"{stale} backup run(s) of {target.name} stopped before finishing (the process "
+            "crashed or was killed) and are marked failed; what they left in the backup "
+            "storage is removed by `backup prune`.",
+            level="error",
+            source="prodready_backup",
+            target=target.name,
+            step="interrupted",
+        )
     return BackupRecord.objects.create(
         backup_id=new_backup_id(),
         target=target.name,
@@ -143,6 +217,7 @@ def _write(
             raise StepError(f"{problem} ({problem.id})")
     started = time.monotonic()
     name = storage.object_name(target.name, record.backup_id)
+    created_at = record.started_at.astimezone(UTC).isoformat()
     counters = Counters()
     # Leaving open_dump waits for the source to finish: what fails then is the dump.
     with steps.step("dump"), target.open_dump() as dump:
@@ -153,10 +228,12 @@ def _write(
             counters=counters,
             on_read=Throttle(progress, counters, progress_every).tick,
             steps=steps,
+            identity=crypto.identity(record.backup_id, target.name, target.engine, created_at),
         )
         reader = HashingReader(pieces, counters)
         with steps.step("upload"):
             storage.write_atomically(store, name, storage.buffered(reader))
+            immutable.retain(store, name)
     written = time.monotonic()
     facts: Facts = dump.facts
     with steps.step("upload"):
@@ -165,7 +242,7 @@ def _write(
             target=target.name,
             engine=target.engine,
             object_name=name,
-            created_at=record.started_at.astimezone(UTC).isoformat(),
+            created_at=created_at,
             server_version=facts.server_version,
             database=facts.database,
             app_versions=app_versions(),
@@ -184,7 +261,10 @@ def _write(
             host=record.host,
             reason=record.reason,
         )
+        if key is not None:
+            manifest.sign(key)
         storage.write_manifest(store, manifest)
+        immutable.retain(store, storage.manifest_name(manifest.target, manifest.backup_id))
     return manifest
 
 

@@ -12,6 +12,7 @@ from django.utils.translation import gettext
 
 from prodready import DashboardCard
 from prodready_backup.conf import conf
+from prodready_backup.metrics import latest_restore_test_seconds
 from prodready_backup.views import RUN_PERMISSION
 
 
@@ -22,9 +23,16 @@ def backup_card(request: HttpRequest) -> DashboardCard:
 
     rows: list[dict[str, Any]] = []
     status: Literal["ok", "warning", "error"] = "ok"
+    restore_times = latest_restore_test_seconds()
     for target in all_targets():
         latest = BackupRecord.objects.filter(target=target.name).order_by("-started_at").first()
-        rows.append({"target": target.name, "record": latest})
+        rows.append(
+            {
+                "target": target.name,
+                "record": latest,
+                "restore_seconds": restore_times.get(target.name),
+            }
+        )
         if latest is None or latest.status == BackupRecord.Status.FAILED:
             status = "error" if latest else "warning"
     action: str | None

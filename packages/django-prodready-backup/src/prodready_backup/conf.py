@@ -109,6 +109,11 @@ class Settings(AppSettings):
         return self._get("BACKUP_MAX_AGE_DAYS", None)
 
     @property
+    def BACKUP_LEFTOVER_GRACE_SECONDS(self) -> int:
+        """Age after which prune removes a crashed run's partial file or manifest-less object."""
+        return self._get("BACKUP_LEFTOVER_GRACE_SECONDS", 3600)
+
+    @property
     def BACKUP_HEALTH_MAX_AGE_HOURS(self) -> float:
         """The health check fails when a target's newest verified backup is older."""
         return self._get("BACKUP_HEALTH_MAX_AGE_HOURS", 30.0)
@@ -125,8 +130,13 @@ class Settings(AppSettings):
 
     @property
     def BACKUP_LOCK_TIMEOUT(self) -> int:
-        """Seconds after which a cache lock of a crashed run expires."""
+        """Seconds after which the claim of a request whose worker died expires."""
         return self._get("BACKUP_LOCK_TIMEOUT", 6 * 3600)
+
+    @property
+    def BACKUP_LOCK_HEARTBEAT_SECONDS(self) -> float:
+        """Seconds between two beats of a cache lock's owner; three missed ones free it."""
+        return self._get("BACKUP_LOCK_HEARTBEAT_SECONDS", 30.0)
 
     @property
     def BACKUP_REQUEST_COOLDOWN(self) -> int:
@@ -142,6 +152,31 @@ class Settings(AppSettings):
     def BACKUP_PG_RESTORE(self) -> str:
         """The pg_restore executable."""
         return self._get("BACKUP_PG_RESTORE", "pg_restore")
+
+    @property
+    def BACKUP_VERIFY_DATABASE(self) -> str | None:
+        """Alias of DATABASES on whose server restore tests create their scratch database."""
+        return self._get("BACKUP_VERIFY_DATABASE", None)
+
+    @property
+    def BACKUP_VERIFY_PREFIX(self) -> str:
+        """Name prefix of the restore test's scratch databases."""
+        return self._get("BACKUP_VERIFY_PREFIX", "prodready_verify_")
+
+    @property
+    def BACKUP_OBJECT_LOCK_DAYS(self) -> int | None:
+        """Days of S3 Object Lock retention for each backup object and manifest; None: off."""
+        return self._get("BACKUP_OBJECT_LOCK_DAYS", None)
+
+    @property
+    def BACKUP_OBJECT_LOCK_MODE(self) -> Literal["GOVERNANCE", "COMPLIANCE"]:
+        """The Object Lock mode of the retention."""
+        return self._get("BACKUP_OBJECT_LOCK_MODE", "GOVERNANCE")
+
+    @property
+    def BACKUP_PSQL(self) -> str:
+        """The psql executable (a PostgreSQL restore runs pg_restore's SQL through it)."""
+        return self._get("BACKUP_PSQL", "psql")
 
     @property
     def BACKUP_BEFORE_MIGRATE(self) -> bool:

@@ -11,7 +11,11 @@ random salt, so nonces never repeat across backups made with the same key. The n
 chunk *i* is *i* (11 bytes) followed by the final flag (1 byte): reordering, dropping or
 duplicating a chunk changes its nonce and fails authentication, and a stream that ends
 without an authenticated final chunk is truncated (the STREAM construction). The header
-is the associated data of every chunk, so it cannot be altered either.
+is the associated data of every chunk, so it cannot be altered either; from format
+version 2 the backup's identity (id, target, engine, creation time: see
+:func:`identity`) is too, so an object decrypts only under its own manifest. The
+manifest itself is signed with HMAC-SHA256 under a key derived from the same key
+(:func:`sign_manifest`). Version 1 objects (no identity) still read.
 
 Without keys the same framing is used unsealed, and the manifest's SHA-256 is the
 integrity check; readiness reports the missing key.
@@ -22,6 +26,8 @@ from __future__ import annotations
 import base64
 import binascii
 import hashlib
+import hmac
+import json
 import os
 import struct
 from collections.abc import Iterator
@@ -29,13 +35,15 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, BinaryIO
 
 from prodready_backup.compression import CODES, NAMES
-from prodready_backup.errors import IntegrityError
+from prodready_backup.errors import IntegrityError, KeyMissing
 
 if TYPE_CHECKING:
     from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 MAGIC = b"PRDYBKP\x00"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
+#: The first format version whose chunks authenticate the backup's identity.
+IDENTITY_VERSION = 2
 CHUNK_SIZE = 1024 * 1024
 _SALT_SIZE = 16
 _FRAME = struct.Struct(">IB")
@@ -86,6 +94,29 @@ def _derive(secret: bytes, salt: bytes) -> AESGCM:
     return AESGCM(hkdf.derive(secret))
 
 
+def _manifest_key(secret: bytes) -> bytes:
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+
+    hkdf = HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=b"prodready-backup manifest")
+    return hkdf.derive(secret)
+
+
+def sign_manifest(payload: bytes, key: Key) -> str:
+    """The manifest's signature: HMAC-SHA256 of its canonical JSON under a derived key."""
+    return hmac.new(_manifest_key(key.secret), payload, hashlib.sha256).hexdigest()
+
+
+def signature_matches(payload: bytes, signature: str, key: Key) -> bool:
+    return hmac.compare_digest(sign_manifest(payload, key), signature)
+
+
+def identity(backup_id: str, target: str, engine: str, created_at: str) -> bytes:
+    """What binds an object to its manifest: added to every chunk's associated data."""
+    fields = [backup_id, target, engine, created_at]
+    return b"prodready-backup identity\x00" + json.dumps(fields).encode()
+
+
 def _nonce(index: int, final: bool) -> bytes:
     return index.to_bytes(11, "big") + (b"\x01" if final else b"\x00")
 
@@ -115,8 +146,8 @@ def make_header(compression: str, key: Key | None) -> Header:
 class Sealer:
     """Turns plaintext pieces into frames of CHUNK_SIZE, the last one flagged final."""
 
-    def __init__(self, header: Header, key: Key | None) -> None:
-        self._aad = header.raw
+    def __init__(self, header: Header, key: Key | None, identity: bytes = b"") -> None:
+        self._aad = header.raw + (identity if header.version >= IDENTITY_VERSION else b"")
         self._aead = _derive(key.secret, header.salt) if key else None
         self._buffer = bytearray()
         self._index = 0
@@ -163,15 +194,29 @@ def read_header(stream: BinaryIO) -> Header:
     return Header(version, NAMES[compression], kid, rest[kid_len:], start + rest)
 
 
-def open_frames(header: Header, stream: BinaryIO, keys: list[Key]) -> Iterator[bytes]:
-    """Yield the plaintext of every chunk, failing on any alteration or truncation."""
+def open_frames(
+    header: Header, stream: BinaryIO, keys: list[Key], identity: bytes | None = b""
+) -> Iterator[bytes]:
+    """Yield the plaintext of every chunk, failing on any alteration or truncation.
+
+    ``identity`` is the backup's :func:`identity` as its manifest states it; None when
+    the manifest predates it (format 1), which only a version 1 object may have.
+    """
     from cryptography.exceptions import InvalidTag
 
+    aad = header.raw
+    if header.version >= IDENTITY_VERSION and header.key_id is not None:
+        if identity is None:
+            raise IntegrityError(
+                "The backup's object is of format version 2 but its manifest is of an older "
+                "format: the manifest was replaced."
+            )
+        aad += identity
     aead = None
     if header.key_id is not None:
         key = next((k for k in keys if k.id == header.key_id), None)
         if key is None:
-            raise IntegrityError(
+            raise KeyMissing(
                 f"The backup is encrypted with key {header.key_id}, which is not in "
                 "PRODREADY_BACKUP_ENCRYPTION_KEYS: add that key to decrypt it."
             )
@@ -192,11 +237,11 @@ def open_frames(header: Header, stream: BinaryIO, keys: list[Key]) -> Iterator[b
         final = flags == _FINAL
         if aead is not None:
             try:
-                payload = aead.decrypt(_nonce(index, final), payload, header.raw)
+                payload = aead.decrypt(_nonce(index, final), payload, aad)
             except InvalidTag:
                 raise IntegrityError(
                     f"Chunk {index} of the backup fails authentication: it was altered, "
-                    "truncated or reordered."
+                    "truncated or reordered, or it belongs to another backup than its manifest."
                 ) from None
         yield payload
         index += 1

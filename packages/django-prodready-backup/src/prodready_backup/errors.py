@@ -17,12 +17,20 @@ class TransientBackupError(BackupError):
     """A failure worth retrying later (storage or database briefly unreachable, lock held)."""
 
 
+class DatabaseUnreachable(TransientBackupError):
+    """A database could not be connected to (down, unreachable, refusing connections)."""
+
+
 class LockHeld(TransientBackupError):
     """Another run of the same target holds the lock."""
 
 
 class IntegrityError(BackupError):
     """The stored object is not what was written: corrupt, truncated, foreign or wrongly keyed."""
+
+
+class KeyMissing(IntegrityError):
+    """The backup's key is not configured here: it cannot be read, nor judged, on this host."""
 
 
 class RefusedError(BackupError):

@@ -18,6 +18,10 @@ _METRICS = (
     ("prodready_backup_last_success_duration_seconds", "How long the newest good backup took."),
     ("prodready_backup_last_success_size_bytes", "Stored size of the newest good backup."),
     ("prodready_backup_last_verified_timestamp_seconds", "When a backup last passed verify."),
+    (
+        "prodready_backup_last_restore_test_duration_seconds",
+        "How long the latest passed restore test took: the time a restore needs.",
+    ),
 )
 
 
@@ -41,6 +45,7 @@ class BackupCollector:
             for target, at in good.filter(verified_ok=True).values_list("target", "verified_at"):
                 if at is not None:
                     verified[target] = max(verified.get(target, 0.0), at.timestamp())
+            restore_times = latest_restore_test_seconds()
         except DatabaseError:
             logger.exception("Backup metrics could not be read")
             return
@@ -50,6 +55,8 @@ class BackupCollector:
             families[2].add_metric([target], float(record.stored_bytes or 0))
         for target, timestamp in sorted(verified.items()):
             families[3].add_metric([target], timestamp)
+        for target, seconds in sorted(restore_times.items()):
+            families[4].add_metric([target], seconds)
         yield from families
 
     def _families(self) -> list[Any]:
@@ -59,6 +66,20 @@ class BackupCollector:
         )
 
         return [GaugeMetricFamily(name, text, labels=["target"]) for name, text in _METRICS]
+
+
+def latest_restore_test_seconds() -> dict[str, float]:
+    """Per target, how long its latest passed restore test took."""
+    from prodready_backup.models import BackupRecord
+
+    times: dict[str, float] = {}
+    tested = BackupRecord.objects.filter(verified_ok=True, restore_test_seconds__isnull=False)
+    for target, seconds in tested.order_by("target", "-verified_at").values_list(
+        "target", "restore_test_seconds"
+    ):
+        if seconds is not None:  # filtered out above; the type does not know it
+            times.setdefault(target, seconds)
+    return times
 
 
 def collectors() -> list[BackupCollector]:

@@ -44,6 +44,8 @@ class BackupRecord(models.Model):
     )
     verify_error = models.TextField(blank=True, default="")
     verify_requested_by = models.CharField(max_length=150, blank=True, default="")
+    # How long the latest passed restore test took: what a recovery plan needs.
+    restore_test_seconds = models.FloatField(null=True, blank=True)
     pruned_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

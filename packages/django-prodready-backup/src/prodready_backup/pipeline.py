@@ -36,6 +36,7 @@ def encode(
     counters: Counters,
     on_read: Callable[[], None] | None = None,
     steps: Steps | None = None,
+    identity: bytes = b"",
 ) -> Iterator[bytes]:
     """The stored object's bytes, piece by piece, each stage inside its step of ``steps``.
 
@@ -44,7 +45,8 @@ def encode(
     pulls these bytes cannot mistake it for one of its own. ``on_read``, when given, is
     called after each piece of the source: the source moves steadily, while the stored
     bytes come in bursts (a frame per MiB of compressed output, later still while zstd's
-    workers hold their jobs).
+    workers hold their jobs). ``identity`` (``crypto.identity``) is authenticated with
+    every chunk: the object then decrypts only with the same identity.
     """
     steps = Steps() if steps is None else steps
     # One wrapper per stage; a failure is the step of the stage it leaves.
@@ -58,7 +60,7 @@ def encode(
     with steps.step("compress"):
         compressor = compression.compressor(compression_name)
     with steps.step("encrypt"):
-        sealer = crypto.Sealer(header, key)
+        sealer = crypto.Sealer(header, key, identity)
     source = iter(chunks)
     while True:
         with reading:
@@ -143,6 +145,8 @@ def decode(
     sha256: str | None,
     on_read: Callable[[int], None] | None = None,
     require_encryption: bool = False,
+    identity: bytes | None = b"",
+    on_header: Callable[[crypto.Header], None] | None = None,
 ) -> Iterator[bytes]:
     """The original bytes of a stored object, checked as they are read.
 
@@ -151,13 +155,17 @@ def decode(
     unchecked data run this once to the end before using it (see ``verify.check_object``).
     ``on_read``, when given, is called with the stored bytes read so far after each piece.
     ``require_encryption`` refuses an unencrypted object by its header, whatever its
-    manifest says.
+    manifest says. ``identity`` is the one the object was sealed with (see
+    ``crypto.open_frames``). ``on_header``, when given, is called with the header once
+    it is read and accepted (the manifest is authenticated there: see ``verify``).
     """
     hashed = _HashingFile(stream)
     header = crypto.read_header(hashed)  # type: ignore[arg-type]
     if require_encryption and not header.encrypted:
         raise PlaintextRefused(RESTORE_REFUSED)
-    frames = crypto.open_frames(header, hashed, keys)  # type: ignore[arg-type]
+    if on_header is not None:
+        on_header(header)
+    frames = crypto.open_frames(header, hashed, keys, identity)  # type: ignore[arg-type]
     for piece in compression.decompress(header.compression, frames):
         if on_read is not None:
             on_read(hashed.size)

@@ -11,11 +11,12 @@ from prodready_backup.backups import create_backup, find_backup
 from prodready_backup.errors import PlaintextRefused, RefusedError, describe
 from prodready_backup.lock import target_lock
 from prodready_backup.manifest import Manifest
+from prodready_backup.models import BackupRecord
 from prodready_backup.plaintext import RESTORE_REFUSED, restore_needs_encryption
 from prodready_backup.progress import Counters, Reading
 from prodready_backup.record_keeping import keep_records
 from prodready_backup.steps import Steps
-from prodready_backup.targets import get_target
+from prodready_backup.targets import database_target, get_target
 from prodready_backup.verify import check_object, read_backup
 
 
@@ -32,6 +33,7 @@ def restore_backup(
     backup_id: str,
     *,
     target_name: str | None = None,
+    into_database: str | None = None,
     confirm: Callable[[Manifest], bool] | None = None,
     safety_backup: bool = True,
     actor: Any = None,
@@ -39,7 +41,8 @@ def restore_backup(
     progress_every: float = 1.0,
     allow_plaintext: bool = False,
 ) -> RestoreResult:
-    """Restore ``backup_id`` into its target (or ``target_name``).
+    """Restore ``backup_id`` into its target (or ``target_name``, or the database alias
+    ``into_database``, which need not be a backup target).
 
     Refuses, before anything is touched, a backup that is incomplete, fails its checksum
     or authentication, was made by a newer format, or is of another engine; and an
@@ -48,9 +51,10 @@ def restore_backup(
     reported to by each pass: the "check" and the "restore" (:class:`Reading`) and the
     safety backup between them (:class:`Counters`).
     """
+    into = database_target(into_database) if into_database is not None else None
     info = find_backup(backup_id)  # a newer manifest format is refused here
     manifest = info.manifest
-    target = get_target(target_name or manifest.target)
+    target = into or get_target(target_name or manifest.target)
     if manifest.engine != target.engine:
         raise RefusedError(
             f"Backup {backup_id} is a {manifest.engine} backup and cannot be restored into "
@@ -89,10 +93,13 @@ def restore_backup(
             ):
                 records.save()
                 target.restore(chunks)
+            # Before the records are written back: they are not the backup's.
+            with steps.step("restore"):
+                mismatch = _count_mismatch(target, manifest, safety)
         except Exception as exc:
             _restore_failed(info.record, backup_id, target.name, steps.failed, exc, actor)
             raise
-        warnings = [w for w in [records.write_back()] if w]
+        warnings = [w for w in [mismatch, records.write_back()] if w]
     prodready.audit(
         "backup.restored",
         actor=actor,
@@ -111,6 +118,26 @@ def restore_backup(
         target=target.name,
     )
     return RestoreResult(backup_id, target.name, safety.backup_id if safety else None, warnings)
+
+
+def _count_mismatch(target: Any, manifest: Manifest, safety: BackupRecord | None) -> str | None:
+    """A warning when the restored row counts differ from the manifest's, else None."""
+    current_facts = getattr(target, "current_facts", None)
+    if current_facts is None or not manifest.row_counts:
+        return None
+    found = current_facts().row_counts
+    differ = [
+        f"{table} has {found.get(table)} rows (the manifest says {manifest.row_counts.get(table)})"
+        for table in sorted(set(manifest.row_counts) | set(found))
+        if found.get(table) != manifest.row_counts.get(table)
+    ]
+    if not differ:
+        return None
+    back = f" Backup {safety.backup_id} holds the data from before." if safety else ""
+    return (
+        f"After the restore, {len(differ)} table(s) differ from the backup's manifest: "
+        f"{'; '.join(differ[:5])}.{back}"
+    )
 
 
 def _restore_failed(

@@ -13,8 +13,9 @@ from collections.abc import Callable
 from prodready_backup.errors import BackupError
 
 #: The steps of a backup, in the order the bytes meet them; a failed record names one.
-#: A restore's are "safety backup" and "restore".
-STEPS = ("dump", "compress", "encrypt", "upload", "verify")
+#: "start" is taking the target's lock and recording the run. A restore's are
+#: "safety backup" and "restore".
+STEPS = ("start", "dump", "compress", "encrypt", "upload", "verify")
 
 Explain = Callable[[Exception], BackupError]
 

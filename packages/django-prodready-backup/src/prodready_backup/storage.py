@@ -109,7 +109,13 @@ def write_manifest(storage: Storage, manifest: Manifest) -> None:
 
 def read_manifest(storage: Storage, target: str, backup_id: str) -> Manifest:
     with storage.open(manifest_name(target, backup_id), "rb") as handle:
-        return Manifest.from_json(handle.read())
+        manifest = Manifest.from_json(handle.read())
+    if (manifest.target, manifest.backup_id) != (target, backup_id):
+        raise IntegrityError(
+            f"The manifest {manifest_name(target, backup_id)} describes backup "
+            f"{manifest.backup_id} of {manifest.target}: it was copied from another backup."
+        )
+    return manifest
 
 
 def targets_in(storage: Storage) -> list[str]:

@@ -14,7 +14,7 @@ from django.utils import timezone
 
 import prodready
 from prodready_backup import crypto, storage
-from prodready_backup.errors import BackupError, describe
+from prodready_backup.errors import BackupError, KeyMissing, describe
 from prodready_backup.manifest import BackupInfo, Manifest
 from prodready_backup.models import BackupRecord, username
 from prodready_backup.pipeline import decode
@@ -34,6 +34,11 @@ class VerifyResult:
     problems: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     seconds: float = 0.0
+    #: Why this host cannot judge the backup (its key is not configured here), or "".
+    #: The backup's recorded verdict is left as it was.
+    cannot_verify: str = ""
+    #: How long the restore into a scratch copy took (None: none was made).
+    restore_test_seconds: float | None = None
 
 
 @contextmanager
@@ -49,7 +54,9 @@ def read_backup(
 
     ``progress``, when given, is called with a :class:`Reading` named ``what`` at most
     once every ``progress_every`` seconds while the object is read.
-    ``require_encryption`` refuses an unencrypted object (``PlaintextRefused``).
+    ``require_encryption`` refuses an unencrypted object (``PlaintextRefused``). The
+    manifest is authenticated once the object's header is read, and the object against
+    the manifest's identity.
     """
     reading = Reading(manifest.backup_id, what, manifest.stored_bytes)
     throttle = Throttle(progress, reading, progress_every)
@@ -58,14 +65,17 @@ def read_backup(
         reading.read_bytes = read_bytes
         throttle.tick()
 
+    keys = crypto.configured_keys()
     store = storage.backup_storage()
     with storage.open_object(store, manifest) as handle:
         yield decode(
             handle,
-            keys=crypto.configured_keys(),
+            keys=keys,
             sha256=manifest.sha256,
             on_read=advance if progress is not None else None,
             require_encryption=require_encryption,
+            identity=manifest.identity,
+            on_header=lambda header: manifest.authenticate(keys),
         )
 
 
@@ -102,6 +112,9 @@ def verify_backup(
 ) -> VerifyResult:
     """Verify a backup and record the outcome; never raises for a bad backup.
 
+    Where the backup's key is not configured, nothing is judged nor recorded: the
+    result's ``cannot_verify`` says why.
+
     ``progress`` is reported to as in :func:`read_backup`, once per pass ("check", then
     "restore test"). ``actor`` is the user who asked for it (None: the schedule, the
     command line or the backup itself), recorded as ``verify_requested_by``.
@@ -112,7 +125,14 @@ def verify_backup(
     try:
         check_object(manifest, progress, progress_every)
         if how == "restore":
+            restore_started = time.monotonic()
             _restore_test(manifest, result, progress, progress_every)
+            result.restore_test_seconds = round(time.monotonic() - restore_started, 3)
+    except KeyMissing as exc:
+        result.ok = False
+        result.cannot_verify = str(exc)
+        logger.warning("Cannot verify %s here: %s", manifest.backup_id, exc)
+        return result
     except BackupError as exc:
         result.problems.append(str(exc))
     except Exception as exc:
@@ -210,6 +230,8 @@ def _record(
     record.verified_how = result.how
     record.verify_error = result.problems[0] if result.problems else ""
     record.verify_requested_by = username(actor)
+    if result.ok and result.restore_test_seconds is not None:
+        record.restore_test_seconds = result.restore_test_seconds
     record.save(
         update_fields=[
             "verified_at",
@@ -217,6 +239,7 @@ def _record(
             "verified_how",
             "verify_error",
             "verify_requested_by",
+            "restore_test_seconds",
         ]
     )
     return record

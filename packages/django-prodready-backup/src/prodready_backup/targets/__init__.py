@@ -14,23 +14,52 @@ from prodready_backup.targets.base import BackupTarget, Dump, Facts, RestoreTest
 if TYPE_CHECKING:
     import prodready
 
-__all__ = ["BackupTarget", "Dump", "Facts", "RestoreTest", "all_targets", "get_target"]
+__all__ = [
+    "BackupTarget",
+    "Dump",
+    "Facts",
+    "RestoreTest",
+    "all_targets",
+    "database_target",
+    "get_target",
+]
+
+
+def _database_target(alias: str) -> BackupTarget | None:
+    from prodready_backup.targets.postgresql import PostgresTarget
+    from prodready_backup.targets.sqlite import SqliteTarget
+
+    vendor = connections[alias].vendor
+    if vendor == "postgresql":
+        return PostgresTarget(alias)
+    if vendor == "sqlite":
+        return SqliteTarget(alias)
+    return None
+
+
+def database_target(alias: str) -> BackupTarget:
+    """A target for the database ``alias`` of DATABASES, backed up or not."""
+    if alias not in settings.DATABASES:
+        known = ", ".join(settings.DATABASES)
+        raise NotFound(f"There is no database {alias!r} in DATABASES; the aliases are: {known}.")
+    target = _database_target(alias)
+    if target is None:
+        raise NotFound(
+            f"Database {alias!r} is {connections[alias].vendor}, which backups do not support."
+        )
+    return target
 
 
 def builtin_targets() -> list[BackupTarget]:
     from prodready_backup.targets.media import MediaTarget
     from prodready_backup.targets.media_root import media_target_enabled
-    from prodready_backup.targets.postgresql import PostgresTarget
-    from prodready_backup.targets.sqlite import SqliteTarget
 
     targets: list[BackupTarget] = []
     aliases = conf.BACKUP_DATABASES
     for alias in settings.DATABASES if aliases is None else aliases:
-        vendor = connections[alias].vendor
-        if vendor == "postgresql":
-            targets.append(PostgresTarget(alias))
-        elif vendor == "sqlite":
-            targets.append(SqliteTarget(alias))
+        target = _database_target(alias)
+        if target is not None:
+            targets.append(target)
     if media_target_enabled():
         targets.append(MediaTarget(conf.BACKUP_MEDIA_STORAGE))
     return targets

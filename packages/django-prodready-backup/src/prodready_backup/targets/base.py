@@ -43,7 +43,9 @@ class BackupTarget:
     ``restore()`` loads a dump all at once or not at all; ``restore_test()`` loads it
     into a scratch copy that it removes afterwards. ``database_alias`` names the alias in
     DATABASES that ``restore()`` replaces, if any: a restore of the database holding the
-    backup records keeps those records (see ``record_keeping``).
+    backup records keeps those records (see ``record_keeping``). A target may also have
+    ``current_facts()`` returning the live :class:`Facts`: a restore then compares the
+    row counts it left with the manifest's.
     """
 
     name: str = ""

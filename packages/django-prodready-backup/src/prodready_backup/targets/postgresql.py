@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import secrets
 import subprocess
 import tempfile
 import threading
@@ -25,7 +24,9 @@ except ImportError:  # pragma: no cover - Windows
     fcntl = None  # type: ignore[assignment]
 
 from prodready_backup.conf import conf
+from prodready_backup.connecting import connect
 from prodready_backup.errors import DumpError, RestoreError
+from prodready_backup.scratch import scratch_alias, scratch_name
 from prodready_backup.targets.base import DatabaseTarget, Dump, Facts, RestoreTest
 
 PIPE_CHUNK = 256 * 1024
@@ -40,19 +41,13 @@ class PostgresTarget(DatabaseTarget):
         return dict(connections[self.alias].settings_dict)
 
     def _connect(self, database: str | None = None, autocommit: bool = False) -> Any:
-        wrapper = connections[self.alias]
-        params = wrapper.get_connection_params()
-        if database is not None:
-            params["dbname"] = database
         # A connection of our own: the snapshot transaction and DDL stay out of Django's.
-        connection = wrapper.get_new_connection(params)
-        connection.autocommit = autocommit
-        return connection
+        return connect(self.alias, f"the database of {self.name}", database, autocommit)
 
-    def _env(self, database: str) -> dict[str, str]:
+    def _env(self, database: str, alias: str | None = None) -> dict[str, str]:
         from django.db.backends.postgresql.client import DatabaseClient
 
-        settings = self._settings()
+        settings = dict(connections[alias or self.alias].settings_dict)
         _args, env = DatabaseClient.settings_to_cmd_args_env(settings, [])
         env = {**os.environ, **(env or {})}
         for variable, key in (("PGHOST", "HOST"), ("PGPORT", "PORT"), ("PGUSER", "USER")):
@@ -108,23 +103,29 @@ class PostgresTarget(DatabaseTarget):
     # Restore ----------------------------------------------------------------------------
 
     def restore(self, chunks: Iterable[bytes]) -> None:
+        """Make the database exactly what was backed up, in one transaction.
+
+        ``pg_restore --clean`` drops only what the dump holds: a table created since the
+        backup would survive it. So pg_restore writes SQL, and psql runs it in one
+        transaction after dropping every object the database holds (see ``_EMPTY``).
+        """
         # Django's own connections would hold locks that DROP waits for.
         connections[self.alias].close()
-        _pg_restore(
-            [
-                "--clean",
-                "--if-exists",
-                "--single-transaction",
-                "--no-owner",
-                "--exit-on-error",
-            ],
-            chunks,
-            self._env(self._settings()["NAME"]),
-        )
+        _restore_exactly(chunks, self._env(self._settings()["NAME"]))
+
+    def current_facts(self) -> Facts:
+        connection = self._connect()
+        try:
+            with connection.cursor() as cursor:
+                return _facts(cursor, self._settings()["NAME"])
+        finally:
+            connection.close()
 
     def restore_test(self, chunks: Iterable[bytes]) -> RestoreTest:
-        scratch = f"prodready_verify_{secrets.token_hex(6)}"
-        admin = self._connect(autocommit=True)
+        server = scratch_alias(self.alias)
+        scratch = scratch_name()
+        what = f"the server of the restore test of {self.name}"
+        admin = connect(server, what, autocommit=True)
         try:
             try:
                 with admin.cursor() as cursor:
@@ -132,15 +133,16 @@ class PostgresTarget(DatabaseTarget):
             except Exception as exc:
                 raise RestoreError(
                     f"The restore test needs a scratch database and could not create one "
-                    f"({exc}); grant CREATEDB to the database user."
+                    f"({exc}); grant CREATEDB to the database user of {server!r}, or set "
+                    "PRODREADY_BACKUP_VERIFY_DATABASE to an alias whose user has it."
                 ) from exc
             try:
                 _pg_restore(
                     ["--single-transaction", "--no-owner", "--exit-on-error"],
                     chunks,
-                    self._env(scratch),
+                    self._env(scratch, server),
                 )
-                probe = self._connect(database=scratch)
+                probe = connect(server, what, database=scratch)
                 try:
                     with probe.cursor() as cursor:
                         facts = _facts(cursor, scratch)
@@ -246,6 +248,127 @@ def _pg_restore(options: list[str], chunks: Iterable[bytes], env: dict[str, str]
             )
     finally:
         stderr.close()
+
+
+#: Drops every schema but public (those the dump holds it creates again) and everything
+#: in public, except what belongs to an extension (the dump recreates extensions) and the
+#: sequences of identity and serial columns (they go with their tables).
+_EMPTY = r"""
+DO $prodready$
+DECLARE
+    item record;
+BEGIN
+    FOR item IN
+        SELECT n.nspname FROM pg_catalog.pg_namespace n
+        WHERE n.nspname <> 'public' AND n.nspname <> 'information_schema'
+          AND n.nspname NOT LIKE 'pg\_%'
+          AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d
+                          WHERE d.classid = 'pg_catalog.pg_namespace'::pg_catalog.regclass
+                            AND d.objid = n.oid AND d.deptype = 'e')
+    LOOP
+        EXECUTE pg_catalog.format('DROP SCHEMA IF EXISTS %I CASCADE', item.nspname);
+    END LOOP;
+    FOR item IN
+        SELECT c.relname, CASE c.relkind WHEN 'v' THEN 'VIEW' WHEN 'm' THEN 'MATERIALIZED VIEW'
+               WHEN 'S' THEN 'SEQUENCE' WHEN 'f' THEN 'FOREIGN TABLE' ELSE 'TABLE' END AS kind
+        FROM pg_catalog.pg_class c
+        WHERE c.relnamespace = 'public'::pg_catalog.regnamespace
+          AND c.relkind IN ('r', 'p', 'v', 'm', 'S', 'f')
+          AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d
+                          WHERE d.classid = 'pg_catalog.pg_class'::pg_catalog.regclass
+                            AND d.objid = c.oid AND d.deptype IN ('e', 'i', 'a'))
+    LOOP
+        EXECUTE pg_catalog.format('DROP %s IF EXISTS public.%I CASCADE', item.kind, item.relname);
+    END LOOP;
+    FOR item IN
+        SELECT p.oid::pg_catalog.regprocedure::text AS signature FROM pg_catalog.pg_proc p
+        WHERE p.pronamespace = 'public'::pg_catalog.regnamespace
+          AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d
+                          WHERE d.classid = 'pg_catalog.pg_proc'::pg_catalog.regclass
+                            AND d.objid = p.oid AND d.deptype = 'e')
+    LOOP
+        EXECUTE 'DROP ROUTINE IF EXISTS ' || item.signature || ' CASCADE';
+    END LOOP;
+    FOR item IN
+        SELECT t.typname FROM pg_catalog.pg_type t
+        WHERE t.typnamespace = 'public'::pg_catalog.regnamespace
+          AND t.typtype IN ('c', 'd', 'e', 'r', 'm') AND t.typrelid = 0
+          AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d
+                          WHERE d.classid = 'pg_catalog.pg_type'::pg_catalog.regclass
+                            AND d.objid = t.oid AND d.deptype = 'e')
+    LOOP
+        EXECUTE pg_catalog.format('DROP TYPE IF EXISTS public.%I CASCADE', item.typname);
+    END LOOP;
+END
+$prodready$;
+"""
+
+
+def _restore_exactly(chunks: Iterable[bytes], env: dict[str, str]) -> None:
+    """pg_restore's SQL, after ``_EMPTY``, through psql in one transaction.
+
+    psql commits when its input ends, so it is killed, never let reach the end, when
+    pg_restore or the data fails: its server session ends and the transaction with it.
+    """
+    stderr = tempfile.TemporaryFile()  # noqa: SIM115 - closed on every path below
+    psql = restorer = None
+    try:
+        try:
+            psql = subprocess.Popen(
+                [conf.BACKUP_PSQL, "-X", "-q", "-v", "ON_ERROR_STOP=1", "--single-transaction",
+                 "--no-password", "--dbname", env["PGDATABASE"]],
+                stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=stderr, env=env,
+            )  # fmt: skip
+            assert psql.stdin is not None
+            psql.stdin.write(_EMPTY.encode())
+            psql.stdin.flush()
+            restorer = subprocess.Popen(
+                [conf.BACKUP_PG_RESTORE, "--clean", "--if-exists", "--no-owner", "--file=-"],
+                stdin=subprocess.PIPE, stdout=psql.stdin, stderr=stderr, env=env,
+            )  # fmt: skip
+        except BrokenPipeError:
+            pass  # psql stopped at once; its exit status says why
+        except OSError as exc:
+            raise RestoreError(
+                f"{'pg_restore' if psql else 'psql'} could not be started ({exc})."
+            ) from exc
+        if restorer is not None:
+            _feed(restorer, chunks)
+            if restorer.wait() != 0:
+                raise RestoreError(
+                    f"pg_restore failed (exit status {restorer.returncode}); nothing was "
+                    f"committed: {_tail(stderr)}"
+                )
+        assert psql is not None
+        assert psql.stdin is not None
+        with contextlib.suppress(BrokenPipeError):
+            psql.stdin.close()  # the end of the input: psql commits
+        if psql.wait() != 0:
+            raise RestoreError(
+                f"Loading the restored data failed (psql exit status {psql.returncode}); "
+                f"nothing was committed: {_tail(stderr)}"
+            )
+    finally:
+        # Before anything else ends psql's input: killed, it commits nothing.
+        for process in (psql, restorer):
+            if process is not None and process.poll() is None:
+                process.kill()
+                process.wait()
+        for process in (psql, restorer):
+            if process is not None and process.stdin is not None:
+                with contextlib.suppress(BrokenPipeError):
+                    process.stdin.close()
+        stderr.close()
+
+
+def _feed(process: subprocess.Popen[bytes], chunks: Iterable[bytes]) -> None:
+    assert process.stdin is not None
+    try:
+        for chunk in chunks:
+            process.stdin.write(chunk)
+        process.stdin.close()
+    except BrokenPipeError:
+        pass  # the process stopped early; its exit status and stderr say why
 
 
 def _tail(stderr: IO[bytes], limit: int = 500) -> str:

@@ -67,6 +67,9 @@ class SqliteTarget(DatabaseTarget):
             finally:
                 source.close()
 
+    def current_facts(self) -> Facts:
+        return _facts(self._live(), str(connections[self.alias].settings_dict["NAME"]))
+
     def restore_test(self, chunks: Iterable[bytes]) -> RestoreTest:
         with self._written(chunks) as path:
             connection = self._open(path)

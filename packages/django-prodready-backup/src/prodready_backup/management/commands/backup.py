@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from prodready_backup.progress import Counters, Reading
 
 from django.core.management.base import BaseCommand, CommandError
+from django.db import OperationalError
 
 from prodready_backup.errors import BackupError, IntegrityError, NotFound, RefusedError
 
@@ -63,6 +64,11 @@ class Command(BaseCommand):
         listing = sub.add_parser("list", help="List complete backups, newest first.")
         listing.add_argument("--target")
         listing.add_argument("--format", choices=["text", "json"], default="text")
+        listing.add_argument(
+            "--orphans",
+            action="store_true",
+            help="List what crashed runs left instead (prune removes it after a grace period).",
+        )
         show = sub.add_parser("show", help="Show one backup's manifest and verification.")
         show.add_argument("backup_id")
         show.add_argument("--format", choices=["text", "json"], default="text")
@@ -73,8 +79,20 @@ class Command(BaseCommand):
         verify.add_argument("--target")
         verify.add_argument("--checksum-only", action="store_true", help="Skip the restore test.")
         restore = sub.add_parser("restore", help="Restore a backup into its target.")
-        restore.add_argument("backup_id")
-        restore.add_argument("--target", help="Restore into this target instead.")
+        restore.add_argument("backup_id", nargs="?", help="Or --latest.")
+        restore.add_argument(
+            "--latest",
+            action="store_true",
+            help="The newest complete backup of --target (needed with several targets).",
+        )
+        restore.add_argument(
+            "--target", help="Restore into this target instead (with --latest: its newest)."
+        )
+        restore.add_argument(
+            "--into",
+            metavar="ALIAS",
+            help="Restore into this database of DATABASES instead (another server, a copy).",
+        )
         restore.add_argument(
             "--yes",
             "--noinput",
@@ -107,6 +125,11 @@ class Command(BaseCommand):
         except BackupError as exc:
             raise CommandError(
                 str(exc), returncode=BAD_INPUT if isinstance(exc, NotFound) else FAILED
+            ) from exc
+        except OperationalError as exc:  # the database holding the records, through Django
+            cause = " ".join(str(exc).split())
+            raise CommandError(
+                f"A database cannot be reached: {cause}", returncode=FAILED
             ) from exc
 
     # Actions ------------------------------------------------------------------------------
@@ -176,6 +199,9 @@ class Command(BaseCommand):
 
         if options["target"]:
             targets_by_name(options["target"])  # an unknown name is bad input
+        if options["orphans"]:
+            self._list_orphans(options)
+            return
         infos = list_backups(options["target"])
         if options["format"] == "json":
             self.stdout.write(json.dumps([i.as_dict() for i in infos], indent=2))
@@ -190,10 +216,44 @@ class Command(BaseCommand):
                 if info.verified and info.record
                 else ("VERIFY FAILED" if info.record and info.record.verified_ok is False else "")
             )
+            if info.record and info.record.restore_test_seconds is not None:
+                verified += f", restored in {info.record.restore_test_seconds:.1f} s"
             self.stdout.write(
                 f"{m.backup_id}  {m.target:<16} {m.created_at[:19]}  {_size(m.stored_bytes):>9}"
                 f"  {verified}".rstrip()
             )
+
+    def _list_orphans(self, options: dict[str, Any]) -> None:
+        from prodready_backup import leftovers, storage
+        from prodready_backup.conf import conf
+
+        store = storage.backup_storage()
+        names = [options["target"]] if options["target"] else storage.targets_in(store)
+        found = [leftover for name in names for leftover in leftovers.find(store, name)]
+        if options["format"] == "json":
+            rows = [
+                {
+                    "name": f.name,
+                    "kind": f.kind,
+                    "modified": f.modified.isoformat() if f.modified else None,
+                    "size": f.size,
+                }
+                for f in found
+            ]
+            self.stdout.write(json.dumps(rows, indent=2))
+            return
+        if not found:
+            self.stdout.write("No leftovers of crashed runs.")
+            return
+        for leftover in found:
+            modified = f"{leftover.modified:%Y-%m-%d %H:%M:%S}" if leftover.modified else "-"
+            self.stdout.write(
+                f"{leftover.name}  {leftover.kind:<11}  {modified}  {_size(leftover.size):>9}"
+            )
+        self.stdout.write(
+            f"`backup prune` removes those older than "
+            f"{conf.BACKUP_LEFTOVER_GRACE_SECONDS} s (PRODREADY_BACKUP_LEFTOVER_GRACE_SECONDS)."
+        )
 
     def _show(self, options: dict[str, Any]) -> None:
         from prodready_backup.backups import find_backup
@@ -233,8 +293,16 @@ class Command(BaseCommand):
             )
             for note in result.notes:
                 self.stdout.write(f"  note: {note}")
-            if result.ok:
-                self.stdout.write(f"  OK in {result.seconds:.1f} s")
+            if result.cannot_verify:
+                self.stderr.write(f"  cannot verify here: {result.cannot_verify}")
+                failed.append(info.backup_id)
+            elif result.ok:
+                restore = (
+                    f" (restore test: {result.restore_test_seconds:.1f} s)"
+                    if result.restore_test_seconds is not None
+                    else ""
+                )
+                self.stdout.write(f"  OK in {result.seconds:.1f} s{restore}")
             else:
                 for problem in result.problems:
                     self.stderr.write(f"  {problem}")
@@ -248,6 +316,7 @@ class Command(BaseCommand):
         from prodready_backup.manifest import Manifest
         from prodready_backup.restore import restore_backup
 
+        backup_id = self._restore_choice(options)
         # Refused before the backup is read: no terminal, no one to answer the question.
         if not options["yes"] and not (sys.stdin is not None and sys.stdin.isatty()):
             raise CommandError(NO_TERMINAL, returncode=BAD_INPUT)
@@ -255,7 +324,9 @@ class Command(BaseCommand):
         def confirm(manifest: Manifest) -> bool:
             if options["yes"]:
                 return True
-            into = options["target"] or manifest.target
+            into = (f"database {options['into']}" if options["into"] else None) or (
+                options["target"] or manifest.target
+            )
             try:
                 answer = input(
                     f"Replace the current data of {into} with backup {manifest.backup_id} "
@@ -270,8 +341,9 @@ class Command(BaseCommand):
             return answer.strip().lower() == "yes"
 
         result = restore_backup(
-            options["backup_id"],
+            backup_id,
             target_name=options["target"],
+            into_database=options["into"],
             confirm=confirm,
             safety_backup=not options["no_safety_backup"],
             progress=self._progress(options, "safety backup"),
@@ -283,6 +355,33 @@ class Command(BaseCommand):
         self.stdout.write(f"Restored {result.backup_id} into {result.target}.")
         for warning in result.warnings:
             self.stderr.write(f"Warning: {warning}")
+
+    def _restore_choice(self, options: dict[str, Any]) -> str:
+        """The backup id to restore: the one given, or with --latest the newest of a target."""
+        from prodready_backup.backups import list_backups, targets_by_name
+
+        if options["into"] and options["target"] and not options["latest"]:
+            raise CommandError("Give --target or --into, not both.", returncode=BAD_INPUT)
+        if not options["latest"]:
+            if not options["backup_id"]:
+                raise CommandError(
+                    "Name the backup to restore (`backup list` shows them), or pass --latest.",
+                    returncode=BAD_INPUT,
+                )
+            return str(options["backup_id"])
+        if options["backup_id"]:
+            raise CommandError("Give a backup id or --latest, not both.", returncode=BAD_INPUT)
+        names = [t.name for t in targets_by_name(options["target"])]
+        if len(names) > 1:
+            raise CommandError(
+                f"--latest needs --target: the targets are {', '.join(names)}.",
+                returncode=BAD_INPUT,
+            )
+        newest = list_backups(names[0])[:1]
+        if not newest:
+            raise CommandError(f"{names[0]} has no complete backup to restore.", returncode=FAILED)
+        self.stdout.write(f"The newest backup of {names[0]} is {newest[0].backup_id}.")
+        return newest[0].backup_id
 
     def _prune(self, options: dict[str, Any]) -> None:
         from prodready_backup.backups import targets_by_name
@@ -299,3 +398,6 @@ class Command(BaseCommand):
                 self.stdout.write(f"  keep    {backup_id}  ({', '.join(reasons)})")
             for backup_id in result.plan.delete:
                 self.stdout.write(f"  {'delete' if result.dry_run else 'deleted'}  {backup_id}")
+            for leftover in result.leftovers:
+                verb = "delete" if result.dry_run else "deleted"
+                self.stdout.write(f"  {verb}  {leftover.name}  (leftover: {leftover.kind})")
