@@ -224,6 +224,13 @@ def e2e(session: nox.Session) -> None:
 
 
 @nox.session
+def docs(session: nox.Session) -> None:
+    """Write docs/settings.md from the docstrings of every package's conf.py."""
+    install_suite(session, example=False)
+    session.run("python", str(ROOT / "tests" / "settings_doc.py"))
+
+
+@nox.session
 def bench(session: nox.Session) -> None:
     """Run every benchmarks/*.py in order; each prints its ratio against a baseline."""
     scripts = sorted((ROOT / "benchmarks").glob("*.py"))
