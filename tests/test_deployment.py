@@ -28,7 +28,7 @@ from typing import Any
 
 import pytest
 
-from prodready.testing import service_address
+from prodready._ci import service_address
 from tests import bare_venv
 from tests.declared_imports import EXAMPLE, ROOT, load_project
 from tests.deployment_files import (
