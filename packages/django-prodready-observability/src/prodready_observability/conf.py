@@ -136,9 +136,10 @@ class Settings(AppSettings):
 
     @property
     def SENTRY_SCRUB_KEYS(self) -> list[str]:
-        """Extra key patterns, on top of the built-in ones: a dict key, variable, header or
-        parameter whose name matches has its value masked. Case is ignored; names are also tried
-        normalised (``X-Acme-Hmac`` as ``x acme hmac``).
+        """Extra key patterns, on top of the built-in rule (secret words matched word by word, see
+        the observability README): a dict key, variable, header or parameter whose name matches has
+        its value masked. Case is ignored; names are also tried normalised (``X-Acme-Hmac`` as ``x
+        acme hmac``).
 
         :type: list of regular expressions
         :default: ``[]``
