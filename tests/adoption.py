@@ -1,12 +1,13 @@
 """A new user adopting one package, following its README's Installation section literally.
 
-For each package: a bare virtualenv with Django, core and that package only; a project
+For each package: a bare virtualenv (``bare_venv``) with Django, core and that package
+only, from the source tree or, with ``PRODREADY_TEST_DIST``, the built wheels; a project
 from ``django-admin startproject``; then the README's "## Installation" section (up to
 the next heading), step by step. It is written to be followed by a machine as well as by
 a person:
 
 - every ``pip install`` line of a ``console`` block names the package (the test installs
-  it, with the extras the line asks for, from the source tree or a built wheel);
+  it, with the extras the line asks for);
 - every ``python`` block starts with ``# settings.py`` or ``# urls.py`` and is appended,
   as it is, to the end of that file of the new project (the settings' one
   ``INSTALLED_APPS`` line first, alone, and ``migrate`` run: adding the app must never
@@ -17,26 +18,25 @@ a person:
 Anything else in a block of that section fails the run, so README and test cannot drift
 apart. Then ``manage.py check --deploy`` (Django's own deploy warnings are expected from
 startproject's settings; the packages may add warnings for what is not configured yet,
-each with a hint, never an error) and a visit: ``/ops/`` sends an anonymous visitor to a
-login page that exists, the health endpoints answer, the plugin is registered and the
-readiness report runs.
+each with a hint, never an error) and a visit: every module of the package that needs no
+extra imports (an import the package does not declare fails here, as it would for a
+user), ``/ops/`` sends an anonymous visitor to a login page that exists, the health
+endpoints answer, the plugin is registered and the readiness report runs.
 
-Run by ``tests/test_adoption.py`` on the source tree, and by ``nox -s build`` on the
-built wheels: ``python tests/adoption.py --uv UV --wheels DIST``.
+Run by ``tests/test_adoption.py``, on the source tree in ``nox -s tests`` and on the
+built wheels in ``nox -s build``.
 """
 
 from __future__ import annotations
 
-import argparse
 import json
-import os
 import re
 import shlex
 import subprocess
-import sys
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from tests import bare_venv
 
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGES = {
@@ -48,16 +48,19 @@ PACKAGES = {
 CORE = "django-prodready-core"
 FILES = {"# settings.py": "settings.py", "# urls.py": "urls.py"}
 BLOCK = re.compile(r"^```(\w*)\n(.*?)^```", re.M | re.S)
+STARTPROJECT_ERRORS = {"mail.E001"}
 CHECK_MESSAGE = re.compile(r"^\S*: \((?P<id>[\w.]+)\) ", re.M)
-# Environment of the test process that must not leak into the new project's commands.
-LEAKS = ("DJANGO_SETTINGS_MODULE", "PYTHONPATH", "PYTHONHOME", "VIRTUAL_ENV")
-# What the visit checks, run inside the project with its own settings.
+# What the visit checks, run inside the project with its own settings; the modules to
+# import are its arguments.
 VISIT = """
-import json, os
+import json, os, sys
+from importlib import import_module
 from io import StringIO
 os.environ["DJANGO_SETTINGS_MODULE"] = "mysite.settings"
 import django
 django.setup()
+for module in sys.argv[1:]:
+    import_module(module)
 from django.conf import settings
 from django.core.management import call_command
 from django.test import Client
@@ -66,7 +69,16 @@ client = Client(HTTP_HOST="localhost")  # DEBUG with no ALLOWED_HOSTS allows loc
 ops = client.get("/ops/", follow=True)
 report = StringIO()
 call_command("prodready", "check", "--format", "json", stdout=report)
+apps = [app for app in settings.INSTALLED_APPS if not app.startswith("django.")]
+missing_catalogues = [  # the wheels ship their Polish catalogue, compiled
+    app for app in apps
+    if not os.path.isfile(os.path.join(
+        os.path.dirname(import_module(app).__file__), "locale/pl/LC_MESSAGES/django.mo"
+    ))
+]
 print(json.dumps({
+    "imported": len(sys.argv) - 1,
+    "missing_catalogues": missing_catalogues,
     "apps": [app for app in settings.INSTALLED_APPS if not app.startswith("django.")],
     "plugins": [info.name for info in plugin_infos()],
     "ops": [[url, code] for url, code in ops.redirect_chain] + [[None, ops.status_code]],
@@ -129,21 +141,17 @@ def installation(distribution: str, readme: str | None = None) -> Installation:
 @dataclass
 class Project:
     directory: Path
-    python: Path
-    env: dict[str, str]
+    venv: bare_venv.BareVenv
 
     def append(self, name: str, code: str) -> None:
         path = self.directory / "mysite" / name
         path.write_text(f"{path.read_text()}\n{code}")
 
     def manage(self, *arguments: str) -> subprocess.CompletedProcess[str]:
-        return run([str(self.python), "manage.py", *arguments], self.directory, self.env)
+        return self.run("python", "manage.py", *arguments)
 
-
-def run(command: list[str], cwd: Path, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        command, cwd=cwd, env=env, capture_output=True, text=True, timeout=300, check=False
-    )
+    def run(self, *command: str) -> subprocess.CompletedProcess[str]:
+        return self.venv.run(*command, cwd=self.directory, timeout=300)
 
 
 def require(ok: bool, what: str, done: subprocess.CompletedProcess[str] | None = None) -> None:
@@ -152,34 +160,20 @@ def require(ok: bool, what: str, done: subprocess.CompletedProcess[str] | None =
         raise AdoptionError(f"{what}{output}")
 
 
-def make_project(
-    uv: str, python: str, work: Path, distribution: str, sources: dict[str, Path], django: str
-) -> tuple[Project, Installation]:
-    """A virtualenv with Django, core and the package only, and a new startproject site."""
+def make_project(work: Path, distribution: str, django: str) -> tuple[Project, Installation]:
+    """A bare virtualenv with Django, core and the package only, and a new startproject site."""
     steps = installation(distribution)
-    venv = work / "venv"
-    env = {k: v for k, v in os.environ.items() if k not in LEAKS}
-    env["UV_PYTHON_DOWNLOADS"] = "never"
-    done = run([uv, "venv", "--quiet", f"--python={python}", str(venv)], work, env)
-    require(done.returncode == 0, "uv venv failed", done)
-    wanted = [f"Django{django}", f"{CORE} @ {sources[CORE].as_uri()}"]
+    wanted = [f"Django{django}", bare_venv.requirement(CORE)]
     for requirement in steps.requirements:  # the README's, with the extras it asks for
         extras = re.search(r"\[[^\]]*\]", requirement)
-        wanted.append(
-            f"{distribution}{extras[0] if extras else ''} @ {sources[distribution].as_uri()}"
-        )
-    install = [uv, "pip", "install", "--quiet", f"--python={venv}", *dict.fromkeys(wanted)]
-    done = run(install, work, env)
-    require(done.returncode == 0, f"installing {distribution} failed", done)
-    bin_dir = venv / ("Scripts" if os.name == "nt" else "bin")
+        wanted.append(bare_venv.requirement(distribution, extras[0] if extras else ""))
+    venv = bare_venv.create(work / "venv", *dict.fromkeys(wanted))
+    venv.assert_bare()
     directory = work / "project"
     directory.mkdir()
-    done = run(
-        [str(bin_dir / "django-admin"), "startproject", "mysite", str(directory)], work, env
-    )
+    done = venv.run("django-admin", "startproject", "mysite", str(directory), cwd=work)
     require(done.returncode == 0, "startproject failed", done)
-    env["PATH"] = f"{bin_dir}{os.pathsep}{env.get('PATH', '')}"
-    return Project(directory, bin_dir / "python", env), steps
+    return Project(directory, venv), steps
 
 
 @dataclass(frozen=True)
@@ -187,11 +181,12 @@ class Seen:
     """What following the README led to."""
 
     deploy_warnings: list[str]  # ids of the packages' warnings in check --deploy
+    imported: int  # modules of the package imported in the project
     login_page: str  # where /ops/ sent an anonymous visitor
     score: float  # the readiness report's
 
 
-def follow(project: Project, distribution: str, steps: Installation) -> Seen:
+def follow(project: Project, distribution: str, steps: Installation, modules: list[str]) -> Seen:
     """Apply the README's steps, then check --deploy and visit the site."""
     # The moment the app is added, before any other setting: migrate works (what is not
     # configured yet may be warned about, nothing may be an error).
@@ -210,14 +205,19 @@ def follow(project: Project, distribution: str, steps: Installation) -> Seen:
         require(done.returncode == 0, f"{shown} exited with {done.returncode}", done)
         require("Traceback" not in done.stdout + done.stderr, f"{shown} printed a traceback", done)
         require(not done.stderr.strip(), f"{shown} wrote to stderr", done)
-    return Seen(deploy_warnings(project), *visit(project, PACKAGES[distribution]))
+    return Seen(deploy_warnings(project), *visit(project, PACKAGES[distribution], modules))
 
 
 def deploy_warnings(project: Project) -> list[str]:
     """The packages' ids in check --deploy: warnings with a hint each, never an error."""
     done = project.manage("check", "--deploy")
-    require(done.returncode == 0, "check --deploy found errors", done)
     output = done.stdout + done.stderr
+    errors = output.partition("ERRORS:\n")[2].partition("WARNINGS:\n")[0]
+    found = {m["id"] for m in CHECK_MESSAGE.finditer(errors)}
+    # Django 6.1's startproject settings are themselves an error for --deploy (a console
+    # email backend): that one is the project's to fix, any other error fails the run.
+    expected = bool(found) and found <= STARTPROJECT_ERRORS
+    require(done.returncode == 0 or expected, "check --deploy found errors", done)
     ours = [m for m in CHECK_MESSAGE.finditer(output) if m["id"].startswith("prodready")]
     for message in ours:
         following = output[message.end() :].split("\n?: ", 1)[0]
@@ -225,8 +225,8 @@ def deploy_warnings(project: Project) -> list[str]:
     return sorted({message["id"] for message in ours})
 
 
-def visit(project: Project, app: str) -> tuple[str, float]:
-    done = run([str(project.python), "-c", VISIT], project.directory, project.env)
+def visit(project: Project, app: str, modules: list[str]) -> tuple[int, str, float]:
+    done = project.run("python", "-c", VISIT, *modules)
     require(done.returncode == 0, "the visit failed", done)
     # Failing health checks are logged, as a server should (a new project has no beat,
     # no backup yet): the log may have lines, never a traceback.
@@ -237,6 +237,10 @@ def visit(project: Project, app: str) -> tuple[str, float]:
         f"INSTALLED_APPS beyond Django's are {seen['apps']}, not core and {app} alone",
     )
     require(app in seen["plugins"], f"{app} is not a registered plugin: {seen['plugins']}")
+    require(
+        not seen["missing_catalogues"],
+        f"installed without their Polish catalogue: {seen['missing_catalogues']}",
+    )
     *redirects, (_, status) = seen["ops"]
     require(
         bool(redirects) and status == 200,
@@ -244,40 +248,14 @@ def visit(project: Project, app: str) -> tuple[str, float]:
     )
     require(seen["live"] == 200, f"/health/live answered {seen['live']}")
     require(seen["ready"] == 200, f"/health/ready answered {seen['ready']}")
-    return str(redirects[-1][0]), float(seen["score"])
+    return int(seen["imported"]), str(redirects[-1][0]), float(seen["score"])
 
 
-def adopt(
-    uv: str, python: str, distribution: str, sources: dict[str, Path], django: str, work: Path
-) -> Seen:
+def adopt(distribution: str, django: str, work: Path, modules: list[str]) -> Seen:
     """Follow ``distribution``'s README in a new project under ``work``; what was seen.
 
-    ``sources`` maps core and the package to a source directory or a wheel; ``django``
-    is a version specifier such as ``"==5.2.1"`` (``""``: what core allows).
+    ``django`` is a version specifier such as ``"==5.2.1"``; ``modules`` are imported in
+    the project.
     """
-    project, steps = make_project(uv, python, work, distribution, sources, django)
-    return follow(project, distribution, steps)
-
-
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--uv", required=True, help="the uv executable")
-    parser.add_argument("--wheels", type=Path, required=True, help="a directory of wheels")
-    options = parser.parse_args()
-    sources = {}
-    for distribution in PACKAGES:
-        prefix = distribution.replace("-", "_") + "-"
-        (wheel,) = sorted(options.wheels.glob(f"{prefix}*.whl"))
-        sources[distribution] = wheel.resolve()
-    for distribution in PACKAGES:
-        with tempfile.TemporaryDirectory() as work:
-            seen = adopt(options.uv, sys.executable, distribution, sources, "", Path(work))
-        warned = ", ".join(seen.deploy_warnings) or "nothing"
-        print(
-            f"{distribution}: its README's Installation works on a new startproject "
-            f"site; check --deploy warns of {warned}"
-        )
-
-
-if __name__ == "__main__":
-    main()
+    project, steps = make_project(work, distribution, django)
+    return follow(project, distribution, steps, modules)

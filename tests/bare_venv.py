@@ -1,9 +1,10 @@
 """Virtualenvs holding only what a project declares: no test tools, nothing inherited.
 
-The one place that makes them (uv, with its cache): ``test_install_alone.py`` installs
-each package alone, ``test_deployment.py`` the example's production dependencies.
-Local packages are installed from their directories, or, with ``PRODREADY_TEST_DIST``
-set to a folder of built wheels (``nox -s build``), from those wheels.
+The one place that makes them (uv, with its cache): ``test_adoption.py`` installs each
+package alone with core and Django, ``test_deployment.py`` the example's production
+dependencies. Local packages are installed from their directories, or, with
+``PRODREADY_TEST_DIST`` set to a folder of built wheels (``nox -s build``), from those
+wheels.
 """
 
 from __future__ import annotations
@@ -54,6 +55,11 @@ def package_source(name: str) -> str:
     wheels = sorted(Path(dist).glob(f"{stem}-*.whl"))
     assert len(wheels) == 1, f"expected one {stem} wheel in PRODREADY_TEST_DIST={dist}: {wheels}"
     return str(wheels[0])
+
+
+def requirement(name: str, extras: str = "") -> str:
+    """``name`` (with ``extras``, such as ``"[s3]"``) as a requirement on its local source."""
+    return f"{name}{extras} @ {Path(package_source(name)).resolve().as_uri()}"
 
 
 @dataclass

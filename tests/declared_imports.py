@@ -18,6 +18,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cache
 from importlib.metadata import packages_distributions
+from itertools import pairwise
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -80,6 +81,14 @@ class Project:
         return sorted(extra for extra, names in self.extras.items() if distribution in names)
 
 
+@cache
+def pytest_loaded() -> tuple[str, ...]:
+    """Modules the repository's pytest configuration loads (``-p``): pytest is there."""
+    pytest_config = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["pytest"]
+    addopts = pytest_config["ini_options"]["addopts"]
+    return tuple(value for flag, value in pairwise(addopts) if flag == "-p")
+
+
 def load_project(root: Path) -> Project:
     metadata = tomllib.loads((root / "pyproject.toml").read_text())["project"]
     extras = metadata.get("optional-dependencies", {})
@@ -90,9 +99,12 @@ def load_project(root: Path) -> Project:
         dependencies={requirement_name(r) for r in metadata.get("dependencies", [])},
         extras={extra: {requirement_name(r) for r in reqs} for extra, reqs in extras.items()},
         host_loaded={
-            target.split(":")[0]: host
-            for group, host in HOSTS.items()
-            for target in entry_points.get(group, {}).values()
+            **{
+                target.split(":")[0]: host
+                for group, host in HOSTS.items()
+                for target in entry_points.get(group, {}).values()
+            },
+            **dict.fromkeys(pytest_loaded(), "pytest"),
         },
     )
     source = root / "src" if (root / "src").is_dir() else root

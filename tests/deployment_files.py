@@ -124,3 +124,20 @@ def image_command() -> list[str]:
     """The image's CMD (exec form)."""
     (command,) = (i.arguments for i in dockerfile() if i.keyword == "CMD")
     return list(json.loads(command))
+
+
+def image_healthcheck() -> list[str]:
+    """The image's HEALTHCHECK command (exec form), its options left out."""
+    (arguments,) = (i.arguments for i in dockerfile() if i.keyword == "HEALTHCHECK")
+    return list(json.loads(arguments[arguments.index("CMD ") + 4 :]))
+
+
+def compose_healthcheck(service: str) -> list[str]:
+    """A compose service's health check as a command line (``$$`` is compose's ``$``)."""
+    test = yaml.safe_load(COMPOSE.read_text())["services"][service]["healthcheck"]["test"]
+    kind, *words = [test] if isinstance(test, str) else test
+    words = [word.replace("$$", "$") for word in words]
+    if kind == "CMD-SHELL":
+        return ["sh", "-c", *words]
+    assert kind == "CMD", f"{service}'s health check: unknown form {kind!r}"
+    return words

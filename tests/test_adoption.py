@@ -1,35 +1,34 @@
-"""Each package works the moment its app is added, as its README's Installation says.
+"""Each package installs alone and works the moment its app is added, as its README's
+Installation says.
 
-One test per package, each in a virtualenv of its own with only Django, core and that
-package, on a project fresh from ``django-admin startproject``: see ``tests/adoption.py``.
+One test per package, each in a bare virtualenv of its own with only Django, core and
+that package (from the source tree, or the built wheels with ``PRODREADY_TEST_DIST``), on
+a project fresh from ``django-admin startproject``: see ``tests/adoption.py``. Every module
+that needs no extra is imported there (``declared_imports`` tells which), so an import
+the package does not declare fails here as it would for a user.
 """
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import django
 import pytest
 
-from tests.adoption import PACKAGES, ROOT, AdoptionError, adopt, installation
+from tests.adoption import PACKAGES, AdoptionError, adopt, installation
+from tests.declared_imports import importable_alone, projects
 
-SOURCES = {distribution: ROOT / "packages" / distribution for distribution in PACKAGES}
-
-
-@pytest.fixture(scope="session")
-def uv() -> str:
-    from uv import find_uv_bin  # a test dependency (pyproject.toml)
-
-    return str(find_uv_bin())
+MODULES = {project.name: importable_alone(project) for project in projects()}
 
 
 @pytest.mark.parametrize("distribution", PACKAGES)
-def test_a_new_project_adopts_the_package_by_following_its_readme(
-    uv: str, distribution: str, tmp_path: Path
+def test_a_new_project_adopts_the_package_alone_by_following_its_readme(
+    distribution: str, tmp_path: Path
 ) -> None:
+    modules = MODULES[distribution]
     # The Django under test, so each cell of the matrix checks its own version.
-    seen = adopt(uv, sys.executable, distribution, SOURCES, f"=={django.get_version()}", tmp_path)
+    seen = adopt(distribution, f"=={django.get_version()}", tmp_path, modules)
+    assert seen.imported == len(modules) > 0
     assert seen.login_page.startswith("/admin/login/?next=/ops/")
     assert 0 <= seen.score <= 10
 

@@ -19,6 +19,7 @@ import os
 import re
 import secrets
 import shutil
+import socket
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
@@ -27,14 +28,16 @@ from typing import Any
 
 import pytest
 
-from prodready.testing import service_address
+from prodready._ci import service_address
 from tests import bare_venv
 from tests.declared_imports import EXAMPLE, ROOT, load_project
 from tests.deployment_files import (
     compose_command,
+    compose_healthcheck,
     dockerfile,
     image_command,
     image_environment,
+    image_healthcheck,
     image_install,
 )
 from tests.processes import Processes, answers, free_port
@@ -194,6 +197,25 @@ def test_documented_deployment_runs_from_declared_dependencies(
             lambda: list((tmp_path / "beat").glob("*")), "beat to write its schedule", timeout=30
         )
         processes.check_running()
+
+        # The health checks the image and compose declare pass against these processes
+        # (pointed at the test's port and directory instead of the container's).
+        def in_test(command: list[str]) -> list[str]:
+            return [
+                word.replace("127.0.0.1:8000", f"127.0.0.1:{web_port}").replace(
+                    "/app/celerybeat", str(tmp_path / "beat")
+                )
+                for word in command
+            ]
+
+        healthchecks = {
+            "image": image_healthcheck(),
+            **{name: compose_healthcheck(name) for name in ("web", "worker", "beat")},
+        }
+        hostname = socket.gethostname()  # the worker's node name is celery@<host name>
+        for name, command in healthchecks.items():
+            checked = venv.run(*in_test(command), cwd=EXAMPLE, **env, HOSTNAME=hostname)
+            assert checked.returncode == 0, (name, checked.stdout + checked.stderr)
     finally:
         processes.stop()
         written = sorted(code_files() - code_before)
@@ -201,6 +223,10 @@ def test_documented_deployment_runs_from_declared_dependencies(
             path.unlink()
     # In the image the code directory (/app) belongs to root: writing there fails.
     assert not written, f"the processes wrote into the code directory: {written}"
+    # And the web's health checks fail once it is gone.
+    for name in ("image", "web"):
+        checked = venv.run(*in_test(healthchecks[name]), cwd=EXAMPLE, **env)
+        assert checked.returncode != 0, f"{name}'s health check passes with no web process"
 
 
 def code_files() -> set[Path]:

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from prodready.testing import service_address
+from prodready._ci import service_address
 
 EXAMPLE = Path(__file__).resolve().parent.parent
 CONFIG = EXAMPLE.parent / "pyproject.toml"

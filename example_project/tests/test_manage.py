@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from django.contrib.auth.hashers import check_password
 
-from prodready.testing import service_address
+from prodready._ci import service_address
 
 PROJECT = Path(__file__).resolve().parent.parent
 # Left out of the subprocesses' environment, so they see the defaults a new user gets.

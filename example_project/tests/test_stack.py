@@ -42,7 +42,8 @@ from typing import IO, Any
 import django
 import pytest
 
-from prodready.testing import RedisServer, TcpProxy, service_address
+from prodready._ci import service_address
+from prodready.testing import RedisServer, TcpProxy
 from tests.stack_support import (
     EXAMPLE,
     fetch,

@@ -10,7 +10,7 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import storages
 from django.test import override_settings
 
-from prodready.testing import admins
+from prodready._ci import admins
 from prodready_backup.backups import create_backup, find_backup, list_backups
 from prodready_backup.errors import TransientBackupError
 from prodready_backup.models import BackupRecord

@@ -96,7 +96,7 @@ def test_a_queued_backup_refuses_others_until_a_real_worker_ran_it(audit_events)
     import redis
     from celery.contrib.testing.worker import start_worker
 
-    from prodready.testing import service_address
+    from prodready._ci import service_address
 
     host, port = service_address("requires_redis")
     app = Celery("tests-queued", set_as_current=True)

@@ -12,8 +12,8 @@ from typing import Any
 import pytest
 from django.test import override_settings
 
+from prodready._ci import admins
 from prodready.plugins import hookimpl
-from prodready.testing import admins
 from prodready_backup import compression, crypto
 from prodready_backup.backups import create_backup, list_backups
 from prodready_backup.errors import BackupError, DumpError, RestoreError, TransientBackupError

@@ -108,7 +108,7 @@ def test_without_a_broker_the_work_runs_in_process(flaky: Flaky) -> None:
 def test_a_real_worker_runs_the_backup_through_redis(flaky: Flaky) -> None:
     from celery.contrib.testing.worker import start_worker
 
-    from prodready.testing import service_address
+    from prodready._ci import service_address
 
     host, port = service_address("requires_redis")
     app = Celery("tests-redis", set_as_current=True)

@@ -15,9 +15,9 @@ from django.test import override_settings
 
 import prodready
 from prodready import channel_checks
+from prodready._ci import admins
 from prodready.channels import deliver
 from prodready.events import Notification
-from prodready.testing import admins
 
 ADMINS = admins("ops@example.com")
 SECRET_PATH = "/services/T000/B000/s3cr3t-token"

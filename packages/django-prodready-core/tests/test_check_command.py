@@ -14,7 +14,7 @@ from prodready.plugins import hookimpl
 from prodready.readiness.checklist_findings import checklist_findings
 from prodready.readiness.core_findings import core_findings
 from prodready.readiness.dependency_findings import dependency_findings
-from prodready.readiness.django_checks import django_findings, run_django_checks
+from prodready.readiness.django_findings import django_findings, run_django_checks
 from prodready.readiness.findings import Finding
 from prodready.readiness.migration_findings import migration_findings
 

@@ -15,8 +15,9 @@ from django.http import HttpRequest, HttpResponse
 from django.test import Client
 from django.urls import path
 
+from prodready._ci import service_address
 from prodready.database_outage import RETRY_AFTER, is_database_outage
-from prodready.testing import TcpProxy, service_address
+from prodready.testing import TcpProxy
 
 pytestmark = [
     pytest.mark.requires_postgres,

@@ -11,6 +11,7 @@ import warnings
 import pytest
 from django.db import connections
 
+from prodready._ci import service_address
 from prodready.health.base import HealthCheckError
 from prodready.health.checks import (
     CacheCheck,
@@ -24,7 +25,6 @@ from prodready.health.checks import (
 from prodready.health.checks.disk import disk_paths
 from prodready.health.runner import run_checks
 from prodready.health.testing import silent_server
-from prodready.testing import service_address
 
 REDIS_HOST, REDIS_PORT = service_address("requires_redis")
 REDIS_CACHE_DB = 11

@@ -14,12 +14,12 @@ from celery import schedules as celery_schedules
 from django.core.cache import caches
 
 from prodready import heartbeat
+from prodready._ci import service_address
 from prodready.health.checks import SchedulerCheck, builtin_checks
 from prodready.health.runner import run_checks
 from prodready.plugins import hookimpl
 from prodready.readiness.core_findings import periodic_tasks_run
 from prodready.schedule import PeriodicTask, beat_schedule
-from prodready.testing import service_address
 from tests.beat_project import prodready_hooks as beat_project_hooks
 
 PACKAGE = Path(__file__).resolve().parents[1]

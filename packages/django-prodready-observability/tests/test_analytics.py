@@ -12,7 +12,7 @@ from django.test import Client, RequestFactory, override_settings
 from django.utils import translation
 
 from prodready import hooks
-from prodready.testing import service_address
+from prodready._ci import service_address
 from prodready_observability.analytics.store import KEEP_MINUTES, OTHER, Recorder, recorder
 from prodready_observability.analytics.summary import last_hour
 from tests.site import SETTINGS

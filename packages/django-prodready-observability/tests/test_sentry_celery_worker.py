@@ -15,7 +15,7 @@ import pytest
 import redis
 from celery import Celery, signals
 
-from prodready.testing import service_address
+from prodready._ci import service_address
 from tests import sentry_app
 from tests.sentry_capture import captured_sentry
 

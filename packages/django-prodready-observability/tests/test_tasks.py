@@ -12,7 +12,7 @@ import redis
 from celery import Celery
 from django.test import override_settings
 
-from prodready.testing import service_address
+from prodready._ci import service_address
 from prodready_observability.logging import configure_logging
 from prodready_observability.metrics.registry import build_registry
 from prodready_observability.requests import context

@@ -19,7 +19,8 @@ from django.test import override_settings
 from django.urls import path
 from django_ratelimit.decorators import ratelimit
 
-from prodready.testing import RedisServer, service_address
+from prodready._ci import service_address
+from prodready.testing import RedisServer
 
 REDIS_DB = 5  # the rate-limit tests' own database; only keys under a test's prefix are removed
 LOGIN_TEMPLATE = "<form method='post'>{% csrf_token %}{{ form.as_p }}</form>"

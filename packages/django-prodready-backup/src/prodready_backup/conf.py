@@ -1,6 +1,7 @@
 """Settings of django-prodready-backup: one typed property per setting, read lazily.
 
-Every property is listed in docs/settings.md; values are validated in ``checks.py``.
+Each docstring is the setting's description in docs/settings.md (generated from them);
+values are validated in ``checks.py``.
 """
 
 from __future__ import annotations
@@ -18,174 +19,329 @@ Compression = Literal["zstd", "gzip", "none"]
 class Settings(AppSettings):
     @property
     def BACKUP_STORAGE(self) -> str | None:
-        """Alias in STORAGES for backups; None: a FileSystemStorage at BACKUP_DIRECTORY."""
+        """Storage that receives backups (for example an S3 storage of django-storages); ``None``
+        means a ``FileSystemStorage`` at ``PRODREADY_BACKUP_DIRECTORY``.
+
+        :type: alias in ``STORAGES`` or ``None``
+        :default: ``None``
+        """
         return self._get("BACKUP_STORAGE", None)
 
     @property
     def BACKUP_DIRECTORY(self) -> str:
-        """Where backups go when BACKUP_STORAGE is None (default: BASE_DIR/backups)."""
+        """Where backups are written when ``PRODREADY_BACKUP_STORAGE`` is ``None``.
+
+        :type: path
+        :default: ``BASE_DIR / "backups"``
+        """
         base = getattr(settings, "BASE_DIR", None)
         default = str(Path(base) / "backups") if base else "backups"
         return self._get("BACKUP_DIRECTORY", default)
 
     @property
     def BACKUP_ENCRYPTION_KEYS(self) -> list[str]:
-        """Base64-encoded 32-byte AES keys, newest first: the first encrypts, all decrypt."""
+        """AES-256 keys (32 random bytes each, base64), newest first: the first encrypts new
+        backups, every listed key decrypts. Empty means unencrypted backups: an error
+        (``prodready_backup.E009``) when ``DEBUG`` is off, unless
+        ``PRODREADY_BACKUP_ALLOW_PLAINTEXT`` is set; a deploy warning and a readiness finding
+        otherwise.
+
+        :type: list of base64 keys
+        :default: ``[]``
+        """
         return self._get("BACKUP_ENCRYPTION_KEYS", [])
 
     @property
     def BACKUP_ALLOW_PLAINTEXT(self) -> bool:
-        """Allow unencrypted backups with DEBUG off (an error otherwise)."""
+        """Accept unencrypted backups with ``DEBUG`` off (no keys). A site with keys still refuses
+        to restore an unencrypted backup unless told so (``backup restore --allow-plaintext``).
+
+        :type: boolean
+        :default: ``False``
+        """
         return self._get("BACKUP_ALLOW_PLAINTEXT", False)
 
     @property
     def BACKUP_COMPRESSION(self) -> Compression:
-        """Compression of new backups; existing ones say their own in the header."""
+        """Compression of new backups; each backup records its own.
+
+        :type: ``"zstd"``, ``"gzip"`` or ``"none"``
+        :default: ``"zstd"``
+        """
         return self._get("BACKUP_COMPRESSION", "zstd")
 
     @property
     def BACKUP_DATABASES(self) -> list[str] | None:
-        """Database aliases to back up; None: every alias in DATABASES."""
+        """Databases to back up; ``None`` means every alias in ``DATABASES`` (PostgreSQL and
+        SQLite).
+
+        :type: list of database aliases or ``None``
+        :default: ``None``
+        """
         return self._get("BACKUP_DATABASES", None)
 
     @property
     def BACKUP_MEDIA(self) -> bool | None:
-        """Whether the media storage is a backup target; None: when it has a root of its own.
+        """Whether the media files are a backup target (``media``). ``None``: yes, unless the media
+        storage is a ``FileSystemStorage`` without a location (``MEDIA_ROOT`` empty, as after
+        ``startproject``). A media root that is or holds the project, the settings module, a
+        database file or the backups is an error (``prodready_backup.E008``), and the target
+        refuses it at run time too; ``True`` with an empty ``MEDIA_ROOT`` is
+        ``prodready_backup.E007``.
 
-        None (the default) backs up the media storage unless it is a FileSystemStorage
-        without a location (MEDIA_ROOT empty, as after ``startproject``), which would
-        archive the working directory.
+        :type: boolean or ``None``
+        :default: ``None``
         """
         return self._get("BACKUP_MEDIA", None)
 
     @property
     def BACKUP_MEDIA_STORAGE(self) -> str:
-        """Alias in STORAGES of the media files to back up."""
+        """Storage whose files the ``media`` target backs up.
+
+        :type: alias in ``STORAGES``
+        :default: ``"default"``
+        """
         return self._get("BACKUP_MEDIA_STORAGE", "default")
 
     @property
     def BACKUP_SCHEDULE(self) -> str:
-        """Cron expression of the backup of every target ("" to schedule none)."""
+        """When every target is backed up (Celery beat); ``""`` schedules nothing.
+
+        :type: cron expression
+        :default: ``"0 3 * * *"``
+        """
         return self._get("BACKUP_SCHEDULE", "0 3 * * *")
 
     @property
     def BACKUP_VERIFY_SCHEDULE(self) -> str:
-        """Cron expression of the restore test of the newest backup of every target."""
+        """When the newest backup of every target is restore-tested; ``""`` schedules nothing.
+
+        :type: cron expression
+        :default: ``"0 5 * * 0"``
+        """
         return self._get("BACKUP_VERIFY_SCHEDULE", "0 5 * * 0")
 
     @property
     def BACKUP_PRUNE_SCHEDULE(self) -> str:
-        """Cron expression of pruning by the retention settings."""
+        """When old backups are pruned by the retention settings; ``""`` schedules nothing.
+
+        :type: cron expression
+        :default: ``"30 4 * * *"``
+        """
         return self._get("BACKUP_PRUNE_SCHEDULE", "30 4 * * *")
 
     @property
     def BACKUP_VERIFY_AFTER_CREATE(self) -> bool:
-        """Read every new backup back and check its checksum and authentication tags."""
+        """Read every new backup back and check its checksum and authentication tags before calling
+        it good.
+
+        :type: boolean
+        :default: ``True``
+        """
         return self._get("BACKUP_VERIFY_AFTER_CREATE", True)
 
     @property
     def BACKUP_KEEP_LAST(self) -> int:
-        """Newest backups of a target always kept."""
+        """Newest backups of each target always kept.
+
+        :type: integer
+        :default: ``3``
+        """
         return self._get("BACKUP_KEEP_LAST", 3)
 
     @property
     def BACKUP_KEEP_DAILY(self) -> int:
-        """Days for which the newest backup of the day is kept."""
+        """Days for which the newest backup of the day is kept.
+
+        :type: integer
+        :default: ``7``
+        """
         return self._get("BACKUP_KEEP_DAILY", 7)
 
     @property
     def BACKUP_KEEP_WEEKLY(self) -> int:
-        """Weeks for which the newest backup of the week is kept."""
+        """ISO weeks for which the newest backup of the week is kept.
+
+        :type: integer
+        :default: ``4``
+        """
         return self._get("BACKUP_KEEP_WEEKLY", 4)
 
     @property
     def BACKUP_KEEP_MONTHLY(self) -> int:
-        """Months for which the newest backup of the month is kept."""
+        """Months for which the newest backup of the month is kept.
+
+        :type: integer
+        :default: ``6``
+        """
         return self._get("BACKUP_KEEP_MONTHLY", 6)
 
     @property
     def BACKUP_MAX_AGE_DAYS(self) -> int | None:
-        """Backups older than this are pruned whatever the generations say; None: no limit."""
+        """Backups older than this are pruned even when a daily/weekly/monthly generation would
+        keep them (never the newest verified one, nor the last ``KEEP_LAST``).
+
+        :type: integer or ``None``
+        :default: ``None``
+        """
         return self._get("BACKUP_MAX_AGE_DAYS", None)
 
     @property
     def BACKUP_LEFTOVER_GRACE_SECONDS(self) -> int:
-        """Age after which prune removes a crashed run's partial file or manifest-less object."""
+        """Age after which ``backup prune`` deletes what a crashed run left in the backup storage
+        (a ``.partial`` file, an object without its manifest); ``backup list --orphans`` shows them.
+
+        :type: integer
+        :default: ``3600``
+        """
         return self._get("BACKUP_LEFTOVER_GRACE_SECONDS", 3600)
 
     @property
     def BACKUP_HEALTH_MAX_AGE_HOURS(self) -> float:
-        """The health check fails when a target's newest verified backup is older."""
+        """The ``backup:<target>`` health check fails when the newest verified backup is older.
+
+        :type: number
+        :default: ``30.0``
+        """
         return self._get("BACKUP_HEALTH_MAX_AGE_HOURS", 30.0)
 
     @property
     def BACKUP_HEALTH_CRITICAL(self) -> bool:
-        """Whether a stale backup makes the site not ready (instead of degraded)."""
+        """Whether a stale backup makes the site not ready, instead of degraded.
+
+        :type: boolean
+        :default: ``False``
+        """
         return self._get("BACKUP_HEALTH_CRITICAL", False)
 
     @property
     def BACKUP_LOCK_CACHE(self) -> str:
-        """Cache alias for the per-target lock when the default database is not PostgreSQL."""
+        """Cache holding the per-target lock when the default database is not PostgreSQL (use a
+        shared cache with several hosts).
+
+        :type: cache alias
+        :default: ``"default"``
+        """
         return self._get("BACKUP_LOCK_CACHE", "default")
 
     @property
     def BACKUP_LOCK_TIMEOUT(self) -> int:
-        """Seconds after which the claim of a request whose worker died expires."""
+        """Seconds after which the claim of a request from the site whose worker died expires.
+
+        :type: integer
+        :default: ``21600``
+        """
         return self._get("BACKUP_LOCK_TIMEOUT", 6 * 3600)
 
     @property
     def BACKUP_LOCK_HEARTBEAT_SECONDS(self) -> float:
-        """Seconds between two beats of a cache lock's owner; three missed ones free it."""
+        """Seconds between two beats of the owner of a cache lock (default database not
+        PostgreSQL); a lock that misses three beats (its process crashed or was killed) expires,
+        and the next run marks the dead run failed and notifies.
+
+        :type: number
+        :default: ``30.0``
+        """
         return self._get("BACKUP_LOCK_HEARTBEAT_SECONDS", 30.0)
 
     @property
     def BACKUP_REQUEST_COOLDOWN(self) -> int:
-        """Seconds before a user may again start a backup (or verification) from the site."""
+        """Seconds before the same user may start another backup (or verification) from the site;
+        ``0`` for no wait. Whatever it is, a target with a requested backup still queued or running
+        refuses another request.
+
+        :type: integer
+        :default: ``300``
+        """
         return self._get("BACKUP_REQUEST_COOLDOWN", 300)
 
     @property
     def BACKUP_PG_DUMP(self) -> str:
-        """The pg_dump executable."""
+        """The ``pg_dump`` executable (match the server's major version).
+
+        :type: path
+        :default: ``"pg_dump"``
+        """
         return self._get("BACKUP_PG_DUMP", "pg_dump")
 
     @property
     def BACKUP_PG_RESTORE(self) -> str:
-        """The pg_restore executable."""
+        """The ``pg_restore`` executable.
+
+        :type: path
+        :default: ``"pg_restore"``
+        """
         return self._get("BACKUP_PG_RESTORE", "pg_restore")
 
     @property
     def BACKUP_VERIFY_DATABASE(self) -> str | None:
-        """Alias of DATABASES on whose server restore tests create their scratch database."""
+        """The PostgreSQL alias of ``DATABASES`` on whose server restore tests create their scratch
+        database; ``None``: each target's own server. Its role needs ``CREATEDB``
+        (``prodready_backup.E012``, a database check).
+
+        :type: alias or ``None``
+        :default: ``None``
+        """
         return self._get("BACKUP_VERIFY_DATABASE", None)
 
     @property
     def BACKUP_VERIFY_PREFIX(self) -> str:
-        """Name prefix of the restore test's scratch databases."""
+        """Name prefix of the restore test's scratch databases (lowercase letters, digits and
+        ``_``; 12 random characters follow).
+
+        :type: string
+        :default: ``"prodready_verify_"``
+        """
         return self._get("BACKUP_VERIFY_PREFIX", "prodready_verify_")
 
     @property
     def BACKUP_OBJECT_LOCK_DAYS(self) -> int | None:
-        """Days of S3 Object Lock retention for each backup object and manifest; None: off."""
+        """Days of S3 Object Lock retention given to each backup object and manifest once written
+        (the bucket must have Object Lock enabled); ``backup prune`` keeps what is still retained.
+        ``None``: off.
+
+        :type: integer or ``None``
+        :default: ``None``
+        """
         return self._get("BACKUP_OBJECT_LOCK_DAYS", None)
 
     @property
     def BACKUP_OBJECT_LOCK_MODE(self) -> Literal["GOVERNANCE", "COMPLIANCE"]:
-        """The Object Lock mode of the retention."""
+        """The retention's mode: governance can be lifted by a user with
+        ``s3:BypassGovernanceRetention``, compliance by no one until the date.
+
+        :type: ``"GOVERNANCE"`` or ``"COMPLIANCE"``
+        :default: ``"GOVERNANCE"``
+        """
         return self._get("BACKUP_OBJECT_LOCK_MODE", "GOVERNANCE")
 
     @property
     def BACKUP_PSQL(self) -> str:
-        """The psql executable (a PostgreSQL restore runs pg_restore's SQL through it)."""
+        """The ``psql`` executable: a restore runs ``pg_restore``'s SQL through it, in one
+        transaction that first drops what the backup does not hold.
+
+        :type: path
+        :default: ``"psql"``
+        """
         return self._get("BACKUP_PSQL", "psql")
 
     @property
     def BACKUP_BEFORE_MIGRATE(self) -> bool:
-        """Back up a database before ``migrate`` changes it (as with ``--backup-first``)."""
+        """Back up a database before ``migrate`` changes it, as ``migrate --backup-first`` does; a
+        failed backup stops the migration.
+
+        :type: boolean
+        :default: ``False``
+        """
         return self._get("BACKUP_BEFORE_MIGRATE", False)
 
     @property
     def BACKUP_NOTIFY_SUCCESS(self) -> bool:
-        """Also notify when a backup succeeds (failures are always notified)."""
+        """Also notify when a backup succeeds; failures are always notified.
+
+        :type: boolean
+        :default: ``False``
+        """
         return self._get("BACKUP_NOTIFY_SUCCESS", False)
 
 

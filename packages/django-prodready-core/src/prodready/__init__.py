@@ -18,18 +18,18 @@ if TYPE_CHECKING:
 
     from prodready.conf import AppSettings as AppSettings
     from prodready.contracts import BackupTarget as BackupTarget
+    from prodready.contracts import CheckResult as CheckResult
+    from prodready.contracts import DashboardCard as DashboardCard
+    from prodready.contracts import Finding as Finding
+    from prodready.contracts import HealthCheck as HealthCheck
+    from prodready.contracts import HealthCheckError as HealthCheckError
     from prodready.contracts import MetricsCollector as MetricsCollector
-    from prodready.dashboard import DashboardCard as DashboardCard
+    from prodready.contracts import PeriodicTask as PeriodicTask
     from prodready.events import AuditEvent as AuditEvent
     from prodready.events import Level
     from prodready.events import Notification as Notification
-    from prodready.health.base import CheckResult as CheckResult
-    from prodready.health.base import HealthCheck as HealthCheck
-    from prodready.health.base import HealthCheckError as HealthCheckError
     from prodready.plugins import PluginError as PluginError
     from prodready.plugins import hookimpl as hookimpl
-    from prodready.readiness.findings import Finding as Finding
-    from prodready.schedule import PeriodicTask as PeriodicTask
 
 __version__ = "0.1.0.dev0"
 
@@ -38,12 +38,12 @@ _PUBLIC = {
     "hookimpl": "prodready.plugins",
     "PluginError": "prodready.plugins",
     "AppSettings": "prodready.conf",
-    "HealthCheck": "prodready.health.base",
-    "HealthCheckError": "prodready.health.base",
-    "CheckResult": "prodready.health.base",
-    "Finding": "prodready.readiness.findings",
-    "DashboardCard": "prodready.dashboard",
-    "PeriodicTask": "prodready.schedule",
+    "HealthCheck": "prodready.contracts",
+    "HealthCheckError": "prodready.contracts",
+    "CheckResult": "prodready.contracts",
+    "Finding": "prodready.contracts",
+    "DashboardCard": "prodready.contracts",
+    "PeriodicTask": "prodready.contracts",
     "AuditEvent": "prodready.events",
     "Notification": "prodready.events",
     "BackupTarget": "prodready.contracts",

@@ -1,8 +1,5 @@
-from typing import Any
-
 from django.apps import AppConfig
 from django.core import checks
-from django.core.signals import setting_changed
 
 
 class ProdreadyConfig(AppConfig):
@@ -23,11 +20,3 @@ class ProdreadyConfig(AppConfig):
         checks.register(channel_checks.check_notify_timeout)
         checks.register(channel_checks.check_notify_recipients, deploy=True)
         checks.register(login_checks.check_login_url, checks.Tags.urls)
-        setting_changed.connect(_reset_on_change, dispatch_uid="prodready-reset")
-
-
-def _reset_on_change(*, setting: str, **kwargs: Any) -> None:
-    if setting == "INSTALLED_APPS":
-        from prodready.plugins import reset_plugin_manager
-
-        reset_plugin_manager()

@@ -74,102 +74,190 @@ class AppSettings:
 class Settings(AppSettings):
     @property
     def REQUIRED_ENV(self) -> list[str]:
-        """Environment variables that must be set; all missing ones are one error."""
+        """Environment variables that must be set; every missing one is listed in one error.
+
+        :type: list of names
+        :default: ``[]``
+        """
         return self._get("REQUIRED_ENV", [])
 
     @property
     def TRUSTED_PROXIES(self) -> list[str]:
-        """Addresses or networks of proxies whose X-Forwarded-For is believed."""
+        """Proxies whose ``X-Forwarded-For`` header is believed when resolving the client address.
+
+        :type: list of addresses or networks
+        :default: ``[]``
+        """
         return self._get("TRUSTED_PROXIES", [])
 
     @property
     def HEALTH_TOKEN(self) -> str | None:
-        """Bearer token that unlocks the detailed health view for non-staff clients."""
+        """Bearer token that unlocks the detailed health view for clients that are not staff.
+
+        :type: string or ``None``
+        :default: ``None``
+        """
         return self._get("HEALTH_TOKEN", None)
 
     @property
     def HEALTH_CACHE_SECONDS(self) -> float:
-        """How long health results are reused, so a storm of probes stays cheap."""
+        """How long health results are reused, so a storm of probes cannot hammer the database.
+
+        :type: number
+        :default: ``3.0``
+        """
         return self._get("HEALTH_CACHE_SECONDS", 3.0)
 
     @property
     def HEALTH_CHECK_TIMEOUT(self) -> float:
-        """Seconds one check may take unless the check sets its own timeout."""
+        """Seconds one check may take, unless the check sets its own ``timeout``.
+
+        :type: number
+        :default: ``2.0``
+        """
         return self._get("HEALTH_CHECK_TIMEOUT", 2.0)
 
     @property
     def HEALTH_DEADLINE(self) -> float:
-        """Seconds all checks together may take."""
+        """Seconds all checks together may take.
+
+        :type: number
+        :default: ``5.0``
+        """
         return self._get("HEALTH_DEADLINE", 5.0)
 
     @property
     def HEALTH_REUSE_CONNECTIONS(self) -> bool:
-        """Keep one idle PostgreSQL or MySQL connection per alias for the next probe."""
+        """Keep one idle PostgreSQL or MySQL connection per alias for the next probe.
+
+        :type: boolean
+        :default: ``True``
+        """
         return self._get("HEALTH_REUSE_CONNECTIONS", True)
 
     @property
     def HEALTH_DISK_PATHS(self) -> list[str]:
-        """Paths whose free disk space is checked (default: MEDIA_ROOT and the temp dir)."""
+        """Paths whose free space is checked; empty means ``MEDIA_ROOT`` (when set) and the
+        temporary directory.
+
+        :type: list of paths
+        :default: ``[]``
+        """
         return self._get("HEALTH_DISK_PATHS", [])
 
     @property
     def HEALTH_DISK_MIN_FREE_MB(self) -> int:
-        """Free megabytes below which the disk check fails."""
+        """Free megabytes below which the disk check fails.
+
+        :type: integer
+        :default: ``500``
+        """
         return self._get("HEALTH_DISK_MIN_FREE_MB", 500)
 
     @property
     def HEALTH_CELERY_APP(self) -> str | None:
-        """Dotted path of the Celery app whose workers are checked (None: no check)."""
+        """The Celery app whose workers are pinged; ``None`` skips the check.
+
+        :type: dotted path or ``None``
+        :default: ``None``
+        """
         return self._get("HEALTH_CELERY_APP", None)
 
     @property
     def HEALTH_DISABLED(self) -> list[str]:
-        """Names of health checks not to run."""
+        """Health checks not to run: a full name (``"disk:/srv/media"``) or a kind (``"database"``
+        turns off every database check).
+
+        :type: list of check names or kinds
+        :default: ``[]``
+        """
         return self._get("HEALTH_DISABLED", [])
 
     @property
     def NOTIFY_CHANNELS(self) -> list[Literal["email", "webhook"]]:
-        """Core's notification channels: "email" (to ADMINS) and/or "webhook"."""
+        """Core's notification channels: email to ``ADMINS``, and a Slack-compatible webhook.
+
+        :type: list of ``"email"``, ``"webhook"``
+        :default: ``["email"]``
+        """
         return self._get("NOTIFY_CHANNELS", ["email"])
 
     @property
     def NOTIFY_WEBHOOK_URL(self) -> str | None:
-        """URL that receives notifications as Slack-compatible JSON."""
+        """URL that receives notifications as JSON when ``"webhook"`` is a channel.
+
+        :type: string or ``None``
+        :default: ``None``
+        """
         return self._get("NOTIFY_WEBHOOK_URL", None)
 
     @property
     def NOTIFY_WEBHOOK_TIMEOUT(self) -> float:
-        """Seconds to wait for the webhook to answer."""
+        """Seconds to wait for the webhook.
+
+        :type: number
+        :default: ``5.0``
+        """
         return self._get("NOTIFY_WEBHOOK_TIMEOUT", 5.0)
 
     @property
     def NOTIFY_MIN_LEVEL(self) -> Literal["info", "warning", "error", "critical"]:
-        """Notifications below this level are not delivered by core's channels."""
+        """Notifications below this level are not delivered by core's channels.
+
+        :type: ``"info"``, ``"warning"``, ``"error"`` or ``"critical"``
+        :default: ``"warning"``
+        """
         return self._get("NOTIFY_MIN_LEVEL", "warning")
 
     @property
     def BREAKER_SECONDS(self) -> float:
-        """Seconds a dependency that failed is skipped before one call tries it again."""
+        """After a dependency failed (Redis behind
+        ``prodready.redis_breaker.BreakerConnectionPool``), how long each process skips it, failing
+        calls at once, before one call tries it again; ``0`` tries on every call.
+
+        :type: number
+        :default: ``5.0``
+        """
         return self._get("BREAKER_SECONDS", 5.0)
 
     @property
     def READINESS_SILENCED(self) -> list[str]:
-        """Ids of readiness findings to leave out of the report."""
+        """Readiness findings left out of ``manage.py prodready check``.
+
+        :type: list of finding ids
+        :default: ``[]``
+        """
         return self._get("READINESS_SILENCED", [])
 
     @property
     def MIGRATE_SMALL_TABLE_ROWS(self) -> int:
-        """Tables with fewer rows (catalogue estimate) pass the lock rules of ``migrate``."""
+        """Tables with fewer rows (the catalogue's estimate, never a count) pass ``migrate``'s lock
+        rules; from 100 times this many an unsafe operation is "critical". See operations.md,
+        "Deploying safely".
+
+        :type: integer
+        :default: ``10000``
+        """
         return self._get("MIGRATE_SMALL_TABLE_ROWS", 10_000)
 
     @property
     def MIGRATE_LOCK_TIMEOUT(self) -> float:
-        """Seconds a migration waits for a lock before it gives up (and is retried)."""
+        """Seconds each statement of ``migrate`` waits for a lock (PostgreSQL ``lock_timeout``)
+        before it fails instead of queueing every later query behind it; ``0`` waits for ever.
+
+        :type: number
+        :default: ``5.0``
+        """
         return self._get("MIGRATE_LOCK_TIMEOUT", 5.0)
 
     @property
     def MIGRATE_LOCK_RETRIES(self) -> int:
-        """How many times ``migrate`` retries a migration that timed out waiting for a lock."""
+        """How many times ``migrate`` retries, with a doubling pause, a migration that gave up
+        waiting for a lock.
+
+        :type: integer
+        :default: ``3``
+        """
         return self._get("MIGRATE_LOCK_RETRIES", 3)
 
 

@@ -1,16 +1,189 @@
-"""What plugins return from hooks whose objects core does not define itself.
+"""The declared types of what plugins return from hooks, checked once, in core.
 
-Core checks each hook's results against a declared type and names the plugin at
-fault (``prodready.hooks``). Backup targets and metrics collectors are defined by
-the packages that use them, so core declares the part of their contract it can
-check: the attributes and methods they must have.
+Core checks each hook's results against these types and names the plugin at fault
+(``prodready.hooks``). Health checks, readiness findings, dashboard cards and periodic
+tasks are core's own classes; backup targets and metrics collectors are defined by the
+packages that use them, so core declares the part of their contract it can check: the
+attributes and methods they must have. Plugin authors import them from ``prodready``.
+
+This module imports nothing of core but its settings, so the hook layer and every
+feature can import it without a cycle.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from contextlib import AbstractContextManager
-from typing import Any, Protocol, runtime_checkable
+from dataclasses import dataclass, field
+from typing import Any, Literal, Protocol, runtime_checkable
+
+from prodready.conf import conf
+
+# --- health checks ----------------------------------------------------------------------
+
+CheckStatus = Literal["ok", "failed", "timeout"]
+
+
+class HealthCheckError(Exception):
+    """Raised by a check that failed; the message is shown to operators, so no secrets."""
+
+
+class HealthCheck:
+    """A named check of one dependency.
+
+    Subclasses set ``name`` and implement :meth:`check`, which raises
+    :class:`HealthCheckError` with a short, secret-free message on failure and
+    may return a detail string on success. ``critical`` checks decide readiness;
+    others only degrade it. ``timeout`` (seconds) overrides the default.
+
+    Names are unique and read ``kind:target`` (``database:default``), so that
+    ``PRODREADY_HEALTH_DISABLED`` can name one check or every check of a kind.
+    ``check()`` runs in a worker thread of its own; database connections and
+    caches it opens there are closed by the runner when it returns.
+    """
+
+    name: str = ""
+    critical: bool = True
+    timeout: float | None = None
+
+    def check(self) -> str | None:
+        raise NotImplementedError
+
+    def effective_timeout(self) -> float:
+        """Seconds this check may take: its own ``timeout`` or the project default."""
+        return self.timeout if self.timeout is not None else conf.HEALTH_CHECK_TIMEOUT
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} {self.name!r}>"
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    """The outcome of one check in one run."""
+
+    name: str
+    status: CheckStatus
+    critical: bool
+    latency_ms: float
+    message: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.status == "ok"
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "name": self.name,
+            "status": self.status,
+            "critical": self.critical,
+            "latency_ms": round(self.latency_ms, 1),
+            "message": self.message,
+        }
+
+
+# --- readiness findings -----------------------------------------------------------------
+
+Category = Literal["security", "monitoring", "backups", "performance", "deployment"]
+CATEGORIES: tuple[Category, ...] = (
+    "security",
+    "monitoring",
+    "backups",
+    "performance",
+    "deployment",
+)
+WEIGHTS = (1, 2, 3)
+
+
+class InvalidFinding(ValueError):
+    """A finding was built with a value outside its contract."""
+
+
+@dataclass(frozen=True)
+class Finding:
+    """The outcome of one readiness rule.
+
+    ``id`` is stable (``prodready.R001``) so it can be silenced; ``passed``
+    says whether the rule holds; ``fix`` says what to change when it does not;
+    ``weight`` (1-3) is how much the rule counts towards its category's score;
+    ``detail`` optionally states what was found (``"DEBUG is True"``). Never
+    put a secret in any of them: the report is printed in CI logs.
+
+    Invalid values raise :class:`InvalidFinding` when the finding is built, so
+    a plugin's mistake surfaces next to its cause.
+    """
+
+    id: str
+    category: Category
+    title: str
+    passed: bool
+    fix: str = ""
+    weight: int = 2
+    detail: str = ""
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.id, str) or not self.id:
+            raise InvalidFinding(f"A readiness finding needs a non-empty id; got {self.id!r}.")
+        if self.category not in CATEGORIES:
+            raise InvalidFinding(
+                f"Finding {self.id!r} has category {self.category!r}; "
+                f"expected one of {', '.join(CATEGORIES)}."
+            )
+        if not isinstance(self.passed, bool):
+            raise InvalidFinding(
+                f"Finding {self.id!r} has passed={self.passed!r}; expected True or False."
+            )
+        # True == 1 and 2.0 == 2: only a real int is a weight.
+        if type(self.weight) is not int or self.weight not in WEIGHTS:
+            raise InvalidFinding(
+                f"Finding {self.id!r} has weight {self.weight!r}; expected 1, 2 or 3."
+            )
+        if not self.passed and not self.fix:
+            raise InvalidFinding(f"Finding {self.id!r} failed but says no fix.")
+
+
+# --- dashboard cards --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DashboardCard:
+    """One card on the operations dashboard.
+
+    Rendered with ``template`` and ``context``; ``status`` colours the card and
+    ``order`` sorts it (lower first).
+    """
+
+    title: str
+    template: str
+    context: dict[str, Any] = field(default_factory=dict)
+    status: Literal["ok", "warning", "error", "info"] = "info"
+    order: int = 100
+    url: str | None = None
+
+
+# --- periodic tasks ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PeriodicTask:
+    """A task to run on a cron schedule (``"minute hour day month weekday"``)."""
+
+    name: str
+    task: str
+    cron: str
+    kwargs: dict[str, Any] = field(default_factory=dict)
+
+    def crontab_fields(self) -> dict[str, str]:
+        parts = self.cron.split()
+        if len(parts) != 5:
+            raise ValueError(
+                f"Periodic task {self.name!r} has cron {self.cron!r}; expected five "
+                "fields: minute hour day-of-month month day-of-week."
+            )
+        keys = ("minute", "hour", "day_of_month", "month_of_year", "day_of_week")
+        return dict(zip(keys, parts, strict=True))
+
+
+# --- backup targets and metrics collectors ----------------------------------------------
 
 
 @runtime_checkable

@@ -34,12 +34,15 @@ if TYPE_CHECKING:
     from pluggy import HookCaller, HookImpl
 
     from prodready.conf import AppSettings
-    from prodready.contracts import BackupTarget, MetricsCollector
-    from prodready.dashboard import DashboardCard
+    from prodready.contracts import (
+        BackupTarget,
+        DashboardCard,
+        Finding,
+        HealthCheck,
+        MetricsCollector,
+        PeriodicTask,
+    )
     from prodready.events import AuditEvent, Notification
-    from prodready.health.base import HealthCheck
-    from prodready.readiness.findings import Finding
-    from prodready.schedule import PeriodicTask
 
 logger = logging.getLogger(__name__)
 
@@ -123,19 +126,19 @@ def settings_objects() -> list[tuple[str, AppSettings]]:
 
 
 def health_checks() -> list[HealthCheck]:
-    from prodready.health.base import HealthCheck
+    from prodready.contracts import HealthCheck
 
     return _collect("prodready_health_checks", HealthCheck)
 
 
 def readiness_findings() -> list[Finding]:
-    from prodready.readiness.findings import Finding
+    from prodready.contracts import Finding
 
     return _collect("prodready_readiness_findings", Finding)
 
 
 def periodic_tasks() -> list[PeriodicTask]:
-    from prodready.schedule import PeriodicTask
+    from prodready.contracts import PeriodicTask
 
     return _collect("prodready_periodic_tasks", PeriodicTask)
 
@@ -155,7 +158,7 @@ def metrics() -> list[MetricsCollector]:
 def dashboard_cards(request: HttpRequest) -> list[DashboardCard]:
     """Every plugin's cards; a plugin that fails gets an error card instead of its own,
     so one broken plugin cannot take the whole dashboard down."""
-    from prodready.dashboard import DashboardCard
+    from prodready.contracts import DashboardCard
 
     try:
         return _collect("prodready_dashboard_cards", DashboardCard, request=request)
@@ -182,7 +185,7 @@ def dashboard_cards(request: HttpRequest) -> list[DashboardCard]:
 
 
 def _error_card(plugin: str, reason: str) -> DashboardCard:
-    from prodready.dashboard import DashboardCard
+    from prodready.contracts import DashboardCard
 
     return DashboardCard(
         title=plugin,

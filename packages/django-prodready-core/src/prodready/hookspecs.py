@@ -17,12 +17,15 @@ if TYPE_CHECKING:
     from django.http import HttpRequest, HttpResponse
 
     from prodready.conf import AppSettings
-    from prodready.contracts import BackupTarget, MetricsCollector
-    from prodready.dashboard import DashboardCard
+    from prodready.contracts import (
+        BackupTarget,
+        DashboardCard,
+        Finding,
+        HealthCheck,
+        MetricsCollector,
+        PeriodicTask,
+    )
     from prodready.events import AuditEvent, Notification
-    from prodready.health.base import HealthCheck
-    from prodready.readiness.findings import Finding
-    from prodready.schedule import PeriodicTask
 
 hookspec = pluggy.HookspecMarker("prodready")
 

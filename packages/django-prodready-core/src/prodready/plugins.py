@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import importlib
 import importlib.util
-import threading
 from dataclasses import dataclass
 from importlib.metadata import entry_points
 from types import ModuleType
@@ -19,6 +18,7 @@ from django.apps import apps
 from django.core.exceptions import ImproperlyConfigured
 
 from prodready import hookspecs
+from prodready.conf import derived_from
 
 hookimpl = pluggy.HookimplMarker("prodready")
 
@@ -38,25 +38,15 @@ class PluginInfo:
     source: str  # "entry point" or "app"
 
 
-_lock = threading.Lock()
-_manager: pluggy.PluginManager | None = None
-
-
+@derived_from("INSTALLED_APPS")
 def get_plugin_manager() -> pluggy.PluginManager:
-    """Return the plugin manager, building it on first use."""
-    global _manager
-    if _manager is None:
-        with _lock:
-            if _manager is None:
-                _manager = build_plugin_manager()
-    return _manager
+    """Return the plugin manager, built on first use and again once INSTALLED_APPS changes."""
+    return build_plugin_manager()
 
 
 def reset_plugin_manager() -> None:
-    """Forget the plugin manager so the next use rebuilds it (after settings change)."""
-    global _manager
-    with _lock:
-        _manager = None
+    """Forget the plugin manager so the next use rebuilds it."""
+    get_plugin_manager.forget()
 
 
 def build_plugin_manager() -> pluggy.PluginManager:

@@ -2,33 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from prodready import heartbeat
+from prodready.contracts import PeriodicTask as PeriodicTask
 
 if TYPE_CHECKING:
     from celery import Celery
-
-
-@dataclass(frozen=True)
-class PeriodicTask:
-    """A task to run on a cron schedule (``"minute hour day month weekday"``)."""
-
-    name: str
-    task: str
-    cron: str
-    kwargs: dict[str, Any] = field(default_factory=dict)
-
-    def crontab_fields(self) -> dict[str, str]:
-        parts = self.cron.split()
-        if len(parts) != 5:
-            raise ValueError(
-                f"Periodic task {self.name!r} has cron {self.cron!r}; expected five "
-                "fields: minute hour day-of-month month day-of-week."
-            )
-        keys = ("minute", "hour", "day_of_month", "month_of_year", "day_of_week")
-        return dict(zip(keys, parts, strict=True))
 
 
 def connect(app: Celery) -> None:

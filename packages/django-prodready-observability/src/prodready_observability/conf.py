@@ -39,111 +39,219 @@ class Settings(AppSettings):
 
     @property
     def SENTRY_DSN(self) -> str | None:
-        """Where Sentry events go; empty or None sends nothing."""
+        """Where Sentry events go. Without it Sentry is not initialised: nothing is sent and
+        nothing fails. Set it from the environment.
+
+        :type: string or ``None``
+        :default: ``None``
+        """
         return self._get("SENTRY_DSN", None)
 
     @property
     def SENTRY_ENVIRONMENT(self) -> str | None:
-        """Environment name on every event (None: $SENTRY_ENVIRONMENT, else "production")."""
+        """Environment name on every event; ``None`` uses ``$SENTRY_ENVIRONMENT``, else
+        ``"production"``.
+
+        :type: string or ``None``
+        :default: ``None``
+        """
         return self._get("SENTRY_ENVIRONMENT", None)
 
     @property
     def SENTRY_RELEASE(self) -> str | None:
-        """Release on every event (None: sentry-sdk detects it from the environment or git)."""
+        """Release on every event; ``None`` lets sentry-sdk detect it (``$SENTRY_RELEASE``,
+        platform variables, git).
+
+        :type: string or ``None``
+        :default: ``None``
+        """
         return self._get("SENTRY_RELEASE", None)
 
     @property
     def SENTRY_TRACES_SAMPLE_RATE(self) -> float | None:
-        """Share of transactions traced, 0.0 to 1.0 (None: tracing off)."""
+        """Share of transactions traced; ``None`` turns tracing off.
+
+        :type: number from 0.0 to 1.0, or ``None``
+        :default: ``None``
+        """
         return self._get("SENTRY_TRACES_SAMPLE_RATE", None)
 
     @property
     def SENTRY_PROFILE_SESSION_SAMPLE_RATE(self) -> float | None:
-        """Share of processes profiled while they trace, 0.0 to 1.0 (None: profiling off)."""
+        """Share of processes that are profiled (sentry-sdk's continuous profiling, run while a
+        transaction is traced); ``None`` turns profiling off.
+
+        :type: number from 0.0 to 1.0, or ``None``
+        :default: ``None``
+        """
         return self._get("SENTRY_PROFILE_SESSION_SAMPLE_RATE", None)
 
     @property
     def SENTRY_SEND_USER(self) -> bool:
-        """Attach the signed-in user's id, username, email and address to events."""
+        """Attach the signed-in user's id, username, e-mail and address to events (sentry-sdk's
+        ``data_collection["user_info"]``).
+
+        :type: boolean
+        :default: ``False``
+        """
         return self._get("SENTRY_SEND_USER", False)
 
     @property
     def SENTRY_LOG_LEVEL(self) -> LogLevel:
-        """Log records from this level up become breadcrumbs."""
+        """Log records from this level up are kept as breadcrumbs.
+
+        :type: ``"DEBUG"``, ``"INFO"``, ``"WARNING"``, ``"ERROR"`` or ``"CRITICAL"``
+        :default: ``"INFO"``
+        """
         return self._get("SENTRY_LOG_LEVEL", "INFO")
 
     @property
     def SENTRY_LOG_EVENT_LEVEL(self) -> LogLevel | None:
-        """Log records from this level up become Sentry events (None: none do)."""
+        """Log records from this level up are sent as events; ``None`` sends none.
+
+        :type: a level as above, or ``None``
+        :default: ``"ERROR"``
+        """
         return self._get("SENTRY_LOG_EVENT_LEVEL", "ERROR")
 
     @property
     def SENTRY_IGNORED_TRANSACTION_PATHS(self) -> list[str]:
-        """Path prefixes whose transactions are never sent (probes, scrapes, files)."""
+        """Transactions for these paths and everything below them are never sent.
+
+        :type: list of paths
+        :default: ``["/health", "/metrics", "/static"]``
+        """
         return self._get("SENTRY_IGNORED_TRANSACTION_PATHS", DEFAULT_IGNORED_TRANSACTION_PATHS)
 
     @property
     def SENTRY_HEADER_ALLOWLIST(self) -> list[str]:
-        """Request headers whose values are sent; every other header's value is masked."""
+        """Request headers whose values are sent; every other header's value is masked.
+
+        :type: list of header names
+        :default: ``["Accept", "Accept-Encoding", "Accept-Language", "Cache-Control",
+            "Content-Length", "Content-Type", "Host", "Origin", "Referer", "User-Agent",
+            "X-Forwarded-Proto", "X-Request-ID"]``
+        """
         return self._get("SENTRY_HEADER_ALLOWLIST", DEFAULT_HEADER_ALLOWLIST)
 
     @property
     def SENTRY_SCRUB_KEYS(self) -> list[str]:
-        """Extra regular expressions: keys whose normalised name matches are masked."""
+        """Extra key patterns, on top of the built-in rule (secret words matched word by word, see
+        the observability README): a dict key, variable, header or parameter whose name matches has
+        its value masked. Case is ignored; names are also tried normalised (``X-Acme-Hmac`` as ``x
+        acme hmac``).
+
+        :type: list of regular expressions
+        :default: ``[]``
+        """
         return self._get("SENTRY_SCRUB_KEYS", [])
 
     @property
     def SENTRY_SCRUB_PATTERNS(self) -> list[str]:
-        """Extra regular expressions: matching text is masked wherever it appears."""
+        """Extra secret shapes (such as ``acme_[0-9a-f]{32}``): matching text is masked wherever it
+        appears.
+
+        :type: list of regular expressions
+        :default: ``[]``
+        """
         return self._get("SENTRY_SCRUB_PATTERNS", [])
 
     # --- Request analytics -----------------------------------------------------------
 
     @property
     def ANALYTICS_SLOW_REQUEST_MS(self) -> float:
-        """Requests that take longer than this many milliseconds are logged as WARNING."""
+        """A request that takes longer than this many milliseconds is logged as WARNING instead of
+        INFO.
+
+        :type: number above 0
+        :default: ``1000.0``
+        """
         return self._get("ANALYTICS_SLOW_REQUEST_MS", 1000.0)
 
     @property
     def ANALYTICS_SKIP_PATHS(self) -> list[str]:
-        """Path prefixes whose requests are not logged, counted or timed."""
+        """Requests for these paths and everything below them are not logged, counted or timed, and
+        ``prodready_request_finished`` is not called for them; they still get a request id.
+
+        :type: list of paths
+        :default: ``["/health", "/metrics", "/static", "/media"]``
+        """
         return self._get("ANALYTICS_SKIP_PATHS", DEFAULT_ANALYTICS_SKIP_PATHS)
 
     @property
     def ANALYTICS_REQUEST_ID_HEADER(self) -> str:
-        """Header that carries the request id, in and out."""
+        """Header that carries the request id: read from the request (if well-formed) and always
+        set on the response.
+
+        :type: header name
+        :default: ``"X-Request-ID"``
+        """
         return self._get("ANALYTICS_REQUEST_ID_HEADER", "X-Request-ID")
 
     @property
     def ANALYTICS_TRUST_REQUEST_ID(self) -> bool:
-        """Keep a well-formed request id sent by the client or proxy (else always make one)."""
+        """Keep a well-formed incoming request id (1-64 characters of letters, digits, ``.``,
+        ``_``, ``-``), so a proxy's id follows the request; ``False`` always makes a new one. A
+        malformed id is always replaced, never echoed.
+
+        :type: boolean
+        :default: ``True``
+        """
         return self._get("ANALYTICS_TRUST_REQUEST_ID", True)
 
     @property
     def ANALYTICS_CACHE(self) -> str | None:
-        """Cache alias that keeps per-minute request counts for the dashboard (None: off)."""
+        """Cache in which every process adds its per-minute request counts (at most every 5
+        seconds) for the dashboard's requests card; use one all processes share (Redis). Keys
+        expire after 65 minutes. ``None`` turns the store and the card off.
+
+        :type: cache alias or ``None``
+        :default: ``"default"``
+        """
         return self._get("ANALYTICS_CACHE", "default")
 
     @property
     def ANALYTICS_MAX_ROUTES(self) -> int:
-        """Routes kept apart per minute for the dashboard; the rest count as "<other>"."""
+        """Routes kept apart per minute for the dashboard's slowest routes; requests to further
+        routes in that minute count as ``<other>``.
+
+        :type: integer
+        :default: ``50``
+        """
         return self._get("ANALYTICS_MAX_ROUTES", 50)
 
     # --- Metrics ---------------------------------------------------------------------
 
     @property
     def METRICS_TOKEN(self) -> str | None:
-        """Bearer token that lets a scraper read /metrics."""
+        """Bearer token a scraper sends (``Authorization: Bearer <token>``) to read ``/metrics``.
+        Set it from the environment; at least 32 characters.
+
+        :type: string or ``None``
+        :default: ``None``
+        """
         return self._get("METRICS_TOKEN", None)
 
     @property
     def METRICS_ALLOWED_ADDRESSES(self) -> list[str]:
-        """Addresses or networks that may read /metrics without the token."""
+        """Client addresses (as core's ``client_ip`` resolves them, so behind a proxy set
+        ``PRODREADY_TRUSTED_PROXIES``) that may read ``/metrics`` without the token. With neither
+        this nor the token set, ``/metrics`` answers 404.
+
+        :type: list of addresses or networks
+        :default: ``[]``
+        """
         return self._get("METRICS_ALLOWED_ADDRESSES", [])
 
     @property
     def METRICS_HEALTH(self) -> bool:
-        """Export the health checks' results (run at most every HEALTH_CACHE_SECONDS)."""
+        """Export the health checks' latest results (``prodready_health_check_up``,
+        ``prodready_health_status``); the runner caches them for
+        ``PRODREADY_HEALTH_CACHE_SECONDS``.
+
+        :type: boolean
+        :default: ``True``
+        """
         return self._get("METRICS_HEALTH", True)
 
 

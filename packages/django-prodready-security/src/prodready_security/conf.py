@@ -2,8 +2,8 @@
 
 Core type-checks every value against these annotations (``prodready.E002``); what
 a type cannot say (a rate string, a rule's options) is checked in each feature's
-``checks`` module (``ratelimit.checks``, ``otp.checks``, ...). Every setting is listed
-in docs/settings.md.
+``checks`` module (``ratelimit.checks``, ``otp.checks``, ...). docs/settings.md is
+generated from the docstrings.
 """
 
 from __future__ import annotations
@@ -30,150 +30,291 @@ class Settings(AppSettings):
 
     @property
     def RATELIMIT_RULES(self) -> list[dict[str, Any]]:
-        """Rate-limit rules applied by the middleware (see README, "Rate limiting")."""
+        """Rate-limit rules the middleware applies: each has a ``name``, a ``rate`` (``"5/m"``,
+        ``"100/h"``, ``"5/15m"``), ``paths`` (prefixes) and/or ``url_names``, and optionally
+        ``methods``, ``key`` (``"ip"``, ``"user"``, ``"user_or_ip"``, ``"header:<name>"`` or a
+        dotted path), ``fail_open`` and ``api`` (always answer JSON).
+
+        :type: list of dicts
+        :default: ``[]``
+        """
         return self._get("RATELIMIT_RULES", [])
 
     @property
     def RATELIMIT_CACHE(self) -> str:
-        """Alias in CACHES of the cache holding the counters (Redis in production)."""
+        """The cache holding the counters; a Redis cache (django-redis) counts with one atomic
+        round trip per rule and is shared by every process.
+
+        :type: cache alias
+        :default: ``"default"``
+        """
         return self._get("RATELIMIT_CACHE", "default")
 
     @property
     def RATELIMIT_FAIL_OPEN(self) -> bool:
-        """When the cache is down: True lets requests through, False answers 503."""
+        """When that cache is down: ``True`` lets requests through (logged, counted in metrics),
+        ``False`` answers 503. A rule's ``fail_open`` overrides it. The login lockout never fails
+        open: while the cache is down every login answers 503.
+
+        :type: boolean
+        :default: ``True``
+        """
         return self._get("RATELIMIT_FAIL_OPEN", True)
 
     @property
     def RATELIMIT_LOGIN_USERNAME_RATE(self) -> str | None:
-        """Failed logins allowed per username before a lockout; None turns it off."""
+        """Failed logins allowed per username before it is locked out; ``None`` turns this off.
+
+        :type: rate string or ``None``
+        :default: ``"5/15m"``
+        """
         return self._get("RATELIMIT_LOGIN_USERNAME_RATE", "5/15m")
 
     @property
     def RATELIMIT_LOGIN_ADDRESS_RATE(self) -> str | None:
-        """Failed logins allowed per client address before a lockout; None turns it off."""
+        """Failed logins allowed per client address before it is locked out; ``None`` turns this
+        off.
+
+        :type: rate string or ``None``
+        :default: ``"20/15m"``
+        """
         return self._get("RATELIMIT_LOGIN_ADDRESS_RATE", "20/15m")
 
     @property
     def RATELIMIT_LOGIN_LOCKOUT(self) -> float:
-        """Seconds of the first lockout; each further lockout doubles it."""
+        """Seconds of the first lockout; each further lockout of the same username or address
+        doubles it.
+
+        :type: number
+        :default: ``60.0``
+        """
         return self._get("RATELIMIT_LOGIN_LOCKOUT", 60.0)
 
     @property
     def RATELIMIT_LOGIN_LOCKOUT_MAX(self) -> float:
-        """Longest lockout in seconds; also how long escalation is remembered after one."""
+        """The longest lockout in seconds; escalation is forgotten this long after the last lockout
+        ends.
+
+        :type: number
+        :default: ``86400.0``
+        """
         return self._get("RATELIMIT_LOGIN_LOCKOUT_MAX", 86400.0)
 
     # --- two-factor authentication (otp/) -----------------------------------------
 
     @property
     def OTP_ENCRYPTION_KEYS(self) -> list[str]:
-        """Fernet keys encrypting TOTP secrets, newest first (it encrypts; all decrypt)."""
+        """Keys that encrypt TOTP secrets at rest, newest first: the first encrypts, every one
+        decrypts. Make one with ``manage.py otp generate-key``, keep it in the environment;
+        required when 2FA is enforced (``prodready_security.E020``).
+
+        :type: list of Fernet keys
+        :default: ``[]``
+        """
         return self._get("OTP_ENCRYPTION_KEYS", [])
 
     @property
     def OTP_REQUIRED_FOR(self) -> list[Literal["superusers", "staff", "all"]]:
-        """Who must use 2FA: "superusers", "staff" and/or "all" authenticated users."""
+        """Who ``OTPEnforcementMiddleware`` makes set up and verify 2FA before any other page.
+
+        :type: list of ``"superusers"``, ``"staff"``, ``"all"``
+        :default: ``["superusers", "staff"]``
+        """
         return self._get("OTP_REQUIRED_FOR", ["superusers", "staff"])
 
     @property
     def OTP_REQUIRED_GROUPS(self) -> list[str]:
-        """Names of groups whose members must use 2FA, beyond OTP_REQUIRED_FOR."""
+        """Members of these groups must use 2FA too.
+
+        :type: list of group names
+        :default: ``[]``
+        """
         return self._get("OTP_REQUIRED_GROUPS", [])
 
     @property
     def OTP_EXEMPT_PATHS(self) -> list[str]:
-        """Path prefixes reachable before 2FA, beyond static, media, health and logout."""
+        """Paths reachable before 2FA is done, beyond logout, static and media files, health probes
+        and the 2FA pages.
+
+        :type: list of path prefixes
+        :default: ``[]``
+        """
         return self._get("OTP_EXEMPT_PATHS", [])
 
     @property
     def OTP_EXEMPT_URL_NAMES(self) -> list[str]:
-        """URL names ("namespace:name") reachable before 2FA, beyond the built-in ones."""
+        """URL names (``"namespace:name"``) reachable before 2FA is done.
+
+        :type: list of URL names
+        :default: ``[]``
+        """
         return self._get("OTP_EXEMPT_URL_NAMES", [])
 
     @property
     def OTP_ISSUER(self) -> str | None:
-        """Name authenticator apps show next to the account (None: the site's host)."""
+        """The name authenticator apps show for the account; ``None`` uses the site's host name.
+
+        :type: string or ``None``
+        :default: ``None``
+        """
         return self._get("OTP_ISSUER", None)
 
     @property
     def OTP_BACKUP_CODE_COUNT(self) -> int:
-        """How many single-use backup codes a user gets at a time."""
+        """Single-use backup codes a user gets at a time (1 to 50).
+
+        :type: integer
+        :default: ``10``
+        """
         return self._get("OTP_BACKUP_CODE_COUNT", 10)
 
     @property
     def OTP_DEVICE_CACHE_SECONDS(self) -> float:
-        """How long VerifiedDeviceMiddleware trusts a loaded device (0: load every request)."""
+        """With ``VerifiedDeviceMiddleware`` (a drop-in for django-otp's ``OTPMiddleware``): how
+        long a loaded, confirmed 2FA device is trusted without asking the database; saving or
+        deleting a device ends that at once. Needs a shared ``default`` cache (Redis). ``0`` loads
+        the device on every request, as django-otp does.
+
+        :type: number
+        :default: ``300``
+        """
         return self._get("OTP_DEVICE_CACHE_SECONDS", 300)
 
     @property
     def OTP_THROTTLE_FACTOR(self) -> float:
-        """Seconds of django-otp's back-off after a wrong code, doubling per failure."""
+        """django-otp's back-off after a wrong code: waits of 1, 2, 4, 8... times this many
+        seconds. Must be positive.
+
+        :type: number
+        :default: ``1.0``
+        """
         return self._get("OTP_THROTTLE_FACTOR", 1.0)
 
     # --- audit log (audit/) ---------------------------------------------------------
 
     @property
     def AUDIT_TRACKED_MODELS(self) -> list[str]:
-        """Models ("app_label.ModelName") whose creates, updates and deletes are logged."""
+        """Models whose creates, updates (with field diffs) and deletes are audit events, including
+        ``QuerySet.update``, ``bulk_create``, ``bulk_update`` and ``QuerySet.delete``.
+
+        :type: list of ``"app_label.ModelName"``
+        :default: ``[]``
+        """
         return self._get("AUDIT_TRACKED_MODELS", [])
 
     @property
     def AUDIT_MASKED_FIELDS(self) -> list[str]:
-        """Field names or "app_label.model.field" patterns logged masked, beyond secrets."""
+        """Fields whose values are logged as ``"********"``, beyond the built-in secrets
+        (passwords, OTP keys and backup codes, fields named like ``*secret*``, ``*token*`` or
+        ``*encrypted*``).
+
+        :type: list of field names or ``"app_label.model.field"`` patterns
+        :default: ``[]``
+        """
         return self._get("AUDIT_MASKED_FIELDS", [])
 
     @property
     def AUDIT_DATABASE(self) -> str:
-        """Alias in DATABASES holding the audit log."""
+        """The database that holds the audit log.
+
+        :type: database alias
+        :default: ``"default"``
+        """
         return self._get("AUDIT_DATABASE", "default")
 
     # --- security headers and CSP reports (headers/) --------------------------------
 
     @property
     def HEADERS_PERMISSIONS_POLICY(self) -> dict[str, list[str]]:
-        """Permissions-Policy: feature -> allowlist ("self", "*" or origins; [] = nobody)."""
+        """The ``Permissions-Policy`` header ``SecurityHeadersMiddleware`` sends: each feature maps
+        to its allowlist, ``[]`` (nobody), ``["self"]``, ``["*"]`` or origins such as
+        ``"https://maps.example.com"``. ``{}`` sends no header.
+
+        :type: dict of feature to list
+        :default: camera, microphone, geolocation, payment, usb and the motion sensors all ``[]``
+        """
         return self._get("HEADERS_PERMISSIONS_POLICY", dict(DEFAULT_PERMISSIONS_POLICY))
 
     @property
     def HEADERS_CROSS_ORIGIN_OPENER_POLICY(self) -> str | None:
-        """Cross-Origin-Opener-Policy sent when Django's SecurityMiddleware did not (None: off)."""
+        """``Cross-Origin-Opener-Policy`` when nothing else set one (Django's
+        ``SecurityMiddleware`` sets its own from ``SECURE_CROSS_ORIGIN_OPENER_POLICY`` and wins);
+        ``None`` sends none.
+
+        :type: string or ``None``
+        :default: ``"same-origin"``
+        """
         return self._get("HEADERS_CROSS_ORIGIN_OPENER_POLICY", "same-origin")
 
     @property
     def HEADERS_CROSS_ORIGIN_RESOURCE_POLICY(self) -> str | None:
-        """Cross-Origin-Resource-Policy of every response (None: not sent)."""
+        """The ``Cross-Origin-Resource-Policy`` header; ``None`` sends none. A view's own header is
+        always kept.
+
+        :type: ``"same-origin"``, ``"same-site"``, ``"cross-origin"`` or ``None``
+        :default: ``"same-origin"``
+        """
         return self._get("HEADERS_CROSS_ORIGIN_RESOURCE_POLICY", "same-origin")
 
     @property
     def HEADERS_CSP_REPORT_MAX_BYTES(self) -> int:
-        """Largest CSP violation report body accepted; larger ones get 413."""
+        """Largest CSP violation report body accepted; larger ones get 413 before anything is
+        parsed.
+
+        :type: integer
+        :default: ``16384``
+        """
         return self._get("HEADERS_CSP_REPORT_MAX_BYTES", 16384)
 
     @property
     def HEADERS_CSP_REPORT_RATE(self) -> str:
-        """CSP violation reports accepted per client address (a rate string)."""
+        """CSP violation reports accepted per client address, counted in
+        ``PRODREADY_RATELIMIT_CACHE``; more get 429.
+
+        :type: rate string
+        :default: ``"60/m"``
+        """
         return self._get("HEADERS_CSP_REPORT_RATE", "60/m")
 
     @property
     def HEADERS_CSP_REPORT_MAX_PER_DAY(self) -> int:
-        """CSP violation reports stored in any 24 hours, from all addresses together."""
+        """CSP violation reports stored in any 24 hours, from every address together; beyond it the
+        endpoint answers 429 and stores nothing, so a flood cannot fill the database.
+
+        :type: integer
+        :default: ``10000``
+        """
         return self._get("HEADERS_CSP_REPORT_MAX_PER_DAY", 10_000)
 
     @property
     def HEADERS_CSP_REPORT_KEEP_DAYS(self) -> int:
-        """Days CSP violation reports are kept before the cleanup task deletes them."""
+        """Days CSP violation reports are kept; the cleanup task deletes older ones.
+
+        :type: integer
+        :default: ``30``
+        """
         return self._get("HEADERS_CSP_REPORT_KEEP_DAYS", 30)
 
     # --- sessions (sessions/) -------------------------------------------------------
 
     @property
     def SESSIONS_IDLE_TIMEOUT(self) -> int | None:
-        """Seconds without a request after which a session is logged out (None: never)."""
+        """``SessionActivityMiddleware`` logs out a session this long after its last request
+        (measured to the minute); ``None`` never does.
+
+        :type: integer (seconds, at least 60) or ``None``
+        :default: ``None``
+        """
         return self._get("SESSIONS_IDLE_TIMEOUT", None)
 
     @property
     def SESSIONS_CLEANUP_SCHEDULE(self) -> str:
-        """Cron of the task removing expired sessions and old CSP reports ("": none)."""
+        """When the ``prodready_security.cleanup`` task removes expired sessions, the records of
+        sessions that ended and old CSP reports (Celery beat); ``""`` schedules nothing.
+
+        :type: cron expression
+        :default: ``"23 * * * *"``
+        """
         return self._get("SESSIONS_CLEANUP_SCHEDULE", "23 * * * *")
 
 

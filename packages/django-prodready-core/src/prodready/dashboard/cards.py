@@ -1,20 +1,6 @@
-from __future__ import annotations
+"""One card on the operations dashboard.
 
-from dataclasses import dataclass, field
-from typing import Any, Literal
+Defined in :mod:`prodready.contracts` with the other types of hook results.
+"""
 
-
-@dataclass(frozen=True)
-class DashboardCard:
-    """One card on the operations dashboard.
-
-    Rendered with ``template`` and ``context``; ``status`` colours the card and
-    ``order`` sorts it (lower first).
-    """
-
-    title: str
-    template: str
-    context: dict[str, Any] = field(default_factory=dict)
-    status: Literal["ok", "warning", "error", "info"] = "info"
-    order: int = 100
-    url: str | None = None
+from prodready.contracts import DashboardCard as DashboardCard

@@ -21,7 +21,7 @@ Ids are stable and never reused:
   heartbeat is recent (``prodready.heartbeat``)
 
 DEBUG, SECRET_KEY strength, an empty ALLOWED_HOSTS and the HTTPS settings are
-reported under Django's own check ids (see ``prodready.readiness.django_checks``).
+reported under Django's own check ids (see ``prodready.readiness.django_findings``).
 """
 
 from __future__ import annotations

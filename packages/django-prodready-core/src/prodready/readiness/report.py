@@ -16,7 +16,7 @@ from django.conf import settings
 
 from prodready import hooks
 from prodready.conf import conf
-from prodready.readiness.django_checks import DJANGO_RULES, django_findings, run_django_checks
+from prodready.readiness.django_findings import DJANGO_RULES, django_findings, run_django_checks
 from prodready.readiness.findings import CATEGORIES, Category, Finding, InvalidFinding
 
 SCHEMA_VERSION = 1

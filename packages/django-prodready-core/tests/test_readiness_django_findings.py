@@ -5,7 +5,7 @@ import pytest
 from django.core import checks
 from django.test import override_settings
 
-from prodready.readiness.django_checks import (
+from prodready.readiness.django_findings import (
     DJANGO_RULES,
     django_findings,
     known_rules,
