@@ -44,14 +44,29 @@ class Settings(AppSettings):
         return self._get("RATELIMIT_FAIL_OPEN", True)
 
     @property
+    def RATELIMIT_LOGIN_COMBINATION_RATE(self) -> str | None:
+        """Failed logins allowed per username at one address before a lockout; None: off."""
+        return self._get("RATELIMIT_LOGIN_COMBINATION_RATE", "5/15m")
+
+    @property
     def RATELIMIT_LOGIN_USERNAME_RATE(self) -> str | None:
-        """Failed logins allowed per username before a lockout; None turns it off."""
-        return self._get("RATELIMIT_LOGIN_USERNAME_RATE", "5/15m")
+        """Failed logins per username (any address) before each address must wait; None: off."""
+        return self._get("RATELIMIT_LOGIN_USERNAME_RATE", "10/15m")
+
+    @property
+    def RATELIMIT_LOGIN_USERNAME_DELAY_MAX(self) -> float:
+        """Longest wait in seconds between an address's attempts on a slowed username."""
+        return self._get("RATELIMIT_LOGIN_USERNAME_DELAY_MAX", 60.0)
 
     @property
     def RATELIMIT_LOGIN_ADDRESS_RATE(self) -> str | None:
         """Failed logins allowed per client address before a lockout; None turns it off."""
         return self._get("RATELIMIT_LOGIN_ADDRESS_RATE", "20/15m")
+
+    @property
+    def RATELIMIT_LOGIN_ALLOWLIST(self) -> list[str]:
+        """Client addresses or networks ("10.0.0.0/8") never locked out nor slowed."""
+        return self._get("RATELIMIT_LOGIN_ALLOWLIST", [])
 
     @property
     def RATELIMIT_LOGIN_LOCKOUT(self) -> float:
