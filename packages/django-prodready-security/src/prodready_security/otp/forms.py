@@ -41,6 +41,23 @@ class TOTPCodeForm(forms.Form):
     )
 
 
+class AddAppForm(TOTPCodeForm):
+    """Another authenticator app: a name to tell it apart, and the code it shows."""
+
+    name = forms.CharField(
+        label="Name",
+        help_text="To tell your apps apart, such as “Work phone”.",
+        max_length=64,  # django-otp's Device.name
+        widget=forms.TextInput(attrs={"class": "pr-otp-input", "autocomplete": "off"}),
+    )
+    field_order = ["name", "code"]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["code"].widget.attrs.pop("autofocus", None)
+        self.fields["name"].widget.attrs["autofocus"] = True
+
+
 class VerifyForm(forms.Form):
     """A code from the app or, when the phone is not at hand, a backup code."""
 

@@ -95,21 +95,28 @@ class EncryptedTOTPDevice(TimestampMixin, ThrottlingMixin, Device):  # type: ign
         allowed, _ = self.verify_is_allowed()
         if not allowed:
             return False
-        text = str(token).strip()
-        verified = False
-        if text.isdigit() and len(text) == self.digits:
-            totp = TOTP(self.secret, self.step, self.t0, self.digits, self.drift)
-            totp.time = time.time()
-            verified = totp.verify(int(text), self.tolerance, self.last_t + 1)
-            if verified:
-                self.last_t = totp.t()
-                self.drift = totp.drift
-                self.throttle_reset(commit=False)
-                self.set_last_used_timestamp(commit=False)
-                self.save()
-        if not verified:
+        totp = self._match(token)
+        if totp is None:
             self.throttle_increment(commit=True)
-        return verified
+            return False
+        self.last_t = totp.t()
+        self.drift = totp.drift
+        self.throttle_reset(commit=False)
+        self.set_last_used_timestamp(commit=False)
+        self.save()
+        return True
+
+    def accepts(self, token: object) -> bool:
+        """Whether ``token`` would be accepted now, changing nothing (not even the throttle)."""
+        return self._match(token) is not None
+
+    def _match(self, token: object) -> TOTP | None:
+        text = str(token).strip()
+        if not (text.isdigit() and len(text) == self.digits):
+            return None
+        totp = TOTP(self.secret, self.step, self.t0, self.digits, self.drift)
+        totp.time = time.time()
+        return totp if totp.verify(int(text), self.tolerance, self.last_t + 1) else None
 
 
 class BackupCodeDevice(TimestampMixin, ThrottlingMixin, Device):  # type: ignore[misc]
