@@ -25,7 +25,7 @@ def test_five_wrong_passwords_lock_the_username_out(page, expect, django_user_mo
     # Locked: the right password is refused too, with 429 and a page that says why.
     answer = log_in(page, "sam", PASSWORD)
     assert answer.status == 429
-    assert answer.headers["retry-after"] == "60"
+    assert 55 <= int(answer.headers["retry-after"]) <= 60  # 60 s, less the time to get here
     expect(page.get_by_role("heading", name="Too many requests")).to_be_visible()
     detail = re.compile(r"Too many failed logins\. Try again in \d+ seconds\.")
     expect(page.get_by_text(detail)).to_be_visible()
