@@ -38,7 +38,13 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from prodready_security.otp import devices
-from prodready_security.otp.forms import AddAppForm, DisableForm, TOTPCodeForm, VerifyForm
+from prodready_security.otp.forms import (
+    AddAppForm,
+    DisableForm,
+    TOTPCodeForm,
+    TrustingVerifyForm,
+    VerifyForm,
+)
 from prodready_security.otp.models import BackupCodeDevice, EncryptedTOTPDevice
 from prodready_security.sessions.models import UserSession
 from prodready_security.testing import force_login_verified
@@ -286,8 +292,13 @@ SUBMISSIONS = [
         "prodready_otp:verify",
         "unverified",
         "POST",
-        lambda w: {"code": Field("text", ("123456",)), "next": Field("text"), **HEADERS},
-        forms=(VerifyForm,),
+        lambda w: {
+            "code": Field("text", ("123456",)),
+            "trust": Field("text", ("on",)),
+            "next": Field("text"),
+            **HEADERS,
+        },
+        forms=(TrustingVerifyForm,),
     ),
     Submission(
         "prodready_otp:setup",
@@ -457,13 +468,17 @@ SUBMISSIONS = [
         "POST",
         lambda w: {"code": Field("text", ("123456",))},
         kwargs=lambda w: {"kind": "backup", "pk": BackupCodeDevice.objects.get(user=w.admin).pk},
+        forms=(VerifyForm,),
         rows=lambda w: list(BackupCodeDevice.objects.order_by("pk").values("pk")),
     ),
     Submission(
         "prodready_sessions:manage",
         "admin",
         "POST",
-        lambda w: {"session": Field("number", (w.admin_session.pk,))},
+        lambda w: {
+            "session": Field("number", (w.admin_session.pk,)),
+            "trusted_browser": Field("number"),
+        },
     ),
     Submission(
         "prodready_sessions:user",

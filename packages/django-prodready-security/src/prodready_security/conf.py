@@ -121,6 +121,16 @@ class Settings(AppSettings):
         return self._get("OTP_DEVICE_CACHE_SECONDS", 300)
 
     @property
+    def OTP_TRUSTED_BROWSER_DAYS(self) -> int:
+        """Days a browser may skip the second factor once trusted at sign-in; 0 turns it off."""
+        return self._get("OTP_TRUSTED_BROWSER_DAYS", 0)
+
+    @property
+    def OTP_TRUSTED_BROWSER_SUPERUSERS(self) -> bool:
+        """Whether superusers may trust a browser too (by default they verify every time)."""
+        return self._get("OTP_TRUSTED_BROWSER_SUPERUSERS", False)
+
+    @property
     def OTP_THROTTLE_FACTOR(self) -> float:
         """Seconds of django-otp's back-off after a wrong code, doubling per failure."""
         return self._get("OTP_THROTTLE_FACTOR", 1.0)

@@ -68,6 +68,20 @@ class VerifyForm(forms.Form):
     )
 
 
+class TrustingVerifyForm(VerifyForm):
+    """The verify page's form, with "trust this browser" where the settings offer it."""
+
+    trust = forms.BooleanField(required=False, label="Trust this browser")
+
+    def __init__(self, *args: Any, days: int = 0, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if days > 0:
+            self.fields["trust"].label = f"Trust this browser for {days} days"
+            self.fields["trust"].help_text = "Only on a computer that no one else uses."
+        else:
+            del self.fields["trust"]
+
+
 class DisableForm(forms.Form):
     password = forms.CharField(
         label=gettext_lazy("Your password"),

@@ -15,6 +15,7 @@ import secrets
 import time
 from typing import Any
 
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy
 from django_otp.models import (
@@ -166,3 +167,30 @@ class BackupCode(models.Model):
 
     def __str__(self) -> str:
         return f"backup code of {self.device}"
+
+
+class TrustedBrowser(models.Model):
+    """A browser whose user skips the second factor until ``expires_at`` (see
+    ``trusted_browsers``). Only the digest of the cookie's token is stored."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    digest = models.CharField(
+        max_length=64, unique=True, help_text="SHA-256 of the token in the browser's cookie."
+    )
+    bound_to = models.CharField(
+        max_length=64,
+        help_text="Digest of the user's password and devices when trusted: a change ends it.",
+    )
+    device_id = models.CharField(
+        max_length=255, help_text="The device the browser was verified with."
+    )
+    user_agent = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    last_used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = "trusted browser"
+
+    def __str__(self) -> str:
+        return f"trusted browser of {self.user}"

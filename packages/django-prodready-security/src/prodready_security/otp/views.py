@@ -25,10 +25,10 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 
 from prodready_security.conf import conf
-from prodready_security.otp import crypto, devices, qr, user_devices
+from prodready_security.otp import crypto, devices, qr, trusted_browsers, user_devices
 from prodready_security.otp.devices import Verification
 from prodready_security.otp.events import record
-from prodready_security.otp.forms import DisableForm, TOTPCodeForm, VerifyForm
+from prodready_security.otp.forms import DisableForm, TOTPCodeForm, TrustingVerifyForm
 from prodready_security.otp.policy import otp_required
 
 View = Callable[..., HttpResponse]
@@ -114,7 +114,12 @@ def verify(request: HttpRequest) -> HttpResponse:
         return HttpResponseRedirect(next_url)
     if not devices.is_enrolled(user):
         return _redirect_with_next("prodready_otp:setup", next_url)
-    form = VerifyForm(request.POST or None)
+    trusted = trusted_browsers.trusted_device(request)
+    if trusted is not None:
+        _mark_verified(request, trusted)
+        return HttpResponseRedirect(next_url)
+    days = conf.OTP_TRUSTED_BROWSER_DAYS if trusted_browsers.offered_to(user) else 0
+    form = TrustingVerifyForm(request.POST or None, days=days)
     if request.method == "POST" and form.is_valid():
         result = _check_code(request, form)
         if result.ok:
@@ -123,7 +128,10 @@ def verify(request: HttpRequest) -> HttpResponse:
                 remaining = devices.remaining_backup_codes(user)
                 record("otp.backup_code_used", request, user, remaining=remaining)
                 _warn_if_few_codes_left(request, remaining)
-            return HttpResponseRedirect(next_url)
+            response = HttpResponseRedirect(next_url)
+            if form.cleaned_data.get("trust"):
+                trusted_browsers.trust(request, response, user, result.device)
+            return response
     context = {"form": form, "next_url": next_url}
     return _page(request, "prodready_security/otp/verify.html", context)
 
