@@ -10,6 +10,7 @@ import django_otp
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
+from django.utils.translation import gettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 
@@ -40,7 +41,8 @@ def add_app(request: HttpRequest) -> HttpResponse:
         if result.ok:
             devices.confirm(result.device, form.cleaned_data["name"])
             user_devices.added(request, user, "app", result.device)
-            messages.success(request, f"Added “{result.device.name}”.", fail_silently=True)
+            text = gettext("Added “%(name)s”.") % {"name": result.device.name}
+            messages.success(request, text, fail_silently=True)
             return redirect("prodready_otp:manage")
         form.add_error("code", _refusal(result))
     context = {**app_setup_context(request, device), "form": form}
@@ -54,7 +56,7 @@ def remove(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
     user = request.user
     target = user_devices.find(user, kind, pk)
     if target is None:
-        raise Http404("No such device of yours.")
+        raise Http404(gettext("No such device of yours."))
     reason = user_devices.refusal(user, target)
     form = VerifyForm(request.POST or None)
     if request.method == "POST" and reason is None and form.is_valid():
@@ -76,10 +78,11 @@ def _removed(
 ) -> HttpResponse:
     if turned_off:
         request.session.pop(django_otp.DEVICE_ID_SESSION_KEY, None)
-        messages.success(request, "Two-factor authentication is off.", fail_silently=True)
+        messages.success(request, gettext("Two-factor authentication is off."), fail_silently=True)
     else:
         if used is not None and used != target.device:
             # The session stays verified by the device whose code was just given.
             django_otp.login(request, used)
-        messages.success(request, f"Removed “{target.name}”.", fail_silently=True)
+        text = gettext("Removed “%(name)s”.") % {"name": target.name}
+        messages.success(request, text, fail_silently=True)
     return redirect("prodready_otp:manage")

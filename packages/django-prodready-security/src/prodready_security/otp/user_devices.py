@@ -16,6 +16,7 @@ from typing import Any
 
 from django.db import transaction
 from django.http import HttpRequest
+from django.utils.translation import gettext
 
 from prodready_security.otp.events import record
 from prodready_security.otp.models import BackupCodeDevice, EncryptedTOTPDevice
@@ -74,7 +75,7 @@ def refusal(user: Any, target: ListedDevice) -> str | None:
         return None
     others = [d for d in listed(user) if d.kind in PRIMARY and d.device != target.device]
     if target.kind in PRIMARY and not others:
-        return (
+        return gettext(
             "This is your last way to sign in with a second factor, and your account must "
             "use one. Add another authenticator app first, then remove this one."
         )
