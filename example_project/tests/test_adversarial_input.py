@@ -38,8 +38,14 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from prodready_security.otp import devices
-from prodready_security.otp.forms import DisableForm, TOTPCodeForm, VerifyForm
-from prodready_security.otp.models import EncryptedTOTPDevice
+from prodready_security.otp.forms import (
+    AddAppForm,
+    DisableForm,
+    TOTPCodeForm,
+    TrustingVerifyForm,
+    VerifyForm,
+)
+from prodready_security.otp.models import BackupCodeDevice, EncryptedTOTPDevice
 from prodready_security.sessions.models import UserSession
 from prodready_security.testing import force_login_verified
 from school.forms import (
@@ -95,7 +101,7 @@ class World:
         )
         self.sessions: dict[str, str] = {}
         # Staff holding every permission, verified: may submit every form.
-        admin = User.objects.create_superuser("admin", password=PASSWORD)
+        self.admin = admin = User.objects.create_superuser("admin", password=PASSWORD)
         self.sessions["admin"] = signed_in(admin, verified=True)
         # Staff with a password but not yet the code; and staff still to set 2FA up.
         unverified = User.objects.create_user("unverified", password=PASSWORD, is_staff=True)
@@ -286,8 +292,13 @@ SUBMISSIONS = [
         "prodready_otp:verify",
         "unverified",
         "POST",
-        lambda w: {"code": Field("text", ("123456",)), "next": Field("text"), **HEADERS},
-        forms=(VerifyForm,),
+        lambda w: {
+            "code": Field("text", ("123456",)),
+            "trust": Field("text", ("on",)),
+            "next": Field("text"),
+            **HEADERS,
+        },
+        forms=(TrustingVerifyForm,),
     ),
     Submission(
         "prodready_otp:setup",
@@ -441,10 +452,33 @@ SUBMISSIONS = [
         rows=lambda w: list(EncryptedTOTPDevice.objects.order_by("pk").values("pk", "confirmed")),
     ),
     Submission(
+        "prodready_otp:add_app",
+        "admin",
+        "POST",
+        lambda w: {"name": Field("text", ("Work phone",)), "code": Field("number", ("123456",))},
+        forms=(AddAppForm,),
+        # The app being added is made unconfirmed at the first request; confirmed, it counts.
+        rows=lambda w: list(
+            EncryptedTOTPDevice.objects.filter(confirmed=True).order_by("pk").values("pk")
+        ),
+    ),
+    Submission(
+        "prodready_otp:remove",
+        "admin",
+        "POST",
+        lambda w: {"code": Field("text", ("123456",))},
+        kwargs=lambda w: {"kind": "backup", "pk": BackupCodeDevice.objects.get(user=w.admin).pk},
+        forms=(VerifyForm,),
+        rows=lambda w: list(BackupCodeDevice.objects.order_by("pk").values("pk")),
+    ),
+    Submission(
         "prodready_sessions:manage",
         "admin",
         "POST",
-        lambda w: {"session": Field("number", (w.admin_session.pk,))},
+        lambda w: {
+            "session": Field("number", (w.admin_session.pk,)),
+            "trusted_browser": Field("number"),
+        },
     ),
     Submission(
         "prodready_sessions:user",

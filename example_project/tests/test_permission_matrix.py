@@ -206,6 +206,10 @@ EXPECTED: dict[str, Access] = {
     "prodready_otp:verify": same((LOGIN, SETUP, HOME, 200, HOME)),
     "prodready_otp:regenerate": same((LOGIN, MANAGE, 200, VERIFY, 200)),
     "prodready_otp:disable": same((LOGIN, MANAGE, 200, VERIFY, 200)),
+    "prodready_otp:add_app": same((LOGIN, SETUP, 200, VERIFY, 200)),
+    "prodready_otp:remove": same(  # the subject's device: no one else's to remove
+        (LOGIN, 404, 404, VERIFY, 404), kwargs={"kind": "app", "pk": pk("device")}
+    ),
     "prodready_sessions:manage": Access(
         get=Cells((LOGIN, 200, 200, VERIFY, 200)), post=Cells((LOGIN, AWAY, AWAY, VERIFY, AWAY))
     ),

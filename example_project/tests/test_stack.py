@@ -451,8 +451,8 @@ def check_login_rate_limit(stack: Stack) -> None:
     # Windows are fixed: 21 attempts within a minute overfill one of the (at most two)
     # windows they fall in, wherever the boundary lies.
     for attempt in range(21):
-        # A new name each time: the per-username lockout (5 failures) must not answer
-        # first; the per-address rule ("login", 10/m) must.
+        # A new name each time: the lockout of a username at one address (5 failures)
+        # must not answer first; the per-address rule ("login", 10/m) must.
         page = browser.post(
             "/accounts/login/", {"username": f"nobody-{attempt}", "password": "wrong"}
         )

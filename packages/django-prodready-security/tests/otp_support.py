@@ -34,6 +34,7 @@ urlpatterns = [
     path("accounts/logout/", LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
     path("account/2fa/", include("prodready_security.otp.urls")),
+    path("account/sessions/", include("prodready_security.sessions.urls")),
     path("security/csp/", include("prodready_security.headers.urls")),
     path("", include("prodready.urls")),
 ]

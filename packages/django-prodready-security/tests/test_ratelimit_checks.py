@@ -103,7 +103,14 @@ def test_ip_keys_do_not_care_about_the_order() -> None:
 @pytest.mark.parametrize(
     ("overrides", "expected"),
     [
+        ({"PRODREADY_RATELIMIT_LOGIN_COMBINATION_RATE": "5"}, ["prodready_security.E002"]),
         ({"PRODREADY_RATELIMIT_LOGIN_USERNAME_RATE": "five"}, ["prodready_security.E002"]),
+        (
+            {"PRODREADY_RATELIMIT_LOGIN_ALLOWLIST": ["10.0.0.0/8", "office", "2001:db8::/32"]},
+            ["prodready_security.E011"],
+        ),
+        ({"PRODREADY_RATELIMIT_LOGIN_ALLOWLIST": "10.0.0.0/8"}, []),  # prodready.E002 (core)
+        ({"PRODREADY_RATELIMIT_LOGIN_USERNAME_DELAY_MAX": 0}, ["prodready_security.E012"]),
         ({"PRODREADY_RATELIMIT_LOGIN_ADDRESS_RATE": "20/15"}, ["prodready_security.E002"]),
         ({"PRODREADY_RATELIMIT_LOGIN_LOCKOUT": 0}, ["prodready_security.E010"]),
         (
@@ -119,6 +126,7 @@ def test_ip_keys_do_not_care_about_the_order() -> None:
         (
             {
                 "AUTHENTICATION_BACKENDS": [MODEL_BACKEND],
+                "PRODREADY_RATELIMIT_LOGIN_COMBINATION_RATE": None,
                 "PRODREADY_RATELIMIT_LOGIN_USERNAME_RATE": None,
                 "PRODREADY_RATELIMIT_LOGIN_ADDRESS_RATE": None,
             },
@@ -136,7 +144,7 @@ def test_a_backend_after_another_is_an_error_naming_both_fixes() -> None:
         [error] = check_login_protection()
     assert error.level == checks.ERROR
     assert "is not first in AUTHENTICATION_BACKENDS" in error.msg
-    assert "PRODREADY_RATELIMIT_LOGIN_USERNAME_RATE='5/15m'" in error.msg
+    assert "PRODREADY_RATELIMIT_LOGIN_COMBINATION_RATE='5/15m'" in error.msg
     assert "to the top of AUTHENTICATION_BACKENDS" in (error.hint or "")
     assert "to None" in (error.hint or "")
 
@@ -150,6 +158,13 @@ def test_a_missing_backend_is_a_warning_so_adding_the_app_never_stops_migrate() 
     assert "is not in AUTHENTICATION_BACKENDS" in warning.msg
     assert f"Put {BACKEND!r} first in AUTHENTICATION_BACKENDS" in (warning.hint or "")
     assert not [found for found in serious if found.startswith("prodready_security.")]
+
+
+def test_a_bad_allowlist_entry_is_named_with_examples_of_good_ones() -> None:
+    with override_settings(PRODREADY_RATELIMIT_LOGIN_ALLOWLIST=["10.0.0.0/33"]):
+        [error] = check_login_protection()
+    assert "PRODREADY_RATELIMIT_LOGIN_ALLOWLIST entry '10.0.0.0/33'" in error.msg
+    assert "'10.0.0.0/8'" in (error.hint or "")
 
 
 def test_an_unknown_cache_alias() -> None:

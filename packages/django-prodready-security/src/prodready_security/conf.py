@@ -62,13 +62,36 @@ class Settings(AppSettings):
         return self._get("RATELIMIT_FAIL_OPEN", True)
 
     @property
-    def RATELIMIT_LOGIN_USERNAME_RATE(self) -> str | None:
-        """Failed logins allowed per username before it is locked out; ``None`` turns this off.
+    def RATELIMIT_LOGIN_COMBINATION_RATE(self) -> str | None:
+        """Failed logins allowed for one username from one client address before that pair is
+        locked out (django-axes' combination mode); the same username from another address is not
+        locked. ``None`` turns this off.
 
         :type: rate string or ``None``
         :default: ``"5/15m"``
         """
-        return self._get("RATELIMIT_LOGIN_USERNAME_RATE", "5/15m")
+        return self._get("RATELIMIT_LOGIN_COMBINATION_RATE", "5/15m")
+
+    @property
+    def RATELIMIT_LOGIN_USERNAME_RATE(self) -> str | None:
+        """Failed logins of one username from any address before it is slowed (never locked):
+        from then on each address that fails must wait before its next attempt on it, 1 second
+        doubling with each further failure. An address that has not failed is not held back.
+        ``None`` turns this off.
+
+        :type: rate string or ``None``
+        :default: ``"10/15m"``
+        """
+        return self._get("RATELIMIT_LOGIN_USERNAME_RATE", "10/15m")
+
+    @property
+    def RATELIMIT_LOGIN_USERNAME_DELAY_MAX(self) -> float:
+        """The longest wait, in seconds, between an address's attempts on a slowed username.
+
+        :type: number
+        :default: ``60.0``
+        """
+        return self._get("RATELIMIT_LOGIN_USERNAME_DELAY_MAX", 60.0)
 
     @property
     def RATELIMIT_LOGIN_ADDRESS_RATE(self) -> str | None:
@@ -79,6 +102,17 @@ class Settings(AppSettings):
         :default: ``"20/15m"``
         """
         return self._get("RATELIMIT_LOGIN_ADDRESS_RATE", "20/15m")
+
+    @property
+    def RATELIMIT_LOGIN_ALLOWLIST(self) -> list[str]:
+        """Client addresses (``"192.0.2.10"``) or networks (``"10.0.0.0/8"``) whose logins are
+        never counted, locked out or slowed: the office, the VPN. The address is the one
+        ``PRODREADY_TRUSTED_PROXIES`` resolves.
+
+        :type: list of addresses or networks
+        :default: ``[]``
+        """
+        return self._get("RATELIMIT_LOGIN_ALLOWLIST", [])
 
     @property
     def RATELIMIT_LOGIN_LOCKOUT(self) -> float:
@@ -179,6 +213,27 @@ class Settings(AppSettings):
         :default: ``300``
         """
         return self._get("OTP_DEVICE_CACHE_SECONDS", 300)
+
+    @property
+    def OTP_TRUSTED_BROWSER_DAYS(self) -> int:
+        """Days a browser may skip the code once its user ticks "Trust this browser" at
+        verification; ``0`` turns the offer off. A signed, ``HttpOnly`` cookie and a row listed on
+        the sessions page; it ends when the password or the user's 2FA devices change, from the
+        sessions page, and with "sign out everywhere".
+
+        :type: integer, 0 to 365
+        :default: ``0``
+        """
+        return self._get("OTP_TRUSTED_BROWSER_DAYS", 0)
+
+    @property
+    def OTP_TRUSTED_BROWSER_SUPERUSERS(self) -> bool:
+        """Whether superusers are offered it too; by default they enter a code at every sign-in.
+
+        :type: boolean
+        :default: ``False``
+        """
+        return self._get("OTP_TRUSTED_BROWSER_SUPERUSERS", False)
 
     @property
     def OTP_THROTTLE_FACTOR(self) -> float:

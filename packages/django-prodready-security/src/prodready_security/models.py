@@ -2,7 +2,12 @@
 
 from prodready_security.audit.models import AuditChainHead, AuditEvent
 from prodready_security.headers.models import CSPReport
-from prodready_security.otp.models import BackupCode, BackupCodeDevice, EncryptedTOTPDevice
+from prodready_security.otp.models import (
+    BackupCode,
+    BackupCodeDevice,
+    EncryptedTOTPDevice,
+    TrustedBrowser,
+)
 from prodready_security.sessions.models import UserSession
 
 __all__ = [
@@ -12,5 +17,6 @@ __all__ = [
     "BackupCodeDevice",
     "CSPReport",
     "EncryptedTOTPDevice",
+    "TrustedBrowser",
     "UserSession",
 ]

@@ -8,6 +8,7 @@
 - ``E024`` ``PRODREADY_OTP_BACKUP_CODE_COUNT`` is not between 1 and 50
 - ``E025`` ``PRODREADY_OTP_THROTTLE_FACTOR`` is not positive (0 turns off the back-off)
 - ``E026`` ``PRODREADY_OTP_DEVICE_CACHE_SECONDS`` is negative
+- ``E027`` ``PRODREADY_OTP_TRUSTED_BROWSER_DAYS`` is not between 0 and 365
 """
 
 from __future__ import annotations
@@ -146,6 +147,15 @@ def check_numbers(app_configs: Sequence[Any] | None = None, **kwargs: Any) -> li
                 f"PRODREADY_OTP_DEVICE_CACHE_SECONDS is {seconds}; expected 0 or more.",
                 hint="Set it to 300, or to 0 to load the 2FA device on every request.",
                 id="prodready_security.E026",
+            )
+        )
+    days = conf.OTP_TRUSTED_BROWSER_DAYS
+    if isinstance(days, int) and not isinstance(days, bool) and not 0 <= days <= 365:
+        messages.append(
+            Error(
+                f"PRODREADY_OTP_TRUSTED_BROWSER_DAYS is {days}; expected 0 (off) to 365.",
+                hint="Set it to the days a browser may skip the code, such as 30, or to 0.",
+                id="prodready_security.E027",
             )
         )
     return messages

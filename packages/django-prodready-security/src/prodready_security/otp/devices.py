@@ -43,11 +43,16 @@ class Verification:
         return "unreadable" if self.unreadable else "wrong"
 
 
+def totp_devices(user: Any) -> list[EncryptedTOTPDevice]:
+    """The user's confirmed authenticator apps, oldest first."""
+    return list(EncryptedTOTPDevice.objects.filter(user=user, confirmed=True).order_by("pk"))
+
+
 def totp_device(user: Any) -> EncryptedTOTPDevice | None:
-    """The user's confirmed authenticator, if they enrolled."""
-    device: EncryptedTOTPDevice | None = EncryptedTOTPDevice.objects.filter(
-        user=user, confirmed=True
-    ).first()
+    """The user's first confirmed authenticator, if they enrolled."""
+    device: EncryptedTOTPDevice | None = (
+        EncryptedTOTPDevice.objects.filter(user=user, confirmed=True).order_by("pk").first()
+    )
     return device
 
 
@@ -56,7 +61,7 @@ def is_enrolled(user: Any) -> bool:
 
 
 def pending_totp_device(user: Any) -> EncryptedTOTPDevice:
-    """The device being set up: reused, so reloading the page keeps the same QR code."""
+    """The app being set up: reused, so reloading the page keeps the same QR code."""
     device: EncryptedTOTPDevice | None = EncryptedTOTPDevice.objects.filter(
         user=user, confirmed=False
     ).first()
@@ -81,11 +86,17 @@ def remaining_backup_codes(user: Any) -> int:
 
 @transaction.atomic
 def enable(device: EncryptedTOTPDevice) -> list[str]:
-    """Confirm a device whose code matched; returns the user's new backup codes."""
-    device.confirmed = True
-    device.save(update_fields=["confirmed"])
-    EncryptedTOTPDevice.objects.filter(user_id=device.user_id).exclude(pk=device.pk).delete()
+    """Confirm a user's first app whose code matched; returns their new backup codes."""
+    confirm(device)
     return regenerate_backup_codes(device.user)
+
+
+def confirm(device: EncryptedTOTPDevice, name: str | None = None) -> None:
+    """Confirm an app whose code matched, beside the user's other apps."""
+    device.confirmed = True
+    device.name = name or device.name
+    device.save(update_fields=["confirmed", "name"])
+    EncryptedTOTPDevice.objects.filter(user_id=device.user_id, confirmed=False).delete()
 
 
 @transaction.atomic
@@ -106,23 +117,48 @@ def disable(user: Any) -> None:
 def check_code(
     user: Any, code: str, *, device: Any = None, allow_backup: bool = True
 ) -> Verification:
-    """Check ``code`` against ``device`` or, by its shape, the user's TOTP or backup codes."""
+    """Check ``code`` against ``device`` or, by its shape, the user's apps or backup codes."""
     method: Method = "totp"
+    candidates: list[Any] = [device] if device is not None else []
     if device is None:
         if allow_backup and backup_codes.looks_like_backup_code(code):
-            method, device = "backup", backup_code_device(user)
+            method, candidates = "backup", [backup_code_device(user)]
         else:
-            device = totp_device(user)
-    if device is None:
+            candidates = list(totp_devices(user))
+    candidates = [candidate for candidate in candidates if candidate is not None]
+    if not candidates:
         return Verification(ok=False, method=method)
-    allowed, details = device.verify_is_allowed()
-    if not allowed:
-        return Verification(
-            ok=False, method=method, locked_until=(details or {}).get("locked_until")
-        )
+    # One throttle for all of a user's apps: a guess is checked against every app.
+    for candidate in candidates:
+        allowed, details = candidate.verify_is_allowed()
+        if not allowed:
+            return Verification(
+                ok=False, method=method, locked_until=(details or {}).get("locked_until")
+            )
     try:
-        verified = django_otp.verify_token(user, device.persistent_id, code)
+        chosen = _matching(candidates, code)
+        verified = django_otp.verify_token(user, chosen.persistent_id, code)
     except (crypto.InvalidToken, ImproperlyConfigured):
-        logger.exception("The TOTP secret of %s cannot be decrypted", device.persistent_id)
+        logger.exception("A TOTP secret of %s cannot be decrypted", user.get_username())
         return Verification(ok=False, method=method, unreadable=True)
+    if verified is None:
+        for other in candidates:  # the chosen one counted its own failure
+            if other.pk != chosen.pk:
+                other.throttle_increment(commit=True)
     return Verification(ok=verified is not None, method=method, device=verified)
+
+
+def _matching(candidates: list[Any], code: str) -> Any:
+    """The app whose code this is, or the first one (which then counts the failure)."""
+    if len(candidates) == 1:
+        return candidates[0]
+    unreadable = 0
+    for candidate in candidates:
+        try:
+            if candidate.accepts(code):
+                return candidate
+        except crypto.InvalidToken:
+            unreadable += 1
+    if unreadable == len(candidates):
+        raise crypto.InvalidToken
+    return candidates[0]

@@ -5,6 +5,9 @@
 - ``otp.failed``: a wrong, replayed, expired or throttled code (``method``, ``reason``)
 - ``otp.backup_code_used``: a backup code was accepted (``remaining``)
 - ``otp.backup_codes_regenerated``: a user replaced their backup codes
+- ``otp.device_added``: a user added another device (``kind``, ``name``)
+- ``otp.device_removed``: a user removed a device (``kind``, ``name``); removing the last
+  app removes the backup codes too, one event each
 """
 
 from __future__ import annotations

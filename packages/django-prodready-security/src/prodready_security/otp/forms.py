@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from django import forms
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 if TYPE_CHECKING:
     from django.utils.functional import _StrOrPromise
@@ -41,6 +41,23 @@ class TOTPCodeForm(forms.Form):
     )
 
 
+class AddAppForm(TOTPCodeForm):
+    """Another authenticator app: a name to tell it apart, and the code it shows."""
+
+    name = forms.CharField(
+        label=gettext_lazy("Name"),
+        help_text=gettext_lazy("To tell your apps apart, such as “Work phone”."),
+        max_length=64,  # django-otp's Device.name
+        widget=forms.TextInput(attrs={"class": "pr-otp-input", "autocomplete": "off"}),
+    )
+    field_order = ["name", "code"]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["code"].widget.attrs.pop("autofocus", None)
+        self.fields["name"].widget.attrs["autofocus"] = True
+
+
 class VerifyForm(forms.Form):
     """A code from the app or, when the phone is not at hand, a backup code."""
 
@@ -49,6 +66,24 @@ class VerifyForm(forms.Form):
         gettext_lazy("The 6-digit code from your app, or one of your backup codes."),
         numeric=False,
     )
+
+
+class TrustingVerifyForm(VerifyForm):
+    """The verify page's form, with "trust this browser" where the settings offer it."""
+
+    trust = forms.BooleanField(required=False, label=gettext_lazy("Trust this browser"))
+
+    def __init__(self, *args: Any, days: int = 0, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if days > 0:
+            self.fields["trust"].label = ngettext(
+                "Trust this browser for %(days)d day", "Trust this browser for %(days)d days", days
+            ) % {"days": days}
+            self.fields["trust"].help_text = gettext_lazy(
+                "Only on a computer that no one else uses."
+            )
+        else:
+            del self.fields["trust"]
 
 
 class DisableForm(forms.Form):

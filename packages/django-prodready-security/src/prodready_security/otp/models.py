@@ -15,6 +15,7 @@ import secrets
 import time
 from typing import Any
 
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy
 from django_otp.models import (
@@ -95,21 +96,28 @@ class EncryptedTOTPDevice(TimestampMixin, ThrottlingMixin, Device):  # type: ign
         allowed, _ = self.verify_is_allowed()
         if not allowed:
             return False
-        text = str(token).strip()
-        verified = False
-        if text.isdigit() and len(text) == self.digits:
-            totp = TOTP(self.secret, self.step, self.t0, self.digits, self.drift)
-            totp.time = time.time()
-            verified = totp.verify(int(text), self.tolerance, self.last_t + 1)
-            if verified:
-                self.last_t = totp.t()
-                self.drift = totp.drift
-                self.throttle_reset(commit=False)
-                self.set_last_used_timestamp(commit=False)
-                self.save()
-        if not verified:
+        totp = self._match(token)
+        if totp is None:
             self.throttle_increment(commit=True)
-        return verified
+            return False
+        self.last_t = totp.t()
+        self.drift = totp.drift
+        self.throttle_reset(commit=False)
+        self.set_last_used_timestamp(commit=False)
+        self.save()
+        return True
+
+    def accepts(self, token: object) -> bool:
+        """Whether ``token`` would be accepted now, changing nothing (not even the throttle)."""
+        return self._match(token) is not None
+
+    def _match(self, token: object) -> TOTP | None:
+        text = str(token).strip()
+        if not (text.isdigit() and len(text) == self.digits):
+            return None
+        totp = TOTP(self.secret, self.step, self.t0, self.digits, self.drift)
+        totp.time = time.time()
+        return totp if totp.verify(int(text), self.tolerance, self.last_t + 1) else None
 
 
 class BackupCodeDevice(TimestampMixin, ThrottlingMixin, Device):  # type: ignore[misc]
@@ -159,3 +167,30 @@ class BackupCode(models.Model):
 
     def __str__(self) -> str:
         return f"backup code of {self.device}"
+
+
+class TrustedBrowser(models.Model):
+    """A browser whose user skips the second factor until ``expires_at`` (see
+    ``trusted_browsers``). Only the digest of the cookie's token is stored."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    digest = models.CharField(
+        max_length=64, unique=True, help_text="SHA-256 of the token in the browser's cookie."
+    )
+    bound_to = models.CharField(
+        max_length=64,
+        help_text="Digest of the user's password and devices when trusted: a change ends it.",
+    )
+    device_id = models.CharField(
+        max_length=255, help_text="The device the browser was verified with."
+    )
+    user_agent = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    last_used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = "trusted browser"
+
+    def __str__(self) -> str:
+        return f"trusted browser of {self.user}"

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from prodready_security.otp import views
+from prodready_security.otp import device_views, views
 
 app_name = "prodready_otp"
 
@@ -12,4 +12,6 @@ urlpatterns = [
     path("verify/", views.verify, name="verify"),
     path("backup-codes/", views.regenerate, name="regenerate"),
     path("disable/", views.disable, name="disable"),
+    path("devices/add-app/", device_views.add_app, name="add_app"),
+    path("devices/<str:kind>/<int:pk>/remove/", device_views.remove, name="remove"),
 ]

@@ -1,4 +1,5 @@
-"""The 2FA pages: overview, setup, verify, new backup codes, disable."""
+"""The 2FA pages: overview, setup, verify, new backup codes, disable (adding and removing
+one device at a time: ``device_views``)."""
 
 from __future__ import annotations
 
@@ -24,10 +25,10 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 
 from prodready_security.conf import conf
-from prodready_security.otp import crypto, devices, qr
+from prodready_security.otp import crypto, devices, qr, trusted_browsers, user_devices
 from prodready_security.otp.devices import Verification
 from prodready_security.otp.events import record
-from prodready_security.otp.forms import DisableForm, TOTPCodeForm, VerifyForm
+from prodready_security.otp.forms import DisableForm, TOTPCodeForm, TrustingVerifyForm
 from prodready_security.otp.policy import otp_required
 
 View = Callable[..., HttpResponse]
@@ -51,6 +52,7 @@ def manage(request: HttpRequest) -> HttpResponse:
     device = devices.totp_device(request.user)
     context = {
         "device": device,
+        "devices": user_devices.listed(request.user),
         "required": otp_required(request.user),
         "remaining_codes": devices.remaining_backup_codes(request.user),
     }
@@ -80,23 +82,26 @@ def setup(request: HttpRequest) -> HttpResponse:
             context = {"codes": codes, "next_url": next_url, "just_enabled": True}
             return _page(request, "prodready_security/otp/backup_codes.html", context)
         form.add_error("code", _refusal(result))
+    context = {**app_setup_context(request, device), "form": form, "next_url": next_url}
+    return _page(request, "prodready_security/otp/setup.html", context)
+
+
+def app_setup_context(request: HttpRequest, device: Any) -> dict[str, Any]:
+    """The QR code and key that add ``device`` to an authenticator app."""
     secret = device.secret
     uri = qr.config_uri(
         secret=secret,
-        account=user.get_username(),
+        account=request.user.get_username(),
         issuer=_issuer(request),
         digits=device.digits,
         period=device.step,
     )
-    context = {
-        "form": form,
+    return {
         "qr_svg": qr.qr_svg(uri),
         "manual_key": qr.manual_key(secret),
         "issuer": _issuer(request),
-        "next_url": next_url,
-        "required": otp_required(user),
+        "required": otp_required(request.user),
     }
-    return _page(request, "prodready_security/otp/setup.html", context)
 
 
 @never_cache
@@ -109,7 +114,12 @@ def verify(request: HttpRequest) -> HttpResponse:
         return HttpResponseRedirect(next_url)
     if not devices.is_enrolled(user):
         return _redirect_with_next("prodready_otp:setup", next_url)
-    form = VerifyForm(request.POST or None)
+    trusted = trusted_browsers.trusted_device(request)
+    if trusted is not None:
+        _mark_verified(request, trusted)
+        return HttpResponseRedirect(next_url)
+    days = conf.OTP_TRUSTED_BROWSER_DAYS if trusted_browsers.offered_to(user) else 0
+    form = TrustingVerifyForm(request.POST or None, days=days)
     if request.method == "POST" and form.is_valid():
         result = _check_code(request, form)
         if result.ok:
@@ -118,7 +128,10 @@ def verify(request: HttpRequest) -> HttpResponse:
                 remaining = devices.remaining_backup_codes(user)
                 record("otp.backup_code_used", request, user, remaining=remaining)
                 _warn_if_few_codes_left(request, remaining)
-            return HttpResponseRedirect(next_url)
+            response = HttpResponseRedirect(next_url)
+            if form.cleaned_data.get("trust"):
+                trusted_browsers.trust(request, response, user, result.device)
+            return response
     context = {"form": form, "next_url": next_url}
     return _page(request, "prodready_security/otp/verify.html", context)
 

@@ -15,8 +15,10 @@ from typing import TYPE_CHECKING, TypeVar
 
 from prodready_security.ratelimit.types import (
     METRICS_NAME,
+    LoginDelay,
     LoginFailure,
     LoginKeys,
+    SlowKeys,
     StoreUnavailable,
 )
 
@@ -40,6 +42,11 @@ class CacheStore:
         self, keys: LoginKeys, limit: int, window: int, base: float, maximum: float, metric: str
     ) -> LoginFailure:
         return self._guard(lambda: self._login_failed(keys, limit, window, base, maximum, metric))
+
+    def login_slowed(
+        self, keys: SlowKeys, limit: int, window: int, base: float, maximum: float, metric: str
+    ) -> LoginDelay:
+        return self._guard(lambda: self._login_slowed(keys, limit, window, base, maximum, metric))
 
     def locked_for(self, locks: Sequence[str]) -> float:
         found = self._guard(lambda: self.cache.get_many(list(locks)))
@@ -77,6 +84,18 @@ class CacheStore:
         self.cache.delete(keys.failures)
         self._bump_metric(metric)
         return LoginFailure(failures, seconds, True, level)
+
+    def _login_slowed(
+        self, keys: SlowKeys, limit: int, window: int, base: float, maximum: float, metric: str
+    ) -> LoginDelay:
+        failures = self._incr(keys.failures, window)
+        if failures < limit:
+            return LoginDelay(failures, 0.0, False)
+        seconds = min(base * 2 ** (failures - limit), maximum)
+        self.cache.set(keys.wait, (time.time() + seconds, 0), seconds)
+        if failures == limit:
+            self._bump_metric(metric)
+        return LoginDelay(failures, seconds, failures == limit)
 
     def _bump_metric(self, metric: str) -> None:
         counts: dict[str, int] = self.cache.get(METRICS_NAME, {})

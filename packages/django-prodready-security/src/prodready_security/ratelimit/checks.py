@@ -17,6 +17,8 @@
 - ``E009`` a rule counts by user but the middleware comes before
   ``AuthenticationMiddleware``
 - ``E010`` the login lockout times are not positive and ordered
+- ``E011`` an entry of ``PRODREADY_RATELIMIT_LOGIN_ALLOWLIST`` is not an address or network
+- ``E012`` ``PRODREADY_RATELIMIT_LOGIN_USERNAME_DELAY_MAX`` is not positive
 
 A value of the wrong type is already ``prodready.E002`` (core checks every setting
 against its annotation); these checks look inside values of the right type.
@@ -24,6 +26,7 @@ against its annotation); these checks look inside values of the right type.
 
 from __future__ import annotations
 
+import ipaddress
 from collections.abc import Sequence
 from typing import Any
 
@@ -40,7 +43,11 @@ from prodready_security.ratelimit.rules import SETTING, Rule, RuleError, needs_u
 from prodready_security.ratelimit.rules import parse_rule as parse_one_rule
 
 AUTHENTICATION_MIDDLEWARE = "django.contrib.auth.middleware.AuthenticationMiddleware"
-LOGIN_RATES = ("RATELIMIT_LOGIN_USERNAME_RATE", "RATELIMIT_LOGIN_ADDRESS_RATE")
+LOGIN_RATES = (
+    "RATELIMIT_LOGIN_COMBINATION_RATE",
+    "RATELIMIT_LOGIN_USERNAME_RATE",
+    "RATELIMIT_LOGIN_ADDRESS_RATE",
+)
 
 
 @reads_settings
@@ -106,7 +113,8 @@ def _middleware_problems(rules: list[Rule]) -> list[CheckMessage]:
 def check_login_protection(
     app_configs: Sequence[Any] | None = None, **kwargs: Any
 ) -> list[CheckMessage]:
-    """E002 for malformed login rates, E010 for lockout times, W007/E007 for the backend."""
+    """E002 for malformed login rates, E010-E012 for lockout times, the allowlist and the
+    slowdown, W007/E007 for the backend."""
     messages: list[CheckMessage] = []
     enabled = []
     for name in LOGIN_RATES:
@@ -125,7 +133,7 @@ def check_login_protection(
                     id="prodready_security.E002",
                 )
             )
-    messages += _lockout_time_problems()
+    messages += _lockout_time_problems() + _allowlist_problems() + _delay_problems()
     if enabled and apps.is_installed("django.contrib.auth"):
         messages += _backend_problems(enabled)
     return messages
@@ -150,14 +158,51 @@ def _lockout_time_problems() -> list[CheckMessage]:
     ]
 
 
+def _allowlist_problems() -> list[CheckMessage]:
+    entries: object = conf.RATELIMIT_LOGIN_ALLOWLIST
+    if not isinstance(entries, (list, tuple)):
+        return []  # prodready.E002
+    messages: list[CheckMessage] = []
+    for entry in entries:
+        try:
+            ipaddress.ip_network(entry, strict=False)
+        except (TypeError, ValueError):
+            messages.append(
+                Error(
+                    f"PRODREADY_RATELIMIT_LOGIN_ALLOWLIST entry {entry!r} is not an IP "
+                    "address or network.",
+                    hint="List addresses ('192.0.2.10', '2001:db8::1') or networks "
+                    "('10.0.0.0/8', '2001:db8::/32') that are never locked out.",
+                    id="prodready_security.E011",
+                )
+            )
+    return messages
+
+
+def _delay_problems() -> list[CheckMessage]:
+    longest = conf.RATELIMIT_LOGIN_USERNAME_DELAY_MAX
+    if not isinstance(longest, (int, float)) or isinstance(longest, bool) or longest > 0:
+        return []  # a wrong type is prodready.E002
+    return [
+        Error(
+            "PRODREADY_RATELIMIT_LOGIN_USERNAME_DELAY_MAX must be more than 0; "
+            f"found {longest!r}.",
+            hint="Set the longest wait between an address's attempts on a slowed username "
+            "(default 60.0), or set PRODREADY_RATELIMIT_LOGIN_USERNAME_RATE to None to "
+            "turn the slowdown off.",
+            id="prodready_security.E012",
+        )
+    ]
+
+
 def _backend_problems(enabled: list[str]) -> list[CheckMessage]:
     backends = list(getattr(settings, "AUTHENTICATION_BACKENDS", []))
     if backends[:1] == [BACKEND]:
         return []
     rates = ", ".join(enabled)
     off = (
-        "or set PRODREADY_RATELIMIT_LOGIN_USERNAME_RATE and "
-        "PRODREADY_RATELIMIT_LOGIN_ADDRESS_RATE to None to turn login lockout off."
+        "or set PRODREADY_RATELIMIT_LOGIN_COMBINATION_RATE, _USERNAME_RATE and "
+        "_ADDRESS_RATE to None to turn login lockout off."
     )
     if BACKEND not in backends:
         # Not configured yet (the app was just added): logins work, without the lockout.

@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     from django.http import HttpRequest
 
     from prodready_security.ratelimit.rules import Rule
-    from prodready_security.ratelimit.types import LoginFailure, StoreUnavailable
+    from prodready_security.ratelimit.types import LoginDelay, LoginFailure, StoreUnavailable
 
 logger = logging.getLogger("prodready_security.ratelimit")
 
@@ -69,6 +69,20 @@ def login_locked_out(
         seconds=failure.locked_for,
         level=failure.level,
         failures=failure.failures,
+    )
+
+
+def login_slowed(request: HttpRequest | None, username: str | None, delay: LoginDelay) -> None:
+    logger.warning(
+        "Logins of one username slowed after %d failures from any address", delay.failures
+    )
+    prodready.audit(
+        "auth.login_slowed",
+        request=request,
+        scope="username",
+        username=username,
+        seconds=delay.wait,
+        failures=delay.failures,
     )
 
 

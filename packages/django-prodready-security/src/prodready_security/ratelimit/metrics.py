@@ -34,6 +34,11 @@ FAMILIES = {
         "Login lockouts started, by scope (all processes).",
         "scope",
     ),
+    "slowed": (
+        "prodready_login_slowed",
+        "Usernames whose failed logins passed their rate, so each address waits (all processes).",
+        "scope",
+    ),
     "outages": (
         "prodready_ratelimit_cache_unavailable",
         "Checks made while the rate-limit cache was down, by outcome (this process).",

@@ -23,8 +23,10 @@ from redis.exceptions import NoScriptError, RedisError
 
 from prodready_security.ratelimit.types import (
     METRICS_NAME,
+    LoginDelay,
     LoginFailure,
     LoginKeys,
+    SlowKeys,
     StoreUnavailable,
 )
 
@@ -56,7 +58,23 @@ redis.call('HINCRBY', KEYS[4], ARGV[5], 1)
 return {failures, lock_ms, 1, level}
 """
 
-_SHA = {script: hashlib.sha1(script.encode()).hexdigest() for script in (HIT, LOGIN_FAILED)}
+# KEYS: failures, wait, metrics. ARGV: limit, window (s), first wait (ms), longest wait
+# (ms), metric field. Returns {failures, wait ms}.
+LOGIN_SLOWED = """
+local failures = redis.call('INCR', KEYS[1])
+if failures == 1 then redis.call('EXPIRE', KEYS[1], ARGV[2]) end
+local over = failures - tonumber(ARGV[1])
+if over < 0 then return {failures, 0} end
+local wait_ms = math.floor(math.min(tonumber(ARGV[3]) * 2 ^ over, tonumber(ARGV[4])))
+redis.call('SET', KEYS[2], 1, 'PX', wait_ms)
+if over == 0 then redis.call('HINCRBY', KEYS[3], ARGV[5], 1) end
+return {failures, wait_ms}
+"""
+
+_SHA = {
+    script: hashlib.sha1(script.encode()).hexdigest()
+    for script in (HIT, LOGIN_FAILED, LOGIN_SLOWED)
+}
 # Redis errors, and socket errors raised before redis-py wraps them.
 OUTAGES = (RedisError, OSError)
 
@@ -80,6 +98,14 @@ class RedisStore:
             LOGIN_FAILED, [self._key(name) for name in names], args
         )
         return LoginFailure(int(failures), int(locked_ms) / 1000, bool(started), int(level))
+
+    def login_slowed(
+        self, keys: SlowKeys, limit: int, window: int, base: float, maximum: float, metric: str
+    ) -> LoginDelay:
+        names = [keys.failures, keys.wait, METRICS_NAME]
+        args = [limit, window, max(1, round(base * 1000)), max(1, round(maximum * 1000)), metric]
+        failures, wait_ms = self._run(LOGIN_SLOWED, [self._key(name) for name in names], args)
+        return LoginDelay(int(failures), int(wait_ms) / 1000, int(failures) == limit)
 
     def locked_for(self, locks: Sequence[str]) -> float:
         try:

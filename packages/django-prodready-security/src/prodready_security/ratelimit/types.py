@@ -38,6 +38,23 @@ class LoginFailure:
     level: int  # lockouts in a row, 1 for the first (0: not locked)
 
 
+@dataclass(frozen=True)
+class SlowKeys:
+    """The two entries of a slowed username: its failures, and one address's wait."""
+
+    failures: str  # the username's failures, from every address
+    wait: str  # set while this address must wait before its next attempt
+
+
+@dataclass(frozen=True)
+class LoginDelay:
+    """The state of a username after a failed login was recorded."""
+
+    failures: int  # failures of the username now counted in the window
+    wait: float  # seconds this address must wait before its next attempt (0: none)
+    started: bool  # this failure took the username past its rate
+
+
 class Store(Protocol):
     def hit(self, name: str, ttl: int, limit: int, metric: str) -> int:
         """Count one request; the count so far. Past ``limit``, bump ``metric`` too."""
@@ -46,6 +63,12 @@ class Store(Protocol):
         self, keys: LoginKeys, limit: int, window: int, base: float, maximum: float, metric: str
     ) -> LoginFailure:
         """Count a failed login; lock the scope for an escalating time at ``limit``."""
+
+    def login_slowed(
+        self, keys: SlowKeys, limit: int, window: int, base: float, maximum: float, metric: str
+    ) -> LoginDelay:
+        """Count a username's failed login; from ``limit`` on, make the address wait a
+        delay that doubles with each further failure of the username."""
 
     def locked_for(self, locks: Sequence[str]) -> float:
         """Seconds until the longest of these locks ends (0: none is locked)."""

@@ -15,6 +15,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext, ngettext
 from django.views.decorators.cache import never_cache
 
+from prodready_security.otp import trusted_browsers
 from prodready_security.sessions import keys
 from prodready_security.sessions.models import UserSession
 from prodready_security.sessions.revoke import revoke
@@ -32,10 +33,15 @@ def only_posted(sessions: QuerySet[UserSession], request: HttpRequest) -> QueryS
     ASCII digits only, and few enough for a database integer: ``str.isdigit()`` alone lets
     through "²" and numbers of thousands of digits, which the query cannot take.
     """
-    value = request.POST.get("session", "")
+    pk = posted_pk(request, "session")
+    return sessions.filter(pk=pk) if pk is not None else sessions.none()
+
+
+def posted_pk(request: HttpRequest, name: str) -> int | None:
+    value = request.POST.get(name, "")
     if value.isascii() and value.isdigit() and len(value) <= 18:
-        return sessions.filter(pk=int(value))
-    return sessions.none()
+        return int(value)
+    return None
 
 
 def current_hash(request: HttpRequest) -> str | None:
@@ -50,14 +56,25 @@ def manage(request: HttpRequest) -> HttpResponse:
     sessions = UserSession.objects.filter(user=user)
     current = current_hash(request)
     if request.method == "POST":
+        if "trusted_browser" in request.POST:
+            _untrusted(request, user, posted_pk(request, "trusted_browser"))
+            return redirect("prodready_sessions:manage")
         # The current session is never in the choice: signing out is the logout link's job.
         chosen = sessions.exclude(key_hash=current)
         if "revoke_others" not in request.POST:
             chosen = only_posted(chosen, request)
+        else:
+            _untrusted(request, user, None)  # signing out everywhere ends every trust
         ended = revoke(chosen, request=request)
         _signed_out(request, ended)
         return redirect("prodready_sessions:manage")
-    context = {"sessions": sessions, "current": current, "subject": user, "own": True}
+    context = {
+        "sessions": sessions,
+        "current": current,
+        "subject": user,
+        "own": True,
+        "trusted": trusted_browsers.listed(user),
+    }
     return render(request, "prodready_security/sessions/list.html", context)
 
 
@@ -76,11 +93,26 @@ def user_sessions(request: HttpRequest, user_id: int) -> HttpResponse:
         chosen = sessions.exclude(key_hash=current)
         if "revoke_all" not in request.POST:
             chosen = only_posted(chosen, request)
+        else:
+            _untrusted(request, subject, None)
         ended = revoke(chosen, request=request)
         _signed_out(request, ended)
         return redirect("prodready_sessions:user", user_id=subject.pk)
-    context = {"sessions": sessions, "current": current, "subject": subject, "own": False}
+    context = {
+        "sessions": sessions,
+        "current": current,
+        "subject": subject,
+        "own": False,
+        "trusted": trusted_browsers.listed(subject),
+    }
     return render(request, "prodready_security/sessions/list.html", context)
+
+
+def _untrusted(request: HttpRequest, user: Any, pk: int | None) -> None:
+    """Stop trusting one browser of ``user`` (``pk``), or all when ``pk`` is None."""
+    if pk is None and "trusted_browser" in request.POST:
+        return  # a posted value that names no browser: nothing is chosen
+    trusted_browsers.end(request, user, pk)
 
 
 def _signed_out(request: HttpRequest, ended: int) -> None:
