@@ -15,7 +15,7 @@ from pathlib import Path
 import polib
 import pytest
 
-from prodready.testing import missing_tool
+from prodready._ci import missing_tool
 
 ROOT = Path(__file__).resolve().parents[1]
 PLURAL_FORMS = (

@@ -161,7 +161,7 @@ def test_a_killed_owners_redis_lock_is_freed_within_three_beats() -> None:
     import sys
     import time
 
-    from prodready.testing import service_address
+    from prodready._ci import service_address
 
     host, port = service_address("requires_redis")
     location, prefix = f"redis://{host}:{port}/14", f"prodready-lock-test-{os.getpid()}"
