@@ -189,7 +189,8 @@ class Settings(AppSettings):
     @property
     def BACKUP_LEFTOVER_GRACE_SECONDS(self) -> int:
         """Age after which ``backup prune`` deletes what a crashed run left in the backup storage
-        (a ``.partial`` file, an object without its manifest); ``backup list --orphans`` shows them.
+        (a ``.partial`` file, an object without its manifest); ``backup list --orphans`` shows
+        them.
 
         :type: integer
         :default: ``3600``
