@@ -6,7 +6,11 @@ import pytest
 from django.test import override_settings
 
 from prodready.conf import InvalidSetting
-from prodready_security.audit.checks import check_audit_database, check_tracked_models
+from prodready_security.audit.checks import (
+    check_audit_database,
+    check_sealing,
+    check_tracked_models,
+)
 
 
 def ids(messages: list) -> list[str]:  # type: ignore[type-arg]
@@ -14,7 +18,7 @@ def ids(messages: list) -> list[str]:  # type: ignore[type-arg]
 
 
 def test_defaults_pass() -> None:
-    assert check_audit_database() + check_tracked_models() == []
+    assert check_audit_database() + check_tracked_models() + check_sealing() == []
 
 
 @override_settings(PRODREADY_AUDIT_DATABASE="audit")
@@ -49,3 +53,22 @@ def test_a_wrong_type_is_refused_as_soon_as_it_is_read() -> None:
         override_settings(PRODREADY_AUDIT_TRACKED_MODELS="auth.User"),
     ):
         pass
+
+
+@pytest.mark.parametrize(
+    ("delay", "schedule", "expected"),
+    [
+        (60, "*/5 * * * *", []),
+        (0.5, "", []),
+        (0, "* * * * *", ["PRODREADY_AUDIT_SEAL_MAX_DELAY is 0; expected seconds above 0."]),
+        (300, "every minute", ["PRODREADY_AUDIT_SEAL_SCHEDULE is 'every minute'; expected a cron "
+                               "expression of five fields (minute hour day month weekday)."]),
+    ],
+)  # fmt: skip
+def test_sealing_settings(delay: float, schedule: str, expected: list[str]) -> None:
+    with override_settings(
+        PRODREADY_AUDIT_SEAL_MAX_DELAY=delay, PRODREADY_AUDIT_SEAL_SCHEDULE=schedule
+    ):
+        messages = check_sealing()
+    assert [message.msg for message in messages] == expected
+    assert ids(messages) == ["prodready_security.E043"] * len(expected)

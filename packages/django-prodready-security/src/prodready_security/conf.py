@@ -127,6 +127,16 @@ class Settings(AppSettings):
         """Alias in DATABASES holding the audit log."""
         return self._get("AUDIT_DATABASE", "default")
 
+    @property
+    def AUDIT_SEAL_MAX_DELAY(self) -> float:
+        """Seconds an event may stay unsealed before verify and health report it."""
+        return self._get("AUDIT_SEAL_MAX_DELAY", 300)
+
+    @property
+    def AUDIT_SEAL_SCHEDULE(self) -> str:
+        """Cron of the task sealing events a crashed process left unsealed ("": none)."""
+        return self._get("AUDIT_SEAL_SCHEDULE", "* * * * *")
+
     # --- security headers and CSP reports (headers/) --------------------------------
 
     @property

@@ -72,10 +72,10 @@ def prodready_health_checks() -> Iterable[HealthCheck]:
 
 @hookimpl
 def prodready_periodic_tasks() -> Iterable[PeriodicTask]:
-    from prodready_security.tasks import CLEANUP
+    from prodready_security.tasks import AUDIT_SEAL, CLEANUP
 
-    schedule = conf.SESSIONS_CLEANUP_SCHEDULE
-    return [PeriodicTask(name=CLEANUP, task=CLEANUP, cron=schedule)] if schedule else []
+    schedules = ((CLEANUP, conf.SESSIONS_CLEANUP_SCHEDULE), (AUDIT_SEAL, conf.AUDIT_SEAL_SCHEDULE))
+    return [PeriodicTask(name=name, task=name, cron=cron) for name, cron in schedules if cron]
 
 
 @hookimpl

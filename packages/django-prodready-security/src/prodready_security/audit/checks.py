@@ -3,6 +3,8 @@
 - ``E040`` ``PRODREADY_AUDIT_DATABASE`` is not an alias in DATABASES
 - ``E041`` ``PRODREADY_AUDIT_TRACKED_MODELS`` names a model that is not installed
 - ``E042`` ``PRODREADY_AUDIT_TRACKED_MODELS`` names the audit log itself
+- ``E043`` ``PRODREADY_AUDIT_SEAL_MAX_DELAY`` is not positive, or
+  ``PRODREADY_AUDIT_SEAL_SCHEDULE`` is not a five-field cron expression
 """
 
 from __future__ import annotations
@@ -70,4 +72,29 @@ def check_tracked_models(
                     id="prodready_security.E042",
                 )
             )
+    return messages
+
+
+@reads_settings
+def check_sealing(app_configs: Sequence[Any] | None = None, **kwargs: Any) -> list[CheckMessage]:
+    messages: list[CheckMessage] = []
+    delay: object = conf.AUDIT_SEAL_MAX_DELAY
+    if isinstance(delay, (int, float)) and not isinstance(delay, bool) and delay <= 0:
+        messages.append(
+            Error(
+                f"PRODREADY_AUDIT_SEAL_MAX_DELAY is {delay!r}; expected seconds above 0.",
+                hint="Set it to 300 (the default), or more than the seal task's interval.",
+                id="prodready_security.E043",
+            )
+        )
+    schedule: object = conf.AUDIT_SEAL_SCHEDULE
+    if isinstance(schedule, str) and schedule and len(schedule.split()) != 5:
+        messages.append(
+            Error(
+                f"PRODREADY_AUDIT_SEAL_SCHEDULE is {schedule!r}; expected a cron expression "
+                "of five fields (minute hour day month weekday).",
+                hint="Set it to '* * * * *' (every minute), or '' to schedule nothing.",
+                id="prodready_security.E043",
+            )
+        )
     return messages

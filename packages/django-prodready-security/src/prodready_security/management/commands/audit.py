@@ -1,6 +1,8 @@
-"""``manage.py audit <subcommand>``: check and prune the audit log.
+"""``manage.py audit <subcommand>``: check, seal and prune the audit log.
 
-- ``verify``                 walk the hash chain; exit non-zero at the first broken link
+- ``verify``                 walk the hash chain; exit non-zero at the first broken link,
+                             or when events stay unsealed longer than they should
+- ``seal``                   link committed, unsealed events into the chain now
 - ``prune --before DATE``    remove older events, on record, and re-anchor the chain
 """
 
@@ -15,18 +17,20 @@ from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 
 from prodready_security.audit.prune import ChainBroken, prune_before
+from prodready_security.audit.sealing import overdue, seal_pending
 from prodready_security.audit.verify import verify_chain
 from prodready_security.conf import conf
 
 
 class Command(BaseCommand):
-    help = "Verify the audit log's hash chain, or prune old events."
+    help = "Verify the audit log's hash chain, seal pending events, or prune old events."
 
     def add_arguments(self, parser: CommandParser) -> None:
         sub = parser.add_subparsers(dest="subcommand", metavar="SUBCOMMAND", required=True)
         verify = sub.add_parser("verify", help="Check every event's hash and link, oldest first.")
+        seal = sub.add_parser("seal", help="Link committed, unsealed events into the chain.")
         prune = sub.add_parser("prune", help="Remove events that occurred before a date.")
-        for subparser in (verify, prune):
+        for subparser in (verify, seal, prune):
             subparser.add_argument(
                 "--database",
                 help="Alias of the database holding the log (default: PRODREADY_AUDIT_DATABASE).",
@@ -46,6 +50,9 @@ class Command(BaseCommand):
             raise CommandError(f"--database {using!r} is not an alias in DATABASES.")
         if options["subcommand"] == "verify":
             self.verify(using)
+        elif options["subcommand"] == "seal":
+            count = seal_pending(using)
+            self.stdout.write(f"Sealed {count} audit events.")
         else:
             self.prune(using, _parse_cut_off(options["before"]), options["dry_run"])
 
@@ -55,6 +62,15 @@ class Command(BaseCommand):
             raise CommandError(
                 f"Audit chain broken at {result.problem}. {result.checked} events before "
                 "it verified. Nothing was changed; investigate before pruning."
+            )
+        late, oldest = overdue(using, conf.AUDIT_SEAL_MAX_DELAY)
+        if oldest is not None:
+            raise CommandError(
+                f"{late} audit events are unsealed for more than {conf.AUDIT_SEAL_MAX_DELAY:g} s "
+                f"(oldest: id {oldest.pk}, {oldest.action} at "
+                f"{oldest.occurred_at:%Y-%m-%d %H:%M:%S}); sealing is not running. Check that "
+                "Celery beat runs "
+                "prodready_security.audit_seal, and run `manage.py audit seal`."
             )
         if not result.checked:
             self.stdout.write("Audit chain intact: no events.")
