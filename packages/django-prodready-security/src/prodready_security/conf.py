@@ -133,6 +133,31 @@ class Settings(AppSettings):
         return self._get("AUDIT_SEAL_MAX_DELAY", 300)
 
     @property
+    def AUDIT_CHECKPOINT_STORAGE(self) -> str | None:
+        """Alias in STORAGES receiving signed checkpoints (None: no checkpoints)."""
+        return self._get("AUDIT_CHECKPOINT_STORAGE", None)
+
+    @property
+    def AUDIT_CHECKPOINT_KEYS(self) -> list[str]:
+        """Ed25519 signing keys "<id>:<base64 private key>", newest first: the first signs."""
+        return self._get("AUDIT_CHECKPOINT_KEYS", [])
+
+    @property
+    def AUDIT_CHECKPOINT_PUBLIC_KEYS(self) -> list[str]:
+        """Public keys "<id>:<base64>" of retired signing keys, so old checkpoints verify."""
+        return self._get("AUDIT_CHECKPOINT_PUBLIC_KEYS", [])
+
+    @property
+    def AUDIT_CHECKPOINT_EVERY_EVENTS(self) -> int:
+        """A checkpoint is due once this many events were sealed since the last one."""
+        return self._get("AUDIT_CHECKPOINT_EVERY_EVENTS", 1000)
+
+    @property
+    def AUDIT_CHECKPOINT_EVERY_MINUTES(self) -> float:
+        """A checkpoint is due this long after the last one, if events were sealed since."""
+        return self._get("AUDIT_CHECKPOINT_EVERY_MINUTES", 60)
+
+    @property
     def AUDIT_SEAL_SCHEDULE(self) -> str:
         """Cron of the task sealing events a crashed process left unsealed ("": none)."""
         return self._get("AUDIT_SEAL_SCHEDULE", "* * * * *")

@@ -2,7 +2,8 @@
 
 With Celery installed and a broker configured, ``dispatch()`` queues the cleanup;
 otherwise (the embedded default) it runs it in-process. ``audit_seal`` seals audit
-events that no commit sealed (a process that died right after committing).
+events that no commit sealed (a process that died right after committing), then
+writes a signed checkpoint when one is due.
 """
 
 from __future__ import annotations
@@ -30,10 +31,13 @@ if shared_task is not None:
 
     @shared_task(name=AUDIT_SEAL)  # type: ignore[untyped-decorator]
     def audit_seal_task() -> int:
+        from prodready_security.audit import checkpoints
         from prodready_security.audit.sealing import seal_pending
         from prodready_security.conf import conf
 
-        return seal_pending(conf.AUDIT_DATABASE)
+        count = seal_pending(conf.AUDIT_DATABASE)
+        checkpoints.write(conf.AUDIT_DATABASE)  # when one is due
+        return count
 
 
 def broker_configured() -> bool:
