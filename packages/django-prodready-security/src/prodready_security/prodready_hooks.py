@@ -28,6 +28,7 @@ def prodready_settings() -> AppSettings:
 
 @hookimpl
 def prodready_readiness_findings() -> Iterable[Finding]:
+    from prodready_security.audit import findings as audit_findings
     from prodready_security.headers import findings as headers_findings
     from prodready_security.otp import findings as otp_findings
     from prodready_security.ratelimit import findings as ratelimit_findings
@@ -38,6 +39,7 @@ def prodready_readiness_findings() -> Iterable[Finding]:
         *otp_findings.findings(),
         *headers_findings.findings(),
         *sessions_findings.findings(),
+        *audit_findings.findings(),
     ]
 
 
