@@ -246,3 +246,14 @@ def test_checkpoints_are_written_when_due(audit_db: str, public_key: str) -> Non
 def test_checkpoint_command_says_how_to_turn_them_on(audit_db: str) -> None:
     with pytest.raises(CommandError, match="PRODREADY_AUDIT_CHECKPOINT_STORAGE"):
         checkpoint(audit_db)
+
+
+@on_both_databases
+def test_the_seal_task_seals_and_writes_a_due_checkpoint(audit_db: str, public_key: str) -> None:
+    from prodready_security import tasks
+
+    prodready.audit("invoice.paid", amount=1)  # on PostgreSQL unsealed: nothing commits here
+    with override_settings(PRODREADY_AUDIT_CHECKPOINT_EVERY_EVENTS=1):
+        sealed = tasks.audit_seal_task()
+    assert sealed == (1 if audit_db == PG else 0)  # SQLite seals as it inserts
+    assert [c.sequence for c in checkpoints.stored()] == [1]
