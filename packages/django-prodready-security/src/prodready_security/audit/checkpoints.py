@@ -214,4 +214,3 @@ def contradiction(
 def database_hashes(using: str, sequences: Iterable[int]) -> dict[int, str]:
     rows = AuditEvent.objects.using(using).filter(sequence__in=list(sequences))
     return {s or 0: str(h) for s, h in rows.values_list("sequence", "hash")}
-

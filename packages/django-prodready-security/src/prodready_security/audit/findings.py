@@ -69,6 +69,7 @@ def checkpoints_outside() -> Finding:
         "rewrite and PRODREADY_AUDIT_CHECKPOINT_KEYS from the environment (make a key with "
         "`manage.py audit checkpoint-key ID`).",
         weight=1,
-        detail="" if passed else "without them, whoever owns the database can rewrite the log "
-        "undetected",
+        detail=""
+        if passed
+        else "without them, whoever owns the database can rewrite the log undetected",
     )
