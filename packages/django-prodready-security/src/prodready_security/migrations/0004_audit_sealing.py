@@ -1,9 +1,10 @@
 """Events are inserted unsealed and linked by the sealer; the trigger lets only that through.
 
 ``sequence``, ``prev_hash`` and ``hash`` may now be empty (an event not sealed yet),
-``sealed_at`` records when the sealer linked it, and a partial index keeps the
-sealer's queue cheap to read. Existing events are all sealed and keep verifying:
-what is hashed did not change.
+and ``sealed_at`` records when the sealer linked it (0005 adds the index of the
+sealer's queue). Existing events are all sealed and keep verifying: what is hashed
+did not change. On a live site: dropping NOT NULL and adding a nullable column
+only change the catalogue, and the SQL replaces a function, touching no row.
 
 On PostgreSQL the append-only trigger now lets one kind of UPDATE through: setting
 the link of an unsealed event (``sequence``, ``prev_hash``, ``hash``, ``sealed_at``)
@@ -67,6 +68,11 @@ class RunSQLOnPostgreSQL(migrations.RunSQL):
 class Migration(migrations.Migration):
     dependencies = [("prodready_security", "0003_headers_sessions")]
 
+    prodready_reviewed = {
+        "data-with-schema": "the SQL only replaces the trigger's function: no row is "
+        "changed, and the schema changes only drop NOT NULL and add a nullable column",
+    }
+
     operations = [
         migrations.AlterField(
             model_name="auditevent",
@@ -87,14 +93,6 @@ class Migration(migrations.Migration):
             model_name="auditevent",
             name="sealed_at",
             field=models.DateTimeField(blank=True, editable=False, null=True),
-        ),
-        migrations.AddIndex(
-            model_name="auditevent",
-            index=models.Index(
-                condition=models.Q(("sequence__isnull", True)),
-                fields=["id"],
-                name="prodready_audit_unsealed",
-            ),
         ),
         RunSQLOnPostgreSQL(SEALABLE_SQL, reverse_sql=APPEND_ONLY_SQL),
     ]
