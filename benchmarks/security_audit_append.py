@@ -82,13 +82,15 @@ def setup_django(name: str, tracked: bool) -> None:
     django.setup()
 
 
-def writer(name: str, tag: str, tracked: bool, seconds: float, start: Any, out: Any) -> None:
+def writer(name: str, tag: str, tracked: bool, seconds: float, barriers: Any, out: Any) -> None:
     """Save one tracked group over and over for ``seconds``; report each save's time."""
     setup_django(name, tracked)
     from django.contrib.auth.models import Group
     from django.db import connection
 
+    ready, start = barriers
     group = Group.objects.create(name=tag)
+    ready.wait()
     start.wait()
     durations, number = [], 0
     deadline = time.perf_counter() + seconds
@@ -102,12 +104,14 @@ def writer(name: str, tag: str, tracked: bool, seconds: float, start: Any, out: 
     out.put(durations)
 
 
-def blocker(name: str, tag: str, hold: float, start: Any) -> None:
+def blocker(name: str, tag: str, hold: float, barriers: Any) -> None:
     """Hold a transaction with an audited change open through the whole round."""
     setup_django(name, tracked=True)
     from django.contrib.auth.models import Group
     from django.db import connection, transaction
 
+    ready, start = barriers
+    ready.wait()  # every writer has its group: only their saves can be held up
     with transaction.atomic():
         Group.objects.create(name=tag)
         start.wait()  # the writers start only now, with this change in flight
@@ -118,19 +122,22 @@ def blocker(name: str, tag: str, hold: float, start: Any) -> None:
 def run_round(name: str, tag: str, writers: int, seconds: float, **how: bool) -> dict[str, Any]:
     context = multiprocessing.get_context("spawn")
     blocked, tracked = how.get("blocked", False), how.get("tracked", True)
-    start, out = context.Barrier(writers + 1 + blocked), context.Queue()
+    parties = writers + 1 + blocked
+    barriers, out = (context.Barrier(parties), context.Barrier(parties)), context.Queue()
     processes = [
-        context.Process(target=writer, args=(name, f"{tag}-{n}", tracked, seconds, start, out))
+        context.Process(target=writer, args=(name, f"{tag}-{n}", tracked, seconds, barriers, out))
         for n in range(writers)
     ]
-    holder = context.Process(target=blocker, args=(name, f"{tag}-blocker", seconds + 1, start))
-    for process in [*processes, *([holder] if blocked else [])]:
+    holder = context.Process(target=blocker, args=(name, f"{tag}-blocker", seconds + 1, barriers))
+    everyone = [*processes, *([holder] if blocked else [])]
+    for process in everyone:
         process.start()
-    start.wait()
+    barriers[0].wait(timeout=300)
+    barriers[1].wait(timeout=300)
     began = time.perf_counter()
     durations = [d for _ in processes for d in out.get(timeout=seconds + 120)]
     elapsed = time.perf_counter() - began
-    for process in [*processes, *([holder] if blocked else [])]:
+    for process in everyone:
         process.join()
         if process.exitcode:
             raise SystemExit("a writer process failed; see its traceback above")
@@ -248,6 +255,13 @@ def report(new: dict[str, Any], old: dict[str, Any] | None, writers: int) -> Non
         "saves/s",
         old_value("untracked", "per_second"),
     )
+    # Tracked throughput as a share of the same design's untracked saves: less sensitive to
+    # what else the machine runs while each design's rounds run.
+    relative = tracked["per_second"] / untracked["per_second"] * 100
+    old_relative = (
+        old["tracked"]["per_second"] / old["untracked"]["per_second"] * 100 if old else None
+    )
+    line("tracked saves/s, % of untracked", relative, "%", old_relative)
     share = blocked["per_second"] / tracked["per_second"] * 100
     old_share = old["blocked"]["per_second"] / old["tracked"]["per_second"] * 100 if old else None
     line("blocked round, % of tracked events/s", share, "%", old_share)
@@ -281,7 +295,8 @@ def main() -> int:
 
     def design(name: str, source: str | None = None) -> dict[str, Any]:
         command = [sys.executable, __file__, "--design", name, "--writers", str(args.writers),
-                   "--seconds", str(args.seconds), *(["--source", source] if source else [])]  # fmt: skip
+                   "--seconds", str(args.seconds)]  # fmt: skip
+        command += ["--source", source] if source else []
         done = subprocess.run(command, capture_output=True, text=True, check=False)
         if done.returncode:
             raise SystemExit(f"the {name} design failed:\n{done.stdout}{done.stderr}")
