@@ -1,32 +1,54 @@
-"""Audit log append throughput with 4 concurrent writer processes on PostgreSQL.
+"""Audited saves from concurrent writer processes on PostgreSQL: today's log against the old one.
 
-Creates a scratch database, then runs two rounds of the same 4 writer processes:
+Each design gets its own scratch database and the same rounds, each of 8 writer
+processes saving a tracked model (``auth.Group``) in their own transactions, as
+fast as they can, for a fixed time:
 
-- baseline: each event is one INSERT of an audit row in its own transaction, with
-  no chain (no lock, no hash), the cost of storing the same rows at all;
-- chained: each event goes through ``prodready.audit(...)``, as in production:
-  lock the chain head, hash, insert, move the head.
+- untracked: the same saves with nothing tracked, the cost of the save itself;
+- tracked: every save is an audit event (``model.updated``);
+- blocked: the same, while another process holds a transaction with an audited
+  change open for the whole round (a CSV import, a slow view under
+  ``ATOMIC_REQUESTS``).
 
-It prints events/second for both and their ratio, then runs ``audit verify`` on
-the chained result, which must pass (exit status 1 otherwise). The scratch
-database is dropped at the end.
+It prints events/s, p50 and p99 of a save's time and the p99 added by auditing
+(tracked minus untracked), the blocked round's throughput as a share of the
+tracked one, and for the sealed design the delay from an event's creation (its
+commit follows in the same autocommit statement) to its sealing, p50 and p99.
+``audit verify`` must pass after each design (exit status 1 otherwise).
+
+"old" is the audit log before sealing existed (every append locked the chain's head
+row until its transaction ended): ``prodready_security`` at ``OLD_DESIGN``, taken
+from git into a temporary directory and put first on ``sys.path``. Without git
+history, only the current design runs and the figures are compared against the
+issue's stated 300 events/s.
 
 Needs PostgreSQL at ``PRODREADY_TEST_POSTGRES`` (default 127.0.0.1:5432, user
 ``PRODREADY_TEST_POSTGRES_USER``, default postgres).
 
-    python benchmarks/security_audit_append.py [--events 500] [--writers 4]
+    python benchmarks/security_audit_append.py [--seconds 5] [--writers 8]
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import multiprocessing
 import os
+import statistics
+import subprocess
 import sys
+import tarfile
+import tempfile
 import time
+from io import BytesIO
+from pathlib import Path
 from typing import Any
 
-DATABASE = f"prodready_bench_audit_{os.getpid()}"
+ROOT = Path(__file__).resolve().parent.parent
+# main before the sealer: every append locked the chain head until commit.
+OLD_DESIGN = "763a26d23c21aab6d6313ab187d04ccd9ab9b45d"
+PACKAGE_SRC = "packages/django-prodready-security/src"
+STATED_BASELINE = 300.0  # events/s, issue 13, 4 writers on the old design
 
 
 def database_settings(name: str) -> dict[str, Any]:
@@ -40,7 +62,7 @@ def database_settings(name: str) -> dict[str, Any]:
     }
 
 
-def setup_django(name: str) -> None:
+def setup_django(name: str, tracked: bool) -> None:
     import django
     from django.conf import settings
 
@@ -55,85 +77,90 @@ def setup_django(name: str) -> None:
         ],
         DATABASES={"default": database_settings(name)},
         DEFAULT_AUTO_FIELD="django.db.models.BigAutoField",
+        PRODREADY_AUDIT_TRACKED_MODELS=["auth.Group"] if tracked else [],
     )
     django.setup()
 
 
-def chained_writer(name: str, writer: int, count: int, start: Any) -> None:
-    setup_django(name)
+def writer(name: str, tag: str, tracked: bool, seconds: float, barriers: Any, out: Any) -> None:
+    """Save one tracked group over and over for ``seconds``; report each save's time."""
+    setup_django(name, tracked)
+    from django.contrib.auth.models import Group
     from django.db import connection
 
-    import prodready
-
-    connection.ensure_connection()
+    ready, start = barriers
+    group = Group.objects.create(name=tag)
+    ready.wait()
     start.wait()
-    for number in range(count):
-        prodready.audit("bench.append", writer=writer, number=number)
+    durations, number = [], 0
+    deadline = time.perf_counter() + seconds
+    while time.perf_counter() < deadline:
+        number += 1
+        group.name = f"{tag}-{number}"
+        began = time.perf_counter()
+        group.save()
+        durations.append(time.perf_counter() - began)
+    connection.close()
+    out.put(durations)
+
+
+def blocker(name: str, tag: str, hold: float, barriers: Any) -> None:
+    """Hold a transaction with an audited change open through the whole round."""
+    setup_django(name, tracked=True)
+    from django.contrib.auth.models import Group
+    from django.db import connection, transaction
+
+    ready, start = barriers
+    ready.wait()  # every writer has its group: only their saves can be held up
+    with transaction.atomic():
+        Group.objects.create(name=tag)
+        start.wait()  # the writers start only now, with this change in flight
+        time.sleep(hold)
     connection.close()
 
 
-def baseline_writer(name: str, writer: int, count: int, start: Any) -> None:
-    setup_django(name)
-    from django.db import connection
-    from django.utils import timezone
-
-    from prodready_security.audit.models import AuditEvent
-
-    connection.ensure_connection()
-    start.wait()
-    for number in range(count):
-        unique = f"{writer:08d}{number:056d}"
-        AuditEvent.objects.create(
-            sequence=writer * count + number + 1,
-            occurred_at=timezone.now(),
-            action="bench.baseline",
-            data={"writer": writer, "number": number},
-            prev_hash=unique,
-            hash=unique,
-        )
-    connection.close()
-
-
-def run_round(target: Any, name: str, writers: int, count: int) -> float:
-    """Events per second of ``writers`` processes writing ``count`` events each."""
+def run_round(name: str, tag: str, writers: int, seconds: float, **how: bool) -> dict[str, Any]:
     context = multiprocessing.get_context("spawn")
-    start = context.Barrier(writers + 1)
+    blocked, tracked = how.get("blocked", False), how.get("tracked", True)
+    parties = writers + 1 + blocked
+    barriers, out = (context.Barrier(parties), context.Barrier(parties)), context.Queue()
     processes = [
-        context.Process(target=target, args=(name, writer, count, start))
-        for writer in range(writers)
+        context.Process(target=writer, args=(name, f"{tag}-{n}", tracked, seconds, barriers, out))
+        for n in range(writers)
     ]
-    for process in processes:
+    holder = context.Process(target=blocker, args=(name, f"{tag}-blocker", seconds + 1, barriers))
+    everyone = [*processes, *([holder] if blocked else [])]
+    for process in everyone:
         process.start()
-    start.wait()  # every writer connected and set up: only the writing is timed
+    barriers[0].wait(timeout=300)
+    barriers[1].wait(timeout=300)
     began = time.perf_counter()
-    for process in processes:
-        process.join()
+    durations = [d for _ in processes for d in out.get(timeout=seconds + 120)]
     elapsed = time.perf_counter() - began
-    if any(process.exitcode for process in processes):
-        raise SystemExit("a writer process failed; see its traceback above")
-    return writers * count / elapsed
+    for process in everyone:
+        process.join()
+        if process.exitcode:
+            raise SystemExit("a writer process failed; see its traceback above")
+    return {
+        "per_second": len(durations) / elapsed,
+        "p50_ms": statistics.median(durations) * 1000,
+        "p99_ms": statistics.quantiles(durations, n=100)[98] * 1000,
+    }
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--events", type=int, default=500, help="events per writer")
-    parser.add_argument("--writers", type=int, default=4)
-    args = parser.parse_args()
-
+def run_design(design: str, writers: int, seconds: float) -> dict[str, Any]:
+    """Every round on a scratch database with the code now on ``sys.path``."""
     import psycopg
 
+    database = f"prodready_bench_audit_{design}_{os.getpid()}"
     admin = database_settings("postgres")
+    server = psycopg.connect(
+        host=admin["HOST"], port=admin["PORT"], user=admin["USER"], dbname="postgres",
+        autocommit=True, connect_timeout=3,
+    )  # fmt: skip
+    server.execute(f'CREATE DATABASE "{database}"')
     try:
-        server = psycopg.connect(
-            host=admin["HOST"], port=admin["PORT"], user=admin["USER"], dbname="postgres",
-            autocommit=True, connect_timeout=3,
-        )  # fmt: skip
-    except psycopg.OperationalError as exc:
-        print(f"PostgreSQL is not reachable at {admin['HOST']}:{admin['PORT']}: {exc}")
-        return 1
-    server.execute(f'CREATE DATABASE "{DATABASE}"')
-    try:
-        setup_django(DATABASE)
+        setup_django(database, tracked=True)
         from io import StringIO
 
         from django.core.management import call_command
@@ -141,36 +168,150 @@ def main() -> int:
 
         call_command("migrate", verbosity=0)
         connection.close()
-        total = args.writers * args.events
-        print(
-            f"Audit append: {args.writers} writer processes x {args.events} events on PostgreSQL"
-        )
-
-        baseline = run_round(baseline_writer, DATABASE, args.writers, args.events)
-        with connection.cursor() as cursor:
-            cursor.execute("TRUNCATE prodready_security_auditevent")  # not refused: no row trigger
-        connection.close()
-        chained = run_round(chained_writer, DATABASE, args.writers, args.events)
-
-        began = time.perf_counter()
+        result = {
+            "untracked": run_round(database, "u", writers, seconds, tracked=False),
+            "tracked": run_round(database, "t", writers, seconds),
+            "blocked": run_round(database, "b", writers, seconds, blocked=True),
+        }
+        result["seal_delay"] = _seal_delays(connection)
         out = StringIO()
         call_command("audit", "verify", stdout=out)
-        verify_seconds = time.perf_counter() - began
+        result["verify"] = out.getvalue().strip()
+        import prodready_security
+
+        result["package"] = prodready_security.__file__
         connection.close()
-        print(f"  baseline (plain INSERT, no chain): {baseline:8.0f} events/s")
-        print(f"  chained (prodready.audit):         {chained:8.0f} events/s")
-        print(f"  ratio chained/baseline:            {chained / baseline:8.2f}x")
-        verified = out.getvalue().strip()
-        print(f"  audit verify: {total} events in {verify_seconds * 1000:.0f} ms: {verified}")
-    except Exception as exc:
-        print(f"FAILED: {exc}")
-        return 1
+        return result
     finally:
         from django.db import connections
 
         connections.close_all()
-        server.execute(f'DROP DATABASE IF EXISTS "{DATABASE}" WITH (FORCE)')
+        server.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
         server.close()
+
+
+def _seal_delays(connection: Any) -> dict[str, float] | None:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT column_name FROM information_schema.columns "
+            "WHERE table_name = 'prodready_security_auditevent' AND column_name = 'sealed_at'"
+        )
+        if cursor.fetchone() is None:
+            return None  # the old design links on insert: nothing to wait for
+        cursor.execute(
+            "SELECT EXTRACT(EPOCH FROM sealed_at - occurred_at) FROM "
+            "prodready_security_auditevent WHERE sealed_at IS NOT NULL"
+        )
+        delays = [float(row[0]) for row in cursor.fetchall()]
+    return {
+        "p50_ms": statistics.median(delays) * 1000,
+        "p99_ms": statistics.quantiles(delays, n=100)[98] * 1000,
+    }
+
+
+def old_design_source(directory: str) -> str | None:
+    """``prodready_security`` of ``OLD_DESIGN`` unpacked under ``directory``; None without git."""
+    try:
+        archive = subprocess.run(
+            ["git", "archive", "--format=tar", OLD_DESIGN, PACKAGE_SRC],
+            cwd=ROOT, capture_output=True, check=True,
+        ).stdout  # fmt: skip
+    except (OSError, subprocess.CalledProcessError):
+        return None
+    with tarfile.open(fileobj=BytesIO(archive)) as tar:
+        tar.extractall(directory, filter="data")
+    return str(Path(directory) / PACKAGE_SRC)
+
+
+def report(new: dict[str, Any], old: dict[str, Any] | None, writers: int) -> None:
+    def line(label: str, value: float, unit: str, base: float | None) -> None:
+        ratio = f"  {value / base:6.2f}x of old ({base:8.1f})" if base else ""
+        print(f"  {label:38} {value:9.1f} {unit:8}{ratio}")
+
+    def old_value(round_name: str, key: str) -> float | None:
+        return old[round_name][key] if old else None
+
+    rounds = new["tracked"], new["untracked"], new["blocked"]
+    tracked, untracked, blocked = rounds
+    line(
+        "events/s (tracked saves)",
+        tracked["per_second"],
+        "events/s",
+        old_value("tracked", "per_second"),
+    )
+    if old is None:
+        print(
+            f"  vs the issue's stated {STATED_BASELINE:.0f} events/s (4 writers, old design): "
+            f"{tracked['per_second'] / STATED_BASELINE:.2f}x"
+        )
+    line("save p50", tracked["p50_ms"], "ms", old_value("tracked", "p50_ms"))
+    line("save p99", tracked["p99_ms"], "ms", old_value("tracked", "p99_ms"))
+    added = tracked["p99_ms"] - untracked["p99_ms"]
+    old_added = old["tracked"]["p99_ms"] - old["untracked"]["p99_ms"] if old else None
+    line("p99 added by auditing", added, "ms", old_added)
+    line(
+        "untracked saves/s (no audit)",
+        untracked["per_second"],
+        "saves/s",
+        old_value("untracked", "per_second"),
+    )
+    # Tracked throughput as a share of the same design's untracked saves: less sensitive to
+    # what else the machine runs while each design's rounds run.
+    relative = tracked["per_second"] / untracked["per_second"] * 100
+    old_relative = (
+        old["tracked"]["per_second"] / old["untracked"]["per_second"] * 100 if old else None
+    )
+    line("tracked saves/s, % of untracked", relative, "%", old_relative)
+    share = blocked["per_second"] / tracked["per_second"] * 100
+    old_share = old["blocked"]["per_second"] / old["tracked"]["per_second"] * 100 if old else None
+    line("blocked round, % of tracked events/s", share, "%", old_share)
+    if new["seal_delay"]:
+        line("seal delay p50", new["seal_delay"]["p50_ms"], "ms", None)
+        line("seal delay p99", new["seal_delay"]["p99_ms"], "ms", None)
+    print(f"  new design from {new['package']}")
+    if old:
+        print(f"  old design from {old['package']}")
+    print(f"  audit verify (new): {new['verify']}")
+    if old:
+        print(f"  audit verify (old): {old['verify']}")
+    print(
+        f"  targets: >= 2000 events/s, p99 added < 2 ms, blocked >= 90 %, seal p99 < 2000 ms "
+        f"({writers} writers)"
+    )
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seconds", type=float, default=5.0, help="length of each round")
+    parser.add_argument("--writers", type=int, default=8)
+    parser.add_argument("--design", help=argparse.SUPPRESS)  # one design, in a child process
+    parser.add_argument("--source", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.design:
+        if args.source:
+            sys.path.insert(0, args.source)  # the old package before the installed one
+        print(json.dumps(run_design(args.design, args.writers, args.seconds)))
+        return 0
+
+    def design(name: str, source: str | None = None) -> dict[str, Any]:
+        command = [sys.executable, __file__, "--design", name, "--writers", str(args.writers),
+                   "--seconds", str(args.seconds)]  # fmt: skip
+        command += ["--source", source] if source else []
+        done = subprocess.run(command, capture_output=True, text=True, check=False)
+        if done.returncode:
+            raise SystemExit(f"the {name} design failed:\n{done.stdout}{done.stderr}")
+        return dict(json.loads(done.stdout.strip().splitlines()[-1]))
+
+    print(f"Audit append: {args.writers} writer processes, {args.seconds:g} s rounds, PostgreSQL")
+    try:
+        with tempfile.TemporaryDirectory() as directory:
+            source = old_design_source(directory)
+            old = design("old", source) if source else None
+            new = design("new")
+    except SystemExit as exc:
+        print(f"FAILED: {exc}")
+        return 1
+    report(new, old, args.writers)
     return 0
 
 

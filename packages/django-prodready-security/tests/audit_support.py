@@ -6,11 +6,12 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from django.db import connections
+from django.db import connections, transaction
 from django.test import override_settings
 
 import prodready
 from prodready_security.audit.models import AuditEvent
+from prodready_security.audit.sealing import seal_pending
 
 PG = "postgres"
 
@@ -46,6 +47,9 @@ def audit_db(request: pytest.FixtureRequest) -> Iterator[str]:
 
 
 def events(alias: str) -> list[AuditEvent]:
+    """Every event in chain order, sealed first: inside a test's transaction nothing
+    commits, so the sealer that runs after commit on PostgreSQL never would."""
+    seal_pending(alias)
     return list(AuditEvent.objects.using(alias).order_by("sequence"))
 
 
@@ -73,5 +77,28 @@ def write_events(writer: int, count: int) -> None:
     try:
         for number in range(count):
             prodready.audit("test.concurrent", writer=writer, number=number)
+    finally:
+        connections.close_all()
+
+
+class RolledBack(Exception):
+    pass
+
+
+def rolled_back(number: int) -> bool:
+    return number % 3 == 2
+
+
+def write_events_with_rollbacks(writer: int, count: int) -> None:
+    """``count`` transactions of one event each; those ``rolled_back`` are rolled back."""
+    try:
+        for number in range(count):
+            try:
+                with transaction.atomic(using=PG):
+                    prodready.audit("test.concurrent", writer=writer, number=number)
+                    if rolled_back(number):
+                        raise RolledBack
+            except RolledBack:
+                pass
     finally:
         connections.close_all()

@@ -66,6 +66,7 @@ def test_verify_finds_a_removed_event_in_the_middle(audit_db: str) -> None:
     for number in range(4):
         prodready.audit("test.linked", number=number)
 
+    events(audit_db)  # sealed
     _delete_past_trigger(audit_db, 2)
 
     problem = verify_chain(audit_db).problem
@@ -79,6 +80,7 @@ def test_verify_finds_events_removed_from_the_end(audit_db: str) -> None:
     for number in range(3):
         prodready.audit("test.linked", number=number)
 
+    events(audit_db)  # sealed
     _delete_past_trigger(audit_db, 3)
 
     problem = verify_chain(audit_db).problem

@@ -6,7 +6,13 @@ import pytest
 from django.test import override_settings
 
 from prodready.conf import InvalidSetting
-from prodready_security.audit.checks import check_audit_database, check_tracked_models
+from prodready_security.audit.checkpoints import generate_key
+from prodready_security.audit.checks import (
+    check_audit_database,
+    check_checkpoints,
+    check_sealing,
+    check_tracked_models,
+)
 
 
 def ids(messages: list) -> list[str]:  # type: ignore[type-arg]
@@ -14,7 +20,8 @@ def ids(messages: list) -> list[str]:  # type: ignore[type-arg]
 
 
 def test_defaults_pass() -> None:
-    assert check_audit_database() + check_tracked_models() == []
+    assert check_audit_database() + check_tracked_models() + check_sealing() == []
+    assert check_checkpoints() == []
 
 
 @override_settings(PRODREADY_AUDIT_DATABASE="audit")
@@ -49,3 +56,56 @@ def test_a_wrong_type_is_refused_as_soon_as_it_is_read() -> None:
         override_settings(PRODREADY_AUDIT_TRACKED_MODELS="auth.User"),
     ):
         pass
+
+
+@pytest.mark.parametrize(
+    ("delay", "schedule", "expected"),
+    [
+        (60, "*/5 * * * *", []),
+        (0.5, "", []),
+        (0, "* * * * *", ["PRODREADY_AUDIT_SEAL_MAX_DELAY is 0; expected seconds above 0."]),
+        (300, "every minute", ["PRODREADY_AUDIT_SEAL_SCHEDULE is 'every minute'; expected a cron "
+                               "expression of five fields (minute hour day month weekday)."]),
+    ],
+)  # fmt: skip
+def test_sealing_settings(delay: float, schedule: str, expected: list[str]) -> None:
+    with override_settings(
+        PRODREADY_AUDIT_SEAL_MAX_DELAY=delay, PRODREADY_AUDIT_SEAL_SCHEDULE=schedule
+    ):
+        messages = check_sealing()
+    assert [message.msg for message in messages] == expected
+    assert ids(messages) == ["prodready_security.E043"] * len(expected)
+
+
+PRIVATE, PUBLIC = generate_key("k1")
+
+
+@pytest.mark.parametrize(
+    ("settings", "expected"),
+    [
+        ({"PRODREADY_AUDIT_CHECKPOINT_KEYS": [PRIVATE],
+          "PRODREADY_AUDIT_CHECKPOINT_PUBLIC_KEYS": [PUBLIC],
+          "PRODREADY_AUDIT_CHECKPOINT_STORAGE": "default"}, []),
+        ({"PRODREADY_AUDIT_CHECKPOINT_KEYS": ["k1:short"]},
+         ["PRODREADY_AUDIT_CHECKPOINT_KEYS[0] is not a key: expected '<key id>:<base64 of a "
+          "32-byte Ed25519 private key>', got a value starting 'k1:short'."]),
+        ({"PRODREADY_AUDIT_CHECKPOINT_PUBLIC_KEYS": [PUBLIC, PRIVATE.replace("k1", "")]},
+         ["PRODREADY_AUDIT_CHECKPOINT_PUBLIC_KEYS[1] is not a key: the key has no id "
+          "before ':'."]),
+        ({"PRODREADY_AUDIT_CHECKPOINT_KEYS": [PRIVATE],
+          "PRODREADY_AUDIT_CHECKPOINT_STORAGE": "worm"},
+         ["PRODREADY_AUDIT_CHECKPOINT_STORAGE is 'worm', which is not an alias in STORAGES "
+          "(default, staticfiles)."]),
+        ({"PRODREADY_AUDIT_CHECKPOINT_STORAGE": "default"},
+         ["PRODREADY_AUDIT_CHECKPOINT_STORAGE is set but PRODREADY_AUDIT_CHECKPOINT_KEYS is "
+          "empty: no checkpoint can be signed."]),
+    ],
+)  # fmt: skip
+def test_checkpoint_settings(settings: dict[str, object], expected: list[str]) -> None:
+    with override_settings(**settings):
+        messages = check_checkpoints()
+    assert [message.msg for message in messages] == expected
+    assert ids(messages) == [
+        "prodready_security.E045" if "STORAGE is" in text else "prodready_security.E044"
+        for text in expected
+    ]

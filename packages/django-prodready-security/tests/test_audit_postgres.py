@@ -35,6 +35,7 @@ def _append_some(alias: str, count: int = 3) -> None:
 
     for number in range(count):
         prodready.audit("test.append_only", number=number)
+    events(alias)  # sealed
 
 
 @pytest.mark.parametrize(

@@ -29,6 +29,8 @@ class ProdreadySecurityConfig(AppConfig):
         checks.register(otp_checks.check_numbers)
         checks.register(audit_checks.check_audit_database)
         checks.register(audit_checks.check_tracked_models)
+        checks.register(audit_checks.check_sealing)
+        checks.register(audit_checks.check_checkpoints)
         checks.register(headers_checks.check_permissions_policy)
         checks.register(headers_checks.check_cross_origin)
         checks.register(headers_checks.check_reports)

@@ -250,7 +250,10 @@ class Settings(AppSettings):
     @property
     def AUDIT_TRACKED_MODELS(self) -> list[str]:
         """Models whose creates, updates (with field diffs) and deletes are audit events, including
-        ``QuerySet.update``, ``bulk_create``, ``bulk_update`` and ``QuerySet.delete``.
+        ``QuerySet.update``, ``bulk_create``, ``bulk_update`` and ``QuerySet.delete``, and whose
+        many-to-many changes (add, remove, clear, set, from either side; ``auth.User``'s ``groups``
+        and ``user_permissions`` too) are ``model.m2m_changed`` events with the sets before and
+        after.
 
         :type: list of ``"app_label.ModelName"``
         :default: ``[]``
@@ -276,6 +279,76 @@ class Settings(AppSettings):
         :default: ``"default"``
         """
         return self._get("AUDIT_DATABASE", "default")
+
+    @property
+    def AUDIT_SEAL_MAX_DELAY(self) -> float:
+        """Seconds an event may stay unsealed (not yet linked into the hash chain) before
+        ``manage.py audit verify`` and the ``audit:chain`` health check report that sealing is not
+        running.
+
+        :type: number
+        :default: ``300``
+        """
+        return self._get("AUDIT_SEAL_MAX_DELAY", 300)
+
+    @property
+    def AUDIT_CHECKPOINT_STORAGE(self) -> str | None:
+        """Where signed checkpoints of the chain are written
+        (``audit-checkpoints/<sequence>.json``); use a storage the database's users cannot rewrite
+        (S3 with Object Lock, another host). ``None``: no checkpoints.
+
+        :type: storage alias or ``None``
+        :default: ``None``
+        """
+        return self._get("AUDIT_CHECKPOINT_STORAGE", None)
+
+    @property
+    def AUDIT_CHECKPOINT_KEYS(self) -> list[str]:
+        """Checkpoint signing keys, newest first: the first signs, every one's public key verifies.
+        From the environment, never the database; make one with ``manage.py audit checkpoint-key
+        ID``.
+
+        :type: list of ``"<id>:<base64 Ed25519 private key>"``
+        :default: ``[]``
+        """
+        return self._get("AUDIT_CHECKPOINT_KEYS", [])
+
+    @property
+    def AUDIT_CHECKPOINT_PUBLIC_KEYS(self) -> list[str]:
+        """Public keys of retired signing keys, so their checkpoints still verify after rotation.
+
+        :type: list of ``"<id>:<base64 Ed25519 public key>"``
+        :default: ``[]``
+        """
+        return self._get("AUDIT_CHECKPOINT_PUBLIC_KEYS", [])
+
+    @property
+    def AUDIT_CHECKPOINT_EVERY_EVENTS(self) -> int:
+        """The seal task writes a checkpoint once this many events were sealed since the last one.
+
+        :type: integer
+        :default: ``1000``
+        """
+        return self._get("AUDIT_CHECKPOINT_EVERY_EVENTS", 1000)
+
+    @property
+    def AUDIT_CHECKPOINT_EVERY_MINUTES(self) -> float:
+        """... or once this long has passed since the last one and events were sealed since.
+
+        :type: number
+        :default: ``60``
+        """
+        return self._get("AUDIT_CHECKPOINT_EVERY_MINUTES", 60)
+
+    @property
+    def AUDIT_SEAL_SCHEDULE(self) -> str:
+        """When the periodic task ``prodready_security.audit_seal`` seals events that no commit
+        sealed (a process that died right after committing); ``""`` schedules nothing.
+
+        :type: cron string
+        :default: ``"* * * * *"``
+        """
+        return self._get("AUDIT_SEAL_SCHEDULE", "* * * * *")
 
     # --- security headers and CSP reports (headers/) --------------------------------
 

@@ -28,6 +28,7 @@ def prodready_settings() -> AppSettings:
 
 @hookimpl
 def prodready_readiness_findings() -> Iterable[Finding]:
+    from prodready_security.audit import findings as audit_findings
     from prodready_security.headers import findings as headers_findings
     from prodready_security.otp import findings as otp_findings
     from prodready_security.ratelimit import findings as ratelimit_findings
@@ -38,6 +39,7 @@ def prodready_readiness_findings() -> Iterable[Finding]:
         *otp_findings.findings(),
         *headers_findings.findings(),
         *sessions_findings.findings(),
+        *audit_findings.findings(),
     ]
 
 
@@ -72,10 +74,10 @@ def prodready_health_checks() -> Iterable[HealthCheck]:
 
 @hookimpl
 def prodready_periodic_tasks() -> Iterable[PeriodicTask]:
-    from prodready_security.tasks import CLEANUP
+    from prodready_security.tasks import AUDIT_SEAL, CLEANUP
 
-    schedule = conf.SESSIONS_CLEANUP_SCHEDULE
-    return [PeriodicTask(name=CLEANUP, task=CLEANUP, cron=schedule)] if schedule else []
+    schedules = ((CLEANUP, conf.SESSIONS_CLEANUP_SCHEDULE), (AUDIT_SEAL, conf.AUDIT_SEAL_SCHEDULE))
+    return [PeriodicTask(name=name, task=name, cron=cron) for name, cron in schedules if cron]
 
 
 @hookimpl

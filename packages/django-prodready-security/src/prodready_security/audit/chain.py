@@ -1,30 +1,47 @@
-"""Appending to the hash chain: one writer at a time, so the chain never forks.
+"""Adding events to the log: inserted where writers wait for nobody, then chained.
 
-Every append locks the single head row first and holds the lock until its
-transaction ends. On PostgreSQL that is ``SELECT ... FOR UPDATE``; on SQLite,
+``add`` is what the recorder calls. On PostgreSQL it inserts the events unsealed,
+in the caller's transaction (so an event exists exactly when the change commits),
+and asks the sealer to link them once that transaction commits (``audit.sealing``
+explains the order and why it is sound). No writer touches a shared row or lock.
+
+On other databases ``append`` links the events as they are inserted: it locks the
+single head row first and holds the lock until its transaction ends. On SQLite,
 which has no row locks, the first statement is a write to the head row, which
-takes the database's write lock and makes other writers wait (up to the
-connection's ``timeout``). With the lock held, the next sequence number and the
-previous hash are read, the new rows hashed and inserted, and the head moved.
-
-An append inside a transaction the caller opened (a tracked model's save) holds
-the lock until that transaction commits, so the event exists exactly when the
-change does; keep such transactions short.
+takes the database's write lock (SQLite's one writer at a time) and makes other
+writers wait up to the connection's ``timeout``. ``append`` is also how ``audit
+prune`` records itself on PostgreSQL, holding the sealer's lock.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import partial
 
 from django.db import connections, transaction
 from django.db.models import F
 
+from prodready_security.audit import sealing
 from prodready_security.audit.hashing import event_hash
 from prodready_security.audit.models import HEAD_ID, AuditChainHead, AuditEvent
 
 
+def add(rows: Sequence[AuditEvent], using: str) -> None:
+    """Store ``rows`` in order; linked into the chain now, or by the sealer after commit."""
+    if not rows:
+        return
+    if not sealing.deferred(using):
+        append(rows, using)
+        return
+    AuditEvent.objects.using(using).bulk_create(rows)
+    transaction.on_commit(partial(sealing.seal_soon, using), using=using)
+
+
 def append(rows: Sequence[AuditEvent], using: str) -> None:
-    """Link ``rows`` to the end of the chain, in order, and insert them."""
+    """Link ``rows`` to the end of the chain, in order, and insert them.
+
+    On PostgreSQL only under the sealer's lock (``sealing.lock``).
+    """
     if not rows:
         return
     with transaction.atomic(using=using):

@@ -3,6 +3,10 @@
 - ``E040`` ``PRODREADY_AUDIT_DATABASE`` is not an alias in DATABASES
 - ``E041`` ``PRODREADY_AUDIT_TRACKED_MODELS`` names a model that is not installed
 - ``E042`` ``PRODREADY_AUDIT_TRACKED_MODELS`` names the audit log itself
+- ``E043`` ``PRODREADY_AUDIT_SEAL_MAX_DELAY`` is not positive, or
+  ``PRODREADY_AUDIT_SEAL_SCHEDULE`` is not a five-field cron expression
+- ``E044`` an entry of ``PRODREADY_AUDIT_CHECKPOINT_KEYS`` or ``..._PUBLIC_KEYS`` is not a key
+- ``E045`` ``PRODREADY_AUDIT_CHECKPOINT_STORAGE`` is not an alias in STORAGES, or has no key
 """
 
 from __future__ import annotations
@@ -70,4 +74,75 @@ def check_tracked_models(
                     id="prodready_security.E042",
                 )
             )
+    return messages
+
+
+@reads_settings
+def check_sealing(app_configs: Sequence[Any] | None = None, **kwargs: Any) -> list[CheckMessage]:
+    messages: list[CheckMessage] = []
+    delay: object = conf.AUDIT_SEAL_MAX_DELAY
+    if isinstance(delay, (int, float)) and not isinstance(delay, bool) and delay <= 0:
+        messages.append(
+            Error(
+                f"PRODREADY_AUDIT_SEAL_MAX_DELAY is {delay!r}; expected seconds above 0.",
+                hint="Set it to 300 (the default), or more than the seal task's interval.",
+                id="prodready_security.E043",
+            )
+        )
+    schedule: object = conf.AUDIT_SEAL_SCHEDULE
+    if isinstance(schedule, str) and schedule and len(schedule.split()) != 5:
+        messages.append(
+            Error(
+                f"PRODREADY_AUDIT_SEAL_SCHEDULE is {schedule!r}; expected a cron expression "
+                "of five fields (minute hour day month weekday).",
+                hint="Set it to '* * * * *' (every minute), or '' to schedule nothing.",
+                id="prodready_security.E043",
+            )
+        )
+    return messages
+
+
+@reads_settings
+def check_checkpoints(
+    app_configs: Sequence[Any] | None = None, **kwargs: Any
+) -> list[CheckMessage]:
+    from django.conf import settings
+
+    from prodready_security.audit.checkpoints import InvalidKey, parse_key
+
+    messages: list[CheckMessage] = []
+    for name, private in (("KEYS", True), ("PUBLIC_KEYS", False)):
+        values: object = getattr(conf, f"AUDIT_CHECKPOINT_{name}")
+        for position, value in enumerate(values if isinstance(values, list) else []):
+            try:
+                parse_key(str(value), private=private)
+            except InvalidKey as exc:
+                messages.append(
+                    Error(
+                        f"PRODREADY_AUDIT_CHECKPOINT_{name}[{position}] is not a key: {exc}.",
+                        hint="Make a key pair with `manage.py audit checkpoint-key ID`.",
+                        id="prodready_security.E044",
+                    )
+                )
+    alias: object = conf.AUDIT_CHECKPOINT_STORAGE
+    if isinstance(alias, str) and alias not in settings.STORAGES:
+        messages.append(
+            Error(
+                f"PRODREADY_AUDIT_CHECKPOINT_STORAGE is {alias!r}, which is not an alias in "
+                f"STORAGES ({', '.join(sorted(settings.STORAGES))}).",
+                hint="Add a storage the database's users cannot rewrite (S3 with Object "
+                "Lock, another host) to STORAGES and name it here.",
+                id="prodready_security.E045",
+            )
+        )
+    elif isinstance(alias, str) and not conf.AUDIT_CHECKPOINT_KEYS:
+        messages.append(
+            Error(
+                "PRODREADY_AUDIT_CHECKPOINT_STORAGE is set but PRODREADY_AUDIT_CHECKPOINT_KEYS "
+                "is empty: no checkpoint can be signed.",
+                hint="Make a key with `manage.py audit checkpoint-key ID` and put it in the "
+                "environment.",
+                id="prodready_security.E045",
+            )
+        )
     return messages

@@ -1,4 +1,9 @@
-"""What the audit log stores: one row per event, and the head of the hash chain."""
+"""What the audit log stores: one row per event, and the head of the hash chain.
+
+An event is written unsealed (``sequence``, ``prev_hash`` and ``hash`` empty) where
+writers do not wait for each other, then linked into the chain by the sealer
+(``audit.sealing``); see ``audit.chain`` for which database does what.
+"""
 
 from __future__ import annotations
 
@@ -23,7 +28,8 @@ class AuditEvent(models.Model):
     who they were.
     """
 
-    sequence = models.PositiveBigIntegerField(unique=True, editable=False)
+    # Empty until the sealer links the event into the chain.
+    sequence = models.PositiveBigIntegerField(unique=True, null=True, editable=False)
     occurred_at = models.DateTimeField(db_index=True)
     action = models.CharField(max_length=100, db_index=True)
     actor = models.ForeignKey(
@@ -50,16 +56,29 @@ class AuditEvent(models.Model):
     client_address = models.CharField(max_length=45, blank=True)
     user_agent = models.CharField(max_length=512, blank=True)
     request_id = models.CharField(max_length=128, blank=True)
-    prev_hash = models.CharField(max_length=64, editable=False)
-    hash = models.CharField(max_length=64, unique=True, editable=False)
+    # NULL, not "", until sealed: many unsealed events must fit the unique constraint.
+    prev_hash = models.CharField(max_length=64, null=True, editable=False)  # noqa: DJ001
+    hash = models.CharField(max_length=64, unique=True, null=True, editable=False)  # noqa: DJ001
+    # When the sealer linked the event (not hashed: it says nothing about what happened).
+    sealed_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["-sequence"]
         verbose_name = gettext_lazy("audit event")
         verbose_name_plural = gettext_lazy("audit events")
-        indexes = [models.Index(fields=["target_content_type", "target_pk"])]
+        indexes = [
+            models.Index(fields=["target_content_type", "target_pk"]),
+            # The sealer's queue: small, as events are sealed right after they commit.
+            models.Index(
+                fields=["id"],
+                condition=models.Q(sequence__isnull=True),
+                name="prodready_audit_unsealed",
+            ),
+        ]
 
     def __str__(self) -> str:
+        if self.sequence is None:
+            return f"unsealed {self.action} (id {self.pk})"
         return f"#{self.sequence} {self.action}"
 
     @property
@@ -72,9 +91,10 @@ class AuditEvent(models.Model):
 class AuditChainHead(models.Model):
     """The chain's single head row: the last event appended, and where the chain starts.
 
-    Appending locks this row, so concurrent writers take turns and the chain
-    never forks. ``anchor_*`` is the link the oldest kept event points to: the
-    genesis, or the last event removed by ``manage.py audit prune``.
+    Only the sealer (under its own lock) and the inline append of databases
+    without advisory locks move it, so the chain never forks. ``anchor_*`` is the
+    link the oldest kept event points to: the genesis, or the last event removed by
+    ``manage.py audit prune``.
     """
 
     id = models.PositiveSmallIntegerField(primary_key=True, default=HEAD_ID)

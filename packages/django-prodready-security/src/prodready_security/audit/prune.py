@@ -20,7 +20,7 @@ from typing import Any
 
 from django.db import connections, transaction
 
-from prodready_security.audit import chain, recorder
+from prodready_security.audit import chain, recorder, sealing
 from prodready_security.audit.models import AuditEvent
 from prodready_security.audit.verify import Problem, verify_chain
 
@@ -44,11 +44,14 @@ class Pruned:
 def prune_before(before: datetime, using: str, actor: Any = None, dry_run: bool = False) -> Pruned:
     """Remove the events that occurred before ``before``; record it unless ``dry_run``."""
     with transaction.atomic(using=using):
-        head = chain.lock_head(using)  # no append can interleave from here on
+        sealing.lock(using)  # no sealer can run from here on (writers still can)
+        while sealing.seal_batch(using):
+            pass  # what has committed joins the chain first, so it is verified too
+        head = chain.lock_head(using)  # no inline append can interleave from here on
         verification = verify_chain(using)
         if verification.problem is not None:
             raise ChainBroken(verification.problem)
-        events = AuditEvent.objects.using(using)
+        events = AuditEvent.objects.using(using).filter(sequence__isnull=False)
         first_kept = events.filter(occurred_at__gte=before).order_by("sequence").first()
         doomed = events.filter(sequence__gt=head.anchor_sequence)
         if first_kept is not None:
@@ -66,7 +69,7 @@ def prune_before(before: datetime, using: str, actor: Any = None, dry_run: bool 
             return result
         with _delete_allowed(using):
             doomed.delete()  # one DELETE: the log has no relations or delete receivers
-        head.anchor_sequence, head.anchor_hash = last.sequence, last.hash
+        head.anchor_sequence, head.anchor_hash = result.last_sequence or 0, str(last.hash)
         head.save(using=using, update_fields=["anchor_sequence", "anchor_hash"])
         _record(result, before, actor, using)
     return result

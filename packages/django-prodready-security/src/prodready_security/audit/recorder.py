@@ -24,9 +24,10 @@ if TYPE_CHECKING:
 
 
 def record(event: SentEvent) -> AuditEvent:
-    """Store ``event`` at the end of the chain in ``PRODREADY_AUDIT_DATABASE``."""
+    """Store ``event`` in ``PRODREADY_AUDIT_DATABASE``; linked into the chain now or, on
+    PostgreSQL, by the sealer right after the transaction commits."""
     row = build_row(event)
-    chain.append([row], using=conf.AUDIT_DATABASE)
+    chain.add([row], using=conf.AUDIT_DATABASE)
     return row
 
 

@@ -28,8 +28,10 @@ def _tracked_models_changed(setting: str, **kwargs: Any) -> None:
 
 def _track() -> None:
     """Record the tracked models' changes: saves and deletes through their signals, bulk
-    operations through the wrapped QuerySet methods."""
-    from prodready_security.audit import bulk, model_changes
+    operations through the wrapped QuerySet methods, many-to-many changes through
+    ``m2m_changed``."""
+    from prodready_security.audit import bulk, m2m_changes, model_changes
 
     if model_changes.sync_receivers():
         bulk.install()
+    m2m_changes.sync_receivers()

@@ -1,4 +1,8 @@
-"""Walking the chain from its anchor to its head: the first broken link, if any."""
+"""Walking the chain from its anchor to its head: the first broken link, if any.
+
+Events not sealed yet are not part of the chain; ``sealing.overdue`` reports
+those waiting longer than they should.
+"""
 
 from __future__ import annotations
 
@@ -47,7 +51,7 @@ def verify_chain(using: str) -> Verification:
     expected_sequence = anchor_sequence + 1
     checked, first = 0, None
     # Only up to the head as read: events appended meanwhile are for the next run.
-    events = AuditEvent.objects.using(using).order_by("sequence")
+    events = AuditEvent.objects.using(using).filter(sequence__isnull=False).order_by("sequence")
     if head is not None:
         events = events.filter(sequence__lte=head.sequence)
     for event in events.iterator(chunk_size=BATCH):
@@ -56,7 +60,7 @@ def verify_chain(using: str) -> Verification:
             return Verification(checked, first, expected_sequence - 1, problem)
         first = first or event.sequence
         checked += 1
-        expected_sequence, expected_prev = event.sequence + 1, event.hash
+        expected_sequence, expected_prev = expected_sequence + 1, str(event.hash)
     last = expected_sequence - 1
     head_sequence = head.sequence if head else 0
     head_hash = head.hash if head else GENESIS_HASH
@@ -93,15 +97,16 @@ def _anchor_problem(head: AuditChainHead, using: str) -> Problem | None:
 
 
 def _link_problem(event: AuditEvent, sequence: int, prev_hash: str) -> Problem | None:
-    def problem(reason: str) -> Problem:
-        return Problem(reason, event.sequence, event.pk)
+    stored = event.sequence or 0  # sealed events only: the query leaves out the others
 
-    if event.sequence < sequence:
+    def problem(reason: str) -> Problem:
+        return Problem(reason, stored, event.pk)
+
+    if stored < sequence:
         return problem(f"comes before the chain's anchor #{sequence - 1}")
-    if event.sequence > sequence:
+    if stored > sequence:
         return problem(
-            f"expected event #{sequence} next; events #{sequence} to "
-            f"#{event.sequence - 1} are missing"
+            f"expected event #{sequence} next; events #{sequence} to #{stored - 1} are missing"
         )
     if event.prev_hash != prev_hash:
         return problem("does not link to the event before it (prev_hash differs)")

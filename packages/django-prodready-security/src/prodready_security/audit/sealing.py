@@ -1,0 +1,151 @@
+"""The sealer: links committed, unsealed events into the hash chain, in batches.
+
+Writers on PostgreSQL only insert their events (``audit.chain.add``); nothing they
+do touches a row or a lock that another writer needs. Sealing gives each committed
+event its ``sequence``, ``prev_hash`` and ``hash``, and moves the head row. It runs:
+
+- right after a writer's transaction commits (``transaction.on_commit``), if no
+  other process is sealing at that moment;
+- from the periodic task ``prodready_security.audit_seal`` (Celery beat), which
+  picks up whatever a crashed process left;
+- from ``manage.py audit seal`` and before ``audit prune``.
+
+**One sealer at a time.** Each sealing transaction first takes the advisory lock
+``LOCK_KEY`` with ``pg_try_advisory_xact_lock``: a sealer that finds it taken
+returns at once, so nobody ever waits for it, and writers never ask for it. The
+lock is transaction-level, so it is released with the sealing transaction's
+commit (and is safe behind a transaction-pooling PgBouncer).
+
+**Nothing is left behind.** The sealer that holds the lock looks for unsealed
+events once more after it has committed (and released the lock), and seals again
+if it finds any. A writer whose try failed had committed before trying, so its
+events are visible to that final look of the sealer that held the lock then (or of
+whichever sealer holds the lock next). The periodic task is the net under a
+process that died between its commit and its seal.
+
+**Order, and why it is sound.** An event is sealed only once its transaction has
+committed: the sealer reads with its own statement snapshot (READ COMMITTED), which
+shows committed rows only, and the new row's unique NULL columns never make a
+writer wait. Every run takes the oldest unsealed events by insert id and appends
+them after the head, so:
+
+- no fork, no gap, no duplicate: sequence numbers are only ever handed out under
+  the lock, each one above the head, and the head moves in the same transaction;
+- an event whose transaction committed before another transaction began is
+  sealed first (the later one's ids are higher, and it cannot be visible without
+  the earlier one being visible too): the chain's order is the order in which
+  changes could have been seen. Events of overlapping transactions are ordered by
+  insert id within a run, or by the run that first saw them committed.
+
+A watermark such as ``pg_snapshot_xmin(pg_current_snapshot())`` would give a total
+order by transaction id, but it is cluster-wide: any long write transaction (a CSV
+import, a migration, another application's batch job) would hold back the sealing
+of every event after it, and the bound below would be broken by work that has
+nothing to do with the log. Sealing in the order committed events become visible
+needs no such wait.
+
+**The bound.** ``PRODREADY_AUDIT_SEAL_MAX_DELAY`` seconds: an event still unsealed
+after that is reported by ``manage.py audit verify`` and the ``audit:chain`` health
+check, as it means sealing is not running.
+
+Other databases (SQLite, MySQL/MariaDB) link events as they are inserted, under
+the head row's lock (``audit.chain.append``): SQLite allows one writer at a time
+anyway, and nothing there needs sealing.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+
+from django.db import DatabaseError, connections, transaction
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from prodready_security.audit.hashing import event_hash
+from prodready_security.audit.models import HEAD_ID, AuditChainHead, AuditEvent
+
+logger = logging.getLogger(__name__)
+
+# ASCII "prodaudt": the advisory lock of the audit log's sealer.
+LOCK_KEY = 0x70726F6461756474
+BATCH = 500
+
+
+def deferred(using: str) -> bool:
+    """Whether events in ``using`` are inserted unsealed and sealed after commit."""
+    return connections[using].vendor == "postgresql"
+
+
+def seal_soon(using: str) -> None:
+    """After a commit: seal what is pending unless someone else is sealing; never raises.
+
+    The writer's change is committed already; a failure here only delays sealing
+    until the next commit or the periodic task.
+    """
+    try:
+        seal_pending(using)
+    except DatabaseError:
+        logger.exception("Sealing audit events failed; the next commit or audit_seal retries")
+
+
+def seal_pending(using: str) -> int:
+    """Seal every committed, unsealed event, unless another sealer holds the lock.
+
+    Returns how many events this call sealed.
+    """
+    total = 0
+    while True:
+        with transaction.atomic(using=using):
+            if not _try_lock(using):
+                return total  # that sealer looks again after it commits
+            count = seal_batch(using)
+        total += count
+        if count < BATCH and not unsealed(using).exists():
+            return total
+
+
+def seal_batch(using: str) -> int:
+    """Link the oldest ``BATCH`` unsealed events after the head; the caller holds the lock."""
+    events = AuditEvent.objects.using(using)
+    rows = list(unsealed(using).order_by("id")[:BATCH])
+    if not rows:
+        return 0
+    head = AuditChainHead.objects.using(using).filter(pk=HEAD_ID).first()
+    if head is None:
+        head = AuditChainHead(pk=HEAD_ID)
+    sealed_at = timezone.now()
+    for row in rows:  # as read back, so the hash is what verify recomputes
+        head.sequence += 1
+        row.sequence, row.prev_hash, row.sealed_at = head.sequence, head.hash, sealed_at
+        row.hash = event_hash(row)
+        head.hash = row.hash
+    events.bulk_update(rows, ["sequence", "prev_hash", "hash", "sealed_at"])
+    head.save(using=using)
+    return len(rows)
+
+
+def lock(using: str) -> None:
+    """Wait for the sealer's lock until the current transaction ends (prune only)."""
+    if deferred(using):
+        with connections[using].cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [LOCK_KEY])
+
+
+def unsealed(using: str) -> QuerySet[AuditEvent]:
+    return AuditEvent.objects.using(using).filter(sequence__isnull=True)
+
+
+def overdue(using: str, max_delay: float) -> tuple[int, AuditEvent | None]:
+    """How many events are unsealed longer than ``max_delay`` seconds, and the oldest."""
+    late = unsealed(using).filter(occurred_at__lt=timezone.now() - timedelta(seconds=max_delay))
+    oldest = late.order_by("id").first()
+    return (late.count() if oldest is not None else 0), oldest
+
+
+def _try_lock(using: str) -> bool:
+    if not deferred(using):
+        return True  # the inline append keeps these databases sealed; nothing races
+    with connections[using].cursor() as cursor:
+        cursor.execute("SELECT pg_try_advisory_xact_lock(%s)", [LOCK_KEY])
+        return bool(cursor.fetchone()[0])
