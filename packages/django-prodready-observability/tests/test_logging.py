@@ -5,9 +5,9 @@ from __future__ import annotations
 import json
 import logging
 import logging.config
-from logging.handlers import RotatingFileHandler
 from datetime import date
 from decimal import Decimal
+from logging.handlers import RotatingFileHandler
 from pathlib import Path
 from typing import Any
 
