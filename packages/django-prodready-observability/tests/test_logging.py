@@ -7,12 +7,14 @@ import logging
 import logging.config
 from datetime import date
 from decimal import Decimal
+from logging.handlers import RotatingFileHandler
 from pathlib import Path
 from typing import Any
 
 import pytest
 from django.test import Client, override_settings
 
+from prodready_observability.logging import configure_logging
 from prodready_observability.scrub import FILTERED, scrub_text
 from tests.site import SETTINGS
 
@@ -136,6 +138,55 @@ def test_a_rotating_file_as_well(
     text = "".join(p.read_text() for p in written)
     assert SECRET not in text
     assert json.loads(path.read_text().splitlines()[-1])["message"].startswith("line 59")
+
+
+@pytest.mark.parametrize("as_json", [True, False])
+def test_a_line_for_stdout_and_the_file_is_formatted_once(
+    configured: Any,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    as_json: bool,
+) -> None:
+    path = tmp_path / "app.log"
+    configured(file=str(path), json=as_json)
+    console, file = logging.getLogger().handlers
+    assert console.formatter is file.formatter
+    formatter = console.formatter
+    assert formatter is not None
+    # Count the formatting the scrubbing formatter wraps, for this formatter only.
+    wrapped = type(formatter).__mro__[1]
+    base = wrapped.format
+    made: list[str] = []
+
+    def counting(self: logging.Formatter, record: logging.LogRecord) -> str:
+        if self is formatter:
+            made.append(record.getMessage())
+        return base(self, record)
+
+    monkeypatch.setattr(wrapped, "format", counting)
+    logging.getLogger("shop").info("once, token=%s", SECRET)
+    logging.getLogger("shop").info("twice, token=%s", SECRET)
+    assert len(made) == 2, made  # one formatting per record, not per handler
+    out = capsys.readouterr().out
+    assert out == path.read_text()
+    assert SECRET not in out
+
+
+def test_only_the_file_when_stdout_is_not_asked_for(
+    configured: Any, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "app.log"
+    configured(file=str(path), stdout=False)
+    assert [type(h) for h in logging.getLogger().handlers] == [RotatingFileHandler]
+    logging.getLogger("shop").info("to the file")
+    assert capsys.readouterr().out == ""
+    assert json.loads(path.read_text())["message"] == "to the file"
+
+
+def test_no_handler_at_all_is_refused_with_the_fix() -> None:
+    with pytest.raises(ValueError, match=r"stdout=False\) needs file=<path>"):
+        configure_logging(stdout=False)
 
 
 def test_plain_text_for_a_terminal(configured: Any, capsys: pytest.CaptureFixture[str]) -> None:

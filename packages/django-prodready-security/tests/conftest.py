@@ -5,7 +5,9 @@ laptop. ``PRODREADY_HYPOTHESIS_PROFILE=explore`` draws fresh examples, and more 
 """
 
 import os
+from collections.abc import Iterator
 
+import pytest
 from hypothesis import HealthCheck, settings
 
 # Function-scoped fixtures (the database, the client) are shared by a test's examples on
@@ -14,3 +16,13 @@ _COMMON = {"deadline": None, "suppress_health_check": [HealthCheck.function_scop
 settings.register_profile("ci", max_examples=30, derandomize=True, database=None, **_COMMON)
 settings.register_profile("explore", max_examples=500, **_COMMON)
 settings.load_profile(os.environ.get("PRODREADY_HYPOTHESIS_PROFILE", "ci"))
+
+
+@pytest.fixture(autouse=True)
+def _empty_default_cache() -> Iterator[None]:
+    """Each test's database is rolled back, so what the default cache remembers of its
+    rows (2FA devices and enrolment, by primary key) must go with it."""
+    yield
+    from django.core.cache import cache
+
+    cache.clear()

@@ -142,7 +142,7 @@ class CountingConnection(redis.connection.Connection):
     sent = 0
 
     def send_packed_command(self, command: Any, check_health: bool = True) -> None:
-        type(self).sent += 1
+        CountingConnection.sent += 1  # also when subclassed (the limiter adds its breaker)
         super().send_packed_command(command, check_health)
 
 

@@ -54,6 +54,9 @@ STANDARD_ATTRIBUTES = frozenset(logging.makeLogRecord({}).__dict__) | {
 # one per request): ScrubFilter passes it as it is. The leading "_" keeps it out of
 # the JSON, as python-json-logger leaves such attributes out.
 SCRUBBED = "_prodready_scrubbed"
+# The line a formatter made of a record: ((formatter's id, record.created), line). Leading
+# "_": left out of the JSON and of the fields ScrubFilter scrubs.
+FORMATTED = "_prodready_formatted"
 # Types written as they are; anything else is turned into what it is written as first.
 _WRITTEN_AS_IS = frozenset({str, int, float, bool, type(None)})
 
@@ -66,25 +69,37 @@ def configure_logging(
     file_max_bytes: int = 10 * 1024 * 1024,
     file_backups: int = 5,
     json: bool = True,
+    stdout: bool = True,
 ) -> dict[str, Any]:
-    """A ``LOGGING`` dictConfig: JSON lines on stdout, optionally also a rotating file.
+    """A ``LOGGING`` dictConfig: JSON lines on stdout, a rotating file, or both.
+
+    Only the handlers asked for are added, and a line written to both is formatted
+    (and scrubbed) once: the handlers share one formatter, which keeps its last line
+    on the record.
 
     :param level: the root logger's level (and so of everything that propagates).
     :param loggers: levels of particular loggers, such as ``{"django.db.backends": "INFO"}``.
-    :param file: a path to also write to, rotated at ``file_max_bytes`` keeping
+    :param file: a path to write to, rotated at ``file_max_bytes`` keeping
         ``file_backups`` old files.
     :param json: False writes plain text lines instead (for a developer's terminal).
+    :param stdout: False writes to ``file`` only.
+    :raises ValueError: when neither ``stdout`` nor a ``file`` is asked for.
     """
+    if not stdout and not file:
+        raise ValueError(
+            "configure_logging(stdout=False) needs file=<path>: otherwise no line is "
+            "written anywhere. Pass a file, or leave stdout=True."
+        )
     filters = ["prodready_context"]
     formatter = "json" if json else "text"
-    handlers: dict[str, dict[str, Any]] = {
-        "console": {
+    handlers: dict[str, dict[str, Any]] = {}
+    if stdout:
+        handlers["console"] = {
             "class": "logging.StreamHandler",
             "stream": "ext://sys.stdout",
             "formatter": formatter,
             "filters": filters,
         }
-    }
     if file:
         handlers["file"] = {
             "class": "logging.handlers.RotatingFileHandler",
@@ -207,15 +222,30 @@ def _readable_message(record: logging.LogRecord) -> bool:
     return False
 
 
-def _format_readably(format: Callable[[logging.LogRecord], str], record: logging.LogRecord) -> str:
+def _format_readably(
+    formatter: logging.Formatter,
+    format: Callable[[logging.LogRecord], str],
+    record: logging.LogRecord,
+) -> str:
     """``format(record)``, again with a readable message if its format string was bad
-    (the message is formatted once when it is good, as records nearly always are)."""
+    (the message is formatted once when it is good, as records nearly always are).
+
+    The line is kept on the record for ``formatter``: a second handler sharing it (the
+    console and the file of :func:`configure_logging`) writes it without formatting
+    and scrubbing it again.
+    """
+    key = (id(formatter), record.created)  # a record made again writes anew
+    kept = record.__dict__.get(FORMATTED)
+    if kept is not None and kept[0] == key:
+        return kept[1]  # type: ignore[no-any-return]
     try:
-        return format(record)
+        line = format(record)
     except Exception:
         if not _readable_message(record):
             raise
-        return format(record)
+        line = format(record)
+    record.__dict__[FORMATTED] = (key, line)
+    return line
 
 
 class ScrubbingJsonFormatter(OrjsonFormatter):
@@ -233,7 +263,7 @@ class ScrubbingJsonFormatter(OrjsonFormatter):
     _second: tuple[int, str | None, str] = (-1, None, "")  # second, datefmt, its text
 
     def format(self, record: logging.LogRecord) -> str:
-        return _format_readably(super().format, record)
+        return _format_readably(self, super().format, record)
 
     def add_fields(
         self, log_data: dict[str, Any], record: logging.LogRecord, message_dict: dict[str, Any]
@@ -301,7 +331,10 @@ class ScrubbingTextFormatter(logging.Formatter):
     """A plain text formatter that scrubs the whole line it writes."""
 
     def format(self, record: logging.LogRecord) -> str:
-        return str(scrub_written(_format_readably(super().format, record), record))
+        return _format_readably(self, self._format_scrubbed, record)
+
+    def _format_scrubbed(self, record: logging.LogRecord) -> str:
+        return str(scrub_written(super().format(record), record))
 
     def formatException(self, ei: Any) -> str:
         # Scrubbed here as well: logging keeps it on the record for other handlers.

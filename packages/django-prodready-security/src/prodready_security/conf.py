@@ -206,8 +206,11 @@ class Settings(AppSettings):
     def OTP_DEVICE_CACHE_SECONDS(self) -> float:
         """With ``VerifiedDeviceMiddleware`` (a drop-in for django-otp's ``OTPMiddleware``): how
         long a loaded, confirmed 2FA device is trusted without asking the database; saving or
-        deleting a device ends that at once. Needs a shared ``default`` cache (Redis). ``0`` loads
-        the device on every request, as django-otp does.
+        deleting a device ends that at once. ``OTPEnforcementMiddleware`` remembers as long whether
+        a user has enrolled at all, so a signed-in user without 2FA costs no database query per
+        request (saving or deleting one of their devices forgets it). Needs a shared ``default``
+        cache (Redis). ``0`` loads the device, and asks whether the user enrolled, on every
+        request, as django-otp does.
 
         :type: number
         :default: ``300``

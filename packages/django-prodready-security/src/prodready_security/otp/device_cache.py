@@ -22,6 +22,7 @@ from django_otp.models import Device
 logger = logging.getLogger(__name__)
 
 KEY_PREFIX = "prodready:otp:device:"
+ENROLLED_PREFIX = "prodready:otp:enrolled:"
 
 
 def cached_owner(persistent_id: str) -> Any:
@@ -40,12 +41,31 @@ def remember(persistent_id: str, user_pk: Any, seconds: float) -> None:
         logger.warning("2FA device cache unwritable", exc_info=True)
 
 
+def cached_enrolment(user_pk: Any) -> bool | None:
+    """Whether the user has a confirmed device, if remembered; else None."""
+    try:
+        found = cache.get(ENROLLED_PREFIX + str(user_pk))
+    except Exception:  # the cache is down: ask the database
+        logger.warning("2FA enrolment cache unreadable; querying the devices", exc_info=True)
+        return None
+    return found if isinstance(found, bool) else None
+
+
+def remember_enrolment(user_pk: Any, enrolled: bool, seconds: float) -> None:
+    try:
+        cache.set(ENROLLED_PREFIX + str(user_pk), enrolled, seconds)
+    except Exception:
+        logger.warning("2FA enrolment cache unwritable", exc_info=True)
+
+
 def forget(sender: type, instance: Any, **kwargs: Any) -> None:
     """``post_save``/``post_delete`` receiver for every device model: trust it no longer
-    until it is loaded again."""
+    until it is loaded again, nor what was remembered of its owner's enrolment."""
     if isinstance(instance, Device) and instance.pk is not None:
         try:
-            cache.delete(KEY_PREFIX + instance.persistent_id)
+            cache.delete_many(
+                [KEY_PREFIX + instance.persistent_id, ENROLLED_PREFIX + str(instance.user_id)]
+            )
         except Exception:
             logger.exception(
                 "Could not drop %s from the 2FA device cache; it stays trusted for up to "

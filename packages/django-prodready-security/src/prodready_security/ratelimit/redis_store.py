@@ -153,10 +153,23 @@ def own_connection(client: Redis) -> Redis:
     cost about as much as the round trip itself where system calls are slow. A
     store belongs to one thread, so a connection of its own is safe; the pool gets
     it back when the store is dropped, and redis-py reconnects it after an error.
-    """
-    from redis import Redis
 
-    return Redis(connection_pool=client.connection_pool, single_connection_client=True)
+    The connection is behind the server's circuit breaker (:mod:`prodready.breaker`)
+    whatever pool the cache was configured with: after a failure, checks fail at once
+    for ``PRODREADY_BREAKER_SECONDS`` and each rule's fail-open or fail-closed policy
+    applies without waiting for another timeout. A cache whose pool is already
+    ``prodready.redis_breaker.BreakerConnectionPool`` shares its pool, and its breaker.
+    """
+    from redis import ConnectionPool, Redis
+
+    from prodready.redis_breaker import BreakerConnectionMixin, with_breaker
+
+    pool = client.connection_pool
+    if not issubclass(pool.connection_class, BreakerConnectionMixin):
+        pool = ConnectionPool(
+            connection_class=with_breaker(pool.connection_class), **pool.connection_kwargs
+        )
+    return Redis(connection_pool=pool, single_connection_client=True)
 
 
 def _text(value: bytes | str) -> str:

@@ -1,0 +1,74 @@
+"""A hung Redis costs the rate limiter one timeout per breaker interval, not per request.
+
+The cache here has redis-py's plain pool: the limiter puts its own connection behind
+the server's circuit breaker anyway. While Redis is frozen (connections accepted, never
+answered), the first counted request waits its socket timeout; the next ones are not
+sent to Redis at all, and the rule's fail-open or fail-closed policy applies at once.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from django.test import Client, override_settings
+
+from prodready.breaker import reset as breaker_reset
+from prodready.testing import RedisServer
+from tests.ratelimit_support import redis_caches
+
+pytestmark = [pytest.mark.urls("tests.ratelimit_support"), pytest.mark.requires_redis]
+
+TIMEOUT = 0.5
+REQUESTS = 6
+
+
+class Attempts:
+    """How many times a redis-py connection sent something to its server."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        from redis.connection import AbstractConnection
+
+        self.count = 0
+        send = AbstractConnection.send_packed_command
+
+        def counting(connection: Any, *args: Any, **kwargs: Any) -> Any:
+            self.count += 1
+            return send(connection, *args, **kwargs)
+
+        monkeypatch.setattr(AbstractConnection, "send_packed_command", counting)
+
+
+@pytest.fixture
+def frozen_later() -> Iterator[RedisServer]:
+    breaker_reset()
+    with RedisServer() as server:
+        try:
+            yield server
+        finally:
+            server.thaw()
+            breaker_reset()
+
+
+@pytest.mark.parametrize(("fail_open", "status"), [(True, 200), (False, 503)])
+def test_a_frozen_redis_is_waited_for_once_then_skipped(
+    frozen_later: RedisServer, monkeypatch: pytest.MonkeyPatch, fail_open: bool, status: int
+) -> None:
+    rules = [{"name": "api", "paths": ["/api/"], "rate": "1000/h", "fail_open": fail_open}]
+    caches = redis_caches(
+        f"{frozen_later.url}/0", "breaker", SOCKET_CONNECT_TIMEOUT=TIMEOUT, SOCKET_TIMEOUT=TIMEOUT
+    )
+    with override_settings(CACHES=caches, PRODREADY_RATELIMIT_RULES=rules):
+        client = Client(raise_request_exception=False)
+        assert client.get("/api/items/").status_code == 200  # counted, connection kept
+        frozen_later.freeze()
+        attempts = Attempts(monkeypatch)
+        started = time.monotonic()
+        statuses = [client.get("/api/items/").status_code for _ in range(REQUESTS)]
+        elapsed = time.monotonic() - started
+    assert statuses == [status] * REQUESTS
+    assert attempts.count == 1, "only the first request waited for Redis"
+    # One timeout, not one per request (a generous bound for a busy machine).
+    assert elapsed < TIMEOUT * (REQUESTS - 2), elapsed
