@@ -26,7 +26,8 @@ from typing import Any
 
 import pytest
 
-from prodready.testing import RedisServer, service_address
+from prodready._ci import service_address
+from prodready.testing import RedisServer
 
 EXAMPLE = Path(__file__).resolve().parent.parent
 CONFIG = EXAMPLE.parent / "pyproject.toml"
