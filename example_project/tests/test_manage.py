@@ -5,6 +5,7 @@ import re
 import sqlite3
 import subprocess
 import sys
+from contextlib import closing
 from pathlib import Path
 
 import pytest
@@ -39,7 +40,8 @@ def test_migrate_then_demo_user_on_a_fresh_database(tmp_path):
     output = manage("demo_user", database=database).stdout
     username = re.search(r"Username:\s+(\S+)", output).group(1)
     password = re.search(r"Password:\s+(\S+)", output).group(1)
-    with sqlite3.connect(database) as connection:
+    # sqlite3's own context manager commits but never closes.
+    with closing(sqlite3.connect(database)) as connection:
         (encoded, is_staff) = connection.execute(
             "SELECT password, is_staff FROM auth_user WHERE username = ?", (username,)
         ).fetchone()
