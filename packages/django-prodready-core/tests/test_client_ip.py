@@ -45,3 +45,18 @@ def test_bad_proxy_entry_is_a_check_error():
     [error] = checks.check_trusted_proxies()
     assert error.id == "prodready.E004"
     assert "'proxy.internal' is not an IP address or network" in error.msg
+
+
+def test_split_networks_keeps_networks_and_names_what_is_none():
+    from prodready.client_ip import split_networks
+
+    networks, rejected = split_networks(
+        ["10.0.0.0/8", "192.0.2.10", "nonsense", None, "2001:db8::/32"]
+    )
+
+    assert [str(network) for network in networks] == [
+        "10.0.0.0/8",
+        "192.0.2.10/32",
+        "2001:db8::/32",
+    ]
+    assert rejected == ("nonsense", None)

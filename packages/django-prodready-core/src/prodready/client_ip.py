@@ -12,6 +12,8 @@ from typing import TYPE_CHECKING
 from prodready.conf import conf, derived_from
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable
+
     from django.http import HttpRequest
 
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
@@ -38,6 +40,19 @@ def client_ip(request: HttpRequest) -> str:
         if not _is_trusted(hop, proxies):
             break
     return client
+
+
+def split_networks(entries: Iterable[object]) -> tuple[tuple[Network, ...], tuple[object, ...]]:
+    """The networks that allowlist-like setting entries name (``"10.0.0.0/8"``,
+    ``"192.0.2.10"``), and the entries that name none, for a system check to report."""
+    networks: list[Network] = []
+    rejected: list[object] = []
+    for entry in entries:
+        try:
+            networks.append(ipaddress.ip_network(entry, strict=False))  # type: ignore[arg-type]
+        except (TypeError, ValueError):
+            rejected.append(entry)
+    return tuple(networks), tuple(rejected)
 
 
 def trusted_networks(entries: tuple[str, ...]) -> tuple[Network, ...]:

@@ -13,7 +13,7 @@ import ipaddress
 from functools import lru_cache
 from typing import TYPE_CHECKING, Literal
 
-from prodready.client_ip import client_ip
+from prodready.client_ip import client_ip, split_networks
 from prodready_observability.conf import conf
 
 if TYPE_CHECKING:
@@ -54,10 +54,4 @@ def _address_allowed(address: str, entries: tuple[str, ...]) -> bool:
 def parse_networks(entries: tuple[str, ...]) -> tuple[Network, ...]:
     """The allowlist's networks; entries that are not addresses (``prodready_observability.E010``)
     are left out, so a typo never widens access."""
-    networks = []
-    for entry in entries:
-        try:
-            networks.append(ipaddress.ip_network(entry, strict=False))
-        except (TypeError, ValueError):
-            continue
-    return tuple(networks)
+    return split_networks(entries)[0]

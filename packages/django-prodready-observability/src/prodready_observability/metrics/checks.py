@@ -16,7 +16,6 @@ Ids are stable and never reused (the Sentry ones are in ``prodready_observabilit
 
 from __future__ import annotations
 
-import ipaddress
 import os
 import re
 from collections.abc import Sequence
@@ -26,6 +25,7 @@ from django.conf import settings
 from django.core.checks import CheckMessage, Error, Warning
 
 from prodready.checks import reads_settings
+from prodready.client_ip import split_networks
 from prodready_observability.conf import conf
 from prodready_observability.metrics.registry import MULTIPROC_VARIABLE, multiprocess_directory
 
@@ -81,21 +81,16 @@ def _allowed_addresses() -> list[CheckMessage]:
     entries: object = conf.METRICS_ALLOWED_ADDRESSES
     if not isinstance(entries, (list, tuple)):
         return []
-    messages: list[CheckMessage] = []
-    for entry in entries:
-        try:
-            ipaddress.ip_network(entry, strict=False)
-        except (TypeError, ValueError):
-            messages.append(
-                Error(
-                    f"PRODREADY_METRICS_ALLOWED_ADDRESSES entry {entry!r} is not an IP address "
-                    "or network.",
-                    hint="Write each entry as an address or network, such as '10.0.0.5' or "
-                    "'10.0.0.0/8'; until then it allows nobody.",
-                    id="prodready_observability.E010",
-                )
-            )
-    return messages
+    return [
+        Error(
+            f"PRODREADY_METRICS_ALLOWED_ADDRESSES entry {entry!r} is not an IP address "
+            "or network.",
+            hint="Write each entry as an address or network, such as '10.0.0.5' or "
+            "'10.0.0.0/8'; until then it allows nobody.",
+            id="prodready_observability.E010",
+        )
+        for entry in split_networks(entries)[1]
+    ]
 
 
 def _slow_request_ms() -> list[CheckMessage]:

@@ -26,7 +26,6 @@ against its annotation); these checks look inside values of the right type.
 
 from __future__ import annotations
 
-import ipaddress
 from collections.abc import Sequence
 from typing import Any
 
@@ -35,6 +34,7 @@ from django.conf import settings
 from django.core.checks import CheckMessage, Error, Warning
 
 from prodready.checks import reads_settings
+from prodready.client_ip import split_networks
 from prodready_security.conf import conf
 from prodready_security.ratelimit.backends import DOTTED_PATH as BACKEND
 from prodready_security.ratelimit.middleware import DOTTED_PATH as MIDDLEWARE
@@ -162,21 +162,16 @@ def _allowlist_problems() -> list[CheckMessage]:
     entries: object = conf.RATELIMIT_LOGIN_ALLOWLIST
     if not isinstance(entries, (list, tuple)):
         return []  # prodready.E002
-    messages: list[CheckMessage] = []
-    for entry in entries:
-        try:
-            ipaddress.ip_network(entry, strict=False)
-        except (TypeError, ValueError):
-            messages.append(
-                Error(
-                    f"PRODREADY_RATELIMIT_LOGIN_ALLOWLIST entry {entry!r} is not an IP "
-                    "address or network.",
-                    hint="List addresses ('192.0.2.10', '2001:db8::1') or networks "
-                    "('10.0.0.0/8', '2001:db8::/32') that are never locked out.",
-                    id="prodready_security.E011",
-                )
-            )
-    return messages
+    return [
+        Error(
+            f"PRODREADY_RATELIMIT_LOGIN_ALLOWLIST entry {entry!r} is not an IP "
+            "address or network.",
+            hint="List addresses ('192.0.2.10', '2001:db8::1') or networks "
+            "('10.0.0.0/8', '2001:db8::/32') that are never locked out.",
+            id="prodready_security.E011",
+        )
+        for entry in split_networks(entries)[1]
+    ]
 
 
 def _delay_problems() -> list[CheckMessage]:
