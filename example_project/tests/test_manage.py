@@ -75,6 +75,7 @@ PRODUCTION_ENVIRONMENT = {
     "OTP_ENCRYPTION_KEYS": "cHJvZHVjdGlvbi1vdHAta2V5LWZvci10ZXN0cy0wMDA=",
     "BACKUP_ENCRYPTION_KEYS": "cHJvZHVjdGlvbi1iYWNrdXAta2V5LWZvci10ZXN0cy0=",
     "BACKUP_S3_BUCKET": "school-backups",
+    "AUDIT_CHECKPOINT_KEYS": "tests:Viyym74/T6E197MTRtN8mR93LhCGDF9PXNSezLk883E=",
     "ADMINS": "ops@school.example.com",
     "HEALTH_TOKEN": "health-token-for-tests-0123456789abcdef",
     "METRICS_TOKEN": "metrics-token-for-tests-0123456789abcdef",

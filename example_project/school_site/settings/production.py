@@ -107,6 +107,17 @@ if env("BACKUP_S3_BUCKET", default=""):
     }
     PRODREADY_BACKUP_STORAGE = "backups"
 
+# Signed checkpoints of the audit log, written where the database's users cannot rewrite
+# them: the backups' bucket (give it Object Lock), under a prefix of their own.
+PRODREADY_AUDIT_CHECKPOINT_KEYS = env.list("AUDIT_CHECKPOINT_KEYS", default=[])
+if PRODREADY_AUDIT_CHECKPOINT_KEYS and "backups" in STORAGES:
+    _backups = STORAGES["backups"]
+    STORAGES["audit_checkpoints"] = {
+        **_backups,
+        "OPTIONS": {**_backups["OPTIONS"], "location": "audit-checkpoints"},
+    }
+    PRODREADY_AUDIT_CHECKPOINT_STORAGE = "audit_checkpoints"
+
 # Failure notifications (backups, health) are mailed to the admins.
 _admins = env.list("ADMINS", default=[])
 # Django 6.0 takes plain addresses and deprecates (name, address) pairs.
