@@ -76,9 +76,13 @@ def test_changes_from_the_group_side_are_recorded_on_each_user(
     tutors.user_set.set([bob])  # ann out, bob in
     tutors.user_set.clear()
 
-    assert relation_events(audit_db)[first:] == [
+    events = relation_events(audit_db)[first:]
+    # One add of two users: the order of their two events is not defined.
+    assert sorted(events[:2], key=lambda event: event[0]) == [
         ("ann", {"groups": [[admins.pk], sorted([admins.pk, tutors.pk], key=str)]}, "add"),
         ("bob", {"groups": [[], [tutors.pk]]}, "add"),
+    ]
+    assert events[2:] == [
         ("bob", {"groups": [[tutors.pk], []]}, "remove"),
         ("ann", {"groups": [sorted([admins.pk, tutors.pk], key=str), [admins.pk]]}, "remove"),
         ("bob", {"groups": [[], [tutors.pk]]}, "add"),
