@@ -44,11 +44,17 @@ def restored_logging() -> Iterator[None]:
     try:
         yield
     finally:
-        for name, (level, handlers, propagate, disabled) in saved.items():
-            logger = logging.getLogger(name or None)
-            for handler in logger.handlers:
-                if handler not in handlers:
-                    handler.close()
+        kept = {handler for _, handlers, _, _ in saved.values() for handler in handlers}
+        current = [("", logging.getLogger()), *manager.loggerDict.items()]
+        for name, logger in current:
+            if not isinstance(logger, logging.Logger):
+                continue
+            # Detach a handler before closing it: a thread that logs late (a worker's
+            # or a health check's) would otherwise reopen a closed file handler's file.
+            added = [handler for handler in logger.handlers if handler not in kept]
+            level, handlers, propagate, disabled = saved.get(name, (logging.NOTSET, [], True, False))
             logger.setLevel(level)
             logger.handlers[:] = handlers
             logger.propagate, logger.disabled = propagate, disabled
+            for handler in added:
+                handler.close()

@@ -315,9 +315,12 @@ def test_a_workers_task_and_failure_lines_write_no_secret(
     config = configure_logging(file=str(path))
     signals.task_postrun.connect(task_finished, weak=False)
     try:
+        # LOGGING is overridden inside logging_to(), which puts every logger back as it
+        # was: Django applies an overridden LOGGING at once, and a handler made then
+        # would outlive the test, closed, for a late thread's line to reopen its file.
         with (
-            override_settings(LOGGING=config),
             logging_to(path) as stdout,
+            override_settings(LOGGING=config),
             captured_sentry() as transport,
         ):
             tasks.connect_celery_signals()  # as at start-up, with this LOGGING

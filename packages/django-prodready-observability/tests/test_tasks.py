@@ -17,6 +17,7 @@ from prodready_observability.logging import configure_logging
 from prodready_observability.metrics.registry import build_registry
 from prodready_observability.requests import context
 from prodready_observability.tasks import logging_is_ours
+from tests.conftest import restored_logging
 
 DATABASE = 15
 QUEUE = "prodready-observability-task-tests"
@@ -146,5 +147,5 @@ def test_publishing_without_a_request_adds_no_header() -> None:
 def test_celery_keeps_the_logging_only_when_it_is_ours(
     logging_setting: dict[str, object] | None, ours: bool
 ) -> None:
-    with override_settings(LOGGING=logging_setting):
+    with restored_logging(), override_settings(LOGGING=logging_setting):
         assert logging_is_ours() is ours
