@@ -31,6 +31,10 @@ def test_a_valid_finding_keeps_its_values():
         ({"weight": True}, "has weight True"),
         ({"weight": 2.0}, "has weight 2.0"),
         ({"fix": ""}, "failed but says no fix"),
+        ({"checked": "no"}, "has checked='no'; expected True or False"),
+        ({"checked": False}, "needs passed=False and a detail"),
+        ({"checked": False, "passed": True, "detail": "offline"}, "needs passed=False"),
+        ({"checked": False, "detail": "offline", "fix": ""}, "not checked but says no fix"),
     ],
 )
 def test_invalid_findings_are_refused_when_built(changes: dict[str, Any], message: str):
@@ -48,3 +52,11 @@ def test_invalid_findings_are_refused_when_built(changes: dict[str, Any], messag
 
 def test_a_passed_finding_needs_no_fix():
     assert Finding("x.R001", "security", "A rule", True).fix == ""
+
+
+def test_a_finding_says_its_outcome():
+    values: dict[str, Any] = {"id": "x.R001", "category": "security", "title": "A rule"}
+    assert Finding(**values, passed=True).outcome == "passed"
+    assert Finding(**values, passed=False, fix="Do this.").outcome == "failed"
+    unchecked = Finding(**values, passed=False, fix="Install it.", detail="no tool", checked=False)
+    assert unchecked.outcome == "not checked"

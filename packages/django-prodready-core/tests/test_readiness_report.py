@@ -12,6 +12,19 @@ def failed(id: str, weight: int = 2, category: str = "security") -> Finding:
     return Finding(id, category, f"{id} holds", False, f"Fix {id}.", weight)  # type: ignore[arg-type]
 
 
+def unchecked(id: str, weight: int = 2, category: str = "security") -> Finding:
+    return Finding(
+        id,
+        category,  # type: ignore[arg-type]
+        f"{id} holds",
+        False,
+        f"Install the tool {id} needs.",
+        weight,
+        "the tool is missing",
+        checked=False,
+    )
+
+
 @pytest.mark.parametrize(
     ("findings", "expected"),
     [
@@ -21,6 +34,10 @@ def failed(id: str, weight: int = 2, category: str = "security") -> Finding:
         ([passed("a", 3), failed("b", 1)], 7.5),
         ([passed("a", 1), failed("b", 2)], 3.3),
         ([passed("a", 1), passed("b", 1), failed("c", 1)], 6.7),
+        # A rule that could not look counts neither way.
+        ([unchecked("a")], None),
+        ([passed("a", 1), unchecked("b", 3)], 10.0),
+        ([failed("a", 1), unchecked("b", 3)], 0.0),
     ],
 )
 def test_score_is_the_weighted_share_of_passed_rules(findings, expected):
@@ -73,6 +90,7 @@ def test_json_document_has_a_stable_schema():
         "score",
         "passed",
         "failed",
+        "not_checked",
         "silenced",
         "categories",
     ]
@@ -83,11 +101,13 @@ def test_json_document_has_a_stable_schema():
         "score": 0.0,
         "passed": 0,
         "failed": 1,
+        "not_checked": 0,
         "findings": [
             {
                 "id": "b",
                 "title": "b holds",
                 "passed": False,
+                "checked": True,
                 "weight": 1,
                 "detail": "",
                 "fix": "Fix b.",
@@ -98,5 +118,17 @@ def test_json_document_has_a_stable_schema():
         "score": None,
         "passed": 0,
         "failed": 0,
+        "not_checked": 0,
         "findings": [],
     }
+
+
+def test_rules_that_could_not_look_are_neither_passed_nor_failed():
+    report = build_report([passed("a"), unchecked("b"), failed("c")])
+    (security, *_) = report.categories
+    assert [f.id for f in security.findings] == ["c", "b", "a"]
+    assert ([f.id for f in security.failed], [f.id for f in security.not_checked]) == (["c"], ["b"])
+    assert [f.id for f in security.passed] == ["a"]
+    document = report.as_json()
+    assert (document["passed"], document["failed"], document["not_checked"]) == (1, 1, 1)
+    assert document["categories"]["security"]["findings"][1]["checked"] is False

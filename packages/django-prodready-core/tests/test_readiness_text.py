@@ -67,3 +67,28 @@ def test_long_fixes_are_wrapped_and_indented():
     fix_lines = [line for line in render(report, no_style()).splitlines() if "A_SETTING" in line]
     assert len(fix_lines) > 1
     assert all(line.startswith(" " * 8) and len(line) <= 100 for line in fix_lines)
+
+
+def test_rules_that_could_not_look_say_why_and_how_to_let_them():
+    report = build_report(
+        [
+            Finding("app.R002", "security", "Tokens expire", True),
+            Finding(
+                "app.R005",
+                "security",
+                "No known vulnerability",
+                False,
+                "Install the scanner.",
+                detail="the scanner is not installed",
+                checked=False,
+            ),
+        ]
+    )
+    lines = render(report, no_style()).splitlines()
+    assert lines[2:6] == [
+        "Security  10.0/10  (1 of 2 rules passed, 1 not checked)",
+        "  SKIP  No known vulnerability  [app.R005]",
+        "        the scanner is not installed",
+        "        Fix: Install the scanner.",
+    ]
+    assert "Overall: 10.0/10  (0 of 2 rules failed, 1 not checked)" in lines

@@ -108,6 +108,11 @@ class Finding:
     ``detail`` optionally states what was found (``"DEBUG is True"``). Never
     put a secret in any of them: the report is printed in CI logs.
 
+    ``checked=False`` says the rule could not look (a tool is missing, a service
+    is offline): such a finding neither passes nor fails and is left out of the
+    scores. It needs ``passed=False``, ``detail`` saying why it could not look and
+    ``fix`` saying how to let it. Never report a rule that could not look as passed.
+
     Invalid values raise :class:`InvalidFinding` when the finding is built, so
     a plugin's mistake surfaces next to its cause.
     """
@@ -119,6 +124,7 @@ class Finding:
     fix: str = ""
     weight: int = 2
     detail: str = ""
+    checked: bool = True
 
     def __post_init__(self) -> None:
         if not isinstance(self.id, str) or not self.id:
@@ -137,8 +143,27 @@ class Finding:
             raise InvalidFinding(
                 f"Finding {self.id!r} has weight {self.weight!r}; expected 1, 2 or 3."
             )
+        if not isinstance(self.checked, bool):
+            raise InvalidFinding(
+                f"Finding {self.id!r} has checked={self.checked!r}; expected True or False."
+            )
+        if not self.checked and (self.passed or not self.detail):
+            raise InvalidFinding(
+                f"Finding {self.id!r} was not checked: it needs passed=False and a detail "
+                "saying why the rule could not look."
+            )
         if not self.passed and not self.fix:
+            if not self.checked:
+                raise InvalidFinding(
+                    f"Finding {self.id!r} was not checked but says no fix (how to let it look)."
+                )
             raise InvalidFinding(f"Finding {self.id!r} failed but says no fix.")
+
+    @property
+    def outcome(self) -> Literal["passed", "failed", "not checked"]:
+        if not self.checked:
+            return "not checked"
+        return "passed" if self.passed else "failed"
 
 
 # --- dashboard cards --------------------------------------------------------------------

@@ -4,7 +4,8 @@
   requirements files in ``BASE_DIR`` names one version (``==``), or a lock file is kept
 - ``prodready.R047`` (security) ``pip-audit`` knows no vulnerability in the installed
   packages. Without pip-audit, or without its vulnerability database (offline), the rule
-  passes with "not checked" in its title: an absent network is never a failure.
+  is "not checked" (left out of the score, with how to let it look): an absent network
+  is never a failure, nor a pass.
 """
 
 from __future__ import annotations
@@ -93,10 +94,11 @@ def audited_dependencies() -> Finding:
         return Finding(
             "prodready.R047",
             "security",
-            title + ": not checked",
-            True,
-            weight=1,
-            detail="not checked: pip-audit is not installed (pip install pip-audit)",
+            title,
+            False,
+            fix="Install pip-audit where this report runs (pip install pip-audit).",
+            detail="pip-audit is not installed",
+            checked=False,
         )
     try:
         result = subprocess.run(
@@ -117,11 +119,12 @@ def audited_dependencies() -> Finding:
         return Finding(
             "prodready.R047",
             "security",
-            title + ": not checked",
-            True,
-            weight=1,
-            detail="not checked: pip-audit could not reach its vulnerability "
-            "database (offline?) or failed; run it by hand",
+            title,
+            False,
+            fix="Run the report where pip-audit can reach its vulnerability database, "
+            "or run pip-audit by hand.",
+            detail="pip-audit could not reach its vulnerability database (offline?) or failed",
+            checked=False,
         )
     return Finding(
         "prodready.R047",

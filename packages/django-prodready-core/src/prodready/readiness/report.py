@@ -3,7 +3,9 @@
 A score is the weighted share of passed rules: ``10 * passed weight / total
 weight``, rounded to one decimal. The overall score weighs every finding the
 same way, so a category with many heavy rules counts for more. A category no
-installed package reports on has no score and does not count.
+installed package reports on has no score and does not count. A rule that could
+not look (``checked=False``) counts neither way: it is listed as "not checked",
+with how to let it look.
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ SCHEMA_VERSION = 1
 
 @dataclass(frozen=True)
 class CategoryReport:
-    """One category's findings, failures first."""
+    """One category's findings: failures first, then those not checked, then passes."""
 
     name: Category
     findings: tuple[Finding, ...]
@@ -35,11 +37,15 @@ class CategoryReport:
 
     @property
     def failed(self) -> tuple[Finding, ...]:
-        return tuple(f for f in self.findings if not f.passed)
+        return tuple(f for f in self.findings if f.outcome == "failed")
+
+    @property
+    def not_checked(self) -> tuple[Finding, ...]:
+        return tuple(f for f in self.findings if f.outcome == "not checked")
 
     @property
     def passed(self) -> tuple[Finding, ...]:
-        return tuple(f for f in self.findings if f.passed)
+        return tuple(f for f in self.findings if f.outcome == "passed")
 
 
 @dataclass(frozen=True)
@@ -63,14 +69,16 @@ class Report:
         return {
             "schema_version": SCHEMA_VERSION,
             "score": self.score,
-            "passed": sum(f.passed for f in self.findings),
-            "failed": sum(not f.passed for f in self.findings),
+            "passed": sum(f.outcome == "passed" for f in self.findings),
+            "failed": sum(f.outcome == "failed" for f in self.findings),
+            "not_checked": sum(f.outcome == "not checked" for f in self.findings),
             "silenced": list(self.silenced),
             "categories": {
                 category.name: {
                     "score": category.score,
                     "passed": len(category.passed),
                     "failed": len(category.failed),
+                    "not_checked": len(category.not_checked),
                     "findings": [_finding_json(f) for f in category.findings],
                 }
                 for category in self.categories
@@ -79,9 +87,11 @@ class Report:
 
 
 def score(findings: Iterable[Finding]) -> float | None:
-    """10 times the weighted share of passed findings; None when there are none."""
+    """10 times the weighted share of passed findings; None when none was checked."""
     total = passed = 0
     for finding in findings:
+        if not finding.checked:
+            continue
         total += finding.weight
         passed += finding.weight if finding.passed else 0
     return round(10 * passed / total, 1) if total else None
@@ -91,7 +101,7 @@ def build_report(findings: Iterable[Finding], silenced: Collection[str] = ()) ->
     """Group ``findings`` by category, leaving out the ``silenced`` ids.
 
     Within a category, failures come first, heaviest first, so the top of the
-    report is what to fix first.
+    report is what to fix first; then the rules that could not look.
     """
     silenced_set = set(silenced)
     kept: list[Finding] = []
@@ -101,7 +111,8 @@ def build_report(findings: Iterable[Finding], silenced: Collection[str] = ()) ->
             left_out.add(finding.id)
         else:
             kept.append(finding)
-    kept.sort(key=lambda f: (f.passed, -f.weight, f.id))
+    order = {"failed": 0, "not checked": 1, "passed": 2}
+    kept.sort(key=lambda f: (order[f.outcome], -f.weight, f.id))
     categories = tuple(
         CategoryReport(name, tuple(f for f in kept if f.category == name)) for name in CATEGORIES
     )
@@ -149,6 +160,7 @@ def _finding_json(finding: Finding) -> dict[str, Any]:
         "id": finding.id,
         "title": finding.title,
         "passed": finding.passed,
+        "checked": finding.checked,
         "weight": finding.weight,
         "detail": finding.detail,
         "fix": finding.fix,

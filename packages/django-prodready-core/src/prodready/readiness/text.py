@@ -28,11 +28,13 @@ def _lines(report: Report, style: Style, show_passed: bool) -> Iterator[str]:
         yield ""
         yield from _category_lines(category, style, show_passed)
     yield ""
-    failed = sum(not f.passed for f in report.findings)
+    failed = sum(f.outcome == "failed" for f in report.findings)
+    unchecked = sum(f.outcome == "not checked" for f in report.findings)
     yield (
         style.MIGRATE_HEADING("Overall: ")
         + _score_text(report.score, style)
-        + f"  ({failed} of {len(report.findings)} rules failed)"
+        + f"  ({failed} of {len(report.findings)} rules failed"
+        + (f", {unchecked} not checked)" if unchecked else ")")
     )
     if report.silenced:
         yield f"Silenced: {', '.join(report.silenced)}"
@@ -51,16 +53,21 @@ def _category_lines(category: CategoryReport, style: Style, show_passed: bool) -
         yield f"{heading}  not checked: no installed package reports on {category.name}"
         return
     summary = f"{len(category.passed)} of {len(category.findings)} rules passed"
+    if category.not_checked:
+        summary += f", {len(category.not_checked)} not checked"
     yield f"{heading}  {_score_text(category.score, style)}  ({summary})"
     for finding in category.failed:
         yield from _failed_lines(finding, style)
+    for finding in category.not_checked:
+        yield from _failed_lines(finding, style, style.WARNING("SKIP"))
     if show_passed:
         for finding in category.passed:
             yield f"  {style.SUCCESS('pass')}  {finding.title}  [{finding.id}]"
 
 
-def _failed_lines(finding: Finding, style: Style) -> Iterator[str]:
-    yield f"  {style.ERROR('FAIL')}  {style.MIGRATE_LABEL(finding.title)}  [{finding.id}]"
+def _failed_lines(finding: Finding, style: Style, label: str = "") -> Iterator[str]:
+    label = label or style.ERROR("FAIL")
+    yield f"  {label}  {style.MIGRATE_LABEL(finding.title)}  [{finding.id}]"
     if finding.detail:
         yield _wrap(finding.detail)
     # Wrap before colouring: escape codes would count towards the width.
