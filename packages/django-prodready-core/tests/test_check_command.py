@@ -92,6 +92,7 @@ def test_json_report_has_scores_and_every_finding(backup_plugin):
         "id": "backupplugin.R002",
         "title": "Backups are copied off-site",
         "passed": False,
+        "checked": True,
         "weight": 1,
         "detail": "Backups stay on the web server.",
         "fix": "Set BACKUP_REMOTE to an S3 bucket.",
@@ -99,7 +100,8 @@ def test_json_report_has_scores_and_every_finding(backup_plugin):
     performance_ids = [f["id"] for f in document["categories"]["performance"]["findings"]]
     assert performance_ids == ["prodready.R002", "prodready.R003"]
     all_findings = [f for c in document["categories"].values() for f in c["findings"]]
-    assert document["passed"] + document["failed"] == len(all_findings)
+    counted = document["passed"] + document["failed"] + document["not_checked"]
+    assert counted == len(all_findings)
     assert 0 <= document["score"] <= 10
 
 
