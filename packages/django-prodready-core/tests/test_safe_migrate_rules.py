@@ -230,6 +230,18 @@ def test_the_reviewed_marker_is_honoured(rule):
     ]
 
 
+@override_settings(PRODREADY_MIGRATE_SMALL_TABLE_ROWS=100)
+def test_a_marker_by_position_reviews_only_that_operation():
+    second = models.Index(fields=["room"], name="lesson_room_idx")
+    operations = (migrations.AddIndex("lesson", INDEX), migrations.AddIndex("lesson", second))
+    marker = {"add-index": {1: "the room index was built by hand beforehand"}}
+    risks = assess([(migration(*operations, reviewed=marker), False)], "postgres")
+    assert [(r.operation, r.refused, r.reviewed) for r in risks] == [
+        (operations[0].describe(), True, None),
+        (operations[1].describe(), False, "the room index was built by hand beforehand"),
+    ]
+
+
 @pytest.mark.parametrize("rule", sorted(r for r in CASES if RULES[r].by_size))
 def test_a_small_table_passes_the_lock_rules(rule):
     unsafe, _, _ = CASES[rule]  # 500 rows, under the default of 10,000
@@ -253,8 +265,16 @@ def test_a_table_this_plan_creates_passes():
 
 @pytest.mark.parametrize(
     "marker",
-    [{"add-idx": "typo"}, {"add-index": ""}, ["add-index"]],
-    ids=["typo", "no-reason", "list"],
+    [
+        {"add-idx": "typo"},
+        {"add-index": ""},
+        ["add-index"],
+        {"add-index": {1: "past the last operation"}},
+        {"add-index": {"0": "a position as text"}},
+        {"add-index": {0: ""}},
+        {"add-index": {}},
+    ],
+    ids=["typo", "no-reason", "list", "position-out-of-range", "position-text", "empty", "none"],
 )
 def test_a_mistaken_marker_names_the_rule_ids(marker):
     with pytest.raises(InvalidMarker, match=r"prodready_reviewed must map rule ids .*add-index"):

@@ -7,6 +7,11 @@ unknown size), unless its migration marks that rule reviewed::
     class Migration(migrations.Migration):
         prodready_reviewed = {"add-index": "the table is written once a night"}
 
+or only some of its operations, by their position in ``operations`` (from 0), so a
+later operation that breaks the same rule is still judged::
+
+        prodready_reviewed = {"add-index": {0: "the table is written once a night"}}
+
 A fresh database (no migration applied yet) and plans that go backwards are not judged:
 there is nothing to lock, no running code to break and nothing to go back to.
 """
@@ -108,7 +113,7 @@ def assess(plan: Plan, database: str) -> list[Risk]:
                 table=table,
                 size=size,
                 level=_level(rule, size),
-                reviewed=reviewed(migration).get(rule_id),
+                reviewed=reviewed_reason(migration, operation, rule_id),
             )
         )
     return _worst_table_per_data_operation(risks)
@@ -176,15 +181,36 @@ def _level(rule: Rule, size: TableSize | None) -> str:
     return "critical" if size.rows >= threshold * CRITICAL_FACTOR else "high"
 
 
-def reviewed(migration: Migration) -> dict[str, str]:
-    """The migration's reviewed marker, checked: rule id -> the reason it is safe."""
+def reviewed_reason(migration: Migration, operation: Operation, rule_id: str) -> str | None:
+    """Why the migration's marker says ``operation`` is safe under ``rule_id``, if it does."""
+    why = reviewed(migration).get(rule_id)
+    if isinstance(why, dict):
+        position = next(i for i, op in enumerate(migration.operations) if op is operation)
+        return why.get(position)
+    return why
+
+
+def reviewed(migration: Migration) -> dict[str, str | dict[int, str]]:
+    """The migration's reviewed marker, checked: rule id -> the reason it is safe, or
+    operation position -> the reason."""
     marker = getattr(migration, MARKER, {})
+    count = len(migration.operations)
     valid = isinstance(marker, dict) and all(
-        rule in RULES and isinstance(why, str) and why.strip() for rule, why in marker.items()
+        rule in RULES and _valid_reason(why, count) for rule, why in marker.items()
     )
     if not valid:
         raise InvalidMarker(
             f"{migration.app_label}.{migration.name}: {MARKER} must map rule ids "
-            f"({', '.join(sorted(RULES))}) to the reason each is safe here; found {marker!r}."
+            f"({', '.join(sorted(RULES))}) to the reason each is safe here, or to a mapping "
+            f"of operation positions (0 to {count - 1}) to reasons; found {marker!r}."
         )
     return dict(marker)
+
+
+def _valid_reason(why: object, operations: int) -> bool:
+    if isinstance(why, dict):
+        return bool(why) and all(
+            type(position) is int and 0 <= position < operations and _valid_reason(reason, 0)
+            for position, reason in why.items()
+        )
+    return isinstance(why, str) and bool(why.strip())
