@@ -51,6 +51,7 @@ from tests.stack_support import (
     nginx_command,
     production_variables,
     require_tool,
+    run,
 )
 
 pytestmark = [pytest.mark.requires_postgres]
@@ -239,6 +240,7 @@ def stack(tmp_path: Path) -> Iterator[Stack]:
         (tmp_path / directory).mkdir()
     pg_host, pg_port = service_address("requires_postgres")
     database = f"school_stack_{os.getpid()}_{secrets.token_hex(3)}"
+    owner, app = f"{database}_owner", f"{database}_app"  # roles are the cluster's: unique
     admin_dsn = f"host={pg_host} port={pg_port} user=postgres dbname=postgres"
     # Services the test may stop: its own Redis, and the shared PostgreSQL behind a proxy.
     redis_server = RedisServer()
@@ -249,7 +251,7 @@ def stack(tmp_path: Path) -> Iterator[Stack]:
         site=site,
         env=stack_environment(
             site,
-            f"postgres://postgres@127.0.0.1:{postgres.port}/{database}",
+            f"postgres://{app}@127.0.0.1:{postgres.port}/{database}",
             f"{redis_server.url}/0",
             tmp_path,
         ),
@@ -264,8 +266,19 @@ def stack(tmp_path: Path) -> Iterator[Stack]:
     with psycopg.connect(admin_dsn, autocommit=True) as connection:
         connection.execute(f'CREATE DATABASE "{database}"')
     try:
+        # The roles as the compose file's db service makes them, with the same file.
+        roles = [*("-v", f"owner={owner}", "-v", f"owner_password={secrets.token_hex(8)}")]
+        roles += ["-v", f"app={app}", "-v", f"app_password={secrets.token_hex(8)}"]
+        psql = require_tool("psql")
+        created = run(
+            *(psql, "-X", "-q", "-h", pg_host, "-p", str(pg_port), "-U", "postgres"),
+            *("-d", database, *roles, "-v", f"database={database}"),
+            *("-f", str(EXAMPLE / "postgres" / "roles.sql")),
+        )
+        assert created.returncode == 0, created.stderr
         # Set-up talks to PostgreSQL directly: the proxy is for the site's processes.
-        direct = {"DATABASE_URL": f"postgres://postgres@{pg_host}:{pg_port}/{database}"}
+        # Migrations run as the owner, as compose's migrate service does.
+        direct = {"DATABASE_URL": f"postgres://{owner}@{pg_host}:{pg_port}/{database}"}
         stack.manage("migrate", "--noinput", **direct)
         stack.manage("seed_production", "--admin-username", ADMIN, **direct)
         stack.manage("collectstatic", "--noinput", "--verbosity", "0")
@@ -303,6 +316,7 @@ def stack(tmp_path: Path) -> Iterator[Stack]:
             postgres.refuse()
             with psycopg.connect(admin_dsn, autocommit=True) as connection:
                 connection.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
+                connection.execute(f'DROP ROLE IF EXISTS "{app}", "{owner}"')
 
 
 # --- a browser, of sorts -------------------------------------------------------------
@@ -707,6 +721,48 @@ def check_outages(stack: Stack, admin: Browser) -> None:
     stack.redis.start()  # empty, as a Redis without persistence comes back
 
 
+def check_application_role_cannot_rewrite_the_audit_log(stack: Stack) -> None:
+    """The site's own database role, as compose runs it, cannot undo the audit trigger."""
+    import psycopg
+
+    url = urllib.parse.urlsplit(stack.env["DATABASE_URL"])
+    dsn = f"host={url.hostname} port={url.port} user={url.username} dbname={stack.database}"
+    table = "prodready_security_auditevent"
+    with psycopg.connect(dsn, autocommit=True) as connection:
+        query = f"SELECT count(*) FROM {table} WHERE hash IS NOT NULL"
+        sealed = connection.execute(query).fetchone()
+        stack.check(sealed and sealed[0] > 0, "no sealed audit event to try to rewrite")
+        for statement in (
+            f"ALTER TABLE {table} DISABLE TRIGGER ALL",
+            f"UPDATE {table} SET action = 'rewritten' WHERE hash IS NOT NULL",
+            f"DELETE FROM {table}",
+            f"TRUNCATE {table}",
+        ):
+            try:
+                connection.execute(statement)
+            except psycopg.Error as exc:
+                refused = type(exc).__name__
+            else:
+                refused = ""
+            stack.check(refused, f"the application's role could run: {statement}")
+    readiness = subprocess.run(
+        [sys.executable, "manage.py", "prodready", "check", "--format", "json"],
+        cwd=EXAMPLE,
+        env=stack.env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    findings = {
+        finding["id"]: finding
+        for category in json.loads(readiness.stdout)["categories"].values()
+        for finding in category["findings"]
+    }
+    role = findings["prodready_security.R040"]
+    stack.check(role["passed"], f"the role finding failed as the application: {role}")
+
+
 def test_production_stack(stack: Stack) -> None:
     check_security_headers(stack)
     check_health(stack)
@@ -714,6 +770,7 @@ def test_production_stack(stack: Stack) -> None:
     admin = log_in_with_two_factor_enrolment(stack)
     check_scheduler_is_seen(stack, admin)
     check_backup_from_the_site(stack, admin)
+    check_application_role_cannot_rewrite_the_audit_log(stack)
     check_login_rate_limit(stack)
     check_outages(stack, admin)
     stack.check_running()
