@@ -52,7 +52,8 @@ def restored_logging() -> Iterator[None]:
             # Detach a handler before closing it: a thread that logs late (a worker's
             # or a health check's) would otherwise reopen a closed file handler's file.
             added = [handler for handler in logger.handlers if handler not in kept]
-            level, handlers, propagate, disabled = saved.get(name, (logging.NOTSET, [], True, False))
+            new = (logging.NOTSET, [], True, False)  # a logger made during the block
+            level, handlers, propagate, disabled = saved.get(name, new)
             logger.setLevel(level)
             logger.handlers[:] = handlers
             logger.propagate, logger.disabled = propagate, disabled
