@@ -19,6 +19,7 @@ urlpatterns = [
     path("account/sessions/", include("prodready_security.sessions.urls")),
     path("security/audit/", include("prodready_security.audit.urls")),
     path("security/csp/", include("prodready_security.headers.urls")),
+    path("security/lockouts/", include("prodready_security.ratelimit.urls")),
     path("backups/", include("prodready_backup.urls")),
     # /health/live, /health/ready and the operations dashboard at /ops/.
     path("", include("prodready.urls")),

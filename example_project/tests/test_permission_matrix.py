@@ -220,6 +220,9 @@ EXPECTED: dict[str, Access] = {
     "prodready_security_audit:recent": staff_page("prodready_security.view_auditevent"),
     "prodready_security_csp:recent": staff_page("prodready_security.view_cspreport"),
     "prodready_security_csp:report": Access(get=Cells((405,) * 5), post=Cells((415,) * 5)),
+    "prodready_lockouts:list": staff_page(
+        "prodready_security.unlock_loginlockout", post=AWAY, data={"username": "nobody"}
+    ),
     "prodready_backup:list": staff_page("prodready_backup.view_backuprecord"),
     "prodready_backup:back-up-now": staff_action(
         "prodready_backup.run_backup", data={"target": "no-such-target"}

@@ -8,6 +8,7 @@ from prodready_security.otp.models import (
     EncryptedTOTPDevice,
     TrustedBrowser,
 )
+from prodready_security.ratelimit.models import LoginLockout
 from prodready_security.sessions.models import UserSession
 
 __all__ = [
@@ -17,6 +18,7 @@ __all__ = [
     "BackupCodeDevice",
     "CSPReport",
     "EncryptedTOTPDevice",
+    "LoginLockout",
     "TrustedBrowser",
     "UserSession",
 ]

@@ -47,8 +47,13 @@ def prodready_readiness_findings() -> Iterable[Finding]:
 def prodready_dashboard_cards(request: HttpRequest) -> Iterable[DashboardCard]:
     from prodready_security.audit import cards as audit_cards
     from prodready_security.otp import cards as otp_cards
+    from prodready_security.ratelimit import cards as lockout_cards
 
-    return [*otp_cards.cards(request), *audit_cards.cards(request)]
+    return [
+        *otp_cards.cards(request),
+        *lockout_cards.cards(request),
+        *audit_cards.cards(request),
+    ]
 
 
 @hookimpl

@@ -59,6 +59,27 @@ class CacheStore:
     def metrics(self) -> dict[str, int]:
         return dict(self._guard(lambda: self.cache.get(METRICS_NAME, {})))
 
+    def note(self, register: str, field: str, value: str, ttl: int) -> None:
+        def update() -> None:
+            fields: dict[str, str] = self.cache.get(register, {})
+            self.cache.set(register, {**fields, field: value}, ttl)
+
+        self._guard(update)
+
+    def notes(self, register: str) -> dict[str, str]:
+        return dict(self._guard(lambda: self.cache.get(register, {})))
+
+    def unnote(self, register: str, fields: Sequence[str]) -> None:
+        def update() -> None:
+            kept = {
+                field: value
+                for field, value in self.cache.get(register, {}).items()
+                if field not in fields
+            }
+            self.cache.set(register, kept, None)
+
+        self._guard(update)
+
     def _incr(self, name: str, ttl: int) -> int:
         self.cache.add(name, 0, ttl)
         try:

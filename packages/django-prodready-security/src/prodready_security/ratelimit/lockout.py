@@ -39,7 +39,7 @@ from typing import TYPE_CHECKING
 
 from prodready.client_ip import client_ip, split_networks
 from prodready_security.conf import conf
-from prodready_security.ratelimit import events
+from prodready_security.ratelimit import events, lockouts
 from prodready_security.ratelimit.keys import by_ip
 from prodready_security.ratelimit.rates import Rate, parse_rate
 from prodready_security.ratelimit.responses import service_unavailable, too_many_requests
@@ -161,6 +161,7 @@ def record_failure(request: HttpRequest | None, username: str | None) -> None:
             )
             if failure.started:
                 events.login_locked_out(request, scope.name, username, failure)
+                lockouts.note(store, scope, failure.locked_for, failure.level)
     except StoreUnavailable as exc:
         # The cache went down after refusal() read it: this one failure goes uncounted.
         events.cache_unavailable("a failed login", exc, fail_open=True)
@@ -177,6 +178,7 @@ def _slow(store: Store, request: HttpRequest | None, scope: Scope, username: str
     )
     if delay.started:
         events.login_slowed(request, username, delay)
+        lockouts.note(store, scope, delay.wait, 0)
 
 
 def forget_failures(request: HttpRequest | None, username: str | None) -> None:

@@ -130,6 +130,30 @@ class RedisStore:
             raise StoreUnavailable(str(exc)) from exc
         return {_text(field): int(value) for field, value in raw.items()}
 
+    def note(self, register: str, field: str, value: str, ttl: int) -> None:
+        try:
+            pipeline = self.client.pipeline(transaction=True)
+            pipeline.hset(self._key(register), field, value)
+            pipeline.expire(self._key(register), ttl)
+            pipeline.execute()
+        except OUTAGES as exc:
+            raise StoreUnavailable(str(exc)) from exc
+
+    def notes(self, register: str) -> dict[str, str]:
+        try:
+            raw = self.client.hgetall(self._key(register))
+        except OUTAGES as exc:
+            raise StoreUnavailable(str(exc)) from exc
+        return {_text(field): _text(value) for field, value in raw.items()}
+
+    def unnote(self, register: str, fields: Sequence[str]) -> None:
+        if not fields:
+            return
+        try:
+            self.client.hdel(self._key(register), *fields)
+        except OUTAGES as exc:
+            raise StoreUnavailable(str(exc)) from exc
+
     def _key(self, name: str) -> str:
         return self.cache.make_key(name)
 

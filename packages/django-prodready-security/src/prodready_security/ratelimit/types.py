@@ -78,3 +78,12 @@ class Store(Protocol):
 
     def metrics(self) -> dict[str, int]:
         """Shared counts of blocked requests and lockouts, by metric field."""
+
+    def note(self, register: str, field: str, value: str, ttl: int) -> None:
+        """Set ``field`` of the ``register`` mapping, which lives ``ttl`` seconds more."""
+
+    def notes(self, register: str) -> dict[str, str]:
+        """Every field of the ``register`` mapping."""
+
+    def unnote(self, register: str, fields: Sequence[str]) -> None:
+        """Remove these fields of the ``register`` mapping."""
