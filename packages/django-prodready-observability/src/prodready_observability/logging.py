@@ -29,7 +29,7 @@ import orjson
 from django.core.exceptions import ImproperlyConfigured
 from pythonjsonlogger.orjson import OrjsonFormatter
 
-from prodready_observability.requests.context import (
+from prodready_observability.context import (
     current_request_id,
     current_user_id,
     request_var,
