@@ -120,7 +120,7 @@ class RedisRoundTrips:
         from redis.connection import AbstractConnection
 
         self.count = 0
-        send = AbstractConnection.send_packed_command
+        send: Any = AbstractConnection.send_packed_command
 
         def counting(connection: Any, *args: Any, **kwargs: Any) -> Any:
             self.count += 1
