@@ -78,6 +78,16 @@ def test_a_forbidden_import_breaks_a_contract(
             "prodready_observability.metrics.registry",
             "Observability's metrics modules import each other without cycles",
         ),
+        (
+            "prodready_observability/metrics/record.py",
+            "prodready_observability.analytics.store",
+            "Observability's modules import each other without cycles",
+        ),
+        (
+            "prodready_observability/context.py",
+            "prodready_observability.logging",
+            "Observability's modules import each other without cycles",
+        ),
     ],
 )
 def test_an_import_cycle_breaks_a_contract(

@@ -19,11 +19,7 @@ ID = r"({package}\.[EWR]\d{{3}})"
 
 
 def used_ids(package: str) -> set[str]:
-    """Ids written anywhere in the package's sources, docstrings included.
-
-    Observability builds its ids (``f"{PREFIX}.E001"``) and its module docstring lists
-    them in full, so reading the text finds them too.
-    """
+    """Ids written anywhere in the package's sources, docstrings included."""
     sources = ROOT.glob(f"packages/*/src/{package}/**/*.py")
     pattern = re.compile(rf"\b{ID.format(package=package)}\b")
     return {found for path in sources for found in pattern.findall(path.read_text())}
@@ -44,11 +40,7 @@ def test_operations_docs_list_exactly_each_packages_ids(package: str) -> None:
     assert sorted(documented - used) == [], "documented ids that no source uses"
 
 
-# Observability's Sentry checks still build their ids from a prefix.
-LITERAL_ID_PACKAGES = ("prodready_security", "prodready_backup")
-
-
-@pytest.mark.parametrize("package", LITERAL_ID_PACKAGES)
+@pytest.mark.parametrize("package", ["prodready", *PLUGINS])
 def test_every_documented_id_is_written_as_a_literal_string(package: str) -> None:
     """grep finds each id where it is reported, not only in a docstring."""
     sources = "\n".join(

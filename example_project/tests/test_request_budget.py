@@ -6,8 +6,8 @@ settings (``tests.browser.settings``: the production module, its middleware, cac
 session engine) run on PostgreSQL and on a redis-server of the test's own, and each page
 is requested once to warm up, then once counted:
 
-- round trips: every ``send_packed_command`` of a redis-py connection (a pipeline sends
-  all its commands in one), so the count is what the page waits for, not commands;
+- round trips: ``prodready.testing``'s ``redis_round_trips`` fixture (a pipeline's
+  commands are one round trip), so the count is what the page waits for, not commands;
 - queries: Django's ``CaptureQueriesContext`` on the default database.
 
 The test database is chosen once per pytest run, so ``test_budget_on_the_production_stack``
@@ -27,7 +27,7 @@ from typing import Any
 import pytest
 
 from prodready._ci import service_address
-from prodready.testing import RedisServer
+from prodready.testing import RedisRoundTrips, RedisServer
 
 EXAMPLE = Path(__file__).resolve().parent.parent
 CONFIG = EXAMPLE.parent / "pyproject.toml"
@@ -65,22 +65,6 @@ def test_budget_on_the_production_stack() -> None:
 counted = pytest.mark.skipif(not os.environ.get(INNER), reason="runs with production settings")
 
 
-class RoundTrips:
-    """Counts the Redis round trips of every redis-py connection while installed."""
-
-    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
-        from redis.connection import AbstractConnection
-
-        self.count = 0
-        send = AbstractConnection.send_packed_command
-
-        def counting(connection: Any, *args: Any, **kwargs: Any) -> Any:
-            self.count += 1
-            return send(connection, *args, **kwargs)
-
-        monkeypatch.setattr(AbstractConnection, "send_packed_command", counting)
-
-
 @pytest.fixture(scope="module")
 def static_files(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
     """Static files collected, with the manifest, as the production image does."""
@@ -95,11 +79,6 @@ def static_files(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
 
 
 @pytest.fixture
-def round_trips(monkeypatch: pytest.MonkeyPatch) -> RoundTrips:
-    return RoundTrips(monkeypatch)
-
-
-@pytest.fixture
 def clean_redis(static_files: None) -> Iterator[None]:
     from django_redis import get_redis_connection
 
@@ -108,18 +87,18 @@ def clean_redis(static_files: None) -> Iterator[None]:
     get_redis_connection("default").flushdb()
 
 
-def measure(client: Any, path: str, round_trips: RoundTrips) -> tuple[int, list[str]]:
+def measure(client: Any, path: str, redis_round_trips: RedisRoundTrips) -> tuple[int, list[str]]:
     """Redis round trips and database queries (their SQL) of a steady-state GET of ``path``."""
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
     warm_up = client.get(path)
     assert warm_up.status_code == 200, (path, warm_up.status_code)
-    round_trips.count = 0
+    redis_round_trips.count = 0
     with CaptureQueriesContext(connection) as queries:
         response = client.get(path)
     assert response.status_code == 200, (path, response.status_code)
-    return round_trips.count, [query["sql"] for query in queries.captured_queries]
+    return redis_round_trips.count, [query["sql"] for query in queries.captured_queries]
 
 
 def signed_in(client: Any, user: Any, *, verified: bool) -> None:
@@ -139,29 +118,31 @@ def signed_in(client: Any, user: Any, *, verified: bool) -> None:
 
 @counted
 @pytest.mark.django_db
-def test_anonymous_trivial_page(client: Any, clean_redis: None, round_trips: RoundTrips) -> None:
-    trips, sql = measure(client, "/health/live", round_trips)
+def test_anonymous_trivial_page(
+    client: Any, clean_redis: None, redis_round_trips: RedisRoundTrips
+) -> None:
+    trips, sql = measure(client, "/health/live", redis_round_trips)
     assert (trips, len(sql)) == (0, 0), "\n".join(s[:160] for s in sql)
 
 
 @counted
 @pytest.mark.django_db
 def test_signed_in_trivial_page_without_2fa(
-    client: Any, clean_redis: None, round_trips: RoundTrips, django_user_model: Any
+    client: Any, clean_redis: None, redis_round_trips: RedisRoundTrips, django_user_model: Any
 ) -> None:
     # Not staff, so 2FA is not required of them, and they have not enrolled. Django's
     # own cost: the user (one query) and the session, from the cache (one round trip);
     # the home page's: whether they tutor (one query). The stack's: whether they
     # enrolled in 2FA, from the cache (one round trip), never the database.
     signed_in(client, django_user_model.objects.create_user("pupil"), verified=False)
-    trips, sql = measure(client, "/", round_trips)
+    trips, sql = measure(client, "/", redis_round_trips)
     assert (trips, len(sql)) == (2, 2), "\n".join(s[:160] for s in sql)
 
 
 @counted
 @pytest.mark.django_db
 def test_signed_in_realistic_page_verified_with_2fa(
-    client: Any, clean_redis: None, round_trips: RoundTrips
+    client: Any, clean_redis: None, redis_round_trips: RedisRoundTrips
 ) -> None:
     from school import demo_data
     from tests.roles import school_admin
@@ -172,5 +153,5 @@ def test_signed_in_realistic_page_verified_with_2fa(
     # Django's: the session (one round trip), the user and their permissions (three
     # queries); the view's: the lessons' two lists. The stack's: the verified device,
     # from the cache (one round trip).
-    trips, sql = measure(client, "/school/lessons/", round_trips)
+    trips, sql = measure(client, "/school/lessons/", redis_round_trips)
     assert (trips, len(sql)) == (2, 5), "\n".join(s[:160] for s in sql)

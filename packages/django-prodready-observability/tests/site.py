@@ -11,7 +11,7 @@ import time
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.urls import include, path
 
-from prodready_observability.requests.context import current_request_id, current_user_id
+from prodready_observability.context import current_request_id, current_user_id
 
 logger = logging.getLogger("tests.site")
 

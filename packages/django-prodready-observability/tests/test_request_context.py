@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from prodready_observability.requests import context
+from prodready_observability import context
 
 GENERATED = re.compile(r"[0-9a-f]{32}")
 

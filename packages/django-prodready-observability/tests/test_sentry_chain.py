@@ -15,7 +15,7 @@ import sentry_sdk
 from django.test import override_settings
 
 from prodready.plugins import get_plugin_manager, hookimpl
-from prodready_observability.sentry import before_breadcrumb, before_send_log
+from prodready_observability.sentry import before_breadcrumb, before_send, before_send_log
 from prodready_observability.sentry.chain import LOGGER_NAME
 from tests.sentry_capture import CaptureTransport
 
@@ -144,3 +144,15 @@ def test_logs_are_scrubbed() -> None:
         "body": "login with password=[Filtered]",
         "attributes": {"sentry.message.parameter.0": "x"},
     }
+
+
+def test_a_changed_header_allowlist_is_seen_at_once() -> None:
+    def sent_region() -> object:
+        event = before_send({"request": {"headers": {"X-Shop-Region": "eu-west"}}}, {})
+        assert event is not None
+        return event["request"]["headers"]["X-Shop-Region"]
+
+    assert sent_region() == "[Filtered]"
+    with override_settings(PRODREADY_SENTRY_HEADER_ALLOWLIST=["X-Shop-Region"]):
+        assert sent_region() == "eu-west"
+    assert sent_region() == "[Filtered]"

@@ -13,9 +13,9 @@ from celery import Celery
 from django.test import override_settings
 
 from prodready._ci import service_address
+from prodready_observability import context
 from prodready_observability.logging import configure_logging
 from prodready_observability.metrics.registry import build_registry
-from prodready_observability.requests import context
 from prodready_observability.tasks import logging_is_ours
 from tests.conftest import restored_logging
 

@@ -10,35 +10,18 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator
-from typing import Any
 
 import pytest
 from django.test import Client, override_settings
 
 from prodready.breaker import reset as breaker_reset
-from prodready.testing import RedisServer
+from prodready.testing import RedisRoundTrips, RedisServer
 from tests.ratelimit_support import redis_caches
 
 pytestmark = [pytest.mark.urls("tests.ratelimit_support"), pytest.mark.requires_redis]
 
 TIMEOUT = 0.5
 REQUESTS = 6
-
-
-class Attempts:
-    """How many times a redis-py connection sent something to its server."""
-
-    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
-        from redis.connection import AbstractConnection
-
-        self.count = 0
-        send = AbstractConnection.send_packed_command
-
-        def counting(connection: Any, *args: Any, **kwargs: Any) -> Any:
-            self.count += 1
-            return send(connection, *args, **kwargs)
-
-        monkeypatch.setattr(AbstractConnection, "send_packed_command", counting)
 
 
 @pytest.fixture
@@ -64,7 +47,7 @@ def test_a_frozen_redis_is_waited_for_once_then_skipped(
         client = Client(raise_request_exception=False)
         assert client.get("/api/items/").status_code == 200  # counted, connection kept
         frozen_later.freeze()
-        attempts = Attempts(monkeypatch)
+        attempts = RedisRoundTrips(monkeypatch)
         started = time.monotonic()
         statuses = [client.get("/api/items/").status_code for _ in range(REQUESTS)]
         elapsed = time.monotonic() - started

@@ -11,9 +11,10 @@ setting instead of a ``TypeError`` deep inside.
 
 from __future__ import annotations
 
+import functools
 import threading
 from collections.abc import Callable
-from typing import Any, Generic, Literal, TypeVar
+from typing import Any, Literal, Protocol, TypeVar, cast
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
@@ -280,41 +281,50 @@ def derived_from(*names: str) -> Callable[[Callable[[], T]], Derived[T]]:
     """
 
     def decorate(compute: Callable[[], T]) -> Derived[T]:
-        return Derived(compute, frozenset(names))
+        return _derived(compute, frozenset(names))
 
     return decorate
 
 
-class _Unset:
-    pass
-
-
-_UNSET = _Unset()
-
-
-class Derived(Generic[T]):
+class Derived(Protocol[T]):
     """A value computed once from settings; see :func:`derived_from`."""
 
-    def __init__(self, compute: Callable[[], T], names: frozenset[str]) -> None:
-        self.compute = compute
-        self.names = names
-        self._value: T | _Unset = _UNSET
-        self._lock = threading.Lock()
-        self.__doc__ = compute.__doc__
-        setting_changed.connect(self._changed, weak=False)
+    compute: Callable[[], T]
+    names: frozenset[str]
 
-    def __call__(self) -> T:
-        value = self._value
-        if isinstance(value, _Unset):
-            with self._lock:
-                value = self._value
-                if isinstance(value, _Unset):
-                    value = self._value = self.compute()
-        return value
+    def __call__(self) -> T: ...
 
-    def forget(self) -> None:
-        self._value = _UNSET
+    def forget(self) -> None: ...
 
-    def _changed(self, *, setting: str, **kwargs: Any) -> None:
-        if not self.names or setting in self.names:
-            self.forget()
+
+def _derived(compute: Callable[[], T], names: frozenset[str]) -> Derived[T]:
+    # A plain function, not an object with __call__: it sits on the request path, where
+    # calling an instance costs several times a function call.
+    kept: list[T] = []  # the value, once computed
+    lock = threading.Lock()
+
+    def value() -> T:
+        try:
+            return kept[0]
+        except IndexError:
+            pass
+        with lock:
+            current = kept[:1]
+            if not current:
+                current = [compute()]
+                kept[:] = current
+            return current[0]
+
+    def forget() -> None:
+        kept.clear()
+
+    def changed(*, setting: str, **kwargs: Any) -> None:
+        if not names or setting in names:
+            kept.clear()
+
+    functools.update_wrapper(value, compute)
+    derived: Any = value
+    derived.compute, derived.names, derived.forget = compute, names, forget
+    derived._changed = changed  # the receiver lives as long as the value
+    setting_changed.connect(changed, weak=False)
+    return cast("Derived[T]", derived)

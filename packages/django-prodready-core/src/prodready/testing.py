@@ -21,6 +21,16 @@ of the test's own to freeze (SIGSTOP: connections accepted, never answered) or s
     with TcpProxy("127.0.0.1", 5432) as proxy:  # DATABASES HOST/PORT = the proxy's
         proxy.refuse()  # cut open connections, refuse new ones
         ...
+
+Counting what a page costs: the :func:`redis_round_trips` fixture counts the round trips
+of every redis-py connection (a pipeline's commands go in one), so a test can pin a
+view's Redis budget exactly::
+
+    def test_home_page_budget(client, redis_round_trips):
+        client.get("/")  # warm up
+        redis_round_trips.count = 0
+        client.get("/")
+        assert redis_round_trips.count == 1
 """
 
 from __future__ import annotations
@@ -96,6 +106,33 @@ def audit_events(prodready_plugin: Callable[..., Any]) -> list[Any]:
 
     prodready_plugin(Recorder())
     return events
+
+
+class RedisRoundTrips:
+    """Counts the round trips of every redis-py connection while installed.
+
+    A round trip is one ``send_packed_command``: a pipeline sends all its commands in
+    one, so the count is what the code waited for, not how many commands it sent. Set
+    ``count`` to 0 to start counting afresh. Needs redis-py (the ``redis`` extra).
+    """
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        from redis.connection import AbstractConnection
+
+        self.count = 0
+        send: Any = AbstractConnection.send_packed_command
+
+        def counting(connection: Any, *args: Any, **kwargs: Any) -> Any:
+            self.count += 1
+            return send(connection, *args, **kwargs)
+
+        monkeypatch.setattr(AbstractConnection, "send_packed_command", counting)
+
+
+@pytest.fixture
+def redis_round_trips(monkeypatch: pytest.MonkeyPatch) -> RedisRoundTrips:
+    """A :class:`RedisRoundTrips` counting from the start of the test to its end."""
+    return RedisRoundTrips(monkeypatch)
 
 
 def _forget_cached_results() -> None:

@@ -32,8 +32,6 @@ from prodready.checks import reads_settings
 from prodready_observability.conf import conf
 from prodready_observability.scrub.keys import KeyMatcher
 
-PREFIX = "prodready_observability"
-
 
 @reads_settings
 def check_sentry_settings(
@@ -41,12 +39,20 @@ def check_sentry_settings(
 ) -> list[CheckMessage]:
     return [
         *_dsn(),
-        *_sample_rate("TRACES_SAMPLE_RATE", conf.SENTRY_TRACES_SAMPLE_RATE, "E002"),
         *_sample_rate(
-            "PROFILE_SESSION_SAMPLE_RATE", conf.SENTRY_PROFILE_SESSION_SAMPLE_RATE, "E003"
+            "TRACES_SAMPLE_RATE", conf.SENTRY_TRACES_SAMPLE_RATE, "prodready_observability.E002"
         ),
-        *_regular_expressions("SCRUB_KEYS", conf.SENTRY_SCRUB_KEYS, "E004", "key name"),
-        *_regular_expressions("SCRUB_PATTERNS", conf.SENTRY_SCRUB_PATTERNS, "E005", "text"),
+        *_sample_rate(
+            "PROFILE_SESSION_SAMPLE_RATE",
+            conf.SENTRY_PROFILE_SESSION_SAMPLE_RATE,
+            "prodready_observability.E003",
+        ),
+        *_regular_expressions(
+            "SCRUB_KEYS", conf.SENTRY_SCRUB_KEYS, "prodready_observability.E004", "key name"
+        ),
+        *_regular_expressions(
+            "SCRUB_PATTERNS", conf.SENTRY_SCRUB_PATTERNS, "prodready_observability.E005", "text"
+        ),
         *_ignored_paths(),
         *_profiles_without_traces(),
         *_always_masked_headers(),
@@ -73,7 +79,7 @@ def _dsn() -> list[CheckMessage]:
                 f"PRODREADY_SENTRY_DSN is not a Sentry DSN: {exc}.",
                 hint="Copy the DSN from your Sentry project (Settings > Client Keys); it looks "
                 "like https://<key>@<host>/<project id>. Set it from the environment.",
-                id=f"{PREFIX}.E001",
+                id="prodready_observability.E001",
             )
         ]
     return []
@@ -87,7 +93,7 @@ def _sample_rate(name: str, rate: object, check_id: str) -> list[CheckMessage]:
             f"PRODREADY_SENTRY_{name} must be between 0.0 and 1.0; found {rate!r}.",
             hint=f"Set PRODREADY_SENTRY_{name} to a share such as 0.1 (10%), or None to turn "
             "it off.",
-            id=f"{PREFIX}.{check_id}",
+            id=check_id,
         )
     ]
 
@@ -114,7 +120,7 @@ def _regular_expressions(
                 f"PRODREADY_SENTRY_{name} entry {pattern!r} {problem}.",
                 hint="Fix the expression (Python's re syntax) so that it only matches "
                 f"secret {what}, or remove it.",
-                id=f"{PREFIX}.{check_id}",
+                id=check_id,
             )
         )
     return messages
@@ -130,7 +136,7 @@ def _ignored_paths() -> list[CheckMessage]:
             "the site root.",
             hint="Write each entry as a path starting with '/', such as '/health'; '/' alone "
             "would drop every transaction.",
-            id=f"{PREFIX}.E006",
+            id="prodready_observability.E006",
         )
         for path in paths
         if isinstance(path, str) and (not path.startswith("/") or not path.strip("/"))
@@ -148,7 +154,7 @@ def _profiles_without_traces() -> list[CheckMessage]:
             "transaction is traced, so it never does.",
             hint="Set PRODREADY_SENTRY_TRACES_SAMPLE_RATE (for example 0.1), or set "
             "PRODREADY_SENTRY_PROFILE_SESSION_SAMPLE_RATE to None.",
-            id=f"{PREFIX}.W001",
+            id="prodready_observability.W001",
         )
     ]
 
@@ -163,7 +169,7 @@ def _always_masked_headers() -> list[CheckMessage]:
             f"PRODREADY_SENTRY_HEADER_ALLOWLIST lists {header!r}, a header that carries "
             "credentials: its value is masked anyway.",
             hint=f"Remove {header!r} from PRODREADY_SENTRY_HEADER_ALLOWLIST.",
-            id=f"{PREFIX}.W002",
+            id="prodready_observability.W002",
         )
         for header in headers
         if isinstance(header, str) and builtin.is_secret(header)

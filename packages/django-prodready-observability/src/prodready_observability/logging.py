@@ -23,23 +23,20 @@ import json
 import logging
 import time
 from collections.abc import Callable, Mapping
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import orjson
-from django.core.signals import setting_changed
+from django.core.exceptions import ImproperlyConfigured
 from pythonjsonlogger.orjson import OrjsonFormatter
 
-from prodready_observability.requests.context import (
+from prodready_observability.context import (
     current_request_id,
     current_user_id,
     request_var,
     user_id_of,
 )
 from prodready_observability.scrub.values import path_masker, request_path_secrets
-from prodready_observability.scrub.walk import mask_strings
-
-if TYPE_CHECKING:
-    from prodready_observability.scrub import Scrubber
+from prodready_observability.scrub.walk import Scrubber, get_scrubber, mask_strings
 
 FILTER_PATH = "prodready_observability.logging"
 FIELDS = "%(asctime)s %(levelname)s %(name)s %(message)s"
@@ -356,27 +353,9 @@ def scrub_written(written: Any, record: logging.LogRecord) -> Any:
     return scrubber.value(written)
 
 
-_scrubbers: list[Scrubber] = []  # the current settings' scrubber, once made
-
-
 def cached_scrubber() -> Scrubber:
-    """The current settings' scrubber, kept until a setting changes (records are many)."""
-    if _scrubbers:
-        return _scrubbers[0]
-    from django.core.exceptions import ImproperlyConfigured
-
-    from prodready_observability.scrub import Scrubber, get_scrubber
-
+    """The current settings' scrubber (``get_scrubber`` keeps it until a setting changes)."""
     try:
-        scrubber = get_scrubber()
+        return get_scrubber()
     except ImproperlyConfigured:  # a record before settings are configured: built-in rules
         return Scrubber()
-    _scrubbers.append(scrubber)
-    return scrubber
-
-
-def _forget_scrubber(**kwargs: Any) -> None:
-    _scrubbers.clear()
-
-
-setting_changed.connect(_forget_scrubber, dispatch_uid="prodready_observability.logging")

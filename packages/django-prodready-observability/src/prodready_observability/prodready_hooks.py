@@ -34,9 +34,11 @@ def prodready_readiness_findings() -> Iterable[Finding]:
 def prodready_request_finished(
     request: HttpRequest, response: HttpResponse, duration: float
 ) -> None:
+    from prodready_observability.analytics.store import recorder
     from prodready_observability.metrics.record import record_request
 
-    record_request(request, response, duration)
+    _method, route, status = record_request(request, response, duration)
+    recorder.record(route, status, duration)
 
 
 @hookimpl

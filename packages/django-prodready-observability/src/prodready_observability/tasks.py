@@ -18,7 +18,7 @@ import logging
 import time
 from typing import Any
 
-from prodready_observability.requests import context
+from prodready_observability import context
 
 logger = logging.getLogger("prodready.tasks")
 

@@ -16,7 +16,7 @@ class ProdreadySecurityConfig(AppConfig):
         from prodready_security.otp import checks as otp_checks
         from prodready_security.otp import device_cache
         from prodready_security.ratelimit import checks as ratelimit_checks
-        from prodready_security.ratelimit import limiter, signals, store
+        from prodready_security.ratelimit import signals, store
         from prodready_security.sessions import checks as sessions_checks
         from prodready_security.sessions import tracking
 
@@ -41,9 +41,6 @@ class ProdreadySecurityConfig(AppConfig):
         signals.connect()
         tracking.connect()
         device_cache.connect()
-        setting_changed.connect(
-            limiter.forget_rules, dispatch_uid="prodready-security-ratelimit-rules"
-        )
         setting_changed.connect(
             store.forget_stores, dispatch_uid="prodready-security-ratelimit-stores"
         )

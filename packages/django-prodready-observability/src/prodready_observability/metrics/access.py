@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import hmac
 import ipaddress
-from functools import lru_cache
 from typing import TYPE_CHECKING, Literal
 
 from prodready.client_ip import client_ip, split_networks
+from prodready.conf import derived_from
 from prodready_observability.conf import conf
 
 if TYPE_CHECKING:
@@ -30,7 +30,7 @@ def decide(request: HttpRequest) -> Decision:
         return "not found"
     if token and _bearer_matches(request, token):
         return "allowed"
-    if allowed and _address_allowed(client_ip(request), tuple(allowed)):
+    if allowed and _address_allowed(client_ip(request)):
         return "allowed"
     return "forbidden"
 
@@ -42,16 +42,16 @@ def _bearer_matches(request: HttpRequest, token: str) -> bool:
     return hmac.compare_digest(given.strip().encode(), token.encode())
 
 
-def _address_allowed(address: str, entries: tuple[str, ...]) -> bool:
+def _address_allowed(address: str) -> bool:
     try:
         parsed = ipaddress.ip_address(address)
     except ValueError:
         return False
-    return any(parsed in network for network in parse_networks(entries))
+    return any(parsed in network for network in allowed_networks())
 
 
-@lru_cache(maxsize=8)
-def parse_networks(entries: tuple[str, ...]) -> tuple[Network, ...]:
+@derived_from("PRODREADY_METRICS_ALLOWED_ADDRESSES")
+def allowed_networks() -> tuple[Network, ...]:
     """The allowlist's networks; entries that are not addresses (``prodready_observability.E010``)
     are left out, so a typo never widens access."""
-    return split_networks(entries)[0]
+    return split_networks(conf.METRICS_ALLOWED_ADDRESSES)[0]

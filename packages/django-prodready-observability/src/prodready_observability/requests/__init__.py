@@ -1,1 +1,2 @@
-"""Per-request context, the request middleware and the line it logs for every request."""
+"""The request middleware and the line it logs for every request (the request id and
+user it sets are in ``prodready_observability.context``)."""

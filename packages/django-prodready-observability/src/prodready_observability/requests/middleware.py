@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, cast
 
 from asgiref.sync import iscoroutinefunction, markcoroutinefunction
 
-from prodready_observability.requests import context
+from prodready_observability import context
 from prodready_observability.requests.options import options
 from prodready_observability.requests.record import finish, record_exception
 

@@ -17,33 +17,16 @@ from typing import TYPE_CHECKING
 
 from prodready import hooks
 from prodready.client_ip import client_ip
+from prodready_observability.context import user_id_of
 from prodready_observability.logging import SCRUBBED, cached_scrubber
-from prodready_observability.requests.context import user_id_of
+from prodready_observability.request_labels import method_of, route_of
 
 if TYPE_CHECKING:
     from django.http import HttpRequest, HttpResponseBase
 
 logger = logging.getLogger("prodready.requests")
 
-UNMATCHED = "<unmatched>"
 USER_AGENT_LENGTH = 256
-KNOWN_METHODS = frozenset(
-    {"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE", "CONNECT"}
-)
-
-
-def route_of(request: HttpRequest) -> str:
-    """The URL pattern the request matched (``lessons/<int:pk>/``), never the raw path:
-    a label and a log field of bounded variety."""
-    match = getattr(request, "resolver_match", None)
-    route = getattr(match, "route", None)
-    return route if isinstance(route, str) and route else UNMATCHED
-
-
-def method_of(request: HttpRequest) -> str:
-    """The method, or ``OTHER`` for made-up ones (a client must not invent labels)."""
-    method = request.method or ""
-    return method if method in KNOWN_METHODS else "OTHER"
 
 
 def finish(

@@ -9,9 +9,9 @@ in a copy of ``os.environ``, or a token in a local copy of ``request.POST``.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
-from functools import lru_cache
 from typing import Any
 
+from prodready.conf import derived_from
 from prodready_observability.conf import conf
 from prodready_observability.scrub.keys import KeyMatcher
 from prodready_observability.scrub.values import FILTERED, TextScrubber
@@ -102,11 +102,7 @@ def mask_strings(value: Any, mask: Callable[[str], str]) -> Any:
     return value
 
 
+@derived_from("PRODREADY_SENTRY_SCRUB_KEYS", "PRODREADY_SENTRY_SCRUB_PATTERNS")
 def get_scrubber() -> Scrubber:
-    """The scrubber for the current settings (built once per distinct settings)."""
-    return _scrubber_for(tuple(conf.SENTRY_SCRUB_KEYS), tuple(conf.SENTRY_SCRUB_PATTERNS))
-
-
-@lru_cache(maxsize=8)
-def _scrubber_for(extra_keys: tuple[str, ...], extra_patterns: tuple[str, ...]) -> Scrubber:
-    return Scrubber(extra_keys, extra_patterns)
+    """The scrubber for the current settings, kept until they change."""
+    return Scrubber(conf.SENTRY_SCRUB_KEYS, conf.SENTRY_SCRUB_PATTERNS)

@@ -14,13 +14,12 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from functools import lru_cache
 from typing import Any
 
 from django.apps import apps
 
 from prodready import hooks
-from prodready.conf import InvalidSetting
+from prodready.conf import InvalidSetting, derived_from
 from prodready_observability.conf import conf
 from prodready_observability.scrub import Scrubber, get_scrubber
 from prodready_observability.sentry.event import scrub_breadcrumb, scrub_event, scrub_log
@@ -61,7 +60,7 @@ def before_send_log(log: Item, hint: dict[str, Any]) -> Item | None:
 
 
 def _scrub_whole_event(event: Item, scrubber: Scrubber) -> None:
-    scrub_event(event, scrubber, _header_allowlist(tuple(conf.SENTRY_HEADER_ALLOWLIST)))
+    scrub_event(event, scrubber, header_allowlist())
 
 
 def _run_chain(
@@ -91,6 +90,7 @@ def _run_chain(
     return item
 
 
-@lru_cache(maxsize=8)
-def _header_allowlist(names: tuple[str, ...]) -> frozenset[str]:
-    return frozenset(name.lower() for name in names)
+@derived_from("PRODREADY_SENTRY_HEADER_ALLOWLIST")
+def header_allowlist() -> frozenset[str]:
+    """The headers whose values events keep, lower-cased."""
+    return frozenset(name.lower() for name in conf.SENTRY_HEADER_ALLOWLIST)

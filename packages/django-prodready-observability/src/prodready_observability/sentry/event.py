@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urlsplit
 
-from prodready_observability.requests.context import request_var
+from prodready_observability.context import request_var
 from prodready_observability.scrub import Scrubber
 from prodready_observability.scrub.values import path_masker, path_secrets, request_path_secrets
 from prodready_observability.scrub.walk import mask_strings

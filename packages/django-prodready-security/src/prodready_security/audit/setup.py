@@ -22,7 +22,8 @@ def _tracked_models_changed(setting: str, **kwargs: Any) -> None:
     if setting == TRACKED_MODELS_SETTING:
         from prodready_security.audit import tracked_models
 
-        tracked_models.clear_cache()
+        # Forgotten here as well: receivers run in the order they were connected.
+        tracked_models.tracked_models.forget()
         _track()
 
 

@@ -2,27 +2,22 @@
 
 from __future__ import annotations
 
-from functools import lru_cache
-
 from django.apps import apps
 from django.db import models
 
+from prodready.conf import derived_from
 from prodready_security.conf import conf
-
-
-def tracked_models() -> frozenset[type[models.Model]]:
-    """The installed models listed in the setting; unknown names are left to the checks."""
-    return _resolve(tuple(conf.AUDIT_TRACKED_MODELS))
 
 
 def is_tracked(model: type[models.Model]) -> bool:
     return model in tracked_models()
 
 
-@lru_cache(maxsize=8)
-def _resolve(labels: tuple[str, ...]) -> frozenset[type[models.Model]]:
+@derived_from("PRODREADY_AUDIT_TRACKED_MODELS")
+def tracked_models() -> frozenset[type[models.Model]]:
+    """The installed models listed in the setting; unknown names are left to the checks."""
     listed = set()
-    for label in labels:
+    for label in conf.AUDIT_TRACKED_MODELS:
         try:
             listed.add(apps.get_model(label))
         except (LookupError, ValueError):
@@ -34,7 +29,3 @@ def _resolve(labels: tuple[str, ...]) -> frozenset[type[models.Model]]:
         if model._meta.proxy and model._meta.concrete_model in listed
     }
     return frozenset(listed | proxies)
-
-
-def clear_cache() -> None:
-    _resolve.cache_clear()

@@ -11,12 +11,12 @@ import functools
 import hashlib
 import math
 import re
-import threading
 import time
 import zlib
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
+from prodready.conf import derived_from
 from prodready_security.conf import conf
 from prodready_security.ratelimit import events
 from prodready_security.ratelimit.responses import service_unavailable, too_many_requests
@@ -78,23 +78,8 @@ def metric(rule: Rule) -> str:
 
 # --- the rules in force, parsed once per settings change ---------------------------
 
-_rules_lock = threading.Lock()
-_rules: list[Rule] | None = None
 
-
+@derived_from("PRODREADY_RATELIMIT_RULES")
 def active_rules() -> list[Rule]:
     """``PRODREADY_RATELIMIT_RULES`` parsed; raises RuleError if it is malformed."""
-    global _rules
-    if _rules is None:
-        with _rules_lock:
-            if _rules is None:
-                _rules = parse_rules(conf.RATELIMIT_RULES)
-    return _rules
-
-
-def forget_rules(*, setting: str, **kwargs: Any) -> None:
-    """``setting_changed`` receiver (connected in ``AppConfig.ready``)."""
-    global _rules
-    if setting == "PRODREADY_RATELIMIT_RULES":
-        with _rules_lock:
-            _rules = None
+    return parse_rules(conf.RATELIMIT_RULES)
