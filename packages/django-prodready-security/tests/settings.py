@@ -5,6 +5,8 @@ Tests that need Redis point CACHES at it themselves (``requires_redis``).
 
 import os
 
+import django
+
 SECRET_KEY = "tests-only-not-secret"
 USE_TZ = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -71,3 +73,9 @@ STATIC_URL = "/static/"
 PRODREADY_OTP_ENCRYPTION_KEYS = ["5fcKCZtEh7xF1u15WBvoikdJ2mOvWu7HAU3Cg27zTUY="]
 # Fast hashing: login tests check many passwords.
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+# Django 6.1 configures email with MAILERS and deprecates EMAIL_BACKEND.
+if django.VERSION >= (6, 1):
+    MAILERS = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}}
+else:
+    EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"

@@ -13,6 +13,7 @@ import json
 from collections.abc import Iterator
 from io import StringIO
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -20,6 +21,7 @@ from django.db import connections
 from django.test import override_settings
 
 import prodready
+from prodready._ci import admins
 from prodready_security.audit import checkpoints
 from prodready_security.audit.hashing import event_hash
 from prodready_security.audit.models import AuditChainHead, AuditEvent
@@ -109,6 +111,29 @@ def test_checkpoints_are_written_and_agree(audit_db: str, public_key: str) -> No
 
     assert [c.sequence for c in checkpoints.stored()] == [3, 5]
     assert "5 events (#1 to #5) verified; 2 signed checkpoints agree." in verify(audit_db)
+
+
+@on_both_databases
+def test_each_checkpoint_can_also_be_sent_to_the_admins(
+    audit_db: str, public_key: str, mailoutbox: list[Any]
+) -> None:
+    append(2, audit_db)
+    checkpoint(audit_db)
+    assert mailoutbox == []  # off by default
+    append(1, audit_db)
+    with override_settings(
+        PRODREADY_AUDIT_CHECKPOINT_NOTIFY=True,
+        PRODREADY_NOTIFY_MIN_LEVEL="info",
+        ADMINS=admins("ops@x.test"),
+    ):
+        checkpoint(audit_db)
+    [mail] = mailoutbox
+    assert "Audit log checkpoint #3" in mail.subject
+    sent = checkpoints.Checkpoint.from_json(mail.body.split("\n\n")[1])
+    assert sent == checkpoints.stored()[-1]
+    # The copy sent is as good as the stored one: its signature verifies (raises if not).
+    key = checkpoints.parse_key(public_key, private=False)[1]
+    key.verify(base64.b64decode(sent.signature), sent.body())  # type: ignore[union-attr]
 
 
 @on_postgres[0]
@@ -257,3 +282,16 @@ def test_the_seal_task_seals_and_writes_a_due_checkpoint(audit_db: str, public_k
         sealed = tasks.audit_seal_task()
     assert sealed == (1 if audit_db == PG else 0)  # SQLite seals as it inserts
     assert [c.sequence for c in checkpoints.stored()] == [1]
+
+
+def test_sending_checkpoints_needs_info_notifications() -> None:
+    from prodready_security.audit.checks import check_checkpoints
+
+    def ids() -> list[str]:
+        return [message.id for message in check_checkpoints() if message.id]
+
+    with override_settings(PRODREADY_AUDIT_CHECKPOINT_NOTIFY=True):
+        assert ids() == ["prodready_security.W046"]
+        with override_settings(PRODREADY_NOTIFY_MIN_LEVEL="info"):
+            assert ids() == []
+    assert ids() == []

@@ -335,6 +335,16 @@ class Settings(AppSettings):
         return self._get("AUDIT_CHECKPOINT_EVERY_EVENTS", 1000)
 
     @property
+    def AUDIT_CHECKPOINT_NOTIFY(self) -> bool:
+        """Also send each checkpoint written through ``prodready.notify`` (email to the admins,
+        the webhook): a second copy outside the database, in other people's hands.
+
+        :type: boolean
+        :default: ``False``
+        """
+        return self._get("AUDIT_CHECKPOINT_NOTIFY", False)
+
+    @property
     def AUDIT_CHECKPOINT_EVERY_MINUTES(self) -> float:
         """... or once this long has passed since the last one and events were sealed since.
 

@@ -38,6 +38,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 from django.core.files.base import ContentFile
 from django.core.files.storage import storages
 
+import prodready
 from prodready_security.audit.hashing import canonical_bytes
 from prodready_security.audit.models import GENESIS_HASH, HEAD_ID, AuditChainHead, AuditEvent
 from prodready_security.conf import conf
@@ -166,6 +167,15 @@ def write(using: str, force: bool = False) -> Checkpoint | None:
     checkpoint = Checkpoint(**{**asdict(unsigned), "signature": encoded})
     storage = storages[conf.AUDIT_CHECKPOINT_STORAGE]
     storage.save(checkpoint.name, ContentFile(checkpoint.to_json().encode()))
+    if conf.AUDIT_CHECKPOINT_NOTIFY:
+        prodready.notify(
+            f"Audit log checkpoint #{checkpoint.sequence}",
+            "A signed checkpoint of the audit log. Keep it: `manage.py audit verify` and an "
+            "export checked with `audit verify --from` prove the log up to this event "
+            f"against it.\n\n{checkpoint.to_json()}",
+            level="info",
+            source="prodready_security",
+        )
     return checkpoint
 
 

@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from django.apps import apps
-from django.core.checks import CheckMessage, Error
+from django.core.checks import CheckMessage, Error, Warning
 from django.db import connections
 
 from prodready.checks import reads_settings
@@ -145,4 +145,22 @@ def check_checkpoints(
                 id="prodready_security.E045",
             )
         )
+    messages += _checkpoint_notify_problems()
     return messages
+
+
+def _checkpoint_notify_problems() -> list[CheckMessage]:
+    from prodready.conf import conf as core_conf
+
+    minimum = core_conf.NOTIFY_MIN_LEVEL
+    if conf.AUDIT_CHECKPOINT_NOTIFY is not True or minimum == "info":
+        return []
+    return [
+        Warning(
+            "PRODREADY_AUDIT_CHECKPOINT_NOTIFY is on, but checkpoints are sent at level 'info' "
+            f"and PRODREADY_NOTIFY_MIN_LEVEL is {minimum!r}: none would be delivered.",
+            hint="Set PRODREADY_NOTIFY_MIN_LEVEL = 'info', or turn "
+            "PRODREADY_AUDIT_CHECKPOINT_NOTIFY off.",
+            id="prodready_security.W046",
+        )
+    ]
