@@ -279,7 +279,7 @@ def stack(tmp_path: Path) -> Iterator[Stack]:
         # Set-up talks to PostgreSQL directly: the proxy is for the site's processes.
         # Migrations run as the owner, as compose's migrate service does.
         direct = {"DATABASE_URL": f"postgres://{owner}@{pg_host}:{pg_port}/{database}"}
-        stack.manage("migrate", "--noinput", **direct)
+        stack.manage("migrate", "--noinput", timeout=180, **direct)  # a loaded machine
         stack.manage("seed_production", "--admin-username", ADMIN, **direct)
         stack.manage("collectstatic", "--noinput", "--verbosity", "0")
         (site.prefix / "media" / "homework").mkdir()
