@@ -34,7 +34,9 @@ from __future__ import annotations
 
 import hashlib
 import ipaddress
-from dataclasses import dataclass
+import json
+import time
+from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING
 
 from prodready.client_ip import client_ip, split_networks
@@ -161,7 +163,7 @@ def record_failure(request: HttpRequest | None, username: str | None) -> None:
             )
             if failure.started:
                 events.login_locked_out(request, scope.name, username, failure)
-                lockouts.note(store, scope, failure.locked_for, failure.level)
+                note_started(store, scope, failure.locked_for, failure.level)
     except StoreUnavailable as exc:
         # The cache went down after refusal() read it: this one failure goes uncounted.
         events.cache_unavailable("a failed login", exc, fail_open=True)
@@ -178,7 +180,29 @@ def _slow(store: Store, request: HttpRequest | None, scope: Scope, username: str
     )
     if delay.started:
         events.login_slowed(request, username, delay)
-        lockouts.note(store, scope, delay.wait, 0)
+        note_started(store, scope, delay.wait, 0)
+
+
+def note_started(store: Store, scope: Scope, seconds: float, level: int) -> None:
+    """Note a lockout or slowdown that just started, for ``lockouts.in_force()``."""
+    name, _, at = scope.subject.partition("\n")
+    subjects: dict[str, tuple[str | None, str | None]] = {
+        "combination": (name, at),
+        "address": (None, scope.subject),
+        "username": (scope.subject, None),
+    }
+    username, address = subjects[scope.name]
+    if scope.slows:
+        # The username stays slowed while its failures are counted: their window.
+        entries: tuple[str, ...] = (scope.keys.failures, scope.slow_keys.wait)
+        seconds = max(seconds, scope.rate.seconds)
+    else:
+        entries = (scope.keys.lock, scope.keys.failures, scope.keys.level)
+    lockout = lockouts.Lockout(
+        scope.name, username, address, time.time() + seconds, level, entries, scope.gate
+    )
+    ttl = int(max(conf.RATELIMIT_LOGIN_LOCKOUT_MAX, seconds)) + 1
+    store.note(lockouts.REGISTER, scope.gate, json.dumps(asdict(lockout)), ttl)
 
 
 def forget_failures(request: HttpRequest | None, username: str | None) -> None:

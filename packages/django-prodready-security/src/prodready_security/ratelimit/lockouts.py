@@ -3,7 +3,8 @@ and the dashboard card.
 
 The store names a lockout's entries by digests, so a username is never a key in clear
 and cannot be read back from one. So when a lockout (or a username's slowdown) starts,
-it is also noted in one register, with what it is about and the entries that make it;
+it is also noted in one register (by ``lockout.note_started``), with what it is about and
+the entries that make it;
 listing reads the register and keeps what the store still holds. Unlocking deletes those
 entries, the escalation level included, and is an audit event.
 """
@@ -12,17 +13,15 @@ from __future__ import annotations
 
 import json
 import time
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import prodready
-from prodready_security.conf import conf
 from prodready_security.ratelimit.store import get_store
 
 if TYPE_CHECKING:
     from django.http import HttpRequest
 
-    from prodready_security.ratelimit.lockout import Scope
     from prodready_security.ratelimit.types import Store
 
 REGISTER = "prodready:login:register"
@@ -48,28 +47,6 @@ class Lockout:
         return (username is None or self.username == username.strip().casefold()) and (
             address is None or self.address in (address, f"ip:{address}")
         )
-
-
-def note(store: Store, scope: Scope, seconds: float, level: int) -> None:
-    """Record a lockout or slowdown that just started (called by ``lockout``)."""
-    name, _, at = scope.subject.partition("\n")
-    subjects: dict[str, tuple[str | None, str | None]] = {
-        "combination": (name, at),
-        "address": (None, scope.subject),
-        "username": (scope.subject, None),
-    }
-    username, address = subjects[scope.name]
-    if scope.slows:
-        # The username stays slowed while its failures are counted: their window.
-        entries: tuple[str, ...] = (scope.keys.failures, scope.slow_keys.wait)
-        seconds = max(seconds, scope.rate.seconds)
-    else:
-        entries = (scope.keys.lock, scope.keys.failures, scope.keys.level)
-    lockout = Lockout(
-        scope.name, username, address, time.time() + seconds, level, entries, scope.gate
-    )
-    ttl = int(max(conf.RATELIMIT_LOGIN_LOCKOUT_MAX, seconds)) + 1
-    store.note(REGISTER, scope.gate, json.dumps(asdict(lockout)), ttl)
 
 
 def in_force() -> list[Lockout]:
