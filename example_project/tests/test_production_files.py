@@ -302,9 +302,7 @@ def test_every_compose_service_has_a_healthcheck(compose: dict[str, Any]) -> Non
     services = compose["services"]
     assert {"web", "worker", "beat", "db", "redis", "nginx"} <= set(services)
     # A one-off job (a profile's, run with `dc run --rm`: migrate) runs and exits.
-    assert [name for name, service in services.items() if service.get("profiles")] == [
-        "migrate"
-    ]
+    assert [name for name, service in services.items() if service.get("profiles")] == ["migrate"]
     missing = [
         name
         for name, service in services.items()
