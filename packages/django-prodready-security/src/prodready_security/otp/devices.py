@@ -17,7 +17,7 @@ from django.db import transaction
 
 from prodready_security.conf import conf
 from prodready_security.otp import backup_codes, crypto
-from prodready_security.otp.models import BackupCodeDevice, EncryptedTOTPDevice
+from prodready_security.otp.models import BackupCodeDevice, EncryptedTOTPDevice, PasskeyDevice
 
 logger = logging.getLogger(__name__)
 
@@ -57,7 +57,13 @@ def totp_device(user: Any) -> EncryptedTOTPDevice | None:
 
 
 def is_enrolled(user: Any) -> bool:
-    return bool(user.is_authenticated) and totp_device(user) is not None
+    """Whether ``user`` has a second factor that signs in: an app or a passkey."""
+    if not user.is_authenticated:
+        return False
+    return (
+        totp_device(user) is not None
+        or PasskeyDevice.objects.filter(user=user, confirmed=True).exists()
+    )
 
 
 def pending_totp_device(user: Any) -> EncryptedTOTPDevice:
@@ -111,6 +117,7 @@ def regenerate_backup_codes(user: Any) -> list[str]:
 @transaction.atomic
 def disable(user: Any) -> None:
     EncryptedTOTPDevice.objects.filter(user=user).delete()
+    PasskeyDevice.objects.filter(user=user).delete()
     BackupCodeDevice.objects.filter(user=user).delete()
 
 

@@ -25,6 +25,7 @@ BUILTIN_URL_NAMES = frozenset(
         "prodready:health-ready",
         "prodready_otp:setup",
         "prodready_otp:verify",
+        "prodready_otp:passkey_verify",
         "prodready_security_csp:report",
     }
 )
