@@ -85,7 +85,8 @@ def test_register_verify_sign_in_alone_and_remove(passkey_page, expect, django_u
     django_user_model.objects.create_user("pam", password=PASSWORD, is_staff=True)
     codes = add_passkey(page, expect, "pam")
     [stored] = credentials(page)
-    assert stored["isResidentCredential"] and stored["rpId"] == "localhost"
+    assert stored["isResidentCredential"]
+    assert stored["rpId"] == "localhost"
 
     # Password, then the passkey as the second factor.
     page.get_by_role("button", name="Log out").click()

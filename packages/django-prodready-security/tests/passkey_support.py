@@ -39,7 +39,9 @@ def _client_data(kind: str, challenge: str, origin: str) -> bytes:
 class SoftPasskey:
     rp_id: str = RP_ID
     origin: str = ORIGIN
-    key: ec.EllipticCurvePrivateKey = field(default_factory=lambda: ec.generate_private_key(ec.SECP256R1()))
+    key: ec.EllipticCurvePrivateKey = field(
+        default_factory=lambda: ec.generate_private_key(ec.SECP256R1())
+    )
     credential_id: bytes = field(default_factory=lambda: os.urandom(32))
     user_handle: str | None = None
 
@@ -52,9 +54,17 @@ class SoftPasskey:
         self.user_handle = options["user"]["id"]
         numbers = self.key.public_key().public_numbers()
         cose = cbor2.dumps(
-            {1: 2, 3: -7, -1: 1, -2: numbers.x.to_bytes(32, "big"), -3: numbers.y.to_bytes(32, "big")}
+            {
+                1: 2,
+                3: -7,
+                -1: 1,
+                -2: numbers.x.to_bytes(32, "big"),
+                -3: numbers.y.to_bytes(32, "big"),
+            }
         )
-        attested = bytes(16) + struct.pack(">H", len(self.credential_id)) + self.credential_id + cose
+        attested = (
+            bytes(16) + struct.pack(">H", len(self.credential_id)) + self.credential_id + cose
+        )
         auth_data = self._auth_data(UP | UV | AT, count, attested)
         attestation = cbor2.dumps({"fmt": "none", "attStmt": {}, "authData": auth_data})
         client_data = _client_data("webauthn.create", options["challenge"], self.origin)

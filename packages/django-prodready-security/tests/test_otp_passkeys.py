@@ -68,16 +68,19 @@ def test_a_passkey_is_added_listed_and_verifies_a_new_session(
     assert (device.name, device.confirmed, device.sign_count) == ("Laptop", True, 0)
     assert [e.data["kind"] for e in audit_events if e.action == "otp.device_added"] == ["passkey"]
     page = client.get("/account/2fa/").content.decode()
-    assert "Laptop" in page and "Passkey" in page
+    assert "Laptop" in page
+    assert "Passkey" in page
 
     client.logout()
     client.force_login(user)
     assert not is_verified(client)
     response = verify_with(client, passkey, count=1)
-    assert response.status_code == 302 and response["Location"] == "/"
+    assert response.status_code == 302
+    assert response["Location"] == "/"
     assert is_verified(client)
     device.refresh_from_db()
-    assert device.sign_count == 1 and device.last_used_at is not None
+    assert device.sign_count == 1
+    assert device.last_used_at is not None
     [used] = [e for e in audit_events if e.action == "otp.passkey_used"]
     assert used.data == {"name": "Laptop", "passwordless": False}
 
@@ -101,7 +104,8 @@ def test_a_cloned_passkey_whose_counter_went_back_is_refused(
     assert reasons == ["counter_regressed", "counter_regressed"]
     page = client.get(VERIFY).content.decode()
     assert "use counter went backwards" in page
-    assert verify_with(client, passkey, count=6).status_code == 302 and is_verified(client)
+    assert verify_with(client, passkey, count=6).status_code == 302
+    assert is_verified(client)
 
 
 def test_an_answer_is_accepted_once(audit_events: list[AuditEvent]) -> None:
@@ -120,8 +124,8 @@ def test_an_answer_is_accepted_once(audit_events: list[AuditEvent]) -> None:
 
 def test_another_users_passkey_does_not_verify() -> None:
     _user, _app, passkey, _client = with_passkey("ada")
-    other, other_app = make_user("bob", is_staff=True), None
-    other_app, _codes = enrol(other)
+    other, _other_app = make_user("bob", is_staff=True), None
+    _other_app, _codes = enrol(other)
     client = Client()
     client.force_login(other)
     options = client.get(VERIFY).context.get("passkey_options")
@@ -145,7 +149,8 @@ def test_garbage_is_refused_without_an_error() -> None:
     client.get(VERIFY)
     for junk in ("", "{", "[]", '{"id": "x"}', "null"):
         response = client.post(PASSKEY_VERIFY, {"credential": junk})
-        assert response.status_code == 302 and not is_verified(client)
+        assert response.status_code == 302
+        assert not is_verified(client)
     assert client.post(ADD, {"name": "x", "credential": "{"}).status_code == 302  # to verify
 
 
@@ -184,7 +189,8 @@ def test_passwordless_sign_in_satisfies_enforced_2fa(audit_events: list[AuditEve
         assert not client.get("/open/").wsgi_request.user.is_authenticated
         options = client.get(SIGN_IN).context["options"]
         response = client.post(SIGN_IN, {"credential": passkey.get(options, 2), "next": "/open/"})
-        assert response.status_code == 302 and response["Location"] == "/open/"
+        assert response.status_code == 302
+        assert response["Location"] == "/open/"
     assert is_verified(client)
     assert client.get("/open/").wsgi_request.user == user
     used = [e.data for e in audit_events if e.action == "otp.passkey_used"]

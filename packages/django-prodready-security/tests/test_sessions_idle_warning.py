@@ -53,7 +53,8 @@ def test_the_page_is_told_the_seconds_left_and_when_to_warn() -> None:
     html = rendered(client)
     assert 565 <= remaining(html) <= 570
     assert 'data-warning="120"' in html
-    assert "prodready_security/js/idle.js" in html and "<script>" not in html
+    assert "prodready_security/js/idle.js" in html
+    assert "<script>" not in html
 
 
 def test_stay_signed_in_starts_the_timeout_again() -> None:
@@ -69,7 +70,8 @@ def test_an_ended_session_is_not_revived() -> None:
     client = signed_in(make_user("ada"))
     age_session(client, 601)
     response = client.post(KEEP_ALIVE)
-    assert response.status_code == 401 and response.json() == {"ended": True}
+    assert response.status_code == 401
+    assert response.json() == {"ended": True}
     assert client.get("/private/").status_code == 302
 
 

@@ -14,8 +14,7 @@ class ProdreadySecurityConfig(AppConfig):
         from prodready_security.audit import setup as audit_setup
         from prodready_security.headers import checks as headers_checks
         from prodready_security.otp import checks as otp_checks
-        from prodready_security.otp import device_cache
-        from prodready_security.otp import passkey_checks
+        from prodready_security.otp import device_cache, passkey_checks
         from prodready_security.ratelimit import checks as ratelimit_checks
         from prodready_security.ratelimit import limiter, signals, store
         from prodready_security.sessions import checks as sessions_checks

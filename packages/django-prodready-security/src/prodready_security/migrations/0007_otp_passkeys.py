@@ -6,30 +6,80 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('prodready_security', '0006_audit_unsealed_index'),
+        ("prodready_security", "0006_audit_unsealed_index"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='PasskeyDevice',
+            name="PasskeyDevice",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(help_text='The human-readable name of this device.', max_length=64)),
-                ('confirmed', models.BooleanField(default=True, help_text='Is this device ready for use?')),
-                ('created_at', models.DateTimeField(auto_now_add=True, help_text='The date and time when this device was initially created in the system.', null=True)),
-                ('last_used_at', models.DateTimeField(blank=True, help_text='The most recent date and time this device was used.', null=True)),
-                ('credential_id', models.CharField(help_text="The credential's id, base64url.", max_length=1400, unique=True)),
-                ('public_key', models.BinaryField(help_text='The COSE public key.')),
-                ('sign_count', models.BigIntegerField(default=0, help_text="The authenticator's signature counter at the last use: a lower one is a clone.")),
-                ('user_handle', models.CharField(help_text='The random id the passkey stores for its account, base64url.', max_length=100)),
-                ('transports', models.JSONField(blank=True, default=list)),
-                ('user', models.ForeignKey(help_text='The user that this device belongs to.', on_delete=django.db.models.deletion.CASCADE, to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "name",
+                    models.CharField(
+                        help_text="The human-readable name of this device.", max_length=64
+                    ),
+                ),
+                (
+                    "confirmed",
+                    models.BooleanField(default=True, help_text="Is this device ready for use?"),
+                ),
+                (
+                    "created_at",
+                    models.DateTimeField(
+                        auto_now_add=True,
+                        help_text="The date and time when this device was initially created in the system.",
+                        null=True,
+                    ),
+                ),
+                (
+                    "last_used_at",
+                    models.DateTimeField(
+                        blank=True,
+                        help_text="The most recent date and time this device was used.",
+                        null=True,
+                    ),
+                ),
+                (
+                    "credential_id",
+                    models.CharField(
+                        help_text="The credential's id, base64url.", max_length=1400, unique=True
+                    ),
+                ),
+                ("public_key", models.BinaryField(help_text="The COSE public key.")),
+                (
+                    "sign_count",
+                    models.BigIntegerField(
+                        default=0,
+                        help_text="The authenticator's signature counter at the last use: a lower one is a clone.",
+                    ),
+                ),
+                (
+                    "user_handle",
+                    models.CharField(
+                        help_text="The random id the passkey stores for its account, base64url.",
+                        max_length=100,
+                    ),
+                ),
+                ("transports", models.JSONField(blank=True, default=list)),
+                (
+                    "user",
+                    models.ForeignKey(
+                        help_text="The user that this device belongs to.",
+                        on_delete=django.db.models.deletion.CASCADE,
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'passkey',
+                "verbose_name": "passkey",
             },
         ),
     ]

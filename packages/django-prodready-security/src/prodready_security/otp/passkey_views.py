@@ -21,10 +21,12 @@ from django.utils.translation import gettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
+from webauthn.helpers import parse_authentication_credential_json
 
 from prodready_security.otp import devices, passkeys, user_devices
 from prodready_security.otp.events import record
 from prodready_security.otp.forms import AddPasskeyForm, PasskeyAnswerForm
+from prodready_security.otp.models import PasskeyDevice
 from prodready_security.otp.views import (
     _is_verified,
     _mark_verified,
@@ -128,10 +130,8 @@ def _checked(request: HttpRequest, **kwargs: Any) -> Any:
 
 def _owner(answer: str) -> Any:
     """The user a refused passwordless answer named, for the audit log."""
-    from prodready_security.otp.models import PasskeyDevice
-
     try:
-        credential = passkeys.parse_authentication_credential_json(answer)
+        credential = parse_authentication_credential_json(answer)
     except passkeys.MALFORMED:
         return None
     device = PasskeyDevice.objects.filter(credential_id=credential.id).select_related("user")

@@ -122,7 +122,7 @@ def register(request: HttpRequest, user: Any, answer: str, name: str) -> Passkey
     transports = _transports(answer)
     try:
         with transaction.atomic():
-            return PasskeyDevice.objects.create(
+            created: PasskeyDevice = PasskeyDevice.objects.create(
                 user=user,
                 name=name,
                 confirmed=True,
@@ -132,6 +132,7 @@ def register(request: HttpRequest, user: Any, answer: str, name: str) -> Passkey
                 user_handle=state["handle"],
                 transports=transports,
             )
+            return created
     except IntegrityError as exc:
         message = gettext("This passkey is already registered.")
         raise Refused("duplicate", message) from exc
@@ -151,7 +152,7 @@ def authenticate(
         credential = parse_authentication_credential_json(answer)
     except MALFORMED as exc:
         raise Refused("invalid", _not_accepted()) from exc
-    device = (
+    device: PasskeyDevice | None = (
         PasskeyDevice.objects.select_for_update()
         .filter(credential_id=credential.id, confirmed=True)
         .select_related("user")
