@@ -12,8 +12,10 @@ from datetime import datetime
 from typing import Any, Literal
 
 import django_otp
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ImproperlyConfigured
 from django.db import transaction
+from django.db.models import Exists
 
 from prodready_security.conf import conf
 from prodready_security.otp import backup_codes, crypto
@@ -60,10 +62,11 @@ def is_enrolled(user: Any) -> bool:
     """Whether ``user`` has a second factor that signs in: an app or a passkey."""
     if not user.is_authenticated:
         return False
-    return (
-        totp_device(user) is not None
-        or PasskeyDevice.objects.filter(user=user, confirmed=True).exists()
-    )
+    # One query for both kinds: without the device cache it runs on every request.
+    apps = EncryptedTOTPDevice.objects.filter(user=user, confirmed=True)
+    keys = PasskeyDevice.objects.filter(user=user, confirmed=True)
+    users = get_user_model()._default_manager.filter(pk=user.pk)
+    return bool(users.filter(Exists(apps) | Exists(keys)).exists())
 
 
 def pending_totp_device(user: Any) -> EncryptedTOTPDevice:
