@@ -7,7 +7,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("prodready_security", "0006_audit_unsealed_index"),
+        ("prodready_security", "0007_login_lockout_permission"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
