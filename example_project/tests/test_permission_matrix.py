@@ -210,6 +210,17 @@ EXPECTED: dict[str, Access] = {
     "prodready_otp:remove": same(  # the subject's device: no one else's to remove
         (LOGIN, 404, 404, VERIFY, 404), kwargs={"kind": "app", "pk": pk("device")}
     ),
+    # Passkeys are on in this module (``site``): the add page is add_app's twin; the
+    # verify endpoint is POST only and sends a refused (empty) answer back to verify.
+    "prodready_otp:add_passkey": same((LOGIN, SETUP, 200, VERIFY, 200)),
+    "prodready_otp:passkey_verify": Access(
+        get=Cells((405,) * 5), post=Cells((LOGIN, VERIFY, HOME, VERIFY, HOME))
+    ),
+    "prodready_otp:passkey_sign_in": same((200, 200, 200, VERIFY, 200)),
+    # The idle warning's "Stay signed in": 401 once signed out, reachable before 2FA.
+    "prodready_sessions:keep_alive": Access(
+        get=Cells((405,) * 5), post=Cells((401, 200, 200, 200, 200))
+    ),
     "prodready_sessions:manage": Access(
         get=Cells((LOGIN, 200, 200, VERIFY, 200)), post=Cells((LOGIN, AWAY, AWAY, VERIFY, AWAY))
     ),
@@ -469,6 +480,8 @@ def site(
         django_db_blocker.unblock(),
         override_settings(
             PRODREADY_METRICS_TOKEN=METRICS_TOKEN,
+            PRODREADY_OTP_WEBAUTHN_RP_ID="testserver",
+            PRODREADY_OTP_PASSKEY_SIGN_IN=True,
             PRODREADY_BACKUP_DIRECTORY=str(tmp_path_factory.mktemp("backups")),
         ),
         transaction.atomic(),

@@ -164,9 +164,23 @@ PRODREADY_BACKUP_DIRECTORY = env("BACKUP_DIRECTORY", default=str(BASE_DIR / "bac
 PRODREADY_SENTRY_DSN = env("SENTRY_DSN", default=None)
 PRODREADY_RATELIMIT_RULES = [
     {"name": "login", "url_names": ["login", "admin:login"], "methods": ["POST"], "rate": "10/m"},
-    {"name": "2fa", "url_names": ["prodready_otp:verify"], "methods": ["POST"], "rate": "10/m"},
+    {
+        "name": "2fa",
+        "url_names": [
+            "prodready_otp:verify",
+            "prodready_otp:passkey_verify",
+            "prodready_otp:passkey_sign_in",
+        ],
+        "methods": ["POST"],
+        "rate": "10/m",
+    },
 ]
 PRODREADY_SESSIONS_IDLE_TIMEOUT = env.int("SESSION_IDLE_TIMEOUT", default=1800)
+PRODREADY_SESSIONS_IDLE_WARNING = env.int("SESSION_IDLE_WARNING", default=120)
+# Passkeys, on the site's own domain; off until WEBAUTHN_RP_ID names it.
+PRODREADY_OTP_WEBAUTHN_RP_ID = env("WEBAUTHN_RP_ID", default=None) or None
+PRODREADY_OTP_WEBAUTHN_ORIGINS = env.list("WEBAUTHN_ORIGINS", default=[])
+PRODREADY_OTP_PASSKEY_SIGN_IN = env.bool("PASSKEY_SIGN_IN", default=False)
 PRODREADY_METRICS_TOKEN = env("METRICS_TOKEN", default=None)
 PRODREADY_AUDIT_TRACKED_MODELS = ["auth.User", "auth.Group", "school.Invoice"]
 

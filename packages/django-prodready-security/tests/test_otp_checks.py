@@ -70,6 +70,41 @@ def test_the_test_settings_pass() -> None:
         ({"PRODREADY_OTP_TRUSTED_BROWSER_DAYS": 30}, []),
         ({"MIDDLEWARE": "verified-device middleware instead"}, []),
         ({"MIDDLEWARE": "verified-device middleware after enforcement"}, ["E022"]),
+        # Passkeys: the relying party id against ALLOWED_HOSTS, the origins against the id.
+        ({"PRODREADY_OTP_PASSKEY_SIGN_IN": True}, ["E028"]),
+        ({"PRODREADY_OTP_WEBAUTHN_RP_ID": "school.example", "ALLOWED_HOSTS": ["x.org"]}, ["E028"]),
+        ({"PRODREADY_OTP_WEBAUTHN_RP_ID": "https://school.example"}, ["E028"]),
+        ({"PRODREADY_OTP_WEBAUTHN_RP_ID": "school.example:443"}, ["E028"]),
+        (
+            {
+                "PRODREADY_OTP_WEBAUTHN_RP_ID": "school.example",
+                "ALLOWED_HOSTS": ["www.school.example"],
+                "PRODREADY_OTP_PASSKEY_SIGN_IN": True,
+            },
+            [],
+        ),
+        ({"PRODREADY_OTP_WEBAUTHN_RP_ID": "school.example", "ALLOWED_HOSTS": ["*"]}, []),
+        (
+            {
+                "PRODREADY_OTP_WEBAUTHN_RP_ID": "school.example",
+                "ALLOWED_HOSTS": [".school.example"],
+                "PRODREADY_OTP_WEBAUTHN_ORIGINS": [
+                    "https://school.example",
+                    "https://app.school.example:8443",
+                    "http://school.example",
+                    "https://evil.example",
+                ],
+            },
+            ["E029", "E029"],
+        ),
+        (
+            {
+                "PRODREADY_OTP_WEBAUTHN_RP_ID": "localhost",
+                "ALLOWED_HOSTS": ["localhost"],
+                "PRODREADY_OTP_WEBAUTHN_ORIGINS": ["http://localhost:8000"],
+            },
+            [],
+        ),
     ],
 )
 def test_bad_settings(overrides: dict[str, Any], expected: list[str]) -> None:

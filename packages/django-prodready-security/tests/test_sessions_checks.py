@@ -45,6 +45,24 @@ def test_the_defaults_pass() -> None:
         ({"MIDDLEWARE": [m for m in with_activity() if m != AUTH]}, ["E072"]),
         ({"PRODREADY_SESSIONS_CLEANUP_SCHEDULE": "hourly"}, ["E073"]),
         ({"PRODREADY_SESSIONS_CLEANUP_SCHEDULE": ""}, []),
+        ({"PRODREADY_SESSIONS_IDLE_WARNING": -1}, ["E074"]),
+        ({"PRODREADY_SESSIONS_IDLE_WARNING": 0}, []),
+        (
+            {
+                "PRODREADY_SESSIONS_IDLE_TIMEOUT": 120,
+                "PRODREADY_SESSIONS_IDLE_WARNING": 120,
+                "MIDDLEWARE": with_activity(),
+            },
+            ["E074"],
+        ),
+        (
+            {
+                "PRODREADY_SESSIONS_IDLE_TIMEOUT": 120,
+                "PRODREADY_SESSIONS_IDLE_WARNING": 60,
+                "MIDDLEWARE": with_activity(),
+            },
+            [],
+        ),
     ],
 )
 def test_bad_settings(overrides: dict[str, Any], expected: list[str]) -> None:

@@ -14,7 +14,7 @@ class ProdreadySecurityConfig(AppConfig):
         from prodready_security.audit import setup as audit_setup
         from prodready_security.headers import checks as headers_checks
         from prodready_security.otp import checks as otp_checks
-        from prodready_security.otp import device_cache
+        from prodready_security.otp import device_cache, passkey_checks
         from prodready_security.ratelimit import checks as ratelimit_checks
         from prodready_security.ratelimit import signals, store
         from prodready_security.sessions import checks as sessions_checks
@@ -27,6 +27,8 @@ class ProdreadySecurityConfig(AppConfig):
         checks.register(otp_checks.check_middleware_order)
         checks.register(otp_checks.check_exempt_paths)
         checks.register(otp_checks.check_numbers)
+        checks.register(passkey_checks.check_relying_party)
+        checks.register(passkey_checks.check_origins)
         checks.register(audit_checks.check_audit_database)
         checks.register(audit_checks.check_tracked_models)
         checks.register(audit_checks.check_sealing)
@@ -35,6 +37,7 @@ class ProdreadySecurityConfig(AppConfig):
         checks.register(headers_checks.check_cross_origin)
         checks.register(headers_checks.check_reports)
         checks.register(sessions_checks.check_idle_timeout)
+        checks.register(sessions_checks.check_idle_warning)
         checks.register(sessions_checks.check_middleware_order)
         checks.register(sessions_checks.check_schedule)
         audit_setup.connect()

@@ -239,6 +239,39 @@ class Settings(AppSettings):
         return self._get("OTP_TRUSTED_BROWSER_SUPERUSERS", False)
 
     @property
+    def OTP_WEBAUTHN_RP_ID(self) -> str | None:
+        """The relying party id of passkeys: the site's domain, such as ``"example.com"``
+        (passkeys then work on it and its subdomains). ``None`` turns passkeys off. It must
+        match ``ALLOWED_HOSTS`` (``prodready_security.E028``) and can never change without
+        every passkey being registered again.
+
+        :type: string (a domain, no scheme or port) or ``None``
+        :default: ``None``
+        """
+        return self._get("OTP_WEBAUTHN_RP_ID", None)
+
+    @property
+    def OTP_WEBAUTHN_ORIGINS(self) -> list[str]:
+        """Origins the browser may run a passkey ceremony on, each on the relying party's
+        domain; ``[]`` means ``["https://<PRODREADY_OTP_WEBAUTHN_RP_ID>"]``.
+
+        :type: list of origins (``"https://example.com"``, with a port when not the default)
+        :default: ``[]``
+        """
+        return self._get("OTP_WEBAUTHN_ORIGINS", [])
+
+    @property
+    def OTP_PASSKEY_SIGN_IN(self) -> bool:
+        """Whether the login page offers signing in with a passkey alone, no password: the
+        passkey (something the user has, unlocked with their fingerprint, face or PIN) counts
+        as both factors, so enforced 2FA is satisfied. Needs ``PRODREADY_OTP_WEBAUTHN_RP_ID``.
+
+        :type: boolean
+        :default: ``False``
+        """
+        return self._get("OTP_PASSKEY_SIGN_IN", False)
+
+    @property
     def OTP_THROTTLE_FACTOR(self) -> float:
         """django-otp's back-off after a wrong code: waits of 1, 2, 4, 8... times this many
         seconds. Must be positive.
@@ -447,6 +480,16 @@ class Settings(AppSettings):
         :default: ``None``
         """
         return self._get("SESSIONS_IDLE_TIMEOUT", None)
+
+    @property
+    def SESSIONS_IDLE_WARNING(self) -> int:
+        """Seconds before the idle timeout at which pages that use ``{% idle_warning %}`` warn
+        that the session is about to end, with a "Stay signed in" button; ``0`` never warns.
+
+        :type: integer (seconds, less than ``PRODREADY_SESSIONS_IDLE_TIMEOUT``)
+        :default: ``120``
+        """
+        return self._get("SESSIONS_IDLE_WARNING", 120)
 
     @property
     def SESSIONS_CLEANUP_SCHEDULE(self) -> str:

@@ -1,4 +1,5 @@
-"""System checks of the 2FA settings (ids ``prodready_security.E020`` to ``E029``).
+"""System checks of the 2FA settings (ids ``prodready_security.E020`` to ``E029``; ``E028``
+and ``E029``, of passkeys, are in ``passkey_checks``).
 
 - ``E020`` 2FA is enforced but ``PRODREADY_OTP_ENCRYPTION_KEYS`` is empty
 - ``E021`` an entry of ``PRODREADY_OTP_ENCRYPTION_KEYS`` is not a Fernet key

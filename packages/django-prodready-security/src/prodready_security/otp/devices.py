@@ -12,12 +12,14 @@ from datetime import datetime
 from typing import Any, Literal
 
 import django_otp
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ImproperlyConfigured
 from django.db import transaction
+from django.db.models import Exists
 
 from prodready_security.conf import conf
 from prodready_security.otp import backup_codes, crypto
-from prodready_security.otp.models import BackupCodeDevice, EncryptedTOTPDevice
+from prodready_security.otp.models import BackupCodeDevice, EncryptedTOTPDevice, PasskeyDevice
 
 logger = logging.getLogger(__name__)
 
@@ -57,7 +59,14 @@ def totp_device(user: Any) -> EncryptedTOTPDevice | None:
 
 
 def is_enrolled(user: Any) -> bool:
-    return bool(user.is_authenticated) and totp_device(user) is not None
+    """Whether ``user`` has a second factor that signs in: an app or a passkey."""
+    if not user.is_authenticated:
+        return False
+    # One query for both kinds: without the device cache it runs on every request.
+    apps = EncryptedTOTPDevice.objects.filter(user=user, confirmed=True)
+    keys = PasskeyDevice.objects.filter(user=user, confirmed=True)
+    users = get_user_model()._default_manager.filter(pk=user.pk)
+    return bool(users.filter(Exists(apps) | Exists(keys)).exists())
 
 
 def pending_totp_device(user: Any) -> EncryptedTOTPDevice:
@@ -111,6 +120,7 @@ def regenerate_backup_codes(user: Any) -> list[str]:
 @transaction.atomic
 def disable(user: Any) -> None:
     EncryptedTOTPDevice.objects.filter(user=user).delete()
+    PasskeyDevice.objects.filter(user=user).delete()
     BackupCodeDevice.objects.filter(user=user).delete()
 
 

@@ -2,7 +2,10 @@
 
 - ``otp.enabled``: a user confirmed a new authenticator
 - ``otp.disabled``: a user removed 2FA, or an operator did (no actor, ``by``)
-- ``otp.failed``: a wrong, replayed, expired or throttled code (``method``, ``reason``)
+- ``otp.failed``: a wrong, replayed, expired or throttled code (``method``, ``reason``); for a
+  passkey (``method="passkey"``) ``reason`` is ``counter_regressed`` when its counter went
+  backwards (a copied passkey)
+- ``otp.passkey_used``: a passkey verified a session (``name``, ``passwordless``)
 - ``otp.backup_code_used``: a backup code was accepted (``remaining``)
 - ``otp.backup_codes_regenerated``: a user replaced their backup codes
 - ``otp.device_added``: a user added another device (``kind``, ``name``)

@@ -1,6 +1,7 @@
 """Pages a signed-in user reaches before finishing 2FA: logging out, static and media
 files, the health probes, the CSP report endpoint (a browser posts there from any page,
-the verify page included), the 2FA pages themselves, and what the project adds in
+the verify page included), the idle warning's "Stay signed in" (shown there too), the 2FA
+pages themselves, and what the project adds in
 ``PRODREADY_OTP_EXEMPT_PATHS`` and ``PRODREADY_OTP_EXEMPT_URL_NAMES``.
 
 Of the health endpoints only the probes (``live``, ``ready``) are exempt: the detailed
@@ -25,6 +26,8 @@ BUILTIN_URL_NAMES = frozenset(
         "prodready:health-ready",
         "prodready_otp:setup",
         "prodready_otp:verify",
+        "prodready_otp:passkey_verify",
+        "prodready_sessions:keep_alive",
         "prodready_security_csp:report",
     }
 )

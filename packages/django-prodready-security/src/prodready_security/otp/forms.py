@@ -105,3 +105,32 @@ class DisableForm(forms.Form):
         # The password comes first on the page, so it takes the focus, not the code.
         self.fields["code"].widget.attrs.pop("autofocus", None)
         self.fields["password"].widget.attrs["autofocus"] = True
+
+
+class PasskeyAnswerForm(forms.Form):
+    """What ``navigator.credentials`` answered, as JSON, filled in by ``passkeys.js``."""
+
+    credential = forms.CharField(
+        widget=forms.HiddenInput,
+        max_length=20_000,  # attestation objects with certificates are a few kilobytes
+        error_messages={
+            "required": gettext_lazy(
+                "Your browser sent no passkey. Passkeys need JavaScript and a browser that "
+                "supports them."
+            )
+        },
+    )
+
+
+class AddPasskeyForm(PasskeyAnswerForm):
+    """A new passkey: a name to tell it apart, then the browser's answer."""
+
+    name = forms.CharField(
+        label=gettext_lazy("Name"),
+        help_text=gettext_lazy("To tell your passkeys apart, such as “Laptop” or “Phone”."),
+        max_length=64,  # django-otp's Device.name
+        widget=forms.TextInput(
+            attrs={"class": "pr-otp-input", "autocomplete": "off", "autofocus": True}
+        ),
+    )
+    field_order = ["name", "credential"]

@@ -169,6 +169,36 @@ class BackupCode(models.Model):
         return f"backup code of {self.device}"
 
 
+class PasskeyDevice(TimestampMixin, Device):  # type: ignore[misc]
+    """A passkey (WebAuthn credential): its public key and signature counter, never a
+    secret. Verified by ``passkeys`` (py_webauthn), not with a typed token, so
+    ``verify_token`` refuses every code."""
+
+    credential_id = models.CharField(
+        max_length=1400,  # WebAuthn allows ids of up to 1023 bytes: base64url of that
+        unique=True,
+        help_text=gettext_lazy("The credential's id, base64url."),
+    )
+    public_key = models.BinaryField(help_text=gettext_lazy("The COSE public key."))
+    sign_count = models.BigIntegerField(
+        default=0,
+        help_text=gettext_lazy(
+            "The authenticator's signature counter at the last use: a lower one is a clone."
+        ),
+    )
+    user_handle = models.CharField(
+        max_length=100,
+        help_text=gettext_lazy("The random id the passkey stores for its account, base64url."),
+    )
+    transports = models.JSONField(default=list, blank=True)
+
+    class Meta:
+        verbose_name = gettext_lazy("passkey")
+
+    def verify_token(self, token: object) -> bool:
+        return False
+
+
 class TrustedBrowser(models.Model):
     """A browser whose user skips the second factor until ``expires_at`` (see
     ``trusted_browsers``). Only the digest of the cookie's token is stored."""

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from prodready_security.otp import device_views, views
+from prodready_security.otp import device_views, passkey_views, views
 
 app_name = "prodready_otp"
 
@@ -13,5 +13,8 @@ urlpatterns = [
     path("backup-codes/", views.regenerate, name="regenerate"),
     path("disable/", views.disable, name="disable"),
     path("devices/add-app/", device_views.add_app, name="add_app"),
+    path("devices/add-passkey/", passkey_views.add, name="add_passkey"),
+    path("passkey/verify/", passkey_views.verify, name="passkey_verify"),
+    path("passkey/sign-in/", passkey_views.sign_in, name="passkey_sign_in"),
     path("devices/<str:kind>/<int:pk>/remove/", device_views.remove, name="remove"),
 ]

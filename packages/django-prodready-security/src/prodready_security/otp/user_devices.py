@@ -1,6 +1,6 @@
 """A user's second factors as one list: each named, with its last use, each removable.
 
-Every kind of device (authenticator apps, the set of backup codes, and any later kind)
+Every kind of device (authenticator apps, passkeys, the set of backup codes)
 is listed and removed the same way. Removing one needs a current second factor (the
 view checks it); removing the last app while the user must use 2FA is refused, since
 backup codes alone run out. Removing the last app of a user who may go without 2FA
@@ -19,13 +19,17 @@ from django.http import HttpRequest
 from django.utils.translation import gettext
 
 from prodready_security.otp.events import record
-from prodready_security.otp.models import BackupCodeDevice, EncryptedTOTPDevice
+from prodready_security.otp.models import BackupCodeDevice, EncryptedTOTPDevice, PasskeyDevice
 from prodready_security.otp.policy import otp_required
 
 # The URL's name for each kind of device, and its model.
-KINDS: dict[str, type[Any]] = {"app": EncryptedTOTPDevice, "backup": BackupCodeDevice}
+KINDS: dict[str, type[Any]] = {
+    "app": EncryptedTOTPDevice,
+    "passkey": PasskeyDevice,
+    "backup": BackupCodeDevice,
+}
 # Kinds that sign in on their own; backup codes are a fallback that runs out.
-PRIMARY = ("app",)
+PRIMARY = ("app", "passkey")
 
 
 @dataclass(frozen=True)
@@ -51,7 +55,7 @@ class ListedDevice:
 
 
 def listed(user: Any) -> list[ListedDevice]:
-    """Every confirmed device of ``user``: apps first, then backup codes."""
+    """Every confirmed device of ``user``: apps first, then passkeys, then backup codes."""
     found = [
         ListedDevice(kind, device)
         for kind, model in KINDS.items()
@@ -90,10 +94,11 @@ class Refused(Exception):
 def remove(request: HttpRequest | None, user: Any, target: ListedDevice) -> bool:
     """Remove ``target``; True when that turned 2FA off (the last app went).
 
-    The user's apps are locked first, so two requests removing their last two apps at
+    The user's apps and passkeys are locked first, so two requests removing their last two at
     once cannot both pass :func:`refusal`. :class:`Refused` when it does not pass.
     """
-    list(EncryptedTOTPDevice.objects.select_for_update().filter(user=user))
+    for model in (EncryptedTOTPDevice, PasskeyDevice):
+        list(model.objects.select_for_update().filter(user=user))
     reason = refusal(user, target)
     if reason is not None:
         raise Refused(reason)

@@ -25,7 +25,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 
 from prodready_security.conf import conf
-from prodready_security.otp import crypto, devices, qr, trusted_browsers, user_devices
+from prodready_security.otp import crypto, devices, passkeys, qr, trusted_browsers, user_devices
 from prodready_security.otp.devices import Verification
 from prodready_security.otp.events import record
 from prodready_security.otp.forms import DisableForm, TOTPCodeForm, TrustingVerifyForm
@@ -49,9 +49,9 @@ def verified_required(view: View) -> View:
 @never_cache
 @verified_required
 def manage(request: HttpRequest) -> HttpResponse:
-    device = devices.totp_device(request.user)
     context = {
-        "device": device,
+        "device": devices.is_enrolled(request.user),
+        "passkeys_enabled": passkeys.enabled(),
         "devices": user_devices.listed(request.user),
         "required": otp_required(request.user),
         "remaining_codes": devices.remaining_backup_codes(request.user),
@@ -132,8 +132,15 @@ def verify(request: HttpRequest) -> HttpResponse:
             if form.cleaned_data.get("trust"):
                 trusted_browsers.trust(request, response, user, result.device)
             return response
-    context = {"form": form, "next_url": next_url}
+    context = {"form": form, "next_url": next_url, **passkey_context(request, user)}
     return _page(request, "prodready_security/otp/verify.html", context)
+
+
+def passkey_context(request: HttpRequest, user: Any) -> dict[str, Any]:
+    """The options of a passkey check of ``user``, if passkeys are on and they have one."""
+    if not (passkeys.enabled() and passkeys.user_passkeys(user)):
+        return {}
+    return {"passkey_options": passkeys.authentication_options(request, user)}
 
 
 @never_cache

@@ -4,6 +4,7 @@
 - ``E071`` an idle timeout is set but ``SessionActivityMiddleware`` is not in MIDDLEWARE
 - ``E072`` ``SessionActivityMiddleware`` is not after ``AuthenticationMiddleware``
 - ``E073`` ``PRODREADY_SESSIONS_CLEANUP_SCHEDULE`` is not a five-field cron expression
+- ``E074`` ``PRODREADY_SESSIONS_IDLE_WARNING`` is negative, or not shorter than the timeout
 """
 
 from __future__ import annotations
@@ -48,6 +49,28 @@ def check_idle_timeout(
             )
         ]
     return []
+
+
+@reads_settings
+def check_idle_warning(
+    app_configs: Sequence[Any] | None = None, **kwargs: Any
+) -> list[CheckMessage]:
+    warning = conf.SESSIONS_IDLE_WARNING
+    timeout = conf.SESSIONS_IDLE_TIMEOUT
+    if not isinstance(warning, int) or isinstance(warning, bool):
+        return []  # a wrong type is prodready.E002
+    # A timeout under a minute is E070 already.
+    too_long = isinstance(timeout, int) and TOUCH_EVERY <= timeout <= warning
+    if warning >= 0 and not too_long:
+        return []
+    return [
+        Error(
+            f"PRODREADY_SESSIONS_IDLE_WARNING is {warning}; expected 0 (no warning) or more "
+            f"seconds, fewer than PRODREADY_SESSIONS_IDLE_TIMEOUT ({timeout}).",
+            hint="Set it to 120: the warning shows two minutes before the session ends.",
+            id="prodready_security.E074",
+        )
+    ]
 
 
 @reads_settings

@@ -2,11 +2,12 @@
 
 from django.urls import path
 
-from prodready_security.sessions import views
+from prodready_security.sessions import idle, views
 
 app_name = "prodready_sessions"
 
 urlpatterns = [
     path("", views.manage, name="manage"),
+    path("keep-alive/", idle.keep_alive, name="keep_alive"),
     path("users/<int:user_id>/", views.user_sessions, name="user"),
 ]
