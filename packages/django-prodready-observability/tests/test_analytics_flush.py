@@ -67,7 +67,9 @@ def frozen_later(monkeypatch: pytest.MonkeyPatch) -> Iterator[RedisServer]:
             "LOCATION": f"{server.url}/0",
             "OPTIONS": {"socket_connect_timeout": TIMEOUT, "socket_timeout": TIMEOUT},
         }
-        with override_settings(**SETTINGS, CACHES={"default": cache}, PRODREADY_BREAKER_SECONDS=60):
+        with override_settings(
+            **SETTINGS, CACHES={"default": cache}, PRODREADY_BREAKER_SECONDS=60
+        ):
             try:
                 yield server
             finally:

@@ -214,8 +214,8 @@ class Settings(AppSettings):
     def BREAKER_SECONDS(self) -> float:
         """After a dependency failed (Redis behind
         ``prodready.redis_breaker.BreakerConnectionPool``, the rate limiter's Redis whatever its
-        cache's pool, and the request analytics' cache), how long each process skips it, failing calls at once, before one call
-        tries it again; ``0`` tries on every call.
+        cache's pool, and the request analytics' cache), how long each process skips it,
+        failing calls at once, before one call tries it again; ``0`` tries on every call.
 
         :type: number
         :default: ``5.0``
