@@ -3,7 +3,7 @@
 The flush runs on a background thread behind core's circuit breaker: requests only add
 to counts in memory, the thread waits one socket timeout for the frozen Redis, and then
 skips the cache for the breaker's interval. Counted, not timed: how many commands each
-thread sent to Redis.
+thread sent to Redis. The counts taken meanwhile are kept until the cache answers.
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from prodready.breaker import reset as breaker_reset
 from prodready.testing import RedisServer
 from prodready_observability.analytics import store
 from prodready_observability.analytics.store import recorder
+from prodready_observability.analytics.summary import last_hour
 from tests.site import SETTINGS
 
 pytestmark = pytest.mark.requires_redis
@@ -106,3 +107,11 @@ def test_requests_never_wait_for_a_frozen_analytics_cache(
 
     assert sends.from_requests() == 0, "a request sent to the analytics cache"
     assert sends.from_flusher() == 1, "one timeout per breaker interval, not one per flush"
+
+    # Counts taken while the breaker was open were kept, and reach the cache once it
+    # answers (those of the timed-out flush may or may not have).
+    frozen_later.thaw()
+    breaker_reset()
+    summary = last_hour()
+    assert summary is not None
+    assert summary.requests >= REQUESTS
