@@ -45,6 +45,9 @@ elif _choice == "anchors":
     INSTALLED_APPS = [*INSTALLED_APPS, *anchors.APPS]  # noqa: F405
     LOGGING = anchors.logging_config(os.environ.get("LOG_LEVEL", "INFO"))
     RATELIMIT_USE_CACHE = "default"
+    # prodready's default policy: a cache that fails lets requests through. (django-ratelimit
+    # fails closed by default: a Redis timeout would answer 429 to every request.)
+    RATELIMIT_FAIL_OPEN = True
 elif _choice != "production":
     raise ValueError(
         f"{VARIABLE} is {_choice!r}; expected 'production', 'django-default' or 'anchors'"
