@@ -68,6 +68,7 @@ PROXY_HEADERS = {
 PING_TARGET = 0.7
 PAGE_TARGET = 0.95
 ADDED_SHARE_TARGET = 0.25
+VARIANTS_ADDED = ("ours", "anchors")
 
 
 @dataclass(frozen=True)
@@ -94,9 +95,19 @@ class Measured:
     instructions: float | None = None
 
 
+Results = dict[tuple[str, Page], Measured]
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=5, help="interleaved rounds")
+    parser.add_argument(
+        "--callgrind-start",
+        type=float,
+        default=callgrind.START_TIMEOUT,
+        metavar="SECONDS",
+        help="how long a server may take to start under callgrind",
+    )
     parser.add_argument("--requests", type=int, default=200, help="requests per batch")
     parser.add_argument("--clients", type=int, default=4, help="concurrent clients")
     parser.add_argument(
@@ -128,11 +139,21 @@ def main() -> int:
             f"(set-up took {time.monotonic() - started:.0f} s)"
         )
         results = measure(servers, headers, args)
+        # Throughput first: starting Django under callgrind can take many minutes on a
+        # busy machine, and a timeout there must not lose the figures above.
+        report(results)
         if args.instructions > 0 and callgrind.available():
-            count_instructions(stack, headers, results, args.instructions)
+            count_instructions(stack, headers, results, args)
+            for page in PAGES:
+                counts = ", ".join(
+                    f"{variant} {results[variant, page].instructions / 1e6:.2f} M"  # type: ignore[operator]
+                    for variant in VARIANTS
+                )
+                print(f"  instructions per request, {page.label}: {counts}")
+            print()
+            table(results)
         elif args.instructions > 0:
             print("instructions: valgrind is not installed; not counted")
-    report(results)
     return 0
 
 
@@ -180,7 +201,7 @@ def start_servers(stack: Stack) -> dict[str, Server]:
 
 def measure(
     servers: dict[str, Server], headers: dict[Page, dict[str, str]], args: argparse.Namespace
-) -> dict[tuple[str, Page], Measured]:
+) -> Results:
     def sender(variant: str, page: Page) -> Callable[[], None]:
         return functools.partial(get_with, servers[variant].port, page.path, headers[page])
 
@@ -207,32 +228,45 @@ def measure(
 def count_instructions(
     stack: Stack,
     headers: dict[Page, dict[str, str]],
-    results: dict[tuple[str, Page], Measured],
-    requests: int,
+    results: Results,
+    args: argparse.Namespace,
 ) -> None:
     """Each variant under callgrind once, every page counted in turn."""
+    requests = args.instructions
     pages = [(page.path, headers[page]) for page in PAGES]
     for variant in VARIANTS:
         print(f"  counting instructions: {variant}", flush=True)
         port = free_port()
         env = {**stack.env, **site_env(variant)}
         counts = callgrind.per_request_of_pages(
-            server_command(port), env, port, pages, requests, requests // 2, stack.workdir
+            *(server_command(port), env, port, pages, requests, requests // 2),
+            cwd=stack.workdir,
+            start_timeout=args.callgrind_start,
         )
         for page, count in zip(PAGES, counts, strict=True):
             results[variant, page].instructions = count
 
 
-def report(results: dict[tuple[str, Page], Measured]) -> None:
-    def ratios(of: str, to: str, page: Page) -> list[float]:
-        ours, theirs = results[of, page].throughput, results[to, page].throughput
-        return [a / b for a, b in zip(ours, theirs, strict=True)]
+def ratios(results: Results, of: str, to: str, page: Page) -> list[float]:
+    """``of``'s throughput over ``to``'s, per round."""
+    mine, theirs = results[of, page].throughput, results[to, page].throughput
+    return [a / b for a, b in zip(mine, theirs, strict=True)]
 
-    def added_us(variant: str, page: Page) -> list[float]:
-        """Per round: mean service time above bare's, in µs (one worker, saturated)."""
-        mine, bare = results[variant, page].throughput, results["bare", page].throughput
-        return [(1 / a - 1 / b) * 1e6 for a, b in zip(mine, bare, strict=True)]
 
+def added_us(results: Results, variant: str, page: Page) -> list[float]:
+    """Per round: mean service time above bare's, in µs (one worker, saturated)."""
+    mine, bare = results[variant, page].throughput, results["bare", page].throughput
+    return [(1 / a - 1 / b) * 1e6 for a, b in zip(mine, bare, strict=True)]
+
+
+def added_share(results: Results, page: Page) -> float:
+    """Median over rounds of our added time over the anchors'."""
+    pairs = zip(added_us(results, "ours", page), added_us(results, "anchors", page), strict=True)
+    shares = [ours / anchors for ours, anchors in pairs if anchors > 0]
+    return statistics.median(shares) if shares else float("inf")
+
+
+def report(results: Results) -> None:
     print()
     for page in PAGES:
         print(f"  {page.label} (GET {page.path})")
@@ -241,50 +275,23 @@ def report(results: dict[tuple[str, Page], Measured]) -> None:
             line = f"    {variant:8} {statistics.median(measured.throughput):7.0f} req/s"
             if measured.cpu:
                 line += f"  server CPU {statistics.median(measured.cpu) * 1e6:6.0f} µs/request"
-            if measured.instructions is not None:
-                line += f"  {measured.instructions / 1e6:6.2f} M instructions/request"
             print(line)
-        for name, values in (
-            ("anchors vs bare", ratios("anchors", "bare", page)),
-            ("ours vs bare", ratios("ours", "bare", page)),
-            ("ours vs anchors", ratios("ours", "anchors", page)),
-        ):
+        for of, to in (("anchors", "bare"), ("ours", "bare"), ("ours", "anchors")):
+            values = ratios(results, of, to, page)
             rounds = " ".join(f"{value:.2f}" for value in values)
+            name = f"{of} vs {to}"
             print(f"    {name:16} median {statistics.median(values):.2f}x  (rounds: {rounds})")
-        ours_added, anchors_added = added_us("ours", page), added_us("anchors", page)
-        shares = [o / a for o, a in zip(ours_added, anchors_added, strict=True) if a > 0]
-        line = (
-            f"    added per request: ours +{statistics.median(ours_added):.0f} µs, anchors "
-            f"+{statistics.median(anchors_added):.0f} µs"
+        ours, anchors = (statistics.median(added_us(results, v, page)) for v in VARIANTS_ADDED)
+        print(
+            f"    added per request: ours +{ours:.0f} µs, anchors +{anchors:.0f} µs, "
+            f"ours/anchors {added_share(results, page):.0%} (median of rounds)"
         )
-        if shares:
-            line += f", ours/anchors {statistics.median(shares):.0%} (median of rounds)"
-        print(line)
-
     print()
-    print(
-        "| page | anchors vs bare | ours vs bare | ours vs anchors | "
-        "instructions: anchors vs bare | instructions: ours vs bare |"
-    )
-    print("|---|---|---|---|---|---|")
-    for page in PAGES:
-        cells = [
-            f"{statistics.median(ratios(of, to, page)):.2f}x"
-            for of, to in (("anchors", "bare"), ("ours", "bare"), ("ours", "anchors"))
-        ]
-        bare = results["bare", page].instructions
-        for variant in ("anchors", "ours"):
-            mine = results[variant, page].instructions
-            # Throughput-like: bare's instructions over the variant's (higher is cheaper).
-            cells.append(f"{bare / mine:.2f}x" if bare and mine else "-")
-        print(f"| {page.label} | {' | '.join(cells)} |")
-
+    table(results)
     print()
-    ping = statistics.median(ratios("ours", "bare", PING))
-    rows = statistics.median(ratios("ours", "bare", ROWS))
-    ours_added, anchors_added = added_us("ours", ROWS), added_us("anchors", ROWS)
-    shares = [o / a for o, a in zip(ours_added, anchors_added, strict=True) if a > 0]
-    share = statistics.median(shares) if shares else float("inf")
+    ping = statistics.median(ratios(results, "ours", "bare", PING))
+    rows = statistics.median(ratios(results, "ours", "bare", ROWS))
+    share = added_share(results, ROWS)
     for text, met in (
         (f"/ping/ ours vs bare {ping:.2f}x, target >= {PING_TARGET}x", ping >= PING_TARGET),
         (f"20-row page ours vs bare {rows:.2f}x, target >= {PAGE_TARGET}x", rows >= PAGE_TARGET),
@@ -295,6 +302,26 @@ def report(results: dict[tuple[str, Page], Measured]) -> None:
         ),
     ):
         print(f"  {text}: {'met' if met else 'MISSED'}")
+
+
+def table(results: Results) -> None:
+    """The issue's table: median throughput ratios, and instructions once counted
+    (bare's count over the stack's, so that lower means costlier, as for throughput)."""
+    print(
+        "| page | anchors vs bare | ours vs bare | ours vs anchors | "
+        "instructions: anchors vs bare | instructions: ours vs bare |"
+    )
+    print("|---|---|---|---|---|---|")
+    for page in PAGES:
+        cells = [
+            f"{statistics.median(ratios(results, of, to, page)):.2f}x"
+            for of, to in (("anchors", "bare"), ("ours", "bare"), ("ours", "anchors"))
+        ]
+        bare = results["bare", page].instructions
+        for variant in ("anchors", "ours"):
+            mine = results[variant, page].instructions
+            cells.append(f"{bare / mine:.2f}x" if bare and mine else "-")
+        print(f"| {page.label} | {' | '.join(cells)} |")
 
 
 if __name__ == "__main__":

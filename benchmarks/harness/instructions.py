@@ -50,6 +50,7 @@ def per_request_of_pages(
     requests: int = 1000,
     warmup: int = 300,
     cwd: Path | None = None,
+    start_timeout: float = START_TIMEOUT,
 ) -> list[float]:
     """:func:`per_request` for several pages (a path and its request headers) of one
     server, started once (in ``cwd``): the instructions per GET of each, in order."""
@@ -70,7 +71,7 @@ def per_request_of_pages(
         )
         try:
             first, headers = pages[0]
-            wait_until_up(server, lambda: get_with(port, first, headers), timeout=START_TIMEOUT)
+            wait_until_up(server, lambda: get_with(port, first, headers), timeout=start_timeout)
             [worker] = worker_pids(server.pid)
             for number, (path, headers) in enumerate(pages, start=1):
                 for _ in range(warmup):
