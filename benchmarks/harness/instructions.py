@@ -15,10 +15,10 @@ import shutil
 import subprocess
 import tempfile
 import time
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
-from harness import error, get, stop, wait_until_up, worker_pids
+from harness import error, get_with, stop, wait_until_up, worker_pids
 
 START_TIMEOUT = 600  # seconds: Django starting under callgrind
 QUIET = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL}
@@ -38,6 +38,23 @@ def per_request(
 ) -> float:
     """Run ``command`` (a one-worker gunicorn server on ``port``) under callgrind; the
     instructions its worker executes per GET of ``path``, after ``warmup`` requests."""
+    [count] = per_request_of_pages(command, env, port, [(path, {})], requests, warmup)
+    return count
+
+
+def per_request_of_pages(
+    command: list[str],
+    env: Mapping[str, str],
+    port: int,
+    pages: Sequence[tuple[str, Mapping[str, str]]],
+    requests: int = 1000,
+    warmup: int = 300,
+    cwd: Path | None = None,
+    start_timeout: float = START_TIMEOUT,
+) -> list[float]:
+    """:func:`per_request` for several pages (a path and its request headers) of one
+    server, started once (in ``cwd``): the instructions per GET of each, in order."""
+    counts = []
     with tempfile.TemporaryDirectory(prefix="prodready-callgrind-") as workdir:
         server = subprocess.Popen(
             [
@@ -48,28 +65,32 @@ def per_request(
                 *command,
             ],
             env=dict(env),
+            cwd=cwd,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )
         try:
-            wait_until_up(server, lambda: get(port, path), timeout=START_TIMEOUT)
-            for _ in range(warmup):
-                get(port, path)
+            first, headers = pages[0]
+            wait_until_up(server, lambda: get_with(port, first, headers), timeout=start_timeout)
             [worker] = worker_pids(server.pid)
-            subprocess.run(["callgrind_control", "--zero", str(worker)], check=True, **QUIET)
-            for _ in range(requests):
-                get(port, path)
-            subprocess.run(["callgrind_control", "--dump", str(worker)], check=True, **QUIET)
-            return _total(Path(workdir), worker) / requests
+            for number, (path, headers) in enumerate(pages, start=1):
+                for _ in range(warmup):
+                    get_with(port, path, headers)
+                subprocess.run(["callgrind_control", "--zero", str(worker)], check=True, **QUIET)
+                for _ in range(requests):
+                    get_with(port, path, headers)
+                subprocess.run(["callgrind_control", "--dump", str(worker)], check=True, **QUIET)
+                counts.append(_total(Path(workdir), worker, number) / requests)
+            return counts
         finally:
             stop(server)
 
 
-def _total(workdir: Path, worker: int) -> int:
-    """Instructions in the worker's dump, once callgrind has written it."""
+def _total(workdir: Path, worker: int, number: int = 1) -> int:
+    """Instructions in the worker's ``number``-th dump, once callgrind has written it."""
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
-        for dump in workdir.glob(f"callgrind.{worker}.*"):
+        for dump in workdir.glob(f"callgrind.{worker}.{number}"):
             for line in dump.read_text().splitlines():
                 if line.startswith("totals:"):
                     return int(line.split()[1])

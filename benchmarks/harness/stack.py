@@ -96,8 +96,15 @@ class Stack:
     processes: list[subprocess.Popen[bytes]] = field(default_factory=list)
     logs: list[IO[bytes]] = field(default_factory=list)
 
-    def manage(self, *args: str, settings: str = SETTINGS, timeout: float = 300) -> None:
-        """``manage.py <args>`` with the site's environment; its output goes to a log."""
+    def manage(
+        self,
+        *args: str,
+        settings: str = SETTINGS,
+        timeout: float = 300,
+        env: Mapping[str, str] | None = None,
+    ) -> None:
+        """``manage.py <args>`` with the site's environment (``env`` added); its output goes
+        to a log."""
         log = self.workdir / "manage.log"
         with log.open("ab") as output:
             output.write(f"$ manage.py {' '.join(args)}\n".encode())
@@ -106,7 +113,7 @@ class Stack:
                 result = subprocess.run(
                     [sys.executable, "manage.py", *args],
                     cwd=EXAMPLE,
-                    env={**self.env, "DJANGO_SETTINGS_MODULE": settings},
+                    env={**self.env, "DJANGO_SETTINGS_MODULE": settings, **(env or {})},
                     stdout=output,
                     stderr=subprocess.STDOUT,
                     timeout=timeout,

@@ -1,16 +1,26 @@
-"""The example project's production settings, with Django's default middleware on request.
+"""The example project's production settings, with another middleware stack on request.
 
 ``DJANGO_SETTINGS_MODULE=harness.stack_settings`` (``benchmarks/`` on ``sys.path``) is
-``school_site.settings.production`` unchanged, unless ``PRODREADY_BENCH_MIDDLEWARE`` is
-``django-default``: then ``MIDDLEWARE`` alone is the list ``django-admin startproject``
-writes, and every other setting (installed apps, database, cache, sessions, logging,
-the proxy and HTTPS settings) stays the production one.
+``school_site.settings.production`` with the benchmark pages of ``harness/bench_pages.py``
+beside the site's own URLs, and ``PRODREADY_BENCH_MIDDLEWARE`` chooses the middleware:
+
+- ``production`` (the default): the production ``MIDDLEWARE`` unchanged;
+- ``django-default``: the list ``django-admin startproject`` writes;
+- ``anchors``: Django's default with the packages teams install instead of prodready
+  (``harness/anchors.py``), their apps installed and their log lines from structlog.
+
+Every other setting (installed apps, database, cache, sessions, the proxy and HTTPS
+settings) stays the production one. ``PRODREADY_BENCH_RATELIMIT_ALL=1`` adds a rule that
+counts every request in Redis, by address, at a rate never reached (``anchors.RATE``): the
+rate-limiting job django-ratelimit does in the anchors.
 """
 
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
+from harness import anchors
 from harness.stack import MIDDLEWARE_VARIABLE as VARIABLE
 from school_site.settings.production import *  # type: ignore[import-untyped, unused-ignore]  # noqa: F403
 
@@ -24,8 +34,26 @@ DJANGO_DEFAULT_MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
+ROOT_URLCONF = "harness.bench_pages"
+TEMPLATES[0]["DIRS"] = [Path(__file__).resolve().parent / "templates"]  # noqa: F405
+
 _choice = os.environ.get(VARIABLE, "production")
 if _choice == "django-default":
     MIDDLEWARE = DJANGO_DEFAULT_MIDDLEWARE
+elif _choice == "anchors":
+    MIDDLEWARE = anchors.MIDDLEWARE
+    INSTALLED_APPS = [*INSTALLED_APPS, *anchors.APPS]  # noqa: F405
+    LOGGING = anchors.logging_config(os.environ.get("LOG_LEVEL", "INFO"))
+    RATELIMIT_USE_CACHE = "default"
+    # prodready's default policy: a cache that fails lets requests through. (django-ratelimit
+    # fails closed by default: a Redis timeout would answer 429 to every request.)
+    RATELIMIT_FAIL_OPEN = True
 elif _choice != "production":
-    raise ValueError(f"{VARIABLE} is {_choice!r}; expected 'production' or 'django-default'")
+    raise ValueError(
+        f"{VARIABLE} is {_choice!r}; expected 'production', 'django-default' or 'anchors'"
+    )
+if os.environ.get("PRODREADY_BENCH_RATELIMIT_ALL") == "1":
+    PRODREADY_RATELIMIT_RULES = [
+        *PRODREADY_RATELIMIT_RULES,  # noqa: F405
+        {"name": "bench-every-request", "paths": ["/"], "rate": anchors.RATE},
+    ]

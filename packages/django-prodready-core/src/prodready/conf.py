@@ -213,9 +213,9 @@ class Settings(AppSettings):
     @property
     def BREAKER_SECONDS(self) -> float:
         """After a dependency failed (Redis behind
-        ``prodready.redis_breaker.BreakerConnectionPool``, and the rate limiter's Redis whatever
-        its cache's pool), how long each process skips it, failing calls at once, before one call
-        tries it again; ``0`` tries on every call.
+        ``prodready.redis_breaker.BreakerConnectionPool``, the rate limiter's Redis whatever its
+        cache's pool, and the request analytics' cache), how long each process skips it,
+        failing calls at once, before one call tries it again; ``0`` tries on every call.
 
         :type: number
         :default: ``5.0``

@@ -201,9 +201,11 @@ class Settings(AppSettings):
 
     @property
     def ANALYTICS_CACHE(self) -> str | None:
-        """Cache in which every process adds its per-minute request counts (at most every 5
-        seconds) for the dashboard's requests card; use one all processes share (Redis). Keys
-        expire after 65 minutes. ``None`` turns the store and the card off.
+        """Cache in which every process adds its per-minute request counts (every 5 seconds, from
+        a background thread, so no request waits for it) for the dashboard's requests card; use
+        one all processes share (Redis). After a failed write the cache is skipped for
+        ``PRODREADY_BREAKER_SECONDS``. Keys expire after 65 minutes. ``None`` turns the store and
+        the card off.
 
         :type: cache alias or ``None``
         :default: ``"default"``

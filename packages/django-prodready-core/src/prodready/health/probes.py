@@ -159,6 +159,52 @@ def on_probe_connection(alias: str, timeout: float, work: Callable[[BaseDatabase
     return result
 
 
+def on_probe_connection_orm(alias: str, timeout: float, work: Callable[[], T]) -> T:
+    """Run ``work()`` with this thread's queries on ``alias`` (the ORM's too) over a probe
+    connection, each under a statement timeout: for checks that read models.
+
+    Called inside a transaction of the caller's own on ``alias``, ``work`` runs on the
+    caller's connection instead, so it reads what that transaction sees.
+    """
+    if connections[alias].in_atomic_block:
+        return work()
+
+    def swapped(wrapper: BaseDatabaseWrapper) -> T:
+        own = connections[alias]
+        connections[alias] = wrapper
+        try:
+            with statement_timeout(wrapper, timeout):
+                return work()
+        finally:
+            connections[alias] = own
+
+    return on_probe_connection(alias, timeout, swapped)
+
+
+@contextmanager
+def statement_timeout(connection: BaseDatabaseWrapper, timeout: float) -> Iterator[None]:
+    """Every statement in the block fails after ``timeout`` s; the block only reads.
+
+    On PostgreSQL a ``SET LOCAL`` inside a transaction of our own (rolled back on exit):
+    a pooler such as PgBouncer never hands the setting on, and it needs no startup
+    parameter PgBouncer rejects. MySQL's probe connections carry a read timeout instead.
+    """
+    if connection.vendor != "postgresql":
+        yield
+        return
+    connection.set_autocommit(False)
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT set_config('statement_timeout', %s, true)",
+                [f"{math.ceil(timeout * 1000)}"],
+            )
+        yield
+    finally:
+        connection.rollback()
+        connection.set_autocommit(True)
+
+
 def _reusable(alias: str) -> bool:
     if not conf.HEALTH_REUSE_CONNECTIONS:
         return False

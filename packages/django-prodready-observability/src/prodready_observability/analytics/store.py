@@ -1,16 +1,22 @@
 """Per-minute request counts in a cache every process shares, for the dashboard.
 
-Each process adds up its requests in memory and adds them to the cache at most every
-``FLUSH_SECONDS`` (and when the minute changes), with the cache's atomic ``incr``, so
-counts from every worker add up and a request costs no cache round trip. Keys expire
-after ``KEEP_MINUTES``: the cache cleans up by itself. Per minute at most
-``PRODREADY_ANALYTICS_MAX_ROUTES`` routes are kept apart; the others count as
-``<other>``. A process's last ``FLUSH_SECONDS`` of counts are lost when it exits.
+Each process adds up its requests in memory; a background thread adds them to the cache
+every ``FLUSH_SECONDS`` with the cache's atomic ``incr``, so counts from every worker add
+up and a request never waits for the cache. Keys expire after ``KEEP_MINUTES``: the
+cache cleans up by itself. Per minute at most ``PRODREADY_ANALYTICS_MAX_ROUTES`` routes
+are kept apart; the others count as ``<other>``.
+
+The flush sits behind core's circuit breaker: after a failed flush (a hung cache costs
+the thread one timeout) the next ones are skipped for ``PRODREADY_BREAKER_SECONDS``,
+keeping the counts in memory (the last ``KEEP_MINUTES`` of them) until the cache answers.
+A failed flush's counts are dropped, since some may have been added already. A process's
+last ``FLUSH_SECONDS`` of counts are lost when it exits.
 """
 
 from __future__ import annotations
 
 import logging
+import os
 import threading
 import time
 from dataclasses import dataclass, field
@@ -18,6 +24,7 @@ from dataclasses import dataclass, field
 from django.core.cache import caches
 from django.core.cache.backends.base import BaseCache
 
+from prodready.breaker import breaker
 from prodready_observability.conf import conf
 from prodready_observability.metrics.definitions import LATENCY_BUCKETS
 
@@ -39,12 +46,13 @@ class Minute:
 
 
 class Recorder:
-    """One process's counts not yet in the cache."""
+    """One process's counts not yet in the cache, and the thread that writes them."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
+        self._writing = threading.Lock()  # one flush at a time: flush() returns written
         self._pending: dict[int, Minute] = {}
-        self._flushed_at = time.monotonic()
+        self._flusher: threading.Thread | None = None
 
     def record(self, route: str, status: int, duration: float, now: float | None = None) -> None:
         minute = int((time.time() if now is None else now) // 60)
@@ -61,33 +69,84 @@ class Recorder:
             per_route = counts.routes.setdefault(route, [0, 0])
             per_route[0] += 1
             per_route[1] += int(duration * 1_000_000)
-            due = len(self._pending) > 1 or time.monotonic() - self._flushed_at >= FLUSH_SECONDS
-        if due:
+            if self._flusher is None:
+                self._flusher = threading.Thread(
+                    target=self._flush_every_interval, name="prodready-analytics", daemon=True
+                )
+                self._flusher.start()
+
+    def _flush_every_interval(self) -> None:
+        """Flush while there are counts; end when an interval brought none (record()
+        starts another thread), so an idle process holds no thread."""
+        while True:
+            time.sleep(FLUSH_SECONDS)
             self.flush()
+            with self._lock:
+                if not self._pending:
+                    self._flusher = None
+                    return
 
     def flush(self) -> None:
+        """Add the counts so far to the cache, unless its breaker is open."""
         alias = conf.ANALYTICS_CACHE
+        with self._writing:
+            with self._lock:
+                pending, self._pending = self._pending, {}
+            if alias is None or not pending:
+                return
+            state = breaker(f"the analytics cache {alias!r}")
+            if not state.allow():
+                self._keep(pending)
+                return
+            try:
+                _write(caches[alias], pending)
+            except Exception as exc:
+                state.failed(exc)
+                logger.exception("Request analytics could not be written to cache %r", alias)
+            else:
+                state.succeeded()
+
+    def _keep(self, pending: dict[int, Minute]) -> None:
+        """Put counts back for a later flush, forgetting minutes the cache would not keep."""
+        oldest = int(time.time() // 60) - KEEP_MINUTES
         with self._lock:
-            pending, self._pending = self._pending, {}
-            self._flushed_at = time.monotonic()
-        if alias is None or not pending:
-            return
-        try:
-            cache = caches[alias]
             for minute, counts in pending.items():
-                _add(cache, _key(minute, "requests"), counts.requests)
-                _add(cache, _key(minute, "errors"), counts.errors)
-                for index, count in enumerate(counts.buckets):
-                    _add(cache, _key(minute, f"bucket:{index}"), count)
-                known = cache.get(_key(minute, "routes")) or []
-                new = [route for route in counts.routes if route not in known]
-                if new:
-                    cache.set(_key(minute, "routes"), [*known, *new], KEEP_MINUTES * 60)
-                for route, (count, micros) in counts.routes.items():
-                    _add(cache, _key(minute, f"route:{route}:count"), count)
-                    _add(cache, _key(minute, f"route:{route}:us"), micros)
-        except Exception:
-            logger.exception("Request analytics could not be written to cache %r", alias)
+                if minute >= oldest:
+                    _merge(self._pending.setdefault(minute, Minute()), counts)
+
+    def forget(self) -> None:
+        """Drop the counts and the thread (a forked child inherits neither's worth)."""
+        self._lock = threading.Lock()
+        self._writing = threading.Lock()
+        self._pending = {}
+        self._flusher = None
+
+
+def _write(cache: BaseCache, pending: dict[int, Minute]) -> None:
+    for minute, counts in pending.items():
+        _add(cache, _key(minute, "requests"), counts.requests)
+        _add(cache, _key(minute, "errors"), counts.errors)
+        for index, count in enumerate(counts.buckets):
+            _add(cache, _key(minute, f"bucket:{index}"), count)
+        known = cache.get(_key(minute, "routes")) or []
+        new = [route for route in counts.routes if route not in known]
+        if new:
+            cache.set(_key(minute, "routes"), [*known, *new], KEEP_MINUTES * 60)
+        for route, (count, micros) in counts.routes.items():
+            _add(cache, _key(minute, f"route:{route}:count"), count)
+            _add(cache, _key(minute, f"route:{route}:us"), micros)
+
+
+def _merge(into: Minute, counts: Minute) -> None:
+    into.requests += counts.requests
+    into.errors += counts.errors
+    into.buckets = [a + b for a, b in zip(into.buckets, counts.buckets, strict=True)]
+    for route, (count, micros) in counts.routes.items():
+        if route not in into.routes and len(into.routes) >= conf.ANALYTICS_MAX_ROUTES:
+            route = OTHER
+        per_route = into.routes.setdefault(route, [0, 0])
+        per_route[0] += count
+        per_route[1] += micros
 
 
 def _bucket(duration: float) -> int:
@@ -113,3 +172,4 @@ def _add(cache: BaseCache, key: str, delta: int) -> None:
 
 
 recorder = Recorder()
+os.register_at_fork(after_in_child=recorder.forget)

@@ -5,11 +5,17 @@ events by a partial index), so it can run with every probe: it catches removed
 events at either end (a ``TRUNCATE`` too, even once new events arrive) and sealing
 that stopped; ``manage.py audit verify`` walks the whole chain. Not critical: a
 tampered log needs people, not a restart.
+
+Its queries go over core's probe connection, with the probe's connect and statement
+timeouts, so a blackholed database costs the check's thread its timeout, not minutes.
 """
 
 from __future__ import annotations
 
+from django.db import DatabaseError
+
 from prodready import HealthCheck, HealthCheckError
+from prodready.health.probes import on_probe_connection_orm
 from prodready_security.audit.hashing import event_hash
 from prodready_security.audit.models import HEAD_ID, AuditChainHead, AuditEvent
 from prodready_security.audit.sealing import overdue
@@ -23,6 +29,16 @@ class AuditChainHeadCheck(HealthCheck):
     critical = False
 
     def check(self) -> str | None:
+        using = conf.AUDIT_DATABASE
+        try:
+            return on_probe_connection_orm(using, self.effective_timeout(), self._check_head)
+        except DatabaseError as exc:
+            raise HealthCheckError(
+                f"the audit database {using!r} could not be read ({type(exc).__name__}); "
+                "see the server log"
+            ) from exc
+
+    def _check_head(self) -> str:
         using = conf.AUDIT_DATABASE
         late, oldest = overdue(using, conf.AUDIT_SEAL_MAX_DELAY)
         if oldest is not None:

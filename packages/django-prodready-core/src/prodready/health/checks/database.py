@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import math
-
 from django.db import DatabaseError, connections
 from django.db.backends.base.base import BaseDatabaseWrapper
 
 from prodready.health.base import HealthCheck, HealthCheckError
-from prodready.health.probes import on_probe_connection, probe_connection
+from prodready.health.probes import on_probe_connection, probe_connection, statement_timeout
 
 __all__ = ["DatabaseCheck", "configured_aliases", "probe_connection"]
 
@@ -49,23 +47,6 @@ class DatabaseCheck(HealthCheck):
 
 
 def _select_one(connection: BaseDatabaseWrapper, timeout: float) -> None:
-    select_one = f"SELECT 1{connection.features.bare_select_suffix}"
-    if connection.vendor != "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute(select_one)
-            cursor.fetchone()
-        return
-    # SET LOCAL inside a transaction of our own: a pooler such as PgBouncer never
-    # hands the setting on, and it needs no startup parameter PgBouncer rejects.
-    connection.set_autocommit(False)
-    try:
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT set_config('statement_timeout', %s, true)",
-                [f"{math.ceil(timeout * 1000)}"],
-            )
-            cursor.execute(select_one)
-            cursor.fetchone()
-    finally:
-        connection.rollback()
-        connection.set_autocommit(True)
+    with statement_timeout(connection, timeout), connection.cursor() as cursor:
+        cursor.execute(f"SELECT 1{connection.features.bare_select_suffix}")
+        cursor.fetchone()
