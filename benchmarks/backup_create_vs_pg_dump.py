@@ -347,8 +347,10 @@ def _report(
         "create": "manage.py backup create / pg_dump -Fc",
         "restore": "manage.py backup restore / pg_restore into an empty database",
     }
-    print(f"\ndatabase sizes: {small[0]:.0f} MiB (scale {args.small_scale}) and "
-          f"{large[0]:.0f} MiB (scale {args.scale}); {args.rounds} interleaved rounds")  # fmt: skip
+    print(
+        f"\ndatabase sizes: {small[0]:.0f} MiB (scale {args.small_scale}) and "
+        f"{large[0]:.0f} MiB (scale {args.scale}); {args.rounds} interleaved rounds"
+    )
     for name, target in TARGETS.items():
         ratios = results[name]
         median = statistics.median(ratios)
