@@ -1,49 +1,61 @@
-"""``backup create`` (zstd + AES-256-GCM + SHA-256) against plain ``pg_dump --format=custom``.
+"""Backups (zstd + AES-256-GCM + SHA-256) against ``pg_dump``, the zstd pipe and ``pg_restore``.
 
-Fills a PostgreSQL database with pgbench data (scale 20 by default, about 300 MB), then
-in one run times plain ``pg_dump --format=custom`` to a file and ``manage.py backup
-create`` of the same database, each in a child process, and prints wall time and peak
-memory (max RSS) of both and their ratios. Targets: no slower than plain pg_dump, and
-peak memory of the backup process under 100 MB whatever the database size.
+Fills a PostgreSQL database of its own with pgbench data (``--scale``; 15 MB per unit,
+the issue asks for 400 MB or more: ``--scale 27``), then times, in interleaved rounds
+(the order turns each round), three pairs, each child process against its baseline:
 
-The backup child runs the command as ``manage.py`` does (``execute_from_command_line``:
-argument parsing, system checks, the command), so its time includes starting Python and
-Django. It also prints the share of that time the pipeline took (dump -> zstd -> AES-GCM
--> SHA-256 -> file, from the manifest's timings), and the rest: start-up and exit.
+- the backup pipeline as a Celery worker runs it: a process that has started Django and
+  imported the backup package calls ``jobs.backup_target`` (default settings: zstd,
+  AES-GCM, SHA-256, storage), timed around that call, against
+  ``pg_dump -Fc -Z0 | zstd -3`` to a file. Target: within 1.1x.
+- the whole ``manage.py backup create`` (start-up, checks, records, exit) against
+  ``pg_dump -Fc`` to a file. Target: no slower (1.0x).
+- ``manage.py backup restore --into`` an empty database (``--no-safety-backup``: the
+  safety backup is a backup, measured above) against ``pg_restore --single-transaction``
+  of the round's ``pg_dump -Fc`` file into an empty database. Target: within 1.2x.
+
+Each pair's ratio is taken within its round and the median over the rounds is reported
+(with the lowest and highest), so a noisy neighbour skews one round, not the figure.
+
+Peak memory (the Python process's own RSS high-water mark, ``getrusage(RUSAGE_SELF)``,
+which leaves out pg_dump, pg_restore and psql) of ``backup create`` and ``backup
+restore`` is printed at two sizes: ``--small-scale`` first, then ``--scale``. Target:
+under 64 MiB at both, and flat as the database grows.
+
 Python bytecode is cached in the run's temporary directory and warmed by an untimed run,
-as in an installed site (pip compiles it at install time), even where
-``PYTHONDONTWRITEBYTECODE`` is set: compiling Django's source on every run is not what a
-deployed ``manage.py`` does.
+as in an installed site, even where ``PYTHONDONTWRITEBYTECODE`` is set. Every child has a
+time limit (``--timeout``). The load averages of the machine (``uptime``) are printed
+before and after: on a shared machine, read the ratios, not the seconds.
 
-Each side runs ``--repeat`` times (default 3) in turn and the fastest run of each is
-compared, so a noisy neighbour on a shared machine skews the ratio less; peak memory is
-the highest of the runs. Every child has a time limit (``--timeout``), and a database
-smaller than ``--min-mb`` (default 300) is refused rather than measured.
+Needs pgbench, pg_dump, pg_restore, psql and ``zstd`` (Debian's package ``zstd``) on the
+PATH, and PostgreSQL at ``PRODREADY_TEST_POSTGRES`` (default 127.0.0.1:5432, user
+``PRODREADY_TEST_POSTGRES_USER`` or postgres). Creates two databases named after its
+process id and drops them at the end, also when a step fails; ``--keep`` keeps them.
 
-Needs pgbench, pg_dump and PostgreSQL at ``PRODREADY_TEST_POSTGRES`` (default
-127.0.0.1:5432, user ``PRODREADY_TEST_POSTGRES_USER`` or postgres). Creates and drops
-its own database (``prodready_bench_backup``), also when a step fails; ``--keep``
-leaves it for the next run.
-
-    python benchmarks/backup_create_vs_pg_dump.py [--scale 20] [--repeat 3] [--keep]
+    python benchmarks/backup_create_vs_pg_dump.py [--scale 27] [--small-scale 5] [--rounds 3]
 """
 
 from __future__ import annotations
 
 import argparse
+import base64
 import json
 import os
+import resource
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
-DATABASE = "prodready_bench_backup"
+DATABASE = f"prodready_bench_backup_{os.getpid()}"
+EMPTY = f"{DATABASE}_restored"
 CONFIG_VARIABLE = "PRODREADY_BENCH_CONFIG"
-MAX_MEMORY_MB = 100
-MAX_TIME_RATIO = 1.0
+MAX_MEMORY_MIB = 64
+TARGETS = {"pipeline": 1.1, "create": 1.0, "restore": 1.2}
+TOOLS = ("pgbench", "pg_dump", "pg_restore", "psql", "createdb", "dropdb", "zstd")
 
 
 def _server() -> tuple[str, str, str]:
@@ -56,200 +68,305 @@ def _pg_env() -> dict[str, str]:
     return {**os.environ, "PGHOST": host, "PGPORT": port, "PGUSER": user}
 
 
-# --- the child that runs `backup create`: this script with --backup ---------------
+# --- the children that run Django: this script with --child ---------------------------
 
 
-def run_backup(directory: str, migrate_only: bool = False) -> None:
-    """``migrate`` (once, untimed: a site's tables exist already) or ``backup create``."""
+def _configure(config: dict[str, str]) -> None:
     from django.conf import settings
-    from django.core.management import execute_from_command_line
 
     host, port, user = _server()
+    database = {"ENGINE": "django.db.backends.postgresql", "HOST": host, "PORT": port}
     settings.configure(
         SECRET_KEY="benchmark-only",
         USE_TZ=True,
-        INSTALLED_APPS=["django.contrib.contenttypes", "prodready", "prodready_backup"],
+        INSTALLED_APPS=[
+            "django.contrib.auth",
+            "django.contrib.contenttypes",
+            "prodready",
+            "prodready_backup",
+        ],
         DATABASES={
-            "default": {
-                "ENGINE": "django.db.backends.postgresql",
-                "HOST": host,
-                "PORT": port,
-                "USER": user,
-                "NAME": DATABASE,
-            }
+            "default": {**database, "USER": user, "NAME": config["database"]},
+            "restored": {**database, "USER": user, "NAME": config["empty"]},
         },
         DEFAULT_AUTO_FIELD="django.db.models.BigAutoField",
-        PRODREADY_BACKUP_DIRECTORY=directory,
-        PRODREADY_BACKUP_ENCRYPTION_KEYS=[json.loads(os.environ[CONFIG_VARIABLE])["key"]],
+        PRODREADY_BACKUP_DIRECTORY=config["directory"],
+        PRODREADY_BACKUP_ENCRYPTION_KEYS=[config["key"]],
         PRODREADY_BACKUP_MEDIA=False,
         PRODREADY_BACKUP_VERIFY_AFTER_CREATE=False,  # the same work pg_dump does, no more
     )
-    if migrate_only:
-        execute_from_command_line(["manage.py", "migrate", "--verbosity", "0"])
-    else:
-        execute_from_command_line(["manage.py", "backup", "create", "--target", "db-default"])
+
+
+def run_child(command: str) -> None:
+    """``migrate``, ``create``, ``restore <id>`` (as manage.py runs them) or ``worker``."""
+    config = json.loads(os.environ[CONFIG_VARIABLE])
+    _configure(config)
+    try:
+        if command == "worker":
+            _worker()
+            return
+        from django.core.management import execute_from_command_line
+
+        argv = {
+            "migrate": ["migrate", "--verbosity", "0"],
+            "create": ["backup", "create", "--target", "db-default"],
+        }.get(command) or [
+            *("backup", "restore", command.removeprefix("restore:"), "--into", "restored"),
+            *("--yes", "--no-safety-backup"),
+        ]
+        execute_from_command_line(["manage.py", *argv])
+    finally:
+        # The Python process alone: pg_dump, pg_restore and psql are not its memory.
+        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        Path(config["peak_file"]).write_text(str(peak * 1024))
+
+
+def _worker() -> None:
+    """One backup as a started Celery worker runs it: the process is warm, the call timed."""
+    import django
+
+    django.setup()
+    from django.db import connection
+
+    from prodready_backup import jobs
+
+    connection.ensure_connection()
+    started = time.perf_counter()
+    jobs.backup_target("db-default", reason="benchmark")
+    elapsed = time.perf_counter() - started
+    Path(json.loads(os.environ[CONFIG_VARIABLE])["time_file"]).write_text(str(elapsed))
 
 
 # --- the benchmark --------------------------------------------------------------------
 
 
-def _timed(command: list[str], env: dict[str, str], timeout: float) -> tuple[float, float]:
-    """Wall seconds and peak RSS (MB) of a child process, killed after ``timeout`` s."""
+def _timed(command: list[str], env: dict[str, str], timeout: float) -> float:
+    """Wall seconds of a child process, killed after ``timeout`` s."""
     started = time.perf_counter()
-    process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL)
-    while True:
-        pid, status, usage = os.wait4(process.pid, os.WNOHANG)
-        if pid:
-            break
-        if time.perf_counter() - started > timeout:
-            process.kill()
-            os.wait4(process.pid, 0)
-            raise SystemExit(f"{command[0]} took longer than {timeout:.0f} s; killed")
-        time.sleep(0.01)
-    elapsed = time.perf_counter() - started
-    if os.waitstatus_to_exitcode(status) != 0:
-        raise SystemExit(f"{command[0]} failed with status {status}")
-    return elapsed, usage.ru_maxrss / 1024
+    try:
+        subprocess.run(command, env=env, stdout=subprocess.DEVNULL, check=True, timeout=timeout)
+    except subprocess.TimeoutExpired:
+        raise SystemExit(f"{command[0]} took longer than {timeout:.0f} s; killed") from None
+    except subprocess.CalledProcessError as exc:
+        raise SystemExit(f"{' '.join(command[:4])} ... failed: {exc}") from None
+    return time.perf_counter() - started
 
 
-def _size_mb(env: dict[str, str]) -> float:
-    size = subprocess.run(
-        ["psql", "-tAc", f"SELECT pg_database_size('{DATABASE}')", DATABASE],
-        env=env,
-        capture_output=True,
-        text=True,
-        check=True,
+def _psql(sql: str, env: dict[str, str], database: str = "postgres") -> str:
+    return subprocess.run(
+        ["psql", "-X", "-tAc", sql, database], env=env, capture_output=True, text=True, check=True
     ).stdout.strip()
-    return int(size) / 2**20
 
 
-def prepare(scale: int, min_mb: float) -> None:
-    env = _pg_env()
-    exists = subprocess.run(
-        ["psql", "-tAc", f"SELECT 1 FROM pg_database WHERE datname = '{DATABASE}'", "postgres"],
-        env=env,
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout.strip()
-    if exists and _size_mb(env) >= min_mb:
-        print(f"Reusing database {DATABASE}")
-        return
-    if exists:  # left by a run with a smaller scale
-        subprocess.run(["dropdb", DATABASE], env=env, check=True)
-    print(f"Creating {DATABASE} with pgbench scale {scale} ...", flush=True)
-    subprocess.run(["createdb", DATABASE], env=env, check=True)
+def _size_mib(env: dict[str, str]) -> float:
+    return int(_psql(f"SELECT pg_database_size('{DATABASE}')", env)) / 2**20
+
+
+def _fill(scale: int, env: dict[str, str]) -> float:
+    """pgbench's tables at ``scale`` (again: ``-i`` drops them first); the size in MiB."""
+    print(f"Filling {DATABASE} with pgbench scale {scale} ...", flush=True)
     subprocess.run(
-        ["pgbench", "-i", "-q", "-s", str(scale), DATABASE], env=env, check=True, timeout=600
+        ["pgbench", "-i", "-q", "-s", str(scale), DATABASE],
+        env=env,
+        check=True,
+        timeout=1200,
+        stderr=subprocess.DEVNULL,
     )
+    return _size_mib(env)
+
+
+def _empty_database(env: dict[str, str]) -> None:
+    subprocess.run(
+        ["dropdb", "--if-exists", "--force", EMPTY], env=env, check=True, stderr=subprocess.DEVNULL
+    )
+    subprocess.run(["createdb", EMPTY], env=env, check=True)
+
+
+def _uptime() -> str:
+    return subprocess.run(["uptime"], capture_output=True, text=True).stdout.strip()
+
+
+class Run:
+    """The children of one benchmark run: their environment and what they leave behind."""
+
+    def __init__(self, workdir: Path, env: dict[str, str], timeout: float) -> None:
+        self.workdir = workdir
+        self.backups = workdir / "backups"
+        self.timeout = timeout
+        self.pg_env = env
+        self.config = {
+            "database": DATABASE,
+            "empty": EMPTY,
+            "directory": str(self.backups),
+            "key": base64.b64encode(os.urandom(32)).decode(),
+            "peak_file": str(workdir / "peak"),
+            "time_file": str(workdir / "time"),
+        }
+        self.env = {
+            **env,
+            CONFIG_VARIABLE: json.dumps(self.config),
+            "PYTHONPYCACHEPREFIX": str(workdir / "bytecode"),
+        }
+        self.env.pop("PYTHONDONTWRITEBYTECODE", None)
+
+    def child(self, command: str) -> tuple[float, float]:
+        """Wall seconds and the Python process's peak RSS (MiB) of this script's child."""
+        seconds = _timed([sys.executable, __file__, "--child", command], self.env, self.timeout)
+        return seconds, int(Path(self.config["peak_file"]).read_text()) / 2**20
+
+    def newest_backup(self) -> str:
+        newest = max(self.backups.rglob("*.json"), key=lambda path: path.stat().st_mtime)
+        return newest.stem
+
+    def pipeline(self) -> float:
+        self.child("worker")
+        return float(Path(self.config["time_file"]).read_text())
+
+    def zstd_pipe(self) -> float:
+        out = self.workdir / "pipe.dump.zst"
+        script = f"set -o pipefail; pg_dump -Fc -Z0 {DATABASE} | zstd -3 -q -f -o {out}"
+        seconds = _timed(["bash", "-c", script], self.pg_env, self.timeout)
+        out.unlink()
+        return seconds
+
+    def pg_dump(self) -> float:
+        dump = self.workdir / "plain.dump"
+        return _timed(["pg_dump", "-Fc", f"--file={dump}", DATABASE], self.pg_env, self.timeout)
+
+    def pg_restore(self) -> float:
+        _empty_database(self.pg_env)
+        options = ["--single-transaction", "--exit-on-error", "--no-owner", f"--dbname={EMPTY}"]
+        dump = str(self.workdir / "plain.dump")
+        return _timed(["pg_restore", *options, dump], self.pg_env, self.timeout)
+
+    def restore(self, backup_id: str) -> tuple[float, float]:
+        _empty_database(self.pg_env)
+        return self.child(f"restore:{backup_id}")
+
+
+def _memory(run: Run, label: str, size: float) -> tuple[float, float]:
+    """Peak memory of ``backup create`` and ``backup restore`` at the database's size."""
+    _create_seconds, create_peak = run.child("create")
+    _restore_seconds, restore_peak = run.restore(run.newest_backup())
+    print(
+        f"peak memory at {label} ({size:.0f} MiB): backup create {create_peak:.1f} MiB, "
+        f"backup restore {restore_peak:.1f} MiB",
+        flush=True,
+    )
+    return create_peak, restore_peak
+
+
+def _rounds(run: Run, rounds: int) -> dict[str, list[float]]:
+    """Interleaved rounds; each pair's ratio is ours / baseline within the round."""
+    ratios: dict[str, list[float]] = {name: [] for name in TARGETS}
+    peaks: dict[str, list[float]] = {"create": [], "restore": []}
+    for number in range(rounds):
+        times: dict[str, float] = {}
+
+        def pipeline_pair(times: dict[str, float] = times) -> None:
+            times["zstd pipe"] = run.zstd_pipe()
+            times["pipeline"] = run.pipeline()
+
+        def create_pair(times: dict[str, float] = times) -> None:
+            times["pg_dump"] = run.pg_dump()
+            times["create"], peak = run.child("create")
+            peaks["create"].append(peak)
+
+        def restore_pair(times: dict[str, float] = times) -> None:
+            times["pg_restore"] = run.pg_restore()
+            times["restore"], peak = run.restore(run.newest_backup())
+            peaks["restore"].append(peak)
+
+        pairs = [pipeline_pair, create_pair, restore_pair]
+        # The restore pair needs the round's pg_dump file and backup: only the first two turn.
+        if number % 2:
+            pairs[:2] = pairs[1::-1]
+        for pair in pairs:
+            pair()
+        (run.workdir / "plain.dump").unlink()
+        ratios["pipeline"].append(times["pipeline"] / times["zstd pipe"])
+        ratios["create"].append(times["create"] / times["pg_dump"])
+        ratios["restore"].append(times["restore"] / times["pg_restore"])
+        print(
+            f"round {number + 1}: "
+            + "  ".join(f"{name} {seconds:.2f} s" for name, seconds in times.items()),
+            flush=True,
+        )
+    return {**ratios, "peak create": peaks["create"], "peak restore": peaks["restore"]}
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--scale", type=int, default=20)
-    parser.add_argument("--min-mb", type=float, default=300, help="smallest database to measure")
-    parser.add_argument("--repeat", type=int, default=3, help="runs of each side; best counts")
-    parser.add_argument("--timeout", type=float, default=300, help="seconds per child run")
-    parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
-    parser.add_argument("--backup", help=argparse.SUPPRESS)
-    parser.add_argument("--migrate", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--scale", type=int, default=27, help="pgbench scale (27: ~400 MiB)")
+    parser.add_argument("--small-scale", type=int, default=5, help="first size, memory only")
+    parser.add_argument("--rounds", type=int, default=3, help="interleaved rounds")
+    parser.add_argument("--timeout", type=float, default=600, help="seconds per child run")
+    parser.add_argument("--keep", action="store_true", help="keep the databases afterwards")
+    parser.add_argument("--child", help=argparse.SUPPRESS)
     args = parser.parse_args()
-    if args.backup:
-        run_backup(args.backup, migrate_only=args.migrate)
+    if args.child:
+        run_child(args.child)
         return
-
-    for tool in ("pgbench", "pg_dump", "psql", "createdb", "dropdb"):
-        if shutil.which(tool) is None:
-            sys.exit(f"{tool} is not installed")
+    if args.small_scale >= args.scale:
+        parser.error("--small-scale must be smaller than --scale")
+    missing = [tool for tool in TOOLS if shutil.which(tool) is None]
+    if missing:
+        sys.exit(f"{', '.join(missing)} not installed (Debian: postgresql-client, zstd)")
     env = _pg_env()
+    print(f"load before: {_uptime()}", flush=True)
     try:
-        prepare(args.scale, args.min_mb)
-        size = _size_mb(env)
-        print(f"Database size: {size:.0f} MB")
-        if size < args.min_mb:
-            sys.exit(
-                f"The database is {size:.0f} MB, under --min-mb {args.min_mb:.0f}: raise --scale"
-            )
-        _measure(args, env)
+        subprocess.run(["createdb", DATABASE], env=env, check=True)
+        _empty_database(env)
+        with tempfile.TemporaryDirectory(prefix="prodready-bench-backup-") as workdir:
+            run = Run(Path(workdir), env, args.timeout)
+            # Untimed: the site's tables exist before anyone backs up, and the bytecode
+            # the timed runs load is compiled and cached once.
+            run.child("migrate")
+            small = _fill(args.small_scale, env)
+            run.child("create")
+            small_peaks = _memory(run, f"scale {args.small_scale}", small)
+            large = _fill(args.scale, env)
+            results = _rounds(run, args.rounds)
+            large_peaks = (max(results["peak create"]), max(results["peak restore"]))
+            _report(args, results, (small, small_peaks), (large, large_peaks))
     finally:
         if not args.keep:
-            subprocess.run(["dropdb", "--if-exists", DATABASE], env=env, check=False)
+            for database in (DATABASE, EMPTY):
+                subprocess.run(["dropdb", "--if-exists", "--force", database], env=env)
+        print(f"load after: {_uptime()}", flush=True)
 
 
-def _measure(args: argparse.Namespace, env: dict[str, str]) -> None:
-    import base64
-
-    key = base64.b64encode(os.urandom(32)).decode()
-    pg_runs, ours_runs, pipeline_runs = [], [], []
-    with tempfile.TemporaryDirectory() as workdir:
-        backup_env = {
-            **env,
-            CONFIG_VARIABLE: json.dumps({"key": key}),
-            "PYTHONPYCACHEPREFIX": str(Path(workdir) / "bytecode"),
-        }
-        backup_env.pop("PYTHONDONTWRITEBYTECODE", None)
-        # Untimed: the site's own tables (BackupRecord) exist before anyone runs a
-        # backup, and one backup compiles and caches the bytecode the timed runs load.
-        for extra in (["--migrate"], []):
-            subprocess.run(
-                [sys.executable, __file__, "--backup", str(Path(workdir) / "warm-up"), *extra],
-                env=backup_env,
-                stdout=subprocess.DEVNULL,
-                check=True,
-                timeout=args.timeout,
-            )
-        for _ in range(args.repeat):
-            dump_file = Path(workdir) / "plain.dump"
-            pg_runs.append(
-                _timed(
-                    ["pg_dump", "--format=custom", f"--file={dump_file}", DATABASE],
-                    env,
-                    args.timeout,
-                )
-            )
-            pg_size = dump_file.stat().st_size
-            dump_file.unlink()
-            backups = Path(workdir) / "backups"
-            ours_runs.append(
-                _timed(
-                    [sys.executable, __file__, "--backup", str(backups)], backup_env, args.timeout
-                )
-            )
-            ours_size = sum(p.stat().st_size for p in backups.rglob("*.backup"))
-            (manifest,) = backups.rglob("*.json")
-            timings = json.loads(manifest.read_text())["timings"]
-            pipeline_runs.append(timings["dump_and_write_seconds"])
-            shutil.rmtree(backups)
-    pg_time = min(t for t, _ in pg_runs)
-    pg_mem = max(m for _, m in pg_runs)
-    ours_time = min(t for t, _ in ours_runs)
-    ours_mem = max(m for _, m in ours_runs)
-    pipeline_time = min(pipeline_runs)
-
-    time_ratio = ours_time / pg_time
-    print(f"runs of each side: {args.repeat} (fastest counts, peak memory is the highest)")
+def _report(
+    args: argparse.Namespace,
+    results: dict[str, list[float]],
+    small: tuple[float, tuple[float, float]],
+    large: tuple[float, tuple[float, float]],
+) -> None:
+    labels = {
+        "pipeline": "backup pipeline in a started worker / pg_dump -Fc -Z0 | zstd -3",
+        "create": "manage.py backup create / pg_dump -Fc",
+        "restore": "manage.py backup restore / pg_restore into an empty database",
+    }
     print(
-        f"plain pg_dump -Fc : {pg_time:7.2f} s  peak {pg_mem:6.1f} MB  {pg_size / 2**20:7.1f} MB"
+        f"\ndatabase sizes: {small[0]:.0f} MiB (scale {args.small_scale}) and "
+        f"{large[0]:.0f} MiB (scale {args.scale}); {args.rounds} interleaved rounds"
     )
-    print(
-        f"backup create     : {ours_time:7.2f} s  peak {ours_mem:6.1f} MB  "
-        f"{ours_size / 2**20:7.1f} MB (compressed, encrypted, checksummed)"
-    )
-    print(f"  of which dump -> zstd -> AES-GCM -> SHA-256 -> file: {pipeline_time:.2f} s")
-    print(
-        f"  the rest, {ours_time - pipeline_time:.2f} s, is starting Python and Django, the "
-        "system checks, the run's records and exit"
-    )
-    print(
-        f"time ratio, whole command (backup / pg_dump): {time_ratio:.2f}  "
-        f"target <= {MAX_TIME_RATIO}  {'met' if time_ratio <= MAX_TIME_RATIO else 'NOT MET'}"
-    )
-    print(f"time ratio, pipeline alone (backup / pg_dump): {pipeline_time / pg_time:.2f}")
-    print(
-        f"peak memory of backup create: {ours_mem:.1f} MB  target < {MAX_MEMORY_MB} MB  "
-        f"{'met' if ours_mem < MAX_MEMORY_MB else 'NOT MET'}"
-    )
-    print(f"memory ratio (backup / pg_dump): {ours_mem / max(pg_mem, 1):.2f}")
+    for name, target in TARGETS.items():
+        ratios = results[name]
+        median = statistics.median(ratios)
+        verdict = "met" if median <= target else "NOT MET"
+        print(
+            f"{labels[name]}: median {median:.2f}x (rounds {min(ratios):.2f}-{max(ratios):.2f})"
+            f"  target <= {target}x  {verdict}"
+        )
+    for index, what in enumerate(("backup create", "backup restore")):
+        low, high = small[1][index], large[1][index]
+        verdict = "met" if max(low, high) < MAX_MEMORY_MIB else "NOT MET"
+        print(
+            f"peak memory of {what}: {low:.1f} MiB at {small[0]:.0f} MiB, {high:.1f} MiB at "
+            f"{large[0]:.0f} MiB (growth {high / low:.2f}x)  target < {MAX_MEMORY_MIB} MiB  "
+            f"{verdict}"
+        )
 
 
 if __name__ == "__main__":

@@ -1,4 +1,7 @@
-"""zstd in worker threads: one ordinary frame, read back like the single-threaded one."""
+"""zstd in worker threads: one ordinary frame, read back like the single-threaded one.
+
+Decompression yields bounded pieces, however well the data compressed.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +11,7 @@ import pytest
 import zstandard
 
 from prodready_backup import compression
+from prodready_backup.errors import IntegrityError
 
 # Compressible but not trivially: several 2 MiB jobs of zstd's worker threads.
 BLOCK = os.urandom(4096).hex().encode()
@@ -52,3 +56,23 @@ def test_frames_of_earlier_versions_still_decompress() -> None:
     old = zstandard.ZstdCompressor(level=3).compressobj()
     blob = old.compress(DATA) + old.flush()
     assert _decompress(blob) == DATA
+
+
+@pytest.mark.parametrize("name", ["zstd", "gzip", "none"])
+def test_decompressed_pieces_are_bounded_however_well_the_data_compressed(name: str) -> None:
+    # 16 MiB of blanks compress to a few KiB, which one call used to inflate whole: the
+    # memory of a restore then grew with the most compressible stretch of the dump.
+    data = b" " * (16 * 1024 * 1024)
+    compressor = compression.compressor(name)
+    blob = compressor.compress(data) + compressor.flush()
+    chunks = [blob[i : i + 4096] for i in range(0, len(blob), 4096)]
+    pieces = list(compression.decompress(name, chunks))
+    assert max(map(len, pieces)) <= compression._OUT
+    assert b"".join(pieces) == data
+
+
+def test_a_truncated_gzip_stream_is_refused() -> None:
+    compressor = compression.compressor("gzip")
+    blob = compressor.compress(DATA) + compressor.flush()
+    with pytest.raises(IntegrityError, match="ends early"):
+        b"".join(compression.decompress("gzip", [blob[:-100]]))

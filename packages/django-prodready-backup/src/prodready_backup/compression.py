@@ -10,13 +10,16 @@ import zlib
 from collections.abc import Iterable, Iterator
 from typing import Protocol
 
+from prodready_backup.chunk_reader import ChunkReader
 from prodready_backup.errors import IntegrityError
 
 # One byte in the header names the compression; never renumber.
 CODES = {"none": 0, "gzip": 1, "zstd": 2}
 NAMES = {code: name for name, code in CODES.items()}
-# Decompression is fed slices this big, which bounds the output of one call.
+# Decompression is fed slices this big, and yields pieces of at most _OUT bytes: bounding
+# the input alone does not bound the output (64 KiB of zstd can hold gigabytes of blanks).
 _FEED = 64 * 1024
+_OUT = 256 * 1024
 # zstd compression: at most this many worker threads, each compressing jobs this big.
 _MAX_WORKERS = 2
 _JOB_SIZE = 2 * 1024 * 1024
@@ -33,13 +36,6 @@ class _Identity:
 
     def flush(self) -> bytes:
         return b""
-
-    def decompress(self, data: bytes, /) -> bytes:
-        return data
-
-    @property
-    def eof(self) -> bool:
-        return True
 
 
 def _zstd() -> object:
@@ -82,24 +78,45 @@ def _workers() -> int:
 
 
 def decompress(name: str, chunks: Iterable[bytes]) -> Iterator[bytes]:
-    """Decompress a stream, failing if it is corrupt or ends early."""
-    if name == "zstd":
-        decompressor = _zstd().ZstdDecompressor().decompressobj()  # type: ignore[attr-defined]
-    elif name == "gzip":
-        decompressor = zlib.decompressobj(31)
-    else:
-        decompressor = _Identity()
+    """Decompress a stream in pieces of at most ``_OUT`` bytes, failing if it is corrupt
+    or (gzip) ends early; memory stays flat however well the data compressed."""
+    source = iter(chunks)
     try:
-        for chunk in chunks:
-            view = memoryview(chunk)
-            for start in range(0, len(view), _FEED):
-                out = decompressor.decompress(view[start : start + _FEED].tobytes())
-                if out:
-                    yield out
-        if name == "gzip" and not decompressor.eof:
-            raise IntegrityError("The compressed data ends early: the backup is truncated.")
+        if name == "zstd":
+            yield from _zstd_pieces(source)
+        elif name == "gzip":
+            yield from _gzip_pieces(source)
+        else:
+            for chunk in source:
+                view = memoryview(chunk)
+                for start in range(0, len(view), _FEED):
+                    yield view[start : start + _FEED].tobytes()
     except (zlib.error, _zstd_error()) as exc:
         raise IntegrityError(f"The content does not decompress ({exc}): it is corrupt.") from exc
+
+
+def _zstd_pieces(source: Iterator[bytes]) -> Iterator[bytes]:
+    decompressor = _zstd().ZstdDecompressor()  # type: ignore[attr-defined]
+    reader = ChunkReader(source)
+    yield from decompressor.read_to_iter(reader, read_size=_FEED, write_size=_OUT)
+    # What follows the frame is read, as before, so the layers below see the whole object.
+    for _rest in source:
+        pass
+
+
+def _gzip_pieces(source: Iterator[bytes]) -> Iterator[bytes]:
+    decompressor = zlib.decompressobj(31)
+    for chunk in source:
+        data = chunk
+        while data:
+            out = decompressor.decompress(data, _OUT)
+            if out:
+                yield out
+            data = decompressor.unconsumed_tail
+    if rest := decompressor.flush():
+        yield rest
+    if not decompressor.eof:
+        raise IntegrityError("The compressed data ends early: the backup is truncated.")
 
 
 def _zstd_error() -> type[Exception]:
