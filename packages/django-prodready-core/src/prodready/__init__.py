@@ -24,7 +24,11 @@ if TYPE_CHECKING:
     from prodready.contracts import HealthCheck as HealthCheck
     from prodready.contracts import HealthCheckError as HealthCheckError
     from prodready.contracts import MetricsCollector as MetricsCollector
+    from prodready.contracts import OperationsPage as OperationsPage
     from prodready.contracts import PeriodicTask as PeriodicTask
+    from prodready.dashboard.charts import Chart as Chart
+    from prodready.dashboard.charts import Series as Series
+    from prodready.dashboard.time_range import TimeRange as TimeRange
     from prodready.events import AuditEvent as AuditEvent
     from prodready.events import Level
     from prodready.events import Notification as Notification
@@ -48,6 +52,10 @@ _PUBLIC = {
     "Notification": "prodready.events",
     "BackupTarget": "prodready.contracts",
     "MetricsCollector": "prodready.contracts",
+    "OperationsPage": "prodready.contracts",
+    "Chart": "prodready.dashboard.charts",
+    "Series": "prodready.dashboard.charts",
+    "TimeRange": "prodready.dashboard.time_range",
 }
 __all__ = ["__version__", "audit", "notify", *_PUBLIC]
 

@@ -185,6 +185,23 @@ class DashboardCard:
     url: str | None = None
 
 
+@dataclass(frozen=True)
+class OperationsPage:
+    """One entry of the operations pages' shared navigation.
+
+    ``url_name`` is reversed with no arguments (``"prodready_backup:list"``); an entry
+    whose name does not reverse (the project did not mount that URLconf) is left out.
+    ``permission`` (``"app_label.codename"``), when set, hides the entry from staff
+    without it; the page itself still checks, the navigation only spares a dead end.
+    ``order`` sorts the entries (lower first).
+    """
+
+    label: str
+    url_name: str
+    permission: str | None = None
+    order: int = 100
+
+
 # --- periodic tasks ---------------------------------------------------------------------
 
 
