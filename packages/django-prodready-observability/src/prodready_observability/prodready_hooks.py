@@ -12,7 +12,7 @@ if TYPE_CHECKING:
     from django.http import HttpRequest, HttpResponse
 
     from prodready.conf import AppSettings
-    from prodready.dashboard import DashboardCard
+    from prodready.dashboard import DashboardCard, TimeRange
     from prodready.events import AuditEvent
     from prodready.readiness.findings import Finding
 
@@ -42,10 +42,12 @@ def prodready_request_finished(
 
 
 @hookimpl
-def prodready_dashboard_cards(request: HttpRequest) -> Iterable[DashboardCard]:
+def prodready_dashboard_cards(
+    request: HttpRequest, time_range: TimeRange
+) -> Iterable[DashboardCard]:
     from prodready_observability.analytics.card import requests_card
 
-    card = requests_card()
+    card = requests_card(time_range)
     return [] if card is None else [card]
 
 
