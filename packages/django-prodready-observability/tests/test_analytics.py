@@ -186,7 +186,7 @@ def test_the_card_charts_requests_and_latency_with_labelled_axes() -> None:
         for found in re.findall(r'<script type="application/json">(.+?)</script>', html, re.S)
     ]
     assert [(c["yLabel"], [s["label"] for s in c["series"]]) for c in charts] == [
-        ("requests per minute", ["Requests", "Server errors (5xx)"]),
+        ("requests / min", ["Requests", "Server errors (5xx)"]),
         ("milliseconds", ["95th percentile"]),
     ]
     assert all(c["xLabel"] == "Time (UTC)" and len(c["x"]) == 60 for c in charts)

@@ -28,7 +28,7 @@ def request_charts(figures: MinuteFigures, time_range: TimeRange) -> list[Chart]
                 Series(gettext("Requests"), figures.requests),
                 Series(gettext("Server errors (5xx)"), figures.errors),
             ],
-            y_label=gettext("requests per minute"),
+            y_label=gettext("requests / min"),
             empty=gettext("Requests and server errors per minute will appear here.")
             + " "
             + turned_on,

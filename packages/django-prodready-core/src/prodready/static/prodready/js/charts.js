@@ -8,6 +8,24 @@
   var HEIGHT = 180;
   var COLOURS = ["#4f46e5", "#dc2626", "#059669", "#d97706", "#0891b2"];
 
+  var INTEGER_STEPS = [1, 2, 5, 10, 20, 25, 50, 100, 200, 250, 500, 1000, 2000, 5000,
+    10000, 20000, 50000, 100000, 200000, 500000, 1000000];
+
+  function counts(chart) {
+    return chart.series.every(function (one) {
+      return one.values.every(function (value) { return value === null || Number.isInteger(value); });
+    });
+  }
+
+  function lonely(u, seriesIndex) {
+    var values = u.data[seriesIndex];
+    var found = [];
+    for (var i = 0; i < values.length; i++) {
+      if (values[i] != null && values[i - 1] == null && values[i + 1] == null) found.push(i);
+    }
+    return found;
+  }
+
   function cssVariable(name, fallback) {
     var value = getComputedStyle(document.documentElement).getPropertyValue(name).trim();
     return value || fallback;
@@ -44,7 +62,8 @@
         width: bars ? 0 : 2,
         fill: bars ? colour + "cc" : undefined,
         paths: bars ? uPlot.paths.bars({ size: [0.8, 48] }) : undefined,
-        points: { show: false },
+        // A value with gaps on both sides draws no line: show it as a dot.
+        points: bars ? { show: false } : { show: true, size: 6, filter: lonely },
         spanGaps: false,
         value: function (u, value) { return number(value) + unit; },
       });
@@ -52,6 +71,7 @@
     var yAxis = axis(chart.yLabel, text, grid);
     yAxis.size = 56;
     yAxis.values = function (u, ticks) { return ticks.map(number); };
+    if (counts(chart)) yAxis.incrs = INTEGER_STEPS;  // no "0.5 sign-ups" on the axis
     var x = chart.x;
     // Bars are centred on their time: half a step of room at each end keeps them whole.
     var half = bars && x.length > 1 ? (x[1] - x[0]) / 2 : 0;
