@@ -17,6 +17,8 @@ from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol, runtime_checkable
 
+from django.utils.functional import Promise
+
 from prodready.conf import conf
 
 # --- health checks ----------------------------------------------------------------------
@@ -196,7 +198,7 @@ class OperationsPage:
     ``order`` sorts the entries (lower first).
     """
 
-    label: str
+    label: str | Promise  # a lazy translation, rendered in the user's language
     url_name: str
     permission: str | None = None
     order: int = 100
