@@ -82,3 +82,28 @@ def test_no_navigation_for_anyone_but_active_staff(rf, django_user_model) -> Non
     request.user = django_user_model.objects.create_user("student", password="x")
     assert navigation_for(request) == []
     assert navigation_for(None) == []
+
+
+def test_the_navigation_costs_no_query_once_the_page_checked_a_permission(
+    rf, django_user_model, django_assert_num_queries
+) -> None:
+    """Pages check a permission first, which loads the user's permissions once; the
+    navigation's own checks then reuse Django's per-user permission cache."""
+    from prodready.dashboard.navigation import navigation_for
+
+    class Guarded:
+        @hookimpl
+        def prodready_operations_pages(self):
+            return [
+                OperationsPage(f"Page {n}", "prodready:health-live", f"auth.view_{kind}")
+                for n, kind in enumerate(["user", "group", "permission"])
+            ]
+
+    from prodready.testing import register_temporarily
+
+    request = rf.get(URL)
+    request.user = django_user_model.objects.create_user("operator", is_staff=True)
+    request.user.has_perm("auth.view_user")  # what the page itself does
+    with register_temporarily(Guarded()), django_assert_num_queries(0):
+        links = navigation_for(request)
+    assert [link.label for link in links] == ["Dashboard", "Health (JSON)"]
