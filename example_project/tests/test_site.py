@@ -75,6 +75,7 @@ OPERATIONS_PAGES = [
     "prodready_backup:list",
     "prodready_security_audit:recent",
     "prodready_security_csp:recent",
+    "prodready_lockouts:list",
     "prodready_sessions:manage",
     "prodready_otp:manage",
     "prodready:health-detail",
@@ -108,7 +109,11 @@ def test_the_navigation_leaves_out_pages_a_staff_member_may_not_open(client, dja
     nav = operations_nav(client.get("/ops/").content.decode())
     assert f'href="{reverse("prodready:dashboard")}"' in nav
     assert f'href="{reverse("prodready_sessions:manage")}"' in nav
-    for name in ("prodready_backup:list", "prodready_security_audit:recent"):
+    for name in (
+        "prodready_backup:list",
+        "prodready_security_audit:recent",
+        "prodready_lockouts:list",
+    ):
         assert reverse(name) not in nav, name
 
 

@@ -21,6 +21,7 @@ NAVIGATION = [
     "Backups",
     "Audit log",
     "CSP reports",
+    "Sign-in lockouts",
     "Sessions",
     "Two-factor",
     "Health (JSON)",
