@@ -115,8 +115,8 @@ def main() -> int:
 
     from django.contrib.auth import get_user_model
 
-    from prodready.dashboard.time_range import RANGES
     from prodready.templatetags import prodready_navigation
+    from prodready.time_range import RANGES
     from prodready_observability.analytics.history import minute_figures
     from prodready_observability.analytics.store import Recorder
     from prodready_observability.analytics.summary import last_hour

@@ -5,7 +5,7 @@ from datetime import UTC, datetime
 import pytest
 from django.test import RequestFactory
 
-from prodready.dashboard.time_range import DEFAULT_RANGE, RANGES, time_range_from
+from prodready.time_range import DEFAULT_RANGE, RANGES, time_range_from
 
 
 @pytest.mark.parametrize(

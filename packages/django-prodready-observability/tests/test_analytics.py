@@ -142,7 +142,7 @@ def test_counts_add_up_in_redis() -> None:
 
 
 def test_minute_figures_give_one_value_per_minute_of_the_range() -> None:
-    from prodready.dashboard.time_range import RANGES
+    from prodready.time_range import RANGES
     from prodready_observability.analytics.history import minute_figures
 
     store = Recorder()
@@ -166,7 +166,7 @@ def test_minute_figures_give_one_value_per_minute_of_the_range() -> None:
 
 
 def render_card(query: str) -> str:
-    from prodready.dashboard.time_range import time_range_from
+    from prodready.time_range import time_range_from
 
     request = RequestFactory().get("/ops/", {"range": query})
     [card] = [c for c in hooks.dashboard_cards(request, time_range_from(request)) if c.order == 20]

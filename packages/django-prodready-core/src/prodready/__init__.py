@@ -28,12 +28,12 @@ if TYPE_CHECKING:
     from prodready.contracts import PeriodicTask as PeriodicTask
     from prodready.dashboard.charts import Chart as Chart
     from prodready.dashboard.charts import Series as Series
-    from prodready.dashboard.time_range import TimeRange as TimeRange
     from prodready.events import AuditEvent as AuditEvent
     from prodready.events import Level
     from prodready.events import Notification as Notification
     from prodready.plugins import PluginError as PluginError
     from prodready.plugins import hookimpl as hookimpl
+    from prodready.time_range import TimeRange as TimeRange
 
 __version__ = "0.1.0.dev0"
 
@@ -55,7 +55,7 @@ _PUBLIC = {
     "OperationsPage": "prodready.contracts",
     "Chart": "prodready.dashboard.charts",
     "Series": "prodready.dashboard.charts",
-    "TimeRange": "prodready.dashboard.time_range",
+    "TimeRange": "prodready.time_range",
 }
 __all__ = ["__version__", "audit", "notify", *_PUBLIC]
 

@@ -43,8 +43,8 @@ if TYPE_CHECKING:
         OperationsPage,
         PeriodicTask,
     )
-    from prodready.dashboard.time_range import TimeRange
     from prodready.events import AuditEvent, Notification
+    from prodready.time_range import TimeRange
 
 logger = logging.getLogger(__name__)
 
@@ -166,7 +166,7 @@ def dashboard_cards(
     ``time_range`` defaults to the one the request's ``?range=`` names.
     """
     from prodready.contracts import DashboardCard
-    from prodready.dashboard.time_range import time_range_from
+    from prodready.time_range import time_range_from
 
     kwargs = {"request": request, "time_range": time_range or time_range_from(request)}
     try:

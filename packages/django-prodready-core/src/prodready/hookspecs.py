@@ -26,8 +26,8 @@ if TYPE_CHECKING:
         OperationsPage,
         PeriodicTask,
     )
-    from prodready.dashboard.time_range import TimeRange
     from prodready.events import AuditEvent, Notification
+    from prodready.time_range import TimeRange
 
 hookspec = pluggy.HookspecMarker("prodready")
 

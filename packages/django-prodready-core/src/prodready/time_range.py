@@ -1,7 +1,9 @@
-"""The dashboard's time ranges (1 h, 6 h, 24 h, 7 d) and the ``?range=`` parser.
+"""The operations dashboard's time ranges (1 h, 6 h, 24 h, 7 d) and the ``?range=`` parser.
 
 Cards receive the chosen range as the ``time_range`` argument of
 ``prodready_dashboard_cards``; :func:`time_range_from` reads it from a request.
+Not in ``prodready.dashboard``: the hook layer imports this module, and the dashboard
+imports the hook layer.
 """
 
 from __future__ import annotations

@@ -12,9 +12,10 @@ if TYPE_CHECKING:
     from django.http import HttpRequest, HttpResponse
 
     from prodready.conf import AppSettings
-    from prodready.dashboard import DashboardCard, TimeRange
+    from prodready.dashboard import DashboardCard
     from prodready.events import AuditEvent
     from prodready.readiness.findings import Finding
+    from prodready.time_range import TimeRange
 
 
 @hookimpl

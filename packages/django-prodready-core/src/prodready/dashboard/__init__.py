@@ -2,6 +2,6 @@
 
 from prodready.dashboard.cards import DashboardCard
 from prodready.dashboard.charts import Chart, Series
-from prodready.dashboard.time_range import TimeRange
+from prodready.time_range import TimeRange
 
 __all__ = ["Chart", "DashboardCard", "Series", "TimeRange"]

@@ -17,8 +17,8 @@ from django.views.decorators.cache import never_cache
 
 from prodready import hooks
 from prodready.dashboard.cards import DashboardCard
-from prodready.dashboard.time_range import RANGES, TimeRange, time_range_from
 from prodready.plugins import PluginError
+from prodready.time_range import RANGES, TimeRange, time_range_from
 
 logger = logging.getLogger(__name__)
 

@@ -7,7 +7,7 @@ from typing import Literal
 from django.utils.translation import gettext
 
 from prodready.dashboard import DashboardCard
-from prodready.dashboard.time_range import DEFAULT_RANGE, TimeRange
+from prodready.time_range import DEFAULT_RANGE, TimeRange
 from prodready_observability.analytics.charts import request_charts
 from prodready_observability.analytics.history import minute_figures
 from prodready_observability.analytics.summary import last_hour

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.utils.translation import gettext
 
 from prodready.dashboard.charts import Chart, Series
-from prodready.dashboard.time_range import TimeRange
+from prodready.time_range import TimeRange
 from prodready_observability.analytics.history import MinuteFigures
 
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from django.core.cache import caches
 
-from prodready.dashboard.time_range import TimeRange
+from prodready.time_range import TimeRange
 from prodready_observability.analytics.store import BOUNDS, _key, recorder
 from prodready_observability.analytics.summary import HOUR, _percentile
 from prodready_observability.conf import conf
