@@ -80,7 +80,8 @@ def test_the_tag_takes_only_a_chart() -> None:
 
 def test_charts_are_exported_for_plugin_authors() -> None:
     import prodready
-    from prodready.dashboard import charts, time_range
+    from prodready import time_range
+    from prodready.dashboard import charts
 
     assert prodready.Chart is charts.Chart
     assert prodready.Series is charts.Series
