@@ -2,19 +2,20 @@
 
 from __future__ import annotations
 
+import datetime
+from datetime import UTC
+
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import connection
 from django.http import HttpRequest
+from django.utils import timezone
 from django.utils.translation import gettext
 
-from prodready.dashboard import DashboardCard
+from prodready.dashboard import Chart, DashboardCard, Series
 from prodready.plugins import hookimpl
 from prodready.schedule import PeriodicTask
 from school.figures import figures
-
-CHART_HEIGHT = 40  # pixels of the tallest bar in the sign-ups chart
-
 
 # The figures sum up invoices (revenue) and attendance: for admins who may see both.
 FIGURES_PERMISSIONS = ("school.view_invoice", "school.view_attendance")
@@ -28,16 +29,33 @@ def prodready_dashboard_cards(request: HttpRequest) -> list[DashboardCard]:
 
 def figures_card() -> DashboardCard:
     today = figures()
-    tallest = max(today.new_users_30_days) or 1
-    bars = [
-        {"x": day * 6, "height": round(count / tallest * CHART_HEIGHT), "count": count}
-        for day, count in enumerate(today.new_users_30_days)
-    ]
     return DashboardCard(
         title=gettext("School today"),
         template="school/dashboard/figures_card.html",
-        context={"figures": today, "bars": bars, "chart_height": CHART_HEIGHT},
+        context={"figures": today, "sign_ups": sign_ups_chart(today.new_users_30_days)},
         order=20,
+    )
+
+
+def sign_ups_chart(per_day: list[int]) -> Chart:
+    """Bars of new users per day, oldest first, ending today (the site's time zone)."""
+    last = timezone.localdate()
+    first = last - datetime.timedelta(days=len(per_day) - 1)
+    # Each bar at its day's midnight UTC, so the axis (shown in UTC) names that day.
+    days = [
+        datetime.datetime.combine(first + datetime.timedelta(days=n), datetime.time(), UTC)
+        for n in range(len(per_day))
+    ]
+    return Chart(
+        title=gettext("New users, last 30 days"),
+        x=[day.timestamp() for day in days],
+        series=[Series(gettext("New users"), per_day)],
+        y_label=gettext("sign-ups per day"),
+        x_label=gettext("Day"),
+        kind="bars",
+        empty=gettext(
+            "New users per day will appear here once people sign up or staff add accounts."
+        ),
     )
 
 

@@ -41,7 +41,10 @@ def test_switching_to_polish_carries_through_2fa_and_the_dashboard(
     # Core's operations dashboard and the packages' cards.
     expect(page).to_have_url(re.compile(r"/ops/$"))
     expect(page.get_by_role("heading", name="Panel operacyjny", level=1)).to_be_visible()
-    expect(page.get_by_role("link", name="Stan zdrowia")).to_be_visible()
+    # The health card's title; the shared navigation names the JSON report apart.
+    expect(page.get_by_role("link", name="Stan zdrowia", exact=True)).to_be_visible()
+    expect(page.get_by_role("link", name="Stan zdrowia (JSON)")).to_be_visible()
+    expect(page.get_by_role("link", name="Powrót do serwisu")).to_be_visible()
     expect(page.get_by_role("heading", name="Kopie zapasowe")).to_be_visible()
 
     # And back to English from the school's pages.

@@ -139,3 +139,73 @@ def test_counts_add_up_in_redis() -> None:
             assert summary.slowest[0].requests == 21
         finally:
             caches["default"].clear()
+
+
+def test_minute_figures_give_one_value_per_minute_of_the_range() -> None:
+    from prodready.time_range import RANGES
+    from prodready_observability.analytics.history import minute_figures
+
+    store = Recorder()
+    store.record("a/", 200, 0.02, now=NOW - 120)
+    store.record("a/", 500, 3.0, now=NOW - 120)
+    store.record("a/", 200, 0.02, now=NOW)
+    store.flush()
+    figures = minute_figures(RANGES[0], now=NOW)
+    assert figures is not None
+    assert len(figures.minutes) == len(figures.requests) == len(figures.p95_ms) == 60
+    assert figures.minutes[-1] == int(NOW // 60) * 60
+    assert figures.minutes[1] - figures.minutes[0] == 60
+    assert (figures.requests[-3], figures.requests[-2], figures.requests[-1]) == (2, 0, 1)
+    assert (figures.errors[-3], figures.errors[-1]) == (1, 0)
+    assert (figures.p95_ms[-3], figures.p95_ms[-2]) == (5000.0, None)
+    assert figures.covers_range
+    longer = minute_figures(RANGES[3], now=NOW)
+    assert longer is not None
+    assert longer.requests == figures.requests  # the store has the last hour only
+    assert not longer.covers_range
+
+
+def render_card(query: str) -> str:
+    from prodready.time_range import time_range_from
+
+    request = RequestFactory().get("/ops/", {"range": query})
+    [card] = [c for c in hooks.dashboard_cards(request, time_range_from(request)) if c.order == 20]
+    return render_to_string(card.template, card.context)
+
+
+def test_the_card_charts_requests_and_latency_with_labelled_axes() -> None:
+    import json
+    import re
+
+    with override_settings(**SETTINGS):
+        Client().get("/lessons/1/")
+        Client(raise_request_exception=False).get("/broken/")
+    html = render_card("1h")
+    charts = [
+        json.loads(found)
+        for found in re.findall(r'<script type="application/json">(.+?)</script>', html, re.S)
+    ]
+    assert [(c["yLabel"], [s["label"] for s in c["series"]]) for c in charts] == [
+        ("requests / min", ["Requests", "Server errors (5xx)"]),
+        ("milliseconds", ["95th percentile"]),
+    ]
+    assert all(c["xLabel"] == "Time (UTC)" and len(c["x"]) == 60 for c in charts)
+    assert sum(charts[0]["series"][0]["values"]) == 2
+    assert sum(charts[0]["series"][1]["values"]) == 1
+    assert "keeps only the last hour" not in html
+
+
+def test_a_longer_range_says_what_the_store_keeps() -> None:
+    with override_settings(**SETTINGS):
+        Client().get("/lessons/1/")
+    html = render_card("24h")
+    assert "data-pr-chart" in html
+    assert "this shows that hour of the 24 hours asked for" in html
+
+
+def test_with_no_requests_the_charts_say_what_will_appear_and_what_turns_it_on() -> None:
+    html = render_card("6h")
+    assert "data-pr-chart" not in html
+    assert "Requests and server errors per minute will appear here." in html
+    assert "The 95th-percentile response time of each minute will appear here." in html
+    assert html.count("PRODREADY_ANALYTICS_CACHE") == 2

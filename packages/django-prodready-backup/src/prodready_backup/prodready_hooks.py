@@ -20,6 +20,7 @@ if TYPE_CHECKING:
         Finding,
         HealthCheck,
         MetricsCollector,
+        OperationsPage,
     )
 
 
@@ -59,6 +60,16 @@ def prodready_periodic_tasks() -> Iterable[PeriodicTask]:
         ("prodready_backup.prune", conf.BACKUP_PRUNE_SCHEDULE),
     ]
     return [PeriodicTask(name=task, task=task, cron=cron) for task, cron in schedule if cron]
+
+
+@hookimpl
+def prodready_operations_pages() -> Iterable[OperationsPage]:
+    from django.utils.translation import gettext_lazy as _
+
+    from prodready import OperationsPage
+    from prodready_backup.views import VIEW_PERMISSION
+
+    return [OperationsPage(_("Backups"), "prodready_backup:list", VIEW_PERMISSION, order=30)]
 
 
 @hookimpl

@@ -24,12 +24,16 @@ if TYPE_CHECKING:
     from prodready.contracts import HealthCheck as HealthCheck
     from prodready.contracts import HealthCheckError as HealthCheckError
     from prodready.contracts import MetricsCollector as MetricsCollector
+    from prodready.contracts import OperationsPage as OperationsPage
     from prodready.contracts import PeriodicTask as PeriodicTask
+    from prodready.dashboard.charts import Chart as Chart
+    from prodready.dashboard.charts import Series as Series
     from prodready.events import AuditEvent as AuditEvent
     from prodready.events import Level
     from prodready.events import Notification as Notification
     from prodready.plugins import PluginError as PluginError
     from prodready.plugins import hookimpl as hookimpl
+    from prodready.time_range import TimeRange as TimeRange
 
 __version__ = "0.1.0.dev0"
 
@@ -48,6 +52,10 @@ _PUBLIC = {
     "Notification": "prodready.events",
     "BackupTarget": "prodready.contracts",
     "MetricsCollector": "prodready.contracts",
+    "OperationsPage": "prodready.contracts",
+    "Chart": "prodready.dashboard.charts",
+    "Series": "prodready.dashboard.charts",
+    "TimeRange": "prodready.time_range",
 }
 __all__ = ["__version__", "audit", "notify", *_PUBLIC]
 

@@ -17,6 +17,8 @@ from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol, runtime_checkable
 
+from django.utils.functional import Promise
+
 from prodready.conf import conf
 
 # --- health checks ----------------------------------------------------------------------
@@ -183,6 +185,23 @@ class DashboardCard:
     status: Literal["ok", "warning", "error", "info"] = "info"
     order: int = 100
     url: str | None = None
+
+
+@dataclass(frozen=True)
+class OperationsPage:
+    """One entry of the operations pages' shared navigation.
+
+    ``url_name`` is reversed with no arguments (``"prodready_backup:list"``); an entry
+    whose name does not reverse (the project did not mount that URLconf) is left out.
+    ``permission`` (``"app_label.codename"``), when set, hides the entry from staff
+    without it; the page itself still checks, the navigation only spares a dead end.
+    ``order`` sorts the entries (lower first).
+    """
+
+    label: str | Promise  # a lazy translation, rendered in the user's language
+    url_name: str
+    permission: str | None = None
+    order: int = 100
 
 
 # --- periodic tasks ---------------------------------------------------------------------

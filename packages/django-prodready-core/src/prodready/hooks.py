@@ -40,9 +40,11 @@ if TYPE_CHECKING:
         Finding,
         HealthCheck,
         MetricsCollector,
+        OperationsPage,
         PeriodicTask,
     )
     from prodready.events import AuditEvent, Notification
+    from prodready.time_range import TimeRange
 
 logger = logging.getLogger(__name__)
 
@@ -155,13 +157,20 @@ def metrics() -> list[MetricsCollector]:
     return _collect("prodready_metrics", MetricsCollector)
 
 
-def dashboard_cards(request: HttpRequest) -> list[DashboardCard]:
+def dashboard_cards(
+    request: HttpRequest, time_range: TimeRange | None = None
+) -> list[DashboardCard]:
     """Every plugin's cards; a plugin that fails gets an error card instead of its own,
-    so one broken plugin cannot take the whole dashboard down."""
-    from prodready.contracts import DashboardCard
+    so one broken plugin cannot take the whole dashboard down.
 
+    ``time_range`` defaults to the one the request's ``?range=`` names.
+    """
+    from prodready.contracts import DashboardCard
+    from prodready.time_range import time_range_from
+
+    kwargs = {"request": request, "time_range": time_range or time_range_from(request)}
     try:
-        return _collect("prodready_dashboard_cards", DashboardCard, request=request)
+        return _collect("prodready_dashboard_cards", DashboardCard, **kwargs)
     except Exception:  # logged below, naming the plugin
         pass
     # The error path: each plugin on its own, so the others' cards still show.
@@ -169,7 +178,8 @@ def dashboard_cards(request: HttpRequest) -> list[DashboardCard]:
     for impl in _implementations(_caller("prodready_dashboard_cards")):
         try:
             try:
-                cards += _items(impl.function(request=request), DashboardCard)
+                wanted = {name: kwargs[name] for name in impl.argnames}
+                cards += _items(impl.function(**wanted), DashboardCard)
             except _Mismatch as mismatch:
                 raise PluginError(
                     f"Plugin {impl.plugin_name!r} {mismatch.describe('prodready_dashboard_cards')}"
@@ -182,6 +192,12 @@ def dashboard_cards(request: HttpRequest) -> list[DashboardCard]:
             reason = str(exc) if told else type(exc).__name__
             cards.append(_error_card(impl.plugin_name, reason))
     return cards
+
+
+def operations_pages() -> list[OperationsPage]:
+    from prodready.contracts import OperationsPage
+
+    return _collect("prodready_operations_pages", OperationsPage)
 
 
 def _error_card(plugin: str, reason: str) -> DashboardCard:

@@ -23,9 +23,11 @@ if TYPE_CHECKING:
         Finding,
         HealthCheck,
         MetricsCollector,
+        OperationsPage,
         PeriodicTask,
     )
     from prodready.events import AuditEvent, Notification
+    from prodready.time_range import TimeRange
 
 hookspec = pluggy.HookspecMarker("prodready")
 
@@ -168,15 +170,34 @@ def prodready_metrics() -> Iterable[MetricsCollector]:
 
 
 @hookspec
-def prodready_dashboard_cards(request: HttpRequest) -> Iterable[DashboardCard]:
+def prodready_dashboard_cards(
+    request: HttpRequest, time_range: TimeRange
+) -> Iterable[DashboardCard]:
     """Return cards for the operations dashboard.
 
     Called for every view of the dashboard, for a staff user.
 
     :param request: the dashboard request (for permissions and links).
+    :param time_range: the range the staff user chose (``?range=``: 1 h, 6 h, 24 h,
+        7 d); cards with charts or counts show that span. Added in 0.2: an
+        implementation that does not accept it still works.
     :returns: :class:`prodready.dashboard.DashboardCard` instances.
 
     .. versionadded:: 0.1
+    """
+
+
+@hookspec
+def prodready_operations_pages() -> Iterable[OperationsPage]:
+    """Return the staff pages that belong in the operations pages' shared navigation.
+
+    Called whenever a page built on ``prodready/base.html`` renders for a staff user.
+    An entry whose permission the user lacks, or whose URL name does not reverse, is
+    left out.
+
+    :returns: :class:`prodready.OperationsPage` instances.
+
+    .. versionadded:: 0.2
     """
 
 

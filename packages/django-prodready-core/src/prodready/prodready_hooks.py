@@ -11,6 +11,7 @@ if TYPE_CHECKING:
     from django.http import HttpRequest
 
     from prodready.conf import AppSettings
+    from prodready.contracts import OperationsPage
     from prodready.dashboard import DashboardCard
     from prodready.events import Notification
     from prodready.health.base import HealthCheck
@@ -58,3 +59,10 @@ def prodready_dashboard_cards(request: HttpRequest) -> Iterable[DashboardCard]:
     from prodready.dashboard.health_card import health_card
 
     return [health_card(request)]
+
+
+@hookimpl(trylast=True)
+def prodready_operations_pages() -> Iterable[OperationsPage]:
+    from prodready.dashboard.navigation import core_pages
+
+    return core_pages()

@@ -15,6 +15,7 @@ if TYPE_CHECKING:
     from prodready.dashboard import DashboardCard
     from prodready.events import AuditEvent
     from prodready.readiness.findings import Finding
+    from prodready.time_range import TimeRange
 
 
 @hookimpl
@@ -42,10 +43,12 @@ def prodready_request_finished(
 
 
 @hookimpl
-def prodready_dashboard_cards(request: HttpRequest) -> Iterable[DashboardCard]:
+def prodready_dashboard_cards(
+    request: HttpRequest, time_range: TimeRange
+) -> Iterable[DashboardCard]:
     from prodready_observability.analytics.card import requests_card
 
-    card = requests_card()
+    card = requests_card(time_range)
     return [] if card is None else [card]
 
 

@@ -18,6 +18,7 @@ if TYPE_CHECKING:
         Finding,
         HealthCheck,
         MetricsCollector,
+        OperationsPage,
     )
 
 
@@ -54,6 +55,13 @@ def prodready_dashboard_cards(request: HttpRequest) -> Iterable[DashboardCard]:
         *lockout_cards.cards(request),
         *audit_cards.cards(request),
     ]
+
+
+@hookimpl
+def prodready_operations_pages() -> Iterable[OperationsPage]:
+    from prodready_security.operations_pages import operations_pages
+
+    return operations_pages()
 
 
 @hookimpl

@@ -18,6 +18,7 @@ from django.views.decorators.cache import never_cache
 from prodready import hooks
 from prodready.dashboard.cards import DashboardCard
 from prodready.plugins import PluginError
+from prodready.time_range import RANGES, TimeRange, time_range_from
 
 logger = logging.getLogger(__name__)
 
@@ -43,16 +44,23 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         return redirect_to_login(request.get_full_path())
     if not (request.user.is_active and request.user.is_staff):
         raise PermissionDenied(gettext("The operations dashboard is for staff only."))
-    rendered, problem = _collect(request)
+    time_range = time_range_from(request)
+    rendered, problem = _collect(request, time_range)
     counts = Counter(item.status for item in rendered)
-    context = {"cards": rendered, "problem": problem, "counts": counts}
+    context = {
+        "cards": rendered,
+        "problem": problem,
+        "counts": counts,
+        "time_range": time_range,
+        "ranges": RANGES,
+    }
     return render(request, "prodready/dashboard/index.html", context)
 
 
-def _collect(request: HttpRequest) -> tuple[list[RenderedCard], str | None]:
+def _collect(request: HttpRequest, time_range: TimeRange) -> tuple[list[RenderedCard], str | None]:
     """Render every card, isolating failures so one plugin cannot take the page down."""
     try:
-        cards = hooks.dashboard_cards(request)
+        cards = hooks.dashboard_cards(request, time_range)
     except PluginError as exc:  # its message names the plugin and says what was wrong
         logger.exception("Collecting dashboard cards failed")
         return [], str(exc)
@@ -63,11 +71,11 @@ def _collect(request: HttpRequest) -> tuple[list[RenderedCard], str | None]:
             "The details are in the server log."
         ).format(error=type(exc).__name__)
     ordered = sorted(cards, key=lambda card: (card.order, card.title.lower()))
-    return [_render(request, card) for card in ordered], None
+    return [_render(request, card, time_range) for card in ordered], None
 
 
-def _render(request: HttpRequest, card: DashboardCard) -> RenderedCard:
-    context = {**card.context, "card": card}
+def _render(request: HttpRequest, card: DashboardCard, time_range: TimeRange) -> RenderedCard:
+    context = {**card.context, "card": card, "time_range": time_range}
     try:
         html = render_to_string(card.template, context, request=request)
     except Exception as exc:

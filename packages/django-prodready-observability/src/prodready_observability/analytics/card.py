@@ -7,15 +7,19 @@ from typing import Literal
 from django.utils.translation import gettext
 
 from prodready.dashboard import DashboardCard
+from prodready.time_range import DEFAULT_RANGE, TimeRange
+from prodready_observability.analytics.charts import request_charts
+from prodready_observability.analytics.history import minute_figures
 from prodready_observability.analytics.summary import last_hour
 
 ERROR_RATE_WARNING = 0.01
 ERROR_RATE_ERROR = 0.05
 
 
-def requests_card() -> DashboardCard | None:
+def requests_card(time_range: TimeRange = DEFAULT_RANGE) -> DashboardCard | None:
     summary = last_hour()
-    if summary is None:
+    figures = minute_figures(time_range)
+    if summary is None or figures is None:
         return None
     status: Literal["ok", "warning", "error", "info"] = "info"
     if summary.requests:
@@ -27,7 +31,11 @@ def requests_card() -> DashboardCard | None:
     return DashboardCard(
         title=gettext("Requests, last hour"),
         template="prodready_observability/dashboard/requests_card.html",
-        context={"summary": summary, "error_percent": summary.error_rate * 100},
+        context={
+            "summary": summary,
+            "error_percent": summary.error_rate * 100,
+            "charts": request_charts(figures, time_range),
+        },
         status=status,
         order=20,
     )
