@@ -8,10 +8,11 @@ from django.utils.module_loading import import_string
 
 from prodready.health.base import HealthCheck, HealthCheckError
 
-# Time kept back from the check's timeout, so the ping's own wait ends first and
-# the check reports "no worker answered" rather than being cut off as hung.
-# Brokers that poll, such as Redis, overshoot a wait by up to about a second.
-MARGIN_SECONDS = 1.0
+# The share of the check's timeout the ping may wait; the rest is kept back so the ping's
+# own wait ends first and the check reports "no worker answered" rather than being cut
+# off as hung. Brokers that poll, such as Redis, overshoot a wait by up to about a
+# second, and more on a loaded host, so the margin grows with the timeout.
+WAIT_SHARE = 0.5
 MINIMUM_WAIT_SECONDS = 0.5
 
 
@@ -26,10 +27,12 @@ class CeleryWorkersCheck(HealthCheck):
 
     def check(self) -> str | None:
         app = load_celery_app(self.app_path)
-        wait = max(MINIMUM_WAIT_SECONDS, self.effective_timeout() - MARGIN_SECONDS)
+        wait = max(MINIMUM_WAIT_SECONDS, self.effective_timeout() * WAIT_SHARE)
         with app.connection_for_write() as connection:
             try:
-                connection.ensure_connection(max_retries=1, timeout=wait)
+                # The retry at once: a pooled connection the broker dropped (a restart)
+                # fails its first attempt, and kombu's default pause is 2 s.
+                connection.ensure_connection(max_retries=1, interval_start=0, timeout=wait)
             except Exception as exc:
                 # Broker URLs carry passwords: the log gets the error, the report its kind.
                 raise HealthCheckError(
