@@ -20,6 +20,7 @@ if TYPE_CHECKING:
         Finding,
         HealthCheck,
         MetricsCollector,
+        TimeSeries,
     )
 
 
@@ -100,3 +101,10 @@ def prodready_before_migrate(
     from prodready_backup.before_migrate import backup_before_migrate
 
     backup_before_migrate(plan, database, options, stdout)
+
+
+@hookimpl
+def prodready_time_series() -> Iterable[TimeSeries]:
+    from prodready_backup.series import backup_series
+
+    return backup_series()

@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from prodready.contracts import HealthCheckError as HealthCheckError
     from prodready.contracts import MetricsCollector as MetricsCollector
     from prodready.contracts import PeriodicTask as PeriodicTask
+    from prodready.contracts import TimeSeries as TimeSeries
     from prodready.events import AuditEvent as AuditEvent
     from prodready.events import Level
     from prodready.events import Notification as Notification
@@ -48,6 +49,7 @@ _PUBLIC = {
     "Notification": "prodready.events",
     "BackupTarget": "prodready.contracts",
     "MetricsCollector": "prodready.contracts",
+    "TimeSeries": "prodready.contracts",
 }
 __all__ = ["__version__", "audit", "notify", *_PUBLIC]
 

@@ -24,6 +24,7 @@ if TYPE_CHECKING:
         HealthCheck,
         MetricsCollector,
         PeriodicTask,
+        TimeSeries,
     )
     from prodready.events import AuditEvent, Notification
 
@@ -217,4 +218,17 @@ def prodready_before_migrate(
         (respect ``options["verbosity"]``).
 
     .. versionadded:: 0.2
+    """
+
+
+@hookspec
+def prodready_time_series() -> Iterable[TimeSeries]:
+    """Return the time series this plugin offers to the anomaly detector.
+
+    Called once a minute by the detector's periodic task (``prodready.detect_anomalies``),
+    so it should be cheap: the work happens in each series' ``points()``.
+
+    :returns: :class:`prodready.contracts.TimeSeries` instances with unique names.
+
+    .. versionadded:: 0.3
     """

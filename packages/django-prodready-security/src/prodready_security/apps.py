@@ -11,6 +11,7 @@ class ProdreadySecurityConfig(AppConfig):
 
     def ready(self) -> None:
         from prodready_security.audit import checks as audit_checks
+        from prodready_security import failed_logins
         from prodready_security.audit import setup as audit_setup
         from prodready_security.headers import checks as headers_checks
         from prodready_security.otp import checks as otp_checks
@@ -39,6 +40,7 @@ class ProdreadySecurityConfig(AppConfig):
         checks.register(sessions_checks.check_schedule)
         audit_setup.connect()
         signals.connect()
+        failed_logins.connect()
         tracking.connect()
         device_cache.connect()
         setting_changed.connect(
