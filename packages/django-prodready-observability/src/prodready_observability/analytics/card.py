@@ -6,7 +6,9 @@ from typing import Literal
 
 from django.utils.translation import gettext
 
+from prodready import anomalies
 from prodready.dashboard import DashboardCard
+from prodready_observability.analytics.series import request_series
 from prodready_observability.analytics.summary import last_hour
 
 ERROR_RATE_WARNING = 0.01
@@ -24,10 +26,19 @@ def requests_card() -> DashboardCard | None:
             status = "warning"
         if summary.error_rate >= ERROR_RATE_ERROR:
             status = "error"
+    # The anomaly detector's verdict on this card's series (prodready.anomalies).
+    labels = {series.name: series.label for series in request_series()}
+    unusual = [labels[name] for name in anomalies.current(list(labels))]
+    if unusual and status in ("ok", "info"):
+        status = "warning"
     return DashboardCard(
         title=gettext("Requests, last hour"),
         template="prodready_observability/dashboard/requests_card.html",
-        context={"summary": summary, "error_percent": summary.error_rate * 100},
+        context={
+            "summary": summary,
+            "error_percent": summary.error_rate * 100,
+            "unusual": unusual,
+        },
         status=status,
         order=20,
     )

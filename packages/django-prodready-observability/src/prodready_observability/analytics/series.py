@@ -61,7 +61,11 @@ def request_series() -> list[TimeSeries]:
 
 
 def request_rate(start: int, end: int) -> Iterable[tuple[int, float]]:
-    return [(minute, float(counts[0])) for minute, counts in _read(start, end).items()]
+    """Requests in each minute; the empty minutes before the first request count as no
+    data, not as zero, so a site that just started is not a jump from nothing."""
+    points = [(minute, float(counts[0])) for minute, counts in _read(start, end).items()]
+    first = next((index for index, (_, value) in enumerate(points) if value), len(points))
+    return points[first:]
 
 
 def error_rate(start: int, end: int) -> Iterable[tuple[int, float]]:
