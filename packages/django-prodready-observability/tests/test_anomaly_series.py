@@ -9,7 +9,7 @@ from django.core.cache import caches
 from django.template.loader import render_to_string
 from django.test import RequestFactory, override_settings
 
-from prodready import hookimpl, hooks
+from prodready import hooks
 from prodready.anomalies.detect import detect
 from prodready_observability.analytics import series
 from prodready_observability.analytics.store import recorder
@@ -26,15 +26,6 @@ def empty_cache() -> Iterator[None]:
         yield
         recorder.flush()
         caches["default"].clear()
-
-
-class Notifications:
-    def __init__(self) -> None:
-        self.sent: list[object] = []
-
-    @hookimpl
-    def prodready_notify(self, notification: object) -> None:
-        self.sent.append(notification)
 
 
 def traffic(minute: int, requests: int, errors: int, seconds: float = 0.05) -> None:
@@ -76,17 +67,16 @@ def test_no_series_without_the_store() -> None:
 
 
 def test_a_jump_in_server_errors_is_notified_and_flags_the_requests_card(
-    prodready_plugin,
+    notifications,
 ) -> None:
-    inbox = prodready_plugin(Notifications())
     for minute in range(MINUTE, MINUTE + 60):
         traffic(minute, 100, 1 + minute % 2)  # 1 or 2 errors in 100
         detect((minute + 1) * 60 + 5)
-    assert inbox.sent == []
+    assert notifications == []
     for minute in range(MINUTE + 60, MINUTE + 63):
         traffic(minute, 100, 15)
         detect((minute + 1) * 60 + 5)
-    (started,) = inbox.sent
+    (started,) = notifications
     assert started.subject == "Anomaly: Error rate"
     assert started.data["series"] == "observability.error_rate"
     assert started.source == "prodready.anomalies"
