@@ -124,10 +124,18 @@ def ensure_gettext(session: nox.Session) -> None:
 
 
 # The deployment files' tests run these (Debian's nginx, prometheus, prometheus-alertmanager).
-DEPLOYMENT_TOOLS = {"nginx": "nginx", "promtool": "prometheus", "prometheus": "prometheus"}
-DEPLOYMENT_TOOLS["amtool"] = "prometheus-alertmanager"
-DAEMONS = (["pgrep", "-x", "nginx"], ["pgrep", "-x", "prometheus"])
-DAEMONS += (["pgrep", "-f", "^/usr/bin/prometheus-alertmanager"],)
+DEPLOYMENT_TOOLS = {
+    "nginx": "nginx",
+    "promtool": "prometheus",
+    "prometheus": "prometheus",
+    "amtool": "prometheus-alertmanager",
+}
+# Daemons an install may start: stopped again if they were not running before it.
+DAEMONS = (
+    ["pgrep", "-x", "nginx"],
+    ["pgrep", "-x", "prometheus"],
+    ["pgrep", "-f", "^/usr/bin/prometheus-alertmanager"],
+)
 
 
 def ensure_deployment_tools(session: nox.Session) -> None:
@@ -137,7 +145,9 @@ def ensure_deployment_tools(session: nox.Session) -> None:
     install started is stopped (only those); elsewhere their tests skip without them.
     """
     path = f"{os.environ.get('PATH', '')}{os.pathsep}/usr/sbin"
-    missing = sorted({pkg for tool, pkg in DEPLOYMENT_TOOLS.items() if not shutil.which(tool, path=path)})
+    missing = sorted(
+        {pkg for tool, pkg in DEPLOYMENT_TOOLS.items() if not shutil.which(tool, path=path)}
+    )
     if not missing:
         return
     if os.environ.get("CI") != "true":

@@ -78,7 +78,9 @@ def classic(
     departure = value - mean
     z = departure / spread if spread else math.copysign(math.inf, departure) if departure else 0
     unusual = {"up": z >= threshold, "down": z <= -threshold}.get(direction, abs(z) >= threshold)
-    return scoring.Score(value, mean, z, unusual and abs(departure) >= min_change and departure != 0)
+    return scoring.Score(
+        value, mean, z, unusual and abs(departure) >= min_change and departure != 0
+    )
 
 
 Points = Callable[[list[Counts]], list[float | None]]
@@ -113,7 +115,9 @@ SERIES: dict[str, tuple[Points, float, str]] = {
 }
 
 
-def episodes(values: list[float | None], min_change: float, direction: str, scorer: Scorer) -> list[int]:
+def episodes(
+    values: list[float | None], min_change: float, direction: str, scorer: Scorer
+) -> list[int]:
     """The minutes at which episodes start, running the detector over ``values``."""
     state, started = scoring.State(), []
     for minute, value in enumerate(values):
@@ -144,8 +148,10 @@ def main() -> int:
     rng = random.Random(args.seed)
 
     week = [minute_counts(rng, minute, args.mean_rpm, ERROR_SHARE) for minute in range(WEEK)]
-    print(f"A simulated week: {WEEK} minutes, {sum(c[0] for c in week):,} requests, "
-          f"threshold {conf.ANOMALY_THRESHOLD} (robust z), window {WINDOW} min.")
+    print(
+        f"A simulated week: {WEEK} minutes, {sum(c[0] for c in week):,} requests, "
+        f"threshold {conf.ANOMALY_THRESHOLD} (robust z), window {WINDOW} min."
+    )
     print("False alerts per week (target: at most 1 per series):")
     worst = 0
     for name, (values_of, min_change, direction) in SERIES.items():
@@ -162,21 +168,33 @@ def main() -> int:
     for _ in range(args.steps):
         step = rng.randrange(DAY, 2 * DAY)
         lead = [minute_counts(rng, m, args.mean_rpm, ERROR_SHARE) for m in range(step - 90, step)]
-        after = [minute_counts(rng, m, args.mean_rpm, 5 * ERROR_SHARE) for m in range(step, step + 30)]
+        after = [
+            minute_counts(rng, m, args.mean_rpm, 5 * ERROR_SHARE) for m in range(step, step + 30)
+        ]
         values = values_of(lead + after)
         for kind, scorer in (("robust", scoring.score), ("classic", classic)):
-            found = [m - 90 + 1 for m in episodes(values, min_change, direction, scorer) if m >= 90]
+            found = [
+                m - 90 + 1 for m in episodes(values, min_change, direction, scorer) if m >= 90
+            ]
             delays[kind].append(found[0] if found else math.inf)
-    print(f"Detection delay after a 5x step in error rate, {args.steps} steps at random times "
-          "of day (target: median at most 3 min):")
+    print(
+        f"Detection delay after a 5x step in error rate, {args.steps} steps at random times "
+        "of day (target: median at most 3 min):"
+    )
     for kind, found in delays.items():
         missed = sum(math.isinf(d) for d in found)
-        print(f"  {kind:8} median {statistics.median(found):.0f} min, "
-              f"worst {max(found):.0f} min, not detected within 30 min: {missed}")
+        print(
+            f"  {kind:8} median {statistics.median(found):.0f} min, "
+            f"worst {max(found):.0f} min, not detected within 30 min: {missed}"
+        )
     median_delay = statistics.median(delays["robust"])
     baseline = statistics.median(delays["classic"])
-    ratio = f"{median_delay / baseline:.2f}x" if math.isfinite(baseline) else "n/a (classic missed)"
-    print(f"  robust / classic median delay: {ratio} -> {'met' if median_delay <= 3 else 'MISSED'}")
+    ratio = (
+        f"{median_delay / baseline:.2f}x" if math.isfinite(baseline) else "n/a (classic missed)"
+    )
+    print(
+        f"  robust / classic median delay: {ratio} -> {'met' if median_delay <= 3 else 'MISSED'}"
+    )
     return 0
 
 

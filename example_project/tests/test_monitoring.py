@@ -113,10 +113,13 @@ def prometheus(stack: Stack, tmp_path: Path) -> Iterator[Prometheus]:  # noqa: F
         deadline = time.monotonic() + 30
         while True:
             assert process.poll() is None, (tmp_path / "prometheus.log").read_text()
-            with contextlib.suppress(OSError):  # 503 until its storage and rules are loaded
-                with urllib.request.urlopen(f"{server.base}/-/ready", timeout=5) as response:
-                    if response.status == 200:
-                        break
+            # 503 until its storage and rules are loaded
+            with (
+                contextlib.suppress(OSError),
+                urllib.request.urlopen(f"{server.base}/-/ready", timeout=5) as response,
+            ):
+                if response.status == 200:
+                    break
             assert time.monotonic() < deadline, (tmp_path / "prometheus.log").read_text()
             time.sleep(0.25)
         yield server
@@ -187,5 +190,7 @@ def test_prometheus_evaluates_every_dashboard_panel_and_alert_rule(
     groups = prometheus.get("/api/v1/rules")["data"]["groups"]
     loaded = {rule["name"]: rule for group in groups for rule in group["rules"]}
     assert sorted(loaded) == sorted(alert for alert, _ in rule_expressions())
-    unhealthy = {name: rule.get("lastError") for name, rule in loaded.items() if rule["health"] != "ok"}
+    unhealthy = {
+        name: rule.get("lastError") for name, rule in loaded.items() if rule["health"] != "ok"
+    }
     assert unhealthy == {}

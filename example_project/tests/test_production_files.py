@@ -282,7 +282,8 @@ def test_grafana_provisioning_finds_the_dashboard_and_its_data_source() -> None:
     assert dashboards
     for path in dashboards:
         dashboard = json.loads(path.read_text())
-        assert dashboard["uid"] and dashboard["title"]
+        assert dashboard["uid"]
+        assert dashboard["title"]
         for panel in dashboard["panels"]:
             assert panel["datasource"]["uid"] in uids, panel["title"]
             assert panel["targets"], panel["title"]

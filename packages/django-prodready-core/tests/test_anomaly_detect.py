@@ -30,7 +30,10 @@ class SeriesPlugin:
     def prodready_time_series(self):
         return [
             TimeSeries(
-                name=self.name, label="Failed reminders", unit="e-mails/min", points=self.points,
+                name=self.name,
+                label="Failed reminders",
+                unit="e-mails/min",
+                points=self.points,
                 min_change=5,
             )
         ]
@@ -108,7 +111,7 @@ def test_a_series_that_fails_is_logged_and_the_others_still_scored(prodready_plu
 def test_two_series_with_one_name_are_a_plugin_error(prodready_plugin):
     prodready_plugin(SeriesPlugin())
     prodready_plugin(SeriesPlugin())
-    with pytest.raises(PluginError, match="'school.reminders_failed' more than once"):
+    with pytest.raises(PluginError, match=r"'school\.reminders_failed' more than once"):
         detect.detect(at(START))
 
 

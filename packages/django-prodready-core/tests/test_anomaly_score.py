@@ -36,7 +36,8 @@ def test_a_huge_step_always_alerts_within_two_minutes(base, jitter, factor):
     before = [base + 1 + point for point in jitter]  # noisy, at most 2 apart
     step = (base + 1) * factor + 100
     changes = run([*before, step, step, step], min_change=5.0)
-    assert changes and changes[0][:2] == (61, "started")  # the second minute after the step
+    assert changes  # the second minute after the step:
+    assert changes[0][:2] == (61, "started")
 
 
 def test_the_minimum_change_keeps_a_quiet_series_quiet():
@@ -82,8 +83,14 @@ def test_an_episode_soon_after_a_notified_one_is_flagged_but_not_notified():
         state, change = advance(state, anomalous, minute, confirm=2, calm=5, cooldown_minutes=30)
         if change:
             changes.append((minute, change, state.notified, state.last_notified_end))
-    assert changes == [(1, "started", True, None), (6, "ended", False, 6), (11, "started", False, 6)]
+    assert changes == [
+        (1, "started", True, None),
+        (6, "ended", False, 6),
+        (11, "started", False, 6),
+    ]
     assert state.active
     # Past the cooldown, the next episode is notified again.
-    state, _ = advance(State(last_notified_end=6), True, 40, confirm=1, calm=5, cooldown_minutes=30)
+    state, _ = advance(
+        State(last_notified_end=6), True, 40, confirm=1, calm=5, cooldown_minutes=30
+    )
     assert state.notified

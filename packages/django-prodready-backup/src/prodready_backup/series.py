@@ -60,7 +60,9 @@ def backup_series() -> list[TimeSeries]:
     return found
 
 
-def _reader(target: str, field: str, per_unit: float) -> Callable[[int, int], Iterable[tuple[int, float]]]:
+def _reader(
+    target: str, field: str, per_unit: float
+) -> Callable[[int, int], Iterable[tuple[int, float]]]:
     def points(start: int, end: int) -> Iterable[tuple[int, float]]:
         runs = BackupRecord.objects.filter(
             target=target,

@@ -10,8 +10,8 @@ class ProdreadySecurityConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from prodready_security.audit import checks as audit_checks
         from prodready_security import failed_logins
+        from prodready_security.audit import checks as audit_checks
         from prodready_security.audit import setup as audit_setup
         from prodready_security.headers import checks as headers_checks
         from prodready_security.otp import checks as otp_checks

@@ -39,7 +39,9 @@ def current(names: list[str]) -> dict[str, Anomaly]:
     anomalies = {}
     for name in names:
         record = found.get(state_key(name))
-        started = record["state"].get("started") if isinstance(record, dict) else None
+        if not isinstance(record, dict):
+            continue
+        started = record["state"].get("started")
         if started is not None:
             anomalies[name] = Anomaly(name, started, record["value"], record["median"])
     return anomalies

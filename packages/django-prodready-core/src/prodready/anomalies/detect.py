@@ -97,7 +97,7 @@ def _detect_one(
         cooldown_minutes=conf.ANOMALY_COOLDOWN_MINUTES,
     )
     notified = change is not None and (after.notified if change == "started" else before.notified)
-    if notified:
+    if change is not None and notified:
         _notify(series, found, minute, change, after.started or before.started or minute)
     record = {
         "state": asdict(after),

@@ -81,7 +81,10 @@ def error_rate_points(minutes: Minutes, start: int, end: int) -> list[tuple[int,
     of ``[start, end)``; minutes with fewer than ``MIN_REQUESTS`` requests have no point."""
     found = []
     for minute in range(start, end):
-        span = [minutes.get(at, (0, 0, [])) for at in range(minute - ERROR_RATE_MINUTES + 1, minute + 1)]
+        span = [
+            minutes.get(at, (0, 0, []))
+            for at in range(minute - ERROR_RATE_MINUTES + 1, minute + 1)
+        ]
         requests = sum(counts[0] for counts in span)
         if requests >= MIN_REQUESTS:
             found.append((minute, 100 * sum(counts[1] for counts in span) / requests))
