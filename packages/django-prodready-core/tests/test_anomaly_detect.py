@@ -131,3 +131,26 @@ def test_the_anomaly_api_flags_nothing_when_the_cache_fails():
         CACHES={"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}
     ):
         assert anomalies.current(["x"]) == {}
+
+
+@pytest.mark.parametrize(
+    ("threshold", "cooldown", "ids"),
+    [
+        (6.0, 30, []),
+        (0.5, 0, []),
+        (0, 30, ["prodready.E012"]),
+        (-2.0, -1, ["prodready.E012", "prodready.E013"]),
+        ("6", 30, []),  # a wrong type is prodready.E002's
+    ],
+)
+def test_anomaly_settings_check(threshold, cooldown, ids):
+    from prodready.anomalies.checks import check_anomaly_settings
+
+    with override_settings(
+        PRODREADY_ANOMALY_THRESHOLD=threshold, PRODREADY_ANOMALY_COOLDOWN_MINUTES=cooldown
+    ):
+        errors = check_anomaly_settings()
+    assert [error.id for error in errors] == ids
+    for error in errors:
+        assert "PRODREADY_ANOMALY_" in error.msg
+        assert "PRODREADY_ANOMALY_" in error.hint
