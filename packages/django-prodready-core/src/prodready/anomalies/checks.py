@@ -27,7 +27,7 @@ def check_anomaly_settings(
             Error(
                 f"PRODREADY_ANOMALY_THRESHOLD must be above 0; found {threshold!r}, so every "
                 "change would be an anomaly.",
-                hint="Set PRODREADY_ANOMALY_THRESHOLD to a robust z-score such as 6 (the default).",
+                hint="Set PRODREADY_ANOMALY_THRESHOLD to a robust z-score, such as 6.",
                 id="prodready.E012",
             )
         )
