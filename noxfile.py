@@ -76,6 +76,7 @@ def tests(session: nox.Session) -> None:
     """Every package's tests, the example project's, then the repository-wide ones."""
     install_suite(session, *group("test"))
     ensure_gettext(session)
+    ensure_deployment_tools(session)
     session.env["COVERAGE_FILE"] = str(ROOT / ".coverage")
     session.run("coverage", "erase", f"--rcfile={CONFIG}")
     directories = [*PACKAGES]
@@ -120,6 +121,59 @@ def ensure_gettext(session: nox.Session) -> None:
         *("--no-install-recommends", "gettext"),
         external=True,
     )
+
+
+# The deployment files' tests run these (Debian's nginx, prometheus, prometheus-alertmanager).
+DEPLOYMENT_TOOLS = {
+    "nginx": "nginx",
+    "promtool": "prometheus",
+    "prometheus": "prometheus",
+    "amtool": "prometheus-alertmanager",
+}
+# Daemons an install may start: stopped again if they were not running before it.
+DAEMONS = (
+    ["pgrep", "-x", "nginx"],
+    ["pgrep", "-x", "prometheus"],
+    ["pgrep", "-f", "^/usr/bin/prometheus-alertmanager"],
+)
+
+
+def ensure_deployment_tools(session: nox.Session) -> None:
+    """nginx, promtool, prometheus and amtool for example_project's deployment tests.
+
+    On CI (CI=true) the missing ones are installed, as .ci/run does, and any daemon the
+    install started is stopped (only those); elsewhere their tests skip without them.
+    """
+    path = f"{os.environ.get('PATH', '')}{os.pathsep}/usr/sbin"
+    missing = sorted(
+        {pkg for tool, pkg in DEPLOYMENT_TOOLS.items() if not shutil.which(tool, path=path)}
+    )
+    if not missing:
+        return
+    if os.environ.get("CI") != "true":
+        session.warn(f"Missing {', '.join(missing)} (apt-get install): their tests will skip.")
+        return
+    sudo = [] if os.geteuid() == 0 else ["sudo"]
+    before = _daemon_pids()
+    session.log(f"Installing {' '.join(missing)} for the deployment tests")
+    session.run(*sudo, "apt-get", "update", "-qq", external=True)
+    session.run(
+        *(*sudo, "env", "DEBIAN_FRONTEND=noninteractive", "apt-get", "install", "-y", "-qq"),
+        *missing,
+        external=True,
+    )
+    for pid in sorted(_daemon_pids() - before):
+        session.run(*sudo, "kill", pid, external=True, success_codes=[0, 1])
+
+
+def _daemon_pids() -> set[str]:
+    import subprocess
+
+    found: set[str] = set()
+    for command in DAEMONS:
+        result = subprocess.run(command, capture_output=True, text=True, check=False)
+        found.update(result.stdout.split())
+    return found
 
 
 @nox.session

@@ -39,7 +39,9 @@ def require_tool(name: str) -> str:
     # nginx is in /usr/sbin, which an unprivileged user's PATH may lack.
     path = shutil.which(name) or shutil.which(name, path=f"/usr/sbin{os.pathsep}/sbin")
     if path is None:
-        problem = f"{name} is not installed (apt-get install nginx prometheus)"
+        problem = (
+            f"{name} is not installed (apt-get install nginx prometheus prometheus-alertmanager)"
+        )
         if os.environ.get("PRODREADY_TEST_SERVICES") == "required":
             pytest.fail(
                 f"{problem}. PRODREADY_TEST_SERVICES=required: a missing tool fails the run."

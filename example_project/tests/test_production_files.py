@@ -257,6 +257,40 @@ def test_promtool_accepts_the_scrape_config(tmp_path: Path) -> None:
     assert "1 rule files found" in result.stdout + result.stderr
 
 
+def test_amtool_accepts_the_alertmanager_config() -> None:
+    result = run(require_tool("amtool"), "check-config", str(MONITORING / "alertmanager.yml"))
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "SUCCESS" in result.stdout, result.stdout + result.stderr
+
+
+def test_alertmanager_routes_alerts_to_email_and_critical_ones_to_a_webhook() -> None:
+    config = yaml.safe_load((MONITORING / "alertmanager.yml").read_text())
+    receivers = {receiver["name"]: receiver for receiver in config["receivers"]}
+    assert "email_configs" in receivers[config["route"]["receiver"]]
+    (critical,) = config["route"]["routes"]
+    assert critical["matchers"] == ['severity = "critical"']
+    assert {"email_configs", "webhook_configs"} <= set(receivers[critical["receiver"]])
+
+
+def test_grafana_provisioning_finds_the_dashboard_and_its_data_source() -> None:
+    grafana = MONITORING / "grafana"
+    sources = yaml.safe_load((grafana / "provisioning/datasources/prometheus.yml").read_text())
+    uids = {source["uid"] for source in sources["datasources"]}
+    providers = yaml.safe_load((grafana / "provisioning/dashboards/prodready.yml").read_text())
+    assert [provider["type"] for provider in providers["providers"]] == ["file"]
+    dashboards = sorted((grafana / "dashboards").glob("*.json"))
+    assert dashboards
+    for path in dashboards:
+        dashboard = json.loads(path.read_text())
+        assert dashboard["uid"]
+        assert dashboard["title"]
+        for panel in dashboard["panels"]:
+            assert panel["datasource"]["uid"] in uids, panel["title"]
+            assert panel["targets"], panel["title"]
+            # Every panel says its unit, so its axis is labelled.
+            assert panel["fieldConfig"]["defaults"]["unit"], panel["title"]
+
+
 def defined_metric_names() -> set[str]:
     """Every prodready_* metric name a package defines (as a string literal)."""
     names = set()

@@ -21,6 +21,7 @@ if TYPE_CHECKING:
         HealthCheck,
         MetricsCollector,
         OperationsPage,
+        TimeSeries,
     )
 
 
@@ -111,3 +112,10 @@ def prodready_before_migrate(
     from prodready_backup.before_migrate import backup_before_migrate
 
     backup_before_migrate(plan, database, options, stdout)
+
+
+@hookimpl
+def prodready_time_series() -> Iterable[TimeSeries]:
+    from prodready_backup.series import backup_series
+
+    return backup_series()

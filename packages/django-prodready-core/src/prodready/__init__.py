@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from prodready.contracts import PeriodicTask as PeriodicTask
     from prodready.dashboard.charts import Chart as Chart
     from prodready.dashboard.charts import Series as Series
+    from prodready.contracts import TimeSeries as TimeSeries
     from prodready.events import AuditEvent as AuditEvent
     from prodready.events import Level
     from prodready.events import Notification as Notification
@@ -56,6 +57,7 @@ _PUBLIC = {
     "Chart": "prodready.dashboard.charts",
     "Series": "prodready.dashboard.charts",
     "TimeRange": "prodready.time_range",
+    "TimeSeries": "prodready.contracts",
 }
 __all__ = ["__version__", "audit", "notify", *_PUBLIC]
 

@@ -10,6 +10,7 @@ class ProdreadyConfig(AppConfig):
     def ready(self) -> None:
         from prodready import channel_checks, login_checks
         from prodready import checks as prodready_checks
+        from prodready.anomalies import checks as anomaly_checks
 
         checks.register(prodready_checks.check_plugins)
         checks.register(prodready_checks.check_settings)
@@ -20,3 +21,4 @@ class ProdreadyConfig(AppConfig):
         checks.register(channel_checks.check_notify_timeout)
         checks.register(channel_checks.check_notify_recipients, deploy=True)
         checks.register(login_checks.check_login_url, checks.Tags.urls)
+        checks.register(anomaly_checks.check_anomaly_settings)

@@ -211,6 +211,27 @@ class Settings(AppSettings):
         return self._get("NOTIFY_MIN_LEVEL", "warning")
 
     @property
+    def ANOMALY_THRESHOLD(self) -> float:
+        """Robust z-score (distance from the trailing median in scaled MADs) from which a point
+        of a time series is anomalous; an episode needs two such minutes in a row (see
+        docs/operations.md, "Anomaly alerts").
+
+        :type: number above 0
+        :default: ``6.0``
+        """
+        return self._get("ANOMALY_THRESHOLD", 6.0)
+
+    @property
+    def ANOMALY_COOLDOWN_MINUTES(self) -> int:
+        """An anomaly that starts within this many minutes of the end of the last notified one
+        of the same series is flagged on the dashboard but not notified again.
+
+        :type: integer, 0 or more
+        :default: ``30``
+        """
+        return self._get("ANOMALY_COOLDOWN_MINUTES", 30)
+
+    @property
     def BREAKER_SECONDS(self) -> float:
         """After a dependency failed (Redis behind
         ``prodready.redis_breaker.BreakerConnectionPool``, the rate limiter's Redis whatever its

@@ -12,7 +12,7 @@ feature can import it without a cycle.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol, runtime_checkable
@@ -252,3 +252,35 @@ class MetricsCollector(Protocol):
     """A prometheus-client collector: ``collect()`` yields its metric families."""
 
     def collect(self) -> Iterable[Any]: ...
+
+
+# --- time series for anomaly alerts -----------------------------------------------------
+
+Direction = Literal["up", "down", "both"]
+# (first minute, end minute) -> (minute, value) pairs; minutes are ``int(time.time() // 60)``.
+PointsReader = Callable[[int, int], Iterable[tuple[int, float]]]
+
+
+@dataclass(frozen=True)
+class TimeSeries:
+    """A series the anomaly detector (``prodready.anomalies``) watches, minute by minute.
+
+    ``name`` is unique (``"observability.error_rate"``); ``label`` and ``unit`` are what
+    people read. ``points(start, end)`` returns ``(minute, value)`` pairs for the minutes
+    ``start <= minute < end`` that have a value: a per-minute series has one for every
+    minute, a per-run series (a backup's duration) one per run. The detector compares the
+    latest point with the median of the points in the ``window_minutes`` before it; a
+    departure counts only if it is at least ``min_change`` (in ``unit``), so a quiet
+    series does not alert on noise, and only in ``direction``. An episode starts after
+    ``confirm`` anomalous points in a row and ends after ``calm`` normal ones.
+    """
+
+    name: str
+    label: str
+    unit: str
+    points: PointsReader
+    min_change: float = 0.0
+    window_minutes: int = 60
+    direction: Direction = "up"
+    confirm: int = 2
+    calm: int = 5

@@ -42,6 +42,7 @@ if TYPE_CHECKING:
         MetricsCollector,
         OperationsPage,
         PeriodicTask,
+        TimeSeries,
     )
     from prodready.events import AuditEvent, Notification
     from prodready.time_range import TimeRange
@@ -155,6 +156,21 @@ def metrics() -> list[MetricsCollector]:
     from prodready.contracts import MetricsCollector
 
     return _collect("prodready_metrics", MetricsCollector)
+
+
+def time_series() -> list[TimeSeries]:
+    """Every plugin's series; two with one name are a plugin error."""
+    from prodready.contracts import TimeSeries
+
+    found: list[TimeSeries] = _collect("prodready_time_series", TimeSeries)
+    names = [series.name for series in found]
+    doubles = sorted({name for name in names if names.count(name) > 1})
+    if doubles:
+        raise PluginError(
+            f"prodready_time_series() returned the series {', '.join(map(repr, doubles))} "
+            "more than once; each series needs a name of its own."
+        )
+    return found
 
 
 def dashboard_cards(

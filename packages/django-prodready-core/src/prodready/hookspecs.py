@@ -25,6 +25,7 @@ if TYPE_CHECKING:
         MetricsCollector,
         OperationsPage,
         PeriodicTask,
+        TimeSeries,
     )
     from prodready.events import AuditEvent, Notification
     from prodready.time_range import TimeRange
@@ -238,4 +239,17 @@ def prodready_before_migrate(
         (respect ``options["verbosity"]``).
 
     .. versionadded:: 0.2
+    """
+
+
+@hookspec
+def prodready_time_series() -> Iterable[TimeSeries]:
+    """Return the time series this plugin offers to the anomaly detector.
+
+    Called once a minute by the detector's periodic task (``prodready.detect_anomalies``),
+    so it should be cheap: the work happens in each series' ``points()``.
+
+    :returns: :class:`prodready.contracts.TimeSeries` instances with unique names.
+
+    .. versionadded:: 0.3
     """

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from prodready import heartbeat
+from prodready.anomalies import detect as anomalies
 from prodready.contracts import PeriodicTask as PeriodicTask
 
 if TYPE_CHECKING:
@@ -22,12 +23,15 @@ def connect(app: Celery) -> None:
 
     Beat also publishes ``prodready.heartbeat`` every minute, and once when it starts;
     each publication stamps the time (see ``prodready.heartbeat``) so health, readiness
-    and the dashboard can tell that the schedule is running.
+    and the dashboard can tell that the schedule is running. And it publishes
+    ``prodready.detect_anomalies`` every minute: the anomaly detector over every plugin's
+    time series (``prodready.anomalies``).
     """
     from celery.signals import after_task_publish, beat_init, import_modules
 
     # Workers receive the heartbeat too: they must know its name, or each one is an error.
     app.task(name=heartbeat.TASK, ignore_result=True)(_heartbeat)
+    app.task(name=anomalies.TASK, ignore_result=True)(_detect_anomalies)
 
     def merge(sender: Any, **kwargs: Any) -> None:
         if sender is not app:
@@ -46,6 +50,11 @@ def connect(app: Celery) -> None:
                 # A heartbeat no worker took within the minute is worth nothing later.
                 "options": {"expires": 60},
             },
+            anomalies.TASK: {
+                "task": anomalies.TASK,
+                "schedule": _crontab(anomalies.CRON, anomalies.TASK),
+                "options": {"expires": 60},
+            },
             **(app.conf.beat_schedule or {}),
         }
 
@@ -61,6 +70,12 @@ def connect(app: Celery) -> None:
 
 def _heartbeat() -> None:
     """Nothing to do: beat publishing this task is the heartbeat."""
+
+
+def _detect_anomalies(now: float | None = None) -> None:
+    from prodready.anomalies.detect import detect
+
+    detect(now)
 
 
 def _stamp(sender: Any = None, **kwargs: Any) -> None:

@@ -139,6 +139,22 @@ def redis_round_trips(monkeypatch: pytest.MonkeyPatch) -> RedisRoundTrips:
     return RedisRoundTrips(monkeypatch)
 
 
+@pytest.fixture
+def notifications(prodready_plugin: Callable[..., Any]) -> list[Any]:
+    """Every ``prodready.notify(...)`` notification sent during the test, in order."""
+    from prodready.plugins import hookimpl
+
+    sent: list[Any] = []
+
+    class Recorder:
+        @hookimpl
+        def prodready_notify(self, notification: Any) -> None:
+            sent.append(notification)
+
+    prodready_plugin(Recorder())
+    return sent
+
+
 def _forget_cached_results() -> None:
     """Health results are cached for a few seconds; a new plugin must be seen at once."""
     from prodready.health.runner import clear_cache

@@ -11,6 +11,7 @@ from prodready_observability.conf import conf
 if TYPE_CHECKING:
     from django.http import HttpRequest, HttpResponse
 
+    from prodready import TimeSeries
     from prodready.conf import AppSettings
     from prodready.dashboard import DashboardCard
     from prodready.events import AuditEvent
@@ -57,3 +58,10 @@ def prodready_audit(event: AuditEvent) -> None:
     from prodready_observability.audit import log_event
 
     log_event(event)
+
+
+@hookimpl
+def prodready_time_series() -> Iterable[TimeSeries]:
+    from prodready_observability.analytics.series import request_series
+
+    return request_series()

@@ -10,6 +10,7 @@ class ProdreadySecurityConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        from prodready_security import failed_logins
         from prodready_security.audit import checks as audit_checks
         from prodready_security.audit import setup as audit_setup
         from prodready_security.headers import checks as headers_checks
@@ -42,6 +43,7 @@ class ProdreadySecurityConfig(AppConfig):
         checks.register(sessions_checks.check_schedule)
         audit_setup.connect()
         signals.connect()
+        failed_logins.connect()
         tracking.connect()
         device_cache.connect()
         setting_changed.connect(

@@ -19,6 +19,7 @@ if TYPE_CHECKING:
         HealthCheck,
         MetricsCollector,
         OperationsPage,
+        TimeSeries,
     )
 
 
@@ -99,3 +100,10 @@ def prodready_scrub_event(event: dict[str, Any], hint: Mapping[str, Any]) -> Non
 
     # The keys that decrypt every TOTP secret in the database.
     replace_secrets(event, [key for key in conf.OTP_ENCRYPTION_KEYS if isinstance(key, str)])
+
+
+@hookimpl
+def prodready_time_series() -> Iterable[TimeSeries]:
+    from prodready_security.failed_logins import failed_login_series
+
+    return [failed_login_series()]

@@ -6,10 +6,12 @@ from typing import Literal
 
 from django.utils.translation import gettext
 
+from prodready import anomalies
 from prodready.dashboard import DashboardCard
 from prodready.time_range import DEFAULT_RANGE, TimeRange
 from prodready_observability.analytics.charts import request_charts
 from prodready_observability.analytics.history import minute_figures
+from prodready_observability.analytics.series import request_series
 from prodready_observability.analytics.summary import last_hour
 
 ERROR_RATE_WARNING = 0.01
@@ -28,6 +30,11 @@ def requests_card(time_range: TimeRange = DEFAULT_RANGE) -> DashboardCard | None
             status = "warning"
         if summary.error_rate >= ERROR_RATE_ERROR:
             status = "error"
+    # The anomaly detector's verdict on this card's series (prodready.anomalies).
+    labels = {series.name: series.label for series in request_series()}
+    unusual = [labels[name] for name in anomalies.current(list(labels))]
+    if unusual and status in ("ok", "info"):
+        status = "warning"
     return DashboardCard(
         title=gettext("Requests, last hour"),
         template="prodready_observability/dashboard/requests_card.html",
@@ -35,6 +42,7 @@ def requests_card(time_range: TimeRange = DEFAULT_RANGE) -> DashboardCard | None
             "summary": summary,
             "error_percent": summary.error_rate * 100,
             "charts": request_charts(figures, time_range),
+            "unusual": unusual,
         },
         status=status,
         order=20,
