@@ -15,6 +15,21 @@ from tests.sentry_capture import CaptureTransport, captured_sentry
 
 
 @pytest.fixture
+def history() -> Iterator[None]:
+    """The request history on, its tables routed to the PostgreSQL test database."""
+    from django.test import override_settings
+
+    from prodready_observability.history import buffer
+
+    buffer.take()
+    with override_settings(
+        DATABASE_ROUTERS=["tests.routers.HistoryInPostgres"], PRODREADY_ANALYTICS_HISTORY=True
+    ):
+        yield
+    buffer.take()
+
+
+@pytest.fixture
 def sentry_capture() -> Iterator[CaptureTransport]:
     """Sentry initialised by prodready, its envelopes kept in memory; reset afterwards."""
     with captured_sentry() as transport:
