@@ -19,14 +19,27 @@ def history() -> Iterator[None]:
     """The request history on, its tables routed to the PostgreSQL test database."""
     from django.test import override_settings
 
-    from prodready_observability.history import buffer
+    from prodready_observability.history import buffer, maintenance
 
     buffer.take()
+    maintenance.state.problem = None
     with override_settings(
         DATABASE_ROUTERS=["tests.routers.HistoryInPostgres"], PRODREADY_ANALYTICS_HISTORY=True
     ):
         yield
     buffer.take()
+    maintenance.state.problem = None
+
+
+@pytest.fixture
+def history_site(history: None) -> Iterator[None]:
+    """:func:`history`, with requests served by ``tests.site``."""
+    from django.test import override_settings
+
+    from tests.site import SETTINGS
+
+    with override_settings(**SETTINGS):
+        yield
 
 
 @pytest.fixture
