@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 
-import pytest
 from django.test import override_settings
 
 from prodready_observability.analytics.store import BOUNDS, OTHER
@@ -28,7 +27,9 @@ T0 = dt.datetime(2026, 12, 3, 10, 0, tzinfo=dt.UTC)  # a full hour
 Resolution = RouteStat.Resolution
 
 
-def add(minutes: float, route: str, status: int = 200, bucket: int = 0, user: str | None = None) -> None:
+def add(
+    minutes: float, route: str, status: int = 200, bucket: int = 0, user: str | None = None
+) -> None:
     buffer.add_request(T0.timestamp() + minutes * 60, route, status, 0.004, bucket, user, 50)
 
 
@@ -98,7 +99,9 @@ def test_users_slow_requests_queries_and_exceptions_are_written() -> None:
     buffer.add_query(now, "f" * 64, "SELECT ?", "default", "school/views.py:3 in index", 120.0)
     buffer.add_query(now + 5, "f" * 64, "SELECT ?", "default", "school/views.py:3 in index", 300.0)
     buffer.add_exception(now, "e" * 64, "builtins.KeyError", "school/views.py:9 in f", "x/", "r1")
-    buffer.add_exception(now + 9, "e" * 64, "builtins.KeyError", "school/views.py:9 in f", "x/", "r2")
+    buffer.add_exception(
+        now + 9, "e" * 64, "builtins.KeyError", "school/views.py:9 in f", "x/", "r2"
+    )
     write(buffer.take())
 
     assert dict(UserActivity.objects.values_list("user_id", "requests")) == {"7": 2, "8": 1}
@@ -133,11 +136,14 @@ def test_prune_keeps_days_and_at_most_two_days_of_minutes() -> None:
     deleted = prune(now)
 
     minute_ages = sorted(
-        (now - start).days for start in RouteStat.objects.filter(resolution="m").values_list("start", flat=True)
+        (now - start).days
+        for start in RouteStat.objects.filter(resolution="m").values_list("start", flat=True)
     )
     assert minute_ages == [1]  # 2.5 days is past the two days of minutes
     for resolution in (Resolution.HOUR, Resolution.DAY):
-        assert [(now - row.start).days for row in RouteStat.objects.filter(resolution=resolution)] == [1]
+        assert [
+            (now - row.start).days for row in RouteStat.objects.filter(resolution=resolution)
+        ] == [1]
     assert SlowRequest.objects.count() == 2  # 1 and 2.5 days old; 4 is past 3 days
     assert UserActivity.objects.count() == 2
     assert deleted == 2 + 2 + 1 + 1  # minutes, hours and days, slow request, user hour

@@ -71,7 +71,9 @@ def test_a_slow_request_shows_on_its_page_and_card_within_range() -> None:
         text = client.get(PAGES[0], {"range": value}).content.decode()
         assert "<code>slow/</code>" in text
     cards = {card.title: card for card in hooks.dashboard_cards(request=None)}  # type: ignore[arg-type]
-    assert [row.route for row in cards["Slow requests, last 24 hours"].context["rows"]] == ["slow/"]
+    assert [row.route for row in cards["Slow requests, last 24 hours"].context["rows"]] == [
+        "slow/"
+    ]
     assert cards["Slow requests, last 24 hours"].url == PAGES[0]
 
 

@@ -48,8 +48,20 @@ def test_a_view_s_slow_query_is_placed_in_the_view() -> None:
 @pytest.mark.parametrize(
     ("settings", "kept"),
     [
-        ({"PRODREADY_ANALYTICS_SLOW_QUERY_MS": 20, "PRODREADY_ANALYTICS_QUERY_SAMPLE_RATE": 0.0}, 0),
-        ({"PRODREADY_ANALYTICS_SLOW_QUERY_MS": 20, "PRODREADY_ANALYTICS_QUERY_SAMPLE_RATE": 1.0}, 1),
+        (
+            {
+                "PRODREADY_ANALYTICS_SLOW_QUERY_MS": 20,
+                "PRODREADY_ANALYTICS_QUERY_SAMPLE_RATE": 0.0,
+            },
+            0,
+        ),
+        (
+            {
+                "PRODREADY_ANALYTICS_SLOW_QUERY_MS": 20,
+                "PRODREADY_ANALYTICS_QUERY_SAMPLE_RATE": 1.0,
+            },
+            1,
+        ),
         ({"PRODREADY_ANALYTICS_SLOW_QUERY_MS": 500}, 0),
         ({"PRODREADY_ANALYTICS_SLOW_QUERY_MS": None}, 0),
         ({"PRODREADY_ANALYTICS_SLOW_QUERY_MS": 20, "PRODREADY_ANALYTICS_HISTORY": False}, 0),

@@ -10,7 +10,12 @@ from django.test.utils import CaptureQueriesContext
 
 from prodready_observability.history import buffer
 from prodready_observability.history.maintenance import maintain
-from prodready_observability.history.models import ExceptionGroup, RouteStat, SlowRequest, UserActivity
+from prodready_observability.history.models import (
+    ExceptionGroup,
+    RouteStat,
+    SlowRequest,
+    UserActivity,
+)
 from tests.history_support import ON_POSTGRES_SITE
 
 pytestmark = ON_POSTGRES_SITE
@@ -55,7 +60,8 @@ def test_exceptions_are_grouped_by_class_and_place() -> None:
     assert set(groups) == {"builtins.ZeroDivisionError", "builtins.RuntimeError"}
     broken = groups["builtins.ZeroDivisionError"]
     assert broken.count == 2
-    assert broken.location.startswith("tests/site.py:") and broken.location.endswith("in broken")
+    assert broken.location.startswith("tests/site.py:")
+    assert broken.location.endswith("in broken")
     assert broken.route == "broken/"
     assert broken.latest_request_id == ids[-1]
     assert broken.first_seen <= broken.last_seen
@@ -69,9 +75,10 @@ def test_the_history_adds_no_query_to_a_request() -> None:
     def queries(history: bool) -> int:
         with override_settings(PRODREADY_ANALYTICS_HISTORY=history):
             client.get("/whoami/")  # warm
-            with CaptureQueriesContext(connections["default"]) as default, CaptureQueriesContext(
-                connections["postgres"]
-            ) as postgres:
+            with (
+                CaptureQueriesContext(connections["default"]) as default,
+                CaptureQueriesContext(connections["postgres"]) as postgres,
+            ):
                 assert client.get("/whoami/").status_code == 200
         return len(default) + len(postgres)
 

@@ -44,7 +44,9 @@ def test_flushes_warn_once_and_health_says_what_to_do(
     assert warning.levelno == logging.WARNING
     assert warning.exc_info is None  # no traceback
     assert "manage.py migrate prodready_observability" in warning.getMessage()
-    with pytest.raises(HealthCheckError, match="run `manage.py migrate prodready_observability`"):
+    with pytest.raises(
+        HealthCheckError, match=r"run `manage\.py migrate prodready_observability`"
+    ):
         HistoryCheck().check()
     assert not buffer.take()  # dropped, not piling up
 
@@ -56,7 +58,8 @@ def test_pages_and_cards_say_what_to_do(unmigrated: None) -> None:
     assert response.status_code == 503
     assert "run manage.py migrate prodready_observability" in response.content.decode()
     cards = [card for card in hooks.dashboard_cards(request=None) if "24 hours" in card.title]  # type: ignore[arg-type]
-    assert cards and {card.status for card in cards} == {"error"}
+    assert cards
+    assert {card.status for card in cards} == {"error"}
 
 
 def test_it_recovers_once_migrated(caplog: pytest.LogCaptureFixture) -> None:

@@ -13,8 +13,8 @@ if TYPE_CHECKING:
     from django.http import HttpRequest, HttpResponse
 
     from prodready.conf import AppSettings
-    from prodready.dashboard import DashboardCard
     from prodready.contracts import HealthCheck
+    from prodready.dashboard import DashboardCard
     from prodready.events import AuditEvent
     from prodready.readiness.findings import Finding
 
@@ -46,7 +46,6 @@ def prodready_request_finished(
 @hookimpl
 def prodready_dashboard_cards(request: HttpRequest) -> Iterable[DashboardCard]:
     from prodready_observability.analytics.card import requests_card
-
     from prodready_observability.history.cards import history_cards
 
     card = requests_card()

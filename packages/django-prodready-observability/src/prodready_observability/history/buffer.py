@@ -19,16 +19,19 @@ MAX_GROUPS = 500
 MAX_USERS = 1000
 
 
+# (at, route, method, status, duration ms, user id, request id)
+SlowRequestEntry = tuple[float, str, str, int, float, str, str]
+
+
 @dataclass
 class Batch:
     # minute -> route -> [requests, errors, total µs, *requests per latency bucket]
     routes: dict[int, dict[str, list[int]]] = field(default_factory=dict)
-    # (at, route, method, status, duration ms, user id, request id)
-    slow_requests: list[tuple[float, str, str, int, float, str, str]] = field(default_factory=list)
+    slow_requests: list[SlowRequestEntry] = field(default_factory=list)
     users: dict[tuple[int, str], int] = field(default_factory=dict)  # (hour, user id) -> requests
-    # (hour, fingerprint) -> {"sql", "alias", "location", "count", "total_ms", "slowest_ms", "last"}
+    # (hour, fingerprint) -> sql, alias, location, count, total_ms, slowest_ms, last
     queries: dict[tuple[int, str], dict[str, Any]] = field(default_factory=dict)
-    # (hour, fingerprint) -> {"exception", "location", "route", "count", "first", "last", "request_id"}
+    # (hour, fingerprint) -> exception, location, route, count, first, last, request_id
     exceptions: dict[tuple[int, str], dict[str, Any]] = field(default_factory=dict)
 
     def __bool__(self) -> bool:
@@ -74,7 +77,7 @@ def add_request(
                 _batch.users[key] = _batch.users.get(key, 0) + 1
 
 
-def add_slow_request(entry: tuple[float, str, str, int, float, str, str]) -> None:
+def add_slow_request(entry: SlowRequestEntry) -> None:
     with _lock:
         if len(_batch.slow_requests) < MAX_SLOW_REQUESTS:
             _batch.slow_requests.append(entry)

@@ -3,7 +3,6 @@ and the busiest users of the last 24 hours, each linking to its page."""
 
 from __future__ import annotations
 
-
 import logging
 from collections.abc import Callable
 from typing import Any, Literal
@@ -101,6 +100,3 @@ def _url(name: str) -> str | None:
         return reverse(f"prodready_history:{name}")
     except NoReverseMatch:  # a project that has not mounted the pages
         return None
-
-
-

@@ -7,6 +7,7 @@ read under ``SELECT ... FOR UPDATE``, added to and saved, or created when it is 
 from __future__ import annotations
 
 import datetime as dt
+from functools import partial
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -41,7 +42,7 @@ def write(batch: Batch) -> None:
                 RouteStat,
                 using,
                 {"resolution": RouteStat.Resolution.MINUTE, "start": start, "route": route},
-                lambda stat, row=row: _add_route(stat, row),
+                partial(_add_route, row=row),
             )
     SlowRequest.objects.using(using).bulk_create(
         SlowRequest(
@@ -60,21 +61,21 @@ def write(batch: Batch) -> None:
             UserActivity,
             using,
             {"hour": at(hour * 3600), "user_id": user_id},
-            lambda activity, count=count: _add(activity, "requests", count),
+            partial(_add, name="requests", count=count),
         )
     for (hour, fingerprint), query in batch.queries.items():
         _add_to(
             SlowQuery,
             using,
             {"hour": at(hour * 3600), "fingerprint": fingerprint},
-            lambda row, query=query: _add_query(row, query),
+            partial(_add_query, query=query),
         )
     for (hour, fingerprint), group in batch.exceptions.items():
         _add_to(
             ExceptionGroup,
             using,
             {"hour": at(hour * 3600), "fingerprint": fingerprint},
-            lambda row, group=group: _add_exception(row, group),
+            partial(_add_exception, group=group),
         )
 
 

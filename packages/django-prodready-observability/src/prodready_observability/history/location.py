@@ -57,7 +57,9 @@ def raised_at(traceback: TracebackType | None) -> str:
     while traceback is not None:
         last = traceback.tb_frame
         if in_project(last):
-            found = f"{_short(last.f_code.co_filename)}:{traceback.tb_lineno} in {last.f_code.co_name}"
+            found = (
+                f"{_short(last.f_code.co_filename)}:{traceback.tb_lineno} in {last.f_code.co_name}"
+            )
         traceback = traceback.tb_next
     if found is not None:
         return found

@@ -25,10 +25,6 @@ class RouteStat(models.Model):
     # distribution that adds up across processes and buckets of time.
     buckets = models.TextField(default="", blank=True)
 
-    @property
-    def counts(self) -> list[int]:
-        return [int(count) for count in self.buckets.split(",")] if self.buckets else []
-
     class Meta:
         constraints = [
             models.UniqueConstraint(
@@ -36,6 +32,13 @@ class RouteStat(models.Model):
             )
         ]
         indexes = [models.Index(fields=["resolution", "start"], name="prodready_routestat_time")]
+
+    def __str__(self) -> str:
+        return f"{self.route} {self.resolution} {self.start:%Y-%m-%d %H:%M}"
+
+    @property
+    def counts(self) -> list[int]:
+        return [int(count) for count in self.buckets.split(",")] if self.buckets else []
 
 
 class SlowRequest(models.Model):
@@ -48,6 +51,9 @@ class SlowRequest(models.Model):
     duration_ms = models.FloatField()
     user_id = models.CharField(max_length=64, blank=True, default="")
     request_id = models.CharField(max_length=64, blank=True, default="")
+
+    def __str__(self) -> str:
+        return f"{self.route} {self.duration_ms:.0f} ms"
 
 
 class SlowQuery(models.Model):
@@ -65,8 +71,13 @@ class SlowQuery(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["hour", "fingerprint"], name="prodready_slowquery_unique")
+            models.UniqueConstraint(
+                fields=["hour", "fingerprint"], name="prodready_slowquery_unique"
+            )
         ]
+
+    def __str__(self) -> str:
+        return f"{self.location}: {self.sql[:60]}"
 
 
 class ExceptionGroup(models.Model):
@@ -89,6 +100,9 @@ class ExceptionGroup(models.Model):
             )
         ]
 
+    def __str__(self) -> str:
+        return f"{self.exception} at {self.location}"
+
 
 class UserActivity(models.Model):
     """Requests of one signed-in user in one hour."""
@@ -99,5 +113,10 @@ class UserActivity(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["hour", "user_id"], name="prodready_useractivity_unique")
+            models.UniqueConstraint(
+                fields=["hour", "user_id"], name="prodready_useractivity_unique"
+            )
         ]
+
+    def __str__(self) -> str:
+        return f"user {self.user_id}: {self.requests}"

@@ -17,7 +17,8 @@ _TOKENS = re.compile(
       (?P<ident>"(?:[^"]|"")*"|`[^`]*`)                      # quoted identifier: kept
     | (?P<string>(?<![\w$])[EeNnBbXxUu]?&?'(?:[^'\\]|''|\\.)*'?) # string literal
     | (?P<dollar>\$(?P<tag>[A-Za-z_]\w*)?\$.*?(?:\$(?P=tag)\$|\Z)) # dollar-quoted string
-    | (?P<number>(?<![\w$.])(?:0[xX][0-9a-fA-F]+|\d+\.?\d*(?:[eE][-+]?\d+)?|\.\d+(?:[eE][-+]?\d+)?))
+    | (?P<number>(?<![\w$.])
+        (?:0[xX][0-9a-fA-F]+|\d+\.?\d*(?:[eE][-+]?\d+)?|\.\d+(?:[eE][-+]?\d+)?))
     | (?P<comment>--[^\n]*|/\*.*?(?:\*/|\Z))                  # comments: dropped
     """,
     re.VERBOSE | re.DOTALL,

@@ -35,7 +35,9 @@ def options() -> Options:
             Options(
                 history=history,
                 slow_request_ms=conf.ANALYTICS_SLOW_REQUEST_MS,
-                slow_query_s=None if slow_query_ms is None or not history else slow_query_ms / 1000,
+                slow_query_s=None
+                if slow_query_ms is None or not history
+                else slow_query_ms / 1000,
                 query_sample_rate=conf.ANALYTICS_QUERY_SAMPLE_RATE,
                 metrics_database=conf.METRICS_DATABASE,
                 max_routes=conf.ANALYTICS_MAX_ROUTES,

@@ -26,7 +26,9 @@ def prune(now: dt.datetime | None = None) -> int:
     keep = dt.timedelta(days=conf.ANALYTICS_KEEP_DAYS)
     minutes = min(keep, dt.timedelta(days=MINUTES_KEPT_DAYS))
     stats = RouteStat.objects.using(using)
-    deleted = stats.filter(resolution=RouteStat.Resolution.MINUTE, start__lt=now - minutes).delete()[0]
+    deleted = stats.filter(
+        resolution=RouteStat.Resolution.MINUTE, start__lt=now - minutes
+    ).delete()[0]
     deleted += stats.filter(start__lt=now - keep).delete()[0]
     deleted += SlowRequest.objects.using(using).filter(at__lt=now - keep).delete()[0]
     for model in (SlowQuery, ExceptionGroup, UserActivity):

@@ -74,7 +74,10 @@ class quiet:
 
 
 def add_to(connection: BaseDatabaseWrapper) -> None:
-    if observe not in connection.execute_wrappers:
+    """Wrap ``connection``'s queries, unless there is nothing to count or keep."""
+    current = options()
+    wanted = current.metrics_database or current.slow_query_s is not None
+    if wanted and observe not in connection.execute_wrappers:
         connection.execute_wrappers.append(observe)
 
 

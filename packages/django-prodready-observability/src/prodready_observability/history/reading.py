@@ -87,7 +87,9 @@ def busiest_users(since: dt.datetime, limit: int = 10) -> list[BusyUser]:
         .order_by("-requests", "user_id")[:limit]
     )
     names = _usernames([row["user_id"] for row in rows])
-    return [BusyUser(row["user_id"], names.get(row["user_id"], ""), row["requests"]) for row in rows]
+    return [
+        BusyUser(row["user_id"], names.get(row["user_id"], ""), row["requests"]) for row in rows
+    ]
 
 
 def _usernames(user_ids: list[str]) -> dict[str, str]:
@@ -95,7 +97,7 @@ def _usernames(user_ids: list[str]) -> dict[str, str]:
     keys = []
     for user_id in user_ids:
         try:
-            keys.append(model._meta.pk.to_python(user_id))  # type: ignore[union-attr]
+            keys.append(model._meta.pk.to_python(user_id))
         except Exception:  # an id of another user model, kept from before a change
             continue
     found = model._default_manager.in_bulk(keys) if keys else {}

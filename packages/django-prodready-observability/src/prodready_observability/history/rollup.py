@@ -24,7 +24,9 @@ def rollup(now: dt.datetime | None = None) -> None:
     now = now or timezone.now()
     hour = now.replace(minute=0, second=0, microsecond=0)
     day = hour.replace(hour=0)
-    _recompute(Resolution.HOUR, Resolution.MINUTE, hour - dt.timedelta(hours=HOURS_BACK - 1), "hour")
+    _recompute(
+        Resolution.HOUR, Resolution.MINUTE, hour - dt.timedelta(hours=HOURS_BACK - 1), "hour"
+    )
     _recompute(Resolution.DAY, Resolution.HOUR, day - dt.timedelta(days=DAYS_BACK - 1), "day")
 
 

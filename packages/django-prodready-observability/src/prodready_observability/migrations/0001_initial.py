@@ -4,89 +4,135 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='SlowRequest',
+            name="SlowRequest",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('at', models.DateTimeField(db_index=True)),
-                ('route', models.CharField(max_length=255)),
-                ('method', models.CharField(max_length=8)),
-                ('status', models.PositiveSmallIntegerField()),
-                ('duration_ms', models.FloatField()),
-                ('user_id', models.CharField(blank=True, default='', max_length=64)),
-                ('request_id', models.CharField(blank=True, default='', max_length=64)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("at", models.DateTimeField(db_index=True)),
+                ("route", models.CharField(max_length=255)),
+                ("method", models.CharField(max_length=8)),
+                ("status", models.PositiveSmallIntegerField()),
+                ("duration_ms", models.FloatField()),
+                ("user_id", models.CharField(blank=True, default="", max_length=64)),
+                ("request_id", models.CharField(blank=True, default="", max_length=64)),
             ],
         ),
         migrations.CreateModel(
-            name='ExceptionGroup',
+            name="ExceptionGroup",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('hour', models.DateTimeField()),
-                ('fingerprint', models.CharField(max_length=64)),
-                ('exception', models.CharField(max_length=255)),
-                ('location', models.CharField(max_length=500)),
-                ('route', models.CharField(max_length=255)),
-                ('count', models.PositiveIntegerField(default=0)),
-                ('first_seen', models.DateTimeField()),
-                ('last_seen', models.DateTimeField()),
-                ('latest_request_id', models.CharField(blank=True, default='', max_length=64)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("hour", models.DateTimeField()),
+                ("fingerprint", models.CharField(max_length=64)),
+                ("exception", models.CharField(max_length=255)),
+                ("location", models.CharField(max_length=500)),
+                ("route", models.CharField(max_length=255)),
+                ("count", models.PositiveIntegerField(default=0)),
+                ("first_seen", models.DateTimeField()),
+                ("last_seen", models.DateTimeField()),
+                ("latest_request_id", models.CharField(blank=True, default="", max_length=64)),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('hour', 'fingerprint'), name='prodready_exceptiongroup_unique')],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("hour", "fingerprint"), name="prodready_exceptiongroup_unique"
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='RouteStat',
+            name="RouteStat",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('resolution', models.CharField(choices=[('m', 'minute'), ('h', 'hour'), ('d', 'day')], max_length=1)),
-                ('start', models.DateTimeField()),
-                ('route', models.CharField(max_length=255)),
-                ('requests', models.PositiveIntegerField(default=0)),
-                ('errors', models.PositiveIntegerField(default=0)),
-                ('total_us', models.BigIntegerField(default=0)),
-                ('buckets', models.TextField(blank=True, default='')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "resolution",
+                    models.CharField(
+                        choices=[("m", "minute"), ("h", "hour"), ("d", "day")], max_length=1
+                    ),
+                ),
+                ("start", models.DateTimeField()),
+                ("route", models.CharField(max_length=255)),
+                ("requests", models.PositiveIntegerField(default=0)),
+                ("errors", models.PositiveIntegerField(default=0)),
+                ("total_us", models.BigIntegerField(default=0)),
+                ("buckets", models.TextField(blank=True, default="")),
             ],
             options={
-                'indexes': [models.Index(fields=['resolution', 'start'], name='prodready_routestat_time')],
-                'constraints': [models.UniqueConstraint(fields=('resolution', 'start', 'route'), name='prodready_routestat_unique')],
+                "indexes": [
+                    models.Index(fields=["resolution", "start"], name="prodready_routestat_time")
+                ],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("resolution", "start", "route"), name="prodready_routestat_unique"
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='SlowQuery',
+            name="SlowQuery",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('hour', models.DateTimeField()),
-                ('fingerprint', models.CharField(max_length=64)),
-                ('sql', models.TextField()),
-                ('alias', models.CharField(max_length=64)),
-                ('location', models.CharField(max_length=500)),
-                ('count', models.PositiveIntegerField(default=0)),
-                ('total_ms', models.FloatField(default=0)),
-                ('slowest_ms', models.FloatField(default=0)),
-                ('last_seen', models.DateTimeField()),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("hour", models.DateTimeField()),
+                ("fingerprint", models.CharField(max_length=64)),
+                ("sql", models.TextField()),
+                ("alias", models.CharField(max_length=64)),
+                ("location", models.CharField(max_length=500)),
+                ("count", models.PositiveIntegerField(default=0)),
+                ("total_ms", models.FloatField(default=0)),
+                ("slowest_ms", models.FloatField(default=0)),
+                ("last_seen", models.DateTimeField()),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('hour', 'fingerprint'), name='prodready_slowquery_unique')],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("hour", "fingerprint"), name="prodready_slowquery_unique"
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='UserActivity',
+            name="UserActivity",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('hour', models.DateTimeField()),
-                ('user_id', models.CharField(max_length=64)),
-                ('requests', models.PositiveIntegerField(default=0)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("hour", models.DateTimeField()),
+                ("user_id", models.CharField(max_length=64)),
+                ("requests", models.PositiveIntegerField(default=0)),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('hour', 'user_id'), name='prodready_useractivity_unique')],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("hour", "user_id"), name="prodready_useractivity_unique"
+                    )
+                ],
             },
         ),
     ]

@@ -70,9 +70,8 @@ def finish(
 
 
 def record_exception(request: HttpRequest, exception: Exception) -> None:
-    from prodready_observability.metrics.definitions import EXCEPTIONS
-
     from prodready_observability.history.options import options
+    from prodready_observability.metrics.definitions import EXCEPTIONS
 
     route = route_of(request)
     EXCEPTIONS.labels(route=route, exception=type(exception).__name__).inc()
