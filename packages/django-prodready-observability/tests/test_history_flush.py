@@ -153,3 +153,22 @@ def test_maintain_writes_and_says_so() -> None:
     add(0, "lessons/")
     assert maintain(prune=True)
     assert RouteStat.objects.filter(resolution="m").count() == 1
+
+
+def test_the_background_thread_writes_off_the_request_path() -> None:
+    import time
+
+    from prodready_observability.history import flusher
+
+    flusher.stop()
+    try:
+        with override_settings(PRODREADY_ANALYTICS_FLUSH_SECONDS=0.2):
+            flusher.ensure_started()
+            add(0, "lessons/")
+            deadline = time.monotonic() + 20
+            while not RouteStat.objects.filter(resolution="m").exists():
+                assert time.monotonic() < deadline, "the thread wrote nothing in 20 seconds"
+                time.sleep(0.1)
+    finally:
+        flusher.stop()
+    assert RouteStat.objects.get(resolution="m").requests == 1

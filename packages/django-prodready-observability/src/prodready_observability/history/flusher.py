@@ -17,10 +17,12 @@ logger = logging.getLogger(__name__)
 
 PRUNE_EVERY = 3600.0
 _started = False
+_thread: threading.Thread | None = None
+_stopping = threading.Event()
 
 
 def ensure_started() -> None:
-    global _started
+    global _started, _thread
     if _started:
         return
     _started = True
@@ -28,15 +30,25 @@ def ensure_started() -> None:
 
     seconds = conf.ANALYTICS_FLUSH_SECONDS
     if seconds > 0:
-        thread = threading.Thread(
+        _stopping.clear()
+        _thread = threading.Thread(
             target=_run, args=(seconds,), name="prodready-history-flush", daemon=True
         )
-        thread.start()
+        _thread.start()
+
+
+def stop() -> None:
+    """Stop this process's thread after its current round (tests; a clean shutdown)."""
+    global _started, _thread
+    _stopping.set()
+    if _thread is not None:
+        _thread.join()
+    _thread, _started = None, False
 
 
 def _forked() -> None:
-    global _started
-    _started = False  # the parent's thread did not come along
+    global _started, _thread
+    _thread, _started = None, False  # the parent's thread did not come along
 
 
 os.register_at_fork(after_in_child=_forked)
@@ -48,11 +60,11 @@ def _run(seconds: float) -> None:
     from prodready_observability.history.maintenance import maintain
 
     pruned_at = time.monotonic()
-    while True:
-        time.sleep(seconds)
+    while not _stopping.wait(seconds):
         prune = time.monotonic() - pruned_at >= PRUNE_EVERY
         try:
-            maintain(prune=prune)
+            # An idle process has nothing to roll up; the periodic task still does.
+            maintain(prune=prune, only_if_new=True)
         except Exception:  # never let the thread die; maintain() already said what failed
             logger.exception("The request history's background flush failed")
         finally:

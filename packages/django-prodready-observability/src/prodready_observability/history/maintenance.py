@@ -29,13 +29,18 @@ state = State()
 _lock = threading.Lock()
 
 
-def maintain(prune: bool = False) -> bool:
-    """True if everything was written; False (and a warning, once) if the database refused."""
+def maintain(prune: bool = False, only_if_new: bool = False) -> bool:
+    """True if everything was written; False (and a warning, once) if the database refused.
+
+    ``only_if_new``: nothing at all (not even the rollup) when this process has no new
+    counts."""
     from prodready_observability.history.flush import database, write
     from prodready_observability.history.prune import prune as delete_old
     from prodready_observability.history.rollup import rollup
 
     batch = buffer.take()
+    if only_if_new and not batch and not prune:
+        return state.problem is None
     with _lock, quiet():
         try:
             if batch:
