@@ -7,8 +7,8 @@ read under ``SELECT ... FOR UPDATE``, added to and saved, or created when it is 
 from __future__ import annotations
 
 import datetime as dt
-from functools import partial
 from collections.abc import Callable
+from functools import partial
 from typing import Any, TypeVar
 
 from django.db import IntegrityError, models, router, transaction
