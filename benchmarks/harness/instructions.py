@@ -60,8 +60,8 @@ def per_request(
             wait_until_up(server, lambda: get(port, path), timeout=START_TIMEOUT)
             [worker] = worker_pids(server.pid)
             subprocess.run(["callgrind_control", "--instr=on", str(worker)], check=True, **QUIET)
-            for _ in range(warmup):
-                get_with(port, path, headers or {})
+            for _ in range(warmup):  # the first ones, instrumenting the code, are slow
+                get_with(port, path, headers or {}, timeout=START_TIMEOUT)
             subprocess.run(["callgrind_control", "--zero", str(worker)], check=True, **QUIET)
             for _ in range(requests):
                 get_with(port, path, headers or {})
