@@ -12,10 +12,10 @@ import time
 from typing import TYPE_CHECKING
 
 from prodready_observability.analytics.store import bucket_of, recorder
+from prodready_observability.context import user_id_of
 from prodready_observability.history import buffer, flusher
 from prodready_observability.history.location import raised_at
 from prodready_observability.history.options import Options, options
-from prodready_observability.context import user_id_of
 
 if TYPE_CHECKING:
     from django.http import HttpRequest
