@@ -63,8 +63,8 @@ def per_request(
             for _ in range(warmup):  # the first ones, instrumenting the code, are slow
                 get_with(port, path, headers or {}, timeout=START_TIMEOUT)
             subprocess.run(["callgrind_control", "--zero", str(worker)], check=True, **QUIET)
-            for _ in range(requests):
-                get_with(port, path, headers or {})
+            for _ in range(requests):  # a loaded machine can stall one for long
+                get_with(port, path, headers or {}, timeout=START_TIMEOUT)
             subprocess.run(["callgrind_control", "--dump", str(worker)], check=True, **QUIET)
             return _total(Path(workdir), worker) / requests
         finally:
