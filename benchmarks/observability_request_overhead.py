@@ -29,6 +29,17 @@ instructions each site's worker executes per request under valgrind's callgrind,
 measure the machine's other load does not move. Exits non-zero on errors, or if the
 metrics did not count every request.
 
+With ``--instructions`` it also counts, on a realistic page (a signed-in user's page
+rendering 20 rows from one query through a template, database sessions), what the
+request history adds (``PRODREADY_ANALYTICS_HISTORY``: per-route counts, slow requests,
+slow query capture, users) and the per-alias query metrics (``PRODREADY_METRICS_DATABASE``):
+
+- ``page: metrics``: the middleware with its metrics, both off: what observability cost
+  before the history existed (its execute wrapper is not even installed);
+- ``page: everything``: both on, its background flush every 60 seconds included.
+
+Target: at most 1.05x the instructions per request of ``page: metrics``.
+
     python benchmarks/observability_request_overhead.py [--rounds 8] [--instructions]
 """
 
@@ -69,6 +80,11 @@ SITES = {
     "metrics+stdlib log": "stdlib",
 }
 TARGETED = ("metrics", "metrics+log")
+PAGE = "/lessons/"
+PAGE_SITES = {"page: metrics": False, "page: everything": True}  # the history on?
+PAGE_TARGET = 1.05
+ROWS = 20
+SESSION_KEY = "benchmarksession0123456789abcdef"
 REFERENCE = {"django-prometheus": "django_prometheus"}
 
 
@@ -81,6 +97,9 @@ def serve(port: int) -> None:
     from django.core.wsgi import get_wsgi_application
 
     config = json.loads(os.environ[CONFIG_VARIABLE])
+    if "history" in config:
+        serve_page(port, config)
+        return
     observed = config["mode"] != "none"
     middleware = [
         "django.contrib.sessions.middleware.SessionMiddleware",
@@ -133,6 +152,91 @@ def serve(port: int) -> None:
     serve_one_worker(get_wsgi_application(), port)
 
 
+def page_settings(database: str, history: bool) -> dict[str, Any]:
+    """The realistic page's site: database sessions, the middleware with its metrics and,
+    with ``history``, the request history and the query metrics."""
+    return {
+        "DEBUG": False,
+        "SECRET_KEY": "benchmark-only",
+        "ALLOWED_HOSTS": ["127.0.0.1"],
+        "ROOT_URLCONF": __name__,
+        "USE_TZ": True,
+        "INSTALLED_APPS": [
+            "django.contrib.auth",
+            "django.contrib.contenttypes",
+            "django.contrib.sessions",
+            "prodready",
+            "prodready_observability",
+        ],
+        "MIDDLEWARE": [
+            "prodready_observability.requests.middleware.RequestMiddleware",
+            "django.contrib.sessions.middleware.SessionMiddleware",
+            "django.contrib.auth.middleware.AuthenticationMiddleware",
+        ],
+        "TEMPLATES": [{"BACKEND": "django.template.backends.django.DjangoTemplates"}],
+        "DATABASES": {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": database}},
+        "PRODREADY_METRICS_TOKEN": TOKEN,
+        "PRODREADY_METRICS_HEALTH": False,
+        "PRODREADY_ANALYTICS_HISTORY": history,
+        "PRODREADY_METRICS_DATABASE": history,
+        "LOGGING": {"version": 1, "disable_existing_loggers": False},
+    }
+
+
+def prepare_page_database(database: str) -> None:
+    """Migrate ``database`` and fill in the page's rows, its user and a signed-in session
+    (run once, outside callgrind; each site then serves a copy)."""
+    import django
+    from django.conf import settings
+    from django.core.management import call_command
+
+    settings.configure(**page_settings(database, history=True))
+    django.setup()
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY
+    from django.contrib.auth import SESSION_KEY as USER_KEY
+    from django.contrib.auth.models import Group, User
+    from django.contrib.sessions.backends.db import SessionStore
+
+    call_command("migrate", verbosity=0)
+    Group.objects.bulk_create(Group(name=f"Group {number:02d}") for number in range(ROWS + 5))
+    user = User.objects.create_user("reader", password="benchmark-only-password")
+    session = SessionStore()
+    session._session_key = SESSION_KEY
+    session[USER_KEY] = str(user.pk)
+    session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+    session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+    session.save(must_create=True)
+
+
+def serve_page(port: int, config: dict[str, Any]) -> None:
+    import django
+    from django.conf import settings
+    from django.core.wsgi import get_wsgi_application
+
+    settings.configure(**page_settings(config["database"], config["history"]))
+    django.setup()
+    serve_one_worker(get_wsgi_application(), port)
+
+
+def rows_page(request: Any) -> Any:
+    """A signed-in user's page: 20 rows from one query, through a template."""
+    from django.contrib.auth.models import Group
+    from django.http import HttpResponse
+    from django.template import engines
+
+    global _page_template
+    if _page_template is None:  # compiled once, as the cached template loader would
+        _page_template = engines["django"].from_string(
+            "<h1>{{ user.get_username }}</h1><table>{% for group in groups %}"
+            "<tr><td>{{ group.pk }}</td><td>{{ group.name }}</td></tr>{% endfor %}</table>"
+        )
+    groups = list(Group.objects.order_by("name")[:ROWS])
+    return HttpResponse(_page_template.render({"groups": groups, "user": request.user}, request))
+
+
+_page_template: Any = None
+
+
 def __getattr__(name: str) -> Any:
     # urlpatterns is built on first use, once Django is configured in the server.
     if name == "urlpatterns":
@@ -140,7 +244,10 @@ def __getattr__(name: str) -> Any:
         from django.http import HttpResponse
         from django.urls import include, path
 
-        patterns = [path(PATH.strip("/") + "/", lambda request: HttpResponse("pong"))]
+        patterns = [
+            path(PATH.strip("/") + "/", lambda request: HttpResponse("pong")),
+            path(PAGE.strip("/") + "/", rows_page),
+        ]
         if apps.is_installed("prodready_observability"):
             patterns.append(path("", include("prodready_observability.urls")))
         return patterns
@@ -161,9 +268,13 @@ def main() -> int:
         help="also count each site's instructions per request under valgrind (minutes)",
     )
     parser.add_argument("--serve", type=int, metavar="PORT", help=argparse.SUPPRESS)
+    parser.add_argument("--prepare", metavar="DATABASE", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.serve:
         serve(args.serve)
+        return 0
+    if args.prepare:
+        prepare_page_database(args.prepare)
         return 0
 
     with tempfile.TemporaryDirectory(prefix="prodready-bench-") as workdir:
@@ -190,6 +301,7 @@ def main() -> int:
                 stop(process)
         if args.instructions:
             verdict |= report_instructions(variants, workdir)
+            verdict |= report_page_instructions(workdir)
         return verdict
 
 
@@ -217,6 +329,44 @@ def report_instructions(variants: dict[str, str], workdir: str) -> int:
     print("instructions per request in the gunicorn worker (callgrind; load does not move it)")
     for label, per_request in counts.items():
         print(f"  {label:17} {per_request / 1000:8.1f} k  {counts['bare'] / per_request:5.2f}x")
+    return 0
+
+
+def report_page_instructions(workdir: str) -> int:
+    """The realistic page under callgrind, without and with the history: the ratio."""
+    import shutil
+
+    from harness import instructions
+
+    if not instructions.available():
+        return error("--instructions needs valgrind (Debian: apt-get install valgrind)")
+    template = os.path.join(workdir, "page-template.sqlite3")
+    subprocess.run([sys.executable, __file__, "--prepare", template], check=True)
+
+    def count(label: str) -> float:
+        database = os.path.join(workdir, f"page-{PAGE_SITES[label]}.sqlite3")
+        shutil.copyfile(template, database)
+        config = {"database": database, "history": PAGE_SITES[label]}
+        env = {**os.environ, CONFIG_VARIABLE: json.dumps(config)}
+        env.pop("PROMETHEUS_MULTIPROC_DIR", None)
+        port = free_port()
+        command = [sys.executable, __file__, "--serve", str(port)]
+        cookie = {"Cookie": f"sessionid={SESSION_KEY}"}
+        return instructions.per_request(
+            command, env, port, PAGE, requests=600, warmup=150, headers=cookie
+        )
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        counts = dict(zip(PAGE_SITES, pool.map(count, PAGE_SITES), strict=True))
+    baseline = counts["page: metrics"]
+    print(f"realistic page {PAGE} (signed in, {ROWS} rows from one query, a template)")
+    for label, per_request in counts.items():
+        ratio = per_request / baseline
+        line = f"  {label:17} {per_request / 1000:8.1f} k  {ratio:5.3f}x"
+        if label != "page: metrics":
+            met = ratio <= PAGE_TARGET
+            line += f"  target <= {PAGE_TARGET}x: {'met' if met else 'MISSED'}"
+        print(line)
     return 0
 
 

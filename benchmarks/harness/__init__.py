@@ -93,9 +93,9 @@ def concurrent(port: int, path: str, requests: int, clients: int) -> float:
     return per_second(lambda: get(port, path), requests, clients)
 
 
-def get_with(port: int, path: str, headers: Mapping[str, str]) -> None:
+def get_with(port: int, path: str, headers: Mapping[str, str], timeout: float = 10) -> None:
     """:func:`get` with request ``headers`` (a proxy's, a session cookie)."""
-    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
     try:
         connection.request("GET", path, headers=dict(headers))
         response = connection.getresponse()
@@ -185,6 +185,9 @@ def serve_one_worker(application: Any, port: int) -> None:
                 "worker_class": "sync",
                 "accesslog": None,
                 "loglevel": "warning",
+                # Under callgrind the first requests after instrumentation starts take
+                # minutes; the arbiter must not take that for a hung worker.
+                "timeout": 900,
             }.items():
                 self.cfg.set(name, value)
 

@@ -21,6 +21,8 @@ urlpatterns = [
     path("security/csp/", include("prodready_security.headers.urls")),
     path("security/lockouts/", include("prodready_security.ratelimit.urls")),
     path("backups/", include("prodready_backup.urls")),
+    # The request history's staff pages (slow requests, slow queries, exceptions).
+    path("ops/history/", include("prodready_observability.history.urls")),
     # /health/live, /health/ready and the operations dashboard at /ops/.
     path("", include("prodready.urls")),
     path("", include("prodready_observability.urls")),  # /metrics

@@ -126,3 +126,8 @@ PRODREADY_HEALTH_TOKEN = env("HEALTH_TOKEN", default=None)
 
 # /health/ready pings the Celery workers (not critical: pages work while tasks wait).
 PRODREADY_HEALTH_CELERY_APP = "school_site.celery.app"
+
+# The request history on the operations pages (/ops/history/): per-route counts, slow
+# requests and queries, exceptions, the busiest users. Requests only add to in-process
+# sums; each process writes them every minute, off the request path.
+PRODREADY_ANALYTICS_HISTORY = True

@@ -15,6 +15,34 @@ from tests.sentry_capture import CaptureTransport, captured_sentry
 
 
 @pytest.fixture
+def history() -> Iterator[None]:
+    """The request history on, its tables routed to the PostgreSQL test database."""
+    from django.test import override_settings
+
+    from prodready_observability.history import buffer, maintenance
+
+    buffer.take()
+    maintenance.state.problem = None
+    with override_settings(
+        DATABASE_ROUTERS=["tests.routers.HistoryInPostgres"], PRODREADY_ANALYTICS_HISTORY=True
+    ):
+        yield
+    buffer.take()
+    maintenance.state.problem = None
+
+
+@pytest.fixture
+def history_site(history: None) -> Iterator[None]:
+    """:func:`history`, with requests served by ``tests.site``."""
+    from django.test import override_settings
+
+    from tests.site import SETTINGS
+
+    with override_settings(**SETTINGS):
+        yield
+
+
+@pytest.fixture
 def sentry_capture() -> Iterator[CaptureTransport]:
     """Sentry initialised by prodready, its envelopes kept in memory; reset afterwards."""
     with captured_sentry() as transport:

@@ -53,6 +53,14 @@ def broken(request: HttpRequest) -> HttpResponse:
     raise ZeroDivisionError("the view divided by zero")
 
 
+def slow_query(request: HttpRequest) -> HttpResponse:
+    from django.db import connections
+
+    with connections["postgres"].cursor() as cursor:
+        cursor.execute("SELECT pg_sleep(0.03), 'alice@example.com', 4242")
+    return HttpResponse("queried")
+
+
 def health(request: HttpRequest) -> HttpResponse:
     return HttpResponse("ok")
 
@@ -96,6 +104,8 @@ urlpatterns = [
     path("slow/", slow),
     path("broken/", broken),
     path("health/", health),
+    path("slow-query/", slow_query),
+    path("ops/history/", include("prodready_observability.history.urls")),
     path("pid/<int:n>/", pid),
     path("", include("prodready_observability.urls")),
 ]

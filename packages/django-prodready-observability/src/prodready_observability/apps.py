@@ -11,11 +11,15 @@ class ProdreadyObservabilityConfig(AppConfig):
     def ready(self) -> None:
         from prodready_observability import checks as observability_checks
         from prodready_observability.conf import conf
+        from prodready_observability.history import queries
+        from prodready_observability.history.checks import check_history_settings
         from prodready_observability.metrics.checks import check_metrics_settings
         from prodready_observability.tasks import connect_celery_signals
 
         checks.register(observability_checks.check_sentry_settings)
         checks.register(check_metrics_settings)
+        checks.register(check_history_settings)
+        queries.install()
         connect_celery_signals()
         if conf.SENTRY_DSN:  # without one, sentry_sdk is not even imported
             from prodready_observability.sentry.setup import init_on_startup

@@ -222,6 +222,62 @@ class Settings(AppSettings):
         """
         return self._get("ANALYTICS_MAX_ROUTES", 50)
 
+    @property
+    def ANALYTICS_HISTORY(self) -> bool:
+        """Keep the request history in the database (run ``manage.py migrate``): requests, errors
+        and latency per route per minute, rolled up into hours and days; slow requests, slow
+        queries, exceptions by class and place, and the busiest users, for the operations pages.
+        Requests only add to in-process counters; a background thread writes them every
+        ``PRODREADY_ANALYTICS_FLUSH_SECONDS``.
+
+        :type: boolean
+        :default: ``False``
+        """
+        return self._get("ANALYTICS_HISTORY", False)
+
+    @property
+    def ANALYTICS_KEEP_DAYS(self) -> int:
+        """Days the request history is kept; the periodic task deletes older rows (per-minute
+        rows are kept at most two days, hours and days this long).
+
+        :type: integer of at least 1
+        :default: ``14``
+        """
+        return self._get("ANALYTICS_KEEP_DAYS", 14)
+
+    @property
+    def ANALYTICS_FLUSH_SECONDS(self) -> float:
+        """How often each process's background thread writes its counts to the database; ``0``
+        starts no thread, leaving the writing to the periodic task
+        ``prodready_observability.history``. A process loses at most this many seconds of counts
+        when it exits.
+
+        :type: number of at least 0
+        :default: ``60.0``
+        """
+        return self._get("ANALYTICS_FLUSH_SECONDS", 60.0)
+
+    @property
+    def ANALYTICS_SLOW_QUERY_MS(self) -> float | None:
+        """A database query that takes longer than this many milliseconds is kept in the history
+        (its SQL with literals replaced by ``?``, the project code that ran it, count and
+        slowest); ``None`` keeps none.
+
+        :type: number above 0, or ``None``
+        :default: ``100.0``
+        """
+        return self._get("ANALYTICS_SLOW_QUERY_MS", 100.0)
+
+    @property
+    def ANALYTICS_QUERY_SAMPLE_RATE(self) -> float:
+        """Share of slow queries that are inspected and kept (their SQL normalised, their caller
+        found): lower it on a busy site to keep the cost flat.
+
+        :type: number from 0.0 to 1.0
+        :default: ``1.0``
+        """
+        return self._get("ANALYTICS_QUERY_SAMPLE_RATE", 1.0)
+
     # --- Metrics ---------------------------------------------------------------------
 
     @property
@@ -255,6 +311,16 @@ class Settings(AppSettings):
         :default: ``True``
         """
         return self._get("METRICS_HEALTH", True)
+
+    @property
+    def METRICS_DATABASE(self) -> bool:
+        """Count every database query and its duration per database alias
+        (``prodready_db_queries_total``, ``prodready_db_query_duration_seconds``).
+
+        :type: boolean
+        :default: ``True``
+        """
+        return self._get("METRICS_DATABASE", True)
 
 
 conf = Settings()

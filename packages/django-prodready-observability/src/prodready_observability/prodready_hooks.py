@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
+from prodready import PeriodicTask
 from prodready.plugins import hookimpl
 from prodready_observability.conf import conf
 
@@ -13,6 +14,7 @@ if TYPE_CHECKING:
 
     from prodready import TimeSeries
     from prodready.conf import AppSettings
+    from prodready.contracts import HealthCheck
     from prodready.dashboard import DashboardCard
     from prodready.events import AuditEvent
     from prodready.readiness.findings import Finding
@@ -36,11 +38,11 @@ def prodready_readiness_findings() -> Iterable[Finding]:
 def prodready_request_finished(
     request: HttpRequest, response: HttpResponse, duration: float
 ) -> None:
-    from prodready_observability.analytics.store import recorder
+    from prodready_observability.history.recorder import record_finished
     from prodready_observability.metrics.record import record_request
 
-    _method, route, status = record_request(request, response, duration)
-    recorder.record(route, status, duration)
+    method, route, status = record_request(request, response, duration)
+    record_finished(request, method, route, status, duration)
 
 
 @hookimpl
@@ -48,9 +50,28 @@ def prodready_dashboard_cards(
     request: HttpRequest, time_range: TimeRange
 ) -> Iterable[DashboardCard]:
     from prodready_observability.analytics.card import requests_card
+    from prodready_observability.history.cards import history_cards
 
     card = requests_card(time_range)
-    return [] if card is None else [card]
+    return [*([] if card is None else [card]), *history_cards()]
+
+
+@hookimpl
+def prodready_health_checks() -> Iterable[HealthCheck]:
+    if not conf.ANALYTICS_HISTORY:
+        return []
+    from prodready_observability.history.health import HistoryCheck
+
+    return [HistoryCheck()]
+
+
+@hookimpl
+def prodready_periodic_tasks() -> Iterable[PeriodicTask]:
+    if not conf.ANALYTICS_HISTORY:
+        return []
+    from prodready_observability.history.tasks import CRON, TASK
+
+    return [PeriodicTask(name=TASK, task=TASK, cron=CRON)]
 
 
 @hookimpl

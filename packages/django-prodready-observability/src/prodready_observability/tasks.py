@@ -131,3 +131,9 @@ def _count(name: str, outcome: str, duration: float) -> None:
 
     TASKS.labels(name, outcome).inc()
     TASK_DURATION.labels(name).observe(duration)
+
+
+# The history's periodic task, registered with Celery where a worker looks for tasks.
+from prodready_observability.history import tasks as history_tasks  # noqa: E402
+
+__all__ = ["history_tasks"]

@@ -54,7 +54,16 @@ class Recorder:
         self._pending: dict[int, Minute] = {}
         self._flusher: threading.Thread | None = None
 
-    def record(self, route: str, status: int, duration: float, now: float | None = None) -> None:
+    def record(
+        self,
+        route: str,
+        status: int,
+        duration: float,
+        now: float | None = None,
+        bucket: int | None = None,
+    ) -> None:
+        if bucket is None:
+            bucket = bucket_of(duration)
         minute = int((time.time() if now is None else now) // 60)
         with self._lock:
             counts = self._pending.get(minute)
@@ -63,7 +72,7 @@ class Recorder:
             counts.requests += 1
             if status >= 500:
                 counts.errors += 1
-            counts.buckets[_bucket(duration)] += 1
+            counts.buckets[bucket] += 1
             if route not in counts.routes and len(counts.routes) >= conf.ANALYTICS_MAX_ROUTES:
                 route = OTHER
             per_route = counts.routes.setdefault(route, [0, 0])
@@ -149,7 +158,8 @@ def _merge(into: Minute, counts: Minute) -> None:
         per_route[1] += micros
 
 
-def _bucket(duration: float) -> int:
+def bucket_of(duration: float) -> int:
+    """The index of the latency bucket ``duration`` (seconds) falls in."""
     for index, bound in enumerate(BOUNDS):
         if duration <= bound:
             return index

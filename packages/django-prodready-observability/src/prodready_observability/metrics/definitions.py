@@ -11,6 +11,8 @@ from prometheus_client import Counter, Histogram
 
 # From 5 ms to 10 s: a web request's range.
 LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
+# From 1 ms to 5 s: a query's range.
+QUERY_BUCKETS = (0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1.0, 5.0)
 TASK_BUCKETS = (0.01, 0.05, 0.1, 0.5, 1.0, 5.0, 10.0, 30.0, 60.0, 300.0, 900.0)
 
 REQUESTS = Counter(
@@ -53,4 +55,27 @@ AUDIT_EVENTS = Counter(
     registry=None,
 )
 
-OWN_METRICS = (REQUESTS, LATENCY, EXCEPTIONS, TASKS, TASK_DURATION, AUDIT_EVENTS)
+DB_QUERIES = Counter(
+    "prodready_db_queries",
+    "Database queries run, by database alias.",
+    ["alias"],
+    registry=None,
+)
+DB_QUERY_DURATION = Histogram(
+    "prodready_db_query_duration_seconds",
+    "Time a database query took, by database alias.",
+    ["alias"],
+    buckets=QUERY_BUCKETS,
+    registry=None,
+)
+
+OWN_METRICS = (
+    REQUESTS,
+    LATENCY,
+    EXCEPTIONS,
+    TASKS,
+    TASK_DURATION,
+    AUDIT_EVENTS,
+    DB_QUERIES,
+    DB_QUERY_DURATION,
+)

@@ -70,6 +70,12 @@ def finish(
 
 
 def record_exception(request: HttpRequest, exception: Exception) -> None:
+    from prodready_observability.history.options import options
     from prodready_observability.metrics.definitions import EXCEPTIONS
 
-    EXCEPTIONS.labels(route=route_of(request), exception=type(exception).__name__).inc()
+    route = route_of(request)
+    EXCEPTIONS.labels(route=route, exception=type(exception).__name__).inc()
+    if options().history:
+        from prodready_observability.history.recorder import record_exception as keep
+
+        keep(request, route, exception)

@@ -1,0 +1,135 @@
+"""One process's history not yet in the database: what a request or a query adds to.
+
+Everything here is a sum in memory under one lock; :func:`take` hands it all to the
+flush and starts afresh. Bounded: at most ``PRODREADY_ANALYTICS_MAX_ROUTES`` routes per
+minute (the others count as ``<other>``), ``MAX_SLOW_REQUESTS`` slow requests and
+``MAX_GROUPS`` query and exception groups between two flushes.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+from typing import Any
+
+from prodready_observability.analytics.store import BOUNDS, OTHER
+
+MAX_SLOW_REQUESTS = 200
+MAX_GROUPS = 500
+MAX_USERS = 1000
+
+
+# (at, route, method, status, duration ms, user id, request id)
+SlowRequestEntry = tuple[float, str, str, int, float, str, str]
+
+
+@dataclass
+class Batch:
+    # minute -> route -> [requests, errors, total µs, *requests per latency bucket]
+    routes: dict[int, dict[str, list[int]]] = field(default_factory=dict)
+    slow_requests: list[SlowRequestEntry] = field(default_factory=list)
+    users: dict[tuple[int, str], int] = field(default_factory=dict)  # (hour, user id) -> requests
+    # (hour, fingerprint) -> sql, alias, location, count, total_ms, slowest_ms, last
+    queries: dict[tuple[int, str], dict[str, Any]] = field(default_factory=dict)
+    # (hour, fingerprint) -> exception, location, route, count, first, last, request_id
+    exceptions: dict[tuple[int, str], dict[str, Any]] = field(default_factory=dict)
+
+    def __bool__(self) -> bool:
+        return bool(
+            self.routes or self.slow_requests or self.users or self.queries or self.exceptions
+        )
+
+
+_lock = threading.Lock()
+_batch = Batch()
+ROW_SIZE = 3 + len(BOUNDS)
+
+
+def add_request(
+    now: float,
+    route: str,
+    status: int,
+    duration: float,
+    bucket: int,
+    user_id: str | None,
+    max_routes: int,
+) -> None:
+    minute = int(now // 60)
+    with _lock:
+        routes = _batch.routes.get(minute)
+        if routes is None:
+            routes = _batch.routes[minute] = {}
+        row = routes.get(route)
+        if row is None:
+            if len(routes) >= max_routes:
+                route = OTHER
+            row = routes.get(route)
+            if row is None:
+                row = routes[route] = [0] * ROW_SIZE
+        row[0] += 1
+        if status >= 500:
+            row[1] += 1
+        row[2] += int(duration * 1_000_000)
+        row[3 + bucket] += 1
+        if user_id is not None:
+            key = (minute // 60, user_id)
+            if key in _batch.users or len(_batch.users) < MAX_USERS:
+                _batch.users[key] = _batch.users.get(key, 0) + 1
+
+
+def add_slow_request(entry: SlowRequestEntry) -> None:
+    with _lock:
+        if len(_batch.slow_requests) < MAX_SLOW_REQUESTS:
+            _batch.slow_requests.append(entry)
+
+
+def add_query(
+    now: float, fingerprint: str, sql: str, alias: str, location: str, duration_ms: float
+) -> None:
+    key = (int(now // 3600), fingerprint)
+    with _lock:
+        group = _batch.queries.get(key)
+        if group is None:
+            if len(_batch.queries) >= MAX_GROUPS:
+                return
+            group = _batch.queries[key] = {
+                "sql": sql,
+                "alias": alias,
+                "location": location,
+                "count": 0,
+                "total_ms": 0.0,
+                "slowest_ms": 0.0,
+            }
+        group["count"] += 1
+        group["total_ms"] += duration_ms
+        group["slowest_ms"] = max(group["slowest_ms"], duration_ms)
+        group["last"] = now
+
+
+def add_exception(
+    now: float, fingerprint: str, exception: str, location: str, route: str, request_id: str
+) -> None:
+    key = (int(now // 3600), fingerprint)
+    with _lock:
+        group = _batch.exceptions.get(key)
+        if group is None:
+            if len(_batch.exceptions) >= MAX_GROUPS:
+                return
+            group = _batch.exceptions[key] = {
+                "exception": exception,
+                "location": location,
+                "route": route,
+                "count": 0,
+                "first": now,
+            }
+        group["count"] += 1
+        group["last"] = now
+        group["request_id"] = request_id
+
+
+def take() -> Batch:
+    """Everything added since the last call; the buffer starts empty again."""
+    global _batch
+    with _lock:
+        batch, _batch = _batch, Batch()
+    return batch
