@@ -44,9 +44,9 @@ def prodready_request_finished(
 @hookimpl
 def prodready_dashboard_cards(request: HttpRequest) -> Iterable[DashboardCard]:
     from prodready_observability.analytics.card import requests_card
+    from prodready_observability.celery_insight.card import celery_card
 
-    card = requests_card()
-    return [] if card is None else [card]
+    return [card for card in (requests_card(), celery_card()) if card is not None]
 
 
 @hookimpl
