@@ -237,6 +237,7 @@ EXPECTED: dict[str, Access] = {
     "prodready:health-live": Access(get=Cells((200,) * 5), post=Cells((405,) * 5)),
     "prodready:health-ready": Access(get=Cells((SUMMARY,) * 5), post=Cells((405,) * 5)),
     "prodready:dashboard": same((LOGIN, 403, 200, VERIFY, 200)),  # every staff user; cards decide
+    "prodready_observability:celery": same((LOGIN, 403, 200, VERIFY, 200)),  # every staff user
     "prodready_observability:metrics": Access(
         get=Cells((403, 403, 403, VERIFY, 403)), post=Cells((405, 405, 405, VERIFY, 405))
     ),
