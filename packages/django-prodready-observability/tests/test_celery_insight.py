@@ -39,8 +39,14 @@ APP_PATH = f"{__name__}.CLIENT"
 
 @pytest.fixture(autouse=True)
 def site(settings: Any) -> None:
-    settings.ROOT_URLCONF = "prodready_observability.urls"  # the card links to the page
     settings.PRODREADY_METRICS_HEALTH = False  # health checks would need the database
+    # A cache of this test's own: other tests' tasks are counted in the shared one.
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": f"insight-{uuid.uuid4().hex}",
+        }
+    }
 
 
 def redis_url() -> str:

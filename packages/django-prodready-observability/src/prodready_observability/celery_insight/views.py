@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -14,6 +13,10 @@ from prodready_observability.celery_insight.overview import celery_overview
 
 @never_cache
 def celery_page(request: HttpRequest) -> HttpResponse:
+    # Imported here: django.contrib.auth's views load its models, and this URLconf is
+    # can be imported before the app registry is ready (as the gunicorn tests' site does).
+    from django.contrib.auth.views import redirect_to_login
+
     # As the dashboard: anonymous users log in, signed-in users without staff get 403.
     if not request.user.is_authenticated:
         return redirect_to_login(request.get_full_path())
