@@ -35,6 +35,7 @@ KEEP_LATEST_SECONDS = 8 * 24 * 3600
 PREFIX = "prodready:celery:v1"
 OTHER = "<other>"
 OUTCOMES = ("success", "failure", "retry")
+_INDEX = {outcome: index for index, outcome in enumerate(OUTCOMES)}
 # What a cache key (memcached's too) can hold without a warning.
 _KEYABLE = re.compile(r"[\w.:\-@]{1,150}")
 
@@ -73,11 +74,16 @@ class TaskRecorder:
         minute = int(now // 60)
         with self._lock:
             name = self.bounded_name(name)
-            counts = self._pending.setdefault(minute, _Minute())
-            per_task = counts.tasks.setdefault(name, [0, 0, 0, 0])
-            if outcome in OUTCOMES:
+            counts = self._pending.get(minute)
+            if counts is None:
+                counts = self._pending[minute] = _Minute()
+            per_task = counts.tasks.get(name)
+            if per_task is None:
+                per_task = counts.tasks[name] = [0, 0, 0, 0]
+            index = _INDEX.get(outcome)
+            if index is not None:
                 counts.totals[outcome] += 1
-                per_task[OUTCOMES.index(outcome)] += 1
+                per_task[index] += 1
             per_task[3] += int(duration * 1_000_000)
             self._last_runs[name] = (now, outcome)
             due = len(self._pending) > 1 or time.monotonic() - self._flushed_at >= FLUSH_SECONDS
