@@ -251,6 +251,7 @@ EXPECTED: dict[str, Access] = {
     "prodready_history:slow-requests": same((LOGIN, 403, 200, VERIFY, 200)),  # as the dashboard
     "prodready_history:slow-queries": same((LOGIN, 403, 200, VERIFY, 200)),
     "prodready_history:exceptions": same((LOGIN, 403, 200, VERIFY, 200)),
+    "prodready_observability:celery": same((LOGIN, 403, 200, VERIFY, 200)),  # every staff user
     "prodready_observability:metrics": Access(
         get=Cells((403, 403, 403, VERIFY, 403)), post=Cells((405, 405, 405, VERIFY, 405))
     ),

@@ -32,5 +32,8 @@ PRODREADY_ANALYTICS_FLUSH_SECONDS = 0
 # Requests to tests.site pass through the middleware of tests.site.MIDDLEWARE.
 ALLOWED_HOSTS = ["testserver", "127.0.0.1", "localhost"]
 
+# The Celery card links to its page; the site's own tests set theirs.
+ROOT_URLCONF = "prodready_observability.urls"
+
 TEMPLATES = [{"BACKEND": "django.template.backends.django.DjangoTemplates", "APP_DIRS": True}]
 STATIC_URL = "/static/"

@@ -233,6 +233,7 @@ def test_the_registry_is_fresh_per_scrape() -> None:
         ({"PRODREADY_METRICS_TOKEN": "short"}, ["W010"]),
         ({"PRODREADY_ANALYTICS_CACHE": "shared"}, ["E015"]),
         ({"PRODREADY_ANALYTICS_CACHE": None, "PRODREADY_ANALYTICS_MAX_ROUTES": 0}, ["E016"]),
+        ({"PRODREADY_METRICS_MAX_TASK_NAMES": 0}, ["E017"]),
         ({"PRODREADY_METRICS_TOKEN": TOKEN, "PRODREADY_METRICS_ALLOWED_ADDRESSES": ["::1"]}, []),
     ],
 )

@@ -157,7 +157,8 @@ class Settings(AppSettings):
 
     @property
     def HEALTH_CELERY_APP(self) -> str | None:
-        """The Celery app whose workers are pinged; ``None`` skips the check.
+        """The Celery app whose workers are pinged; ``None`` skips the check. The Celery card of
+        django-prodready-observability shows this app's workers and queues.
 
         :type: dotted path or ``None``
         :default: ``None``

@@ -42,21 +42,7 @@ def connect(app: Celery) -> None:
             import django
 
             django.setup()
-        app.conf.beat_schedule = {
-            **beat_schedule(),
-            heartbeat.TASK: {
-                "task": heartbeat.TASK,
-                "schedule": _crontab(heartbeat.CRON),
-                # A heartbeat no worker took within the minute is worth nothing later.
-                "options": {"expires": 60},
-            },
-            anomalies.TASK: {
-                "task": anomalies.TASK,
-                "schedule": _crontab(anomalies.CRON, anomalies.TASK),
-                "options": {"expires": 60},
-            },
-            **(app.conf.beat_schedule or {}),
-        }
+        app.conf.beat_schedule = full_schedule(app)
 
     def first_beat(sender: Any, **kwargs: Any) -> None:
         # The schedule's first heartbeat would wait for the next full minute.
@@ -82,6 +68,29 @@ def _stamp(sender: Any = None, **kwargs: Any) -> None:
     # Sent in the process that published a task: for the heartbeat, that is beat.
     if sender == heartbeat.TASK:
         heartbeat.stamp()
+
+
+def full_schedule(app: Celery | None = None) -> dict[str, dict[str, Any]]:
+    """Everything beat runs once ``connect(app)`` merged it: every plugin's periodic tasks,
+    the heartbeat, and the entries ``app`` defines itself (which win).
+
+    Other processes (the dashboard's) compute the same schedule with it.
+    """
+    return {
+        **beat_schedule(),
+        heartbeat.TASK: {
+            "task": heartbeat.TASK,
+            "schedule": _crontab(heartbeat.CRON),
+            # A heartbeat no worker took within the minute is worth nothing later.
+            "options": {"expires": 60},
+        },
+        anomalies.TASK: {
+            "task": anomalies.TASK,
+            "schedule": _crontab(anomalies.CRON, anomalies.TASK),
+            "options": {"expires": 60},
+        },
+        **((app.conf.beat_schedule or {}) if app is not None else {}),
+    }
 
 
 def beat_schedule() -> dict[str, dict[str, Any]]:

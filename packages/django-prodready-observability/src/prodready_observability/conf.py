@@ -322,5 +322,16 @@ class Settings(AppSettings):
         """
         return self._get("METRICS_DATABASE", True)
 
+    @property
+    def METRICS_MAX_TASK_NAMES(self) -> int:
+        """Celery task names each process keeps apart in ``prodready_celery_tasks_total``,
+        ``prodready_celery_task_duration_seconds`` and the dashboard's Celery counts; tasks
+        of further names count as ``<other>``, so a scrape stays bounded.
+
+        :type: integer
+        :default: ``100``
+        """
+        return self._get("METRICS_MAX_TASK_NAMES", 100)
+
 
 conf = Settings()

@@ -52,8 +52,10 @@ def prodready_dashboard_cards(
     from prodready_observability.analytics.card import requests_card
     from prodready_observability.history.cards import history_cards
 
-    card = requests_card(time_range)
-    return [*([] if card is None else [card]), *history_cards()]
+    from prodready_observability.celery_insight.card import celery_card
+
+    cards = [card for card in (requests_card(time_range), celery_card()) if card is not None]
+    return [*cards, *history_cards()]
 
 
 @hookimpl

@@ -6,8 +6,12 @@ Connected in ``AppConfig.ready()`` when Celery is installed (the ``celery`` extr
 - ``task_prerun`` makes it the worker's current request id (or, for a task nobody
   sent from a request, the task's own id), so the task's log records carry it;
 - ``task_postrun`` logs the task's name, outcome, duration and retries on the
-  ``prodready.tasks`` logger and counts them in ``prodready_celery_tasks_total`` and
-  ``prodready_celery_task_duration_seconds``;
+  ``prodready.tasks`` logger, counts them in ``prodready_celery_tasks_total`` and
+  ``prodready_celery_task_duration_seconds`` (at most ``PRODREADY_METRICS_MAX_TASK_NAMES``
+  task names, the others as ``<other>``) and for the dashboard's Celery card
+  (``celery_insight.store``);
+- ``task_failure`` keeps the latest error of each task name for that card, scrubbed;
+- ``worker_process_shutdown`` writes the card's last counts before a worker child exits;
 - ``setup_logging``, when ``LOGGING`` comes from ``configure_logging()``, keeps a
   worker's log lines on those scrubbing handlers (:func:`keep_logging`).
 """
@@ -25,6 +29,7 @@ logger = logging.getLogger("prodready.tasks")
 HEADER = "prodready_request_id"
 USER_HEADER = "prodready_user_id"
 _UID = "prodready_observability"
+ERROR_CHARACTERS = 500
 _OUTCOMES = {"SUCCESS": "success", "FAILURE": "failure", "RETRY": "retry"}
 
 # task id -> (context tokens, start); a worker may run tasks in threads.
@@ -40,6 +45,8 @@ def connect_celery_signals() -> bool:
     signals.before_task_publish.connect(before_task_publish, weak=False, dispatch_uid=_UID)
     signals.task_prerun.connect(task_prerun, weak=False, dispatch_uid=_UID)
     signals.task_postrun.connect(task_postrun, weak=False, dispatch_uid=_UID)
+    signals.task_failure.connect(task_failure, weak=False, dispatch_uid=_UID)
+    signals.worker_process_shutdown.connect(flush_counts, weak=False, dispatch_uid=_UID)
     if logging_is_ours():
         signals.setup_logging.connect(keep_logging, weak=False, dispatch_uid=_UID)
     return True
@@ -126,9 +133,32 @@ def task_postrun(
         context.unbind(tokens)
 
 
+def task_failure(
+    sender: Any = None, exception: BaseException | None = None, **kwargs: Any
+) -> None:
+    name = getattr(sender, "name", None)
+    if not isinstance(name, str) or exception is None:
+        return
+    from prodready_observability.celery_insight import store
+    from prodready_observability.scrub import scrub_text
+
+    # Exception messages carry URLs, tokens and arguments: scrubbed before they are kept.
+    text = f"{type(exception).__name__}: {scrub_text(str(exception))}"
+    store.recorder.record_error(name, text[:ERROR_CHARACTERS])
+
+
+def flush_counts(**kwargs: Any) -> None:
+    from prodready_observability.celery_insight import store
+
+    store.recorder.flush()
+
+
 def _count(name: str, outcome: str, duration: float) -> None:
+    from prodready_observability.celery_insight import store
     from prodready_observability.metrics.definitions import TASK_DURATION, TASKS
 
+    store.recorder.record(name, outcome, duration)
+    name = store.recorder.bounded_name(name)  # a scraper needs a bounded set of label values
     TASKS.labels(name, outcome).inc()
     TASK_DURATION.labels(name).observe(duration)
 

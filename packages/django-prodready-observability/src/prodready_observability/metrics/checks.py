@@ -11,6 +11,7 @@ Ids are stable and never reused (the Sentry ones are in ``prodready_observabilit
 - ``prodready_observability.E014`` PROMETHEUS_MULTIPROC_DIR is not a writable directory
 - ``prodready_observability.E015`` PRODREADY_ANALYTICS_CACHE names no cache in CACHES
 - ``prodready_observability.E016`` PRODREADY_ANALYTICS_MAX_ROUTES is below 1
+- ``prodready_observability.E017`` PRODREADY_METRICS_MAX_TASK_NAMES is below 1
 - ``prodready_observability.W010`` PRODREADY_METRICS_TOKEN is shorter than 32 characters
 """
 
@@ -45,6 +46,7 @@ def check_metrics_settings(
         *_multiprocess_directory(),
         *_analytics_cache(),
         *_max_routes(),
+        *_max_task_names(),
         *_short_token(),
     ]
 
@@ -73,6 +75,19 @@ def _max_routes() -> list[CheckMessage]:
             f"PRODREADY_ANALYTICS_MAX_ROUTES must be at least 1; found {value!r}.",
             hint="Set it to how many routes the dashboard keeps apart per minute, such as 50.",
             id="prodready_observability.E016",
+        )
+    ]
+
+
+def _max_task_names() -> list[CheckMessage]:
+    value: object = conf.METRICS_MAX_TASK_NAMES
+    if not isinstance(value, int) or isinstance(value, bool) or value >= 1:
+        return []
+    return [
+        Error(
+            f"PRODREADY_METRICS_MAX_TASK_NAMES must be at least 1; found {value!r}.",
+            hint="Set it to how many Celery task names the metrics keep apart, such as 100.",
+            id="prodready_observability.E017",
         )
     ]
 

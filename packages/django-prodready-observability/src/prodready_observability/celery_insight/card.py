@@ -1,0 +1,36 @@
+"""The operations dashboard's Celery card, linking to the Celery page."""
+
+from __future__ import annotations
+
+from typing import Literal, cast
+
+from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext
+
+from prodready.dashboard import DashboardCard
+from prodready_observability.celery_insight.overview import celery_overview
+
+SHOWN_FAILING = 3
+
+
+def celery_card() -> DashboardCard | None:
+    """None when Celery is not installed (the ``celery`` extra)."""
+    try:
+        import celery  # noqa: F401
+    except ImportError:
+        return None
+    overview = celery_overview()
+    try:
+        url: str | None = reverse("prodready_observability:celery")
+    except NoReverseMatch:  # the project did not mount prodready_observability.urls
+        url = None
+    status = cast(Literal["ok", "warning", "error", "info"], overview.status)
+    failing = overview.tasks.failing[:SHOWN_FAILING] if overview.tasks else ()
+    return DashboardCard(
+        title=gettext("Celery"),
+        template="prodready_observability/dashboard/celery_card.html",
+        context={"overview": overview, "failing": failing},
+        status=status,
+        order=25,
+        url=url,
+    )
