@@ -4,9 +4,10 @@ MySQL cannot share mysqldump's ``--single-transaction`` snapshot with another se
 (PostgreSQL's ``pg_export_snapshot``), so counting on a connection of our own would read
 another moment of a busy database. The dump itself is that snapshot. Its
 ``INSERT INTO `t` VALUES (...),(...);`` statements hold whole rows, on one line
-(mysqldump) or one row a line (mariadb-dump); string literals are quoted with backslash
-escapes, so no line break falls inside one, and with ``--hex-blob`` no other value holds
-a parenthesis: each ``(`` outside the strings starts a row.
+(mysqldump) or one row a line (mariadb-dump). String literals are quoted with backslash
+escapes, so no line break falls inside one: in mariadb-dump's form each line that starts
+with ``(`` is a row. In mysqldump's, with ``--hex-blob`` no value but a string holds a
+parenthesis: each ``(`` outside the strings starts a row.
 """
 
 from __future__ import annotations
@@ -16,9 +17,13 @@ from collections.abc import Iterable, Iterator
 
 from prodready_backup.targets.base import Facts
 
-_INSERT = re.compile(rb"INSERT INTO `((?:[^`]|``)+)` VALUES ?")
-_CREATE = re.compile(rb"CREATE TABLE `((?:[^`]|``)+)` \(")
-_STRING = re.compile(rb"'(?:[^'\\]|\\.)*'", re.DOTALL)
+# At a line start (no raw line break falls inside a string literal).
+_STATEMENT = re.compile(
+    rb"^(?:INSERT INTO `(?P<table>(?:[^`]|``)+)` VALUES"
+    rb"|CREATE TABLE `(?P<created>(?:[^`]|``)+)` \()",
+    re.MULTILINE,
+)
+_STRING = re.compile(rb"'[^'\\]*(?:\\.[^'\\]*)*'", re.DOTALL)
 # django_migrations' columns are (id, app, name, applied).
 _MIGRATION = re.compile(rb"\(\d+,'((?:[^'\\]|\\.)*)','((?:[^'\\]|\\.)*)',")
 _ESCAPES = {b"0": b"\0", b"n": b"\n", b"r": b"\r", b"t": b"\t", b"Z": b"\x1a"}
@@ -30,45 +35,60 @@ def _unescape(value: bytes) -> str:
 
 
 class DumpCounter:
-    """Counts the rows of each table in the SQL that :meth:`through` passes on."""
+    """Counts the rows of each table in the SQL that :meth:`through` passes on.
+
+    Whole lines are scanned a block at a time with regular expressions (a statement's
+    end is the ``;`` that ends a line), so the cost stays a small share of the dump's.
+    """
 
     def __init__(self, facts: Facts) -> None:
         self.facts = facts
         self._rest = b""
-        self._table: str | None = None  # the table of the INSERT being read
+        self._table: str | None = None  # the table of an INSERT that goes on
 
     def through(self, chunks: Iterable[bytes]) -> Iterator[bytes]:
         for chunk in chunks:
-            lines = (self._rest + chunk).split(b"\n")
-            self._rest = lines.pop()
-            for line in lines:
-                self._line(line)
+            data = self._rest + chunk
+            cut = data.rfind(b"\n") + 1
+            self._rest = data[cut:]
+            if cut:
+                self._scan(data[:cut])
             yield chunk
-        self._line(self._rest)
+        if self._rest:
+            self._scan(self._rest + b"\n")
         self._rest = b""
         self.facts.migrations.sort()
 
-    def _line(self, line: bytes) -> None:
-        if self._table is None:
-            if line.startswith(b"CREATE TABLE `"):
-                created = _CREATE.match(line)
-                if created:  # a table without rows has no INSERT, and 0 rows
-                    self.facts.row_counts.setdefault(_name(created.group(1)), 0)
-                return
-            found = _INSERT.match(line) if line.startswith(b"INSERT INTO `") else None
-            if found is None:
-                return
-            self._table = _name(found.group(1))
-            line = line[found.end() :]
-        table = self._table
+    def _scan(self, block: bytes) -> None:
+        """Count the rows in ``block``, whole lines of the dump."""
+        position = 0
+        while True:
+            if self._table is None:
+                found = _STATEMENT.search(block, position)
+                if found is None:
+                    return
+                position = found.end()
+                if found.group("created") is not None:  # no INSERT: 0 rows
+                    self.facts.row_counts.setdefault(_name(found.group("created")), 0)
+                    continue
+                self._table = _name(found.group("table"))
+            end = block.find(b";\n", position)
+            self._rows(self._table, block[position : len(block) if end < 0 else end])
+            if end < 0:
+                return  # the INSERT goes on in the next block
+            self._table = None
+            position = end + 2
+
+    def _rows(self, table: str, values: bytes) -> None:
         if table == "django_migrations":
             self.facts.migrations += [
-                f"{_unescape(app)}.{_unescape(name)}" for app, name in _MIGRATION.findall(line)
+                f"{_unescape(app)}.{_unescape(name)}" for app, name in _MIGRATION.findall(values)
             ]
-        values = _STRING.sub(b"''", line)
-        self.facts.row_counts[table] = self.facts.row_counts.get(table, 0) + values.count(b"(")
-        if values.rstrip().endswith(b";"):
-            self._table = None
+        if b"\n" in values:  # mariadb-dump: each row starts a line
+            rows = values.count(b"\n(") + values.startswith(b"(")
+        else:  # mysqldump: one line; each "(" outside the strings starts a row
+            rows = _STRING.sub(b"", values).count(b"(")
+        self.facts.row_counts[table] = self.facts.row_counts.get(table, 0) + rows
 
 
 def _name(quoted: bytes) -> str:
