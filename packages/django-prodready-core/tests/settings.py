@@ -4,8 +4,6 @@ import os
 
 import django
 
-from prodready._ci import mysql_test_databases
-
 SECRET_KEY = "tests-only-not-secret"
 DEBUG = False
 USE_TZ = True
@@ -56,10 +54,6 @@ DATABASES = {
         "TEST": {"NAME": f"test_prodready_core_{os.getpid()}"},
     },
 }
-
-
-# MySQL/MariaDB where its driver is installed (PRODREADY_TEST_MYSQL, default 127.0.0.1:3306).
-DATABASES.update(mysql_test_databases("test_prodready_core"))
 
 CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},

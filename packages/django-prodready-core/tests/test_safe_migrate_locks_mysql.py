@@ -8,6 +8,7 @@ waiting ALTER. Waits are observed in the process list with bounded waits, never 
 import io
 
 import pytest
+from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connections
@@ -15,8 +16,11 @@ from django.test import override_settings
 
 from tests.test_safe_migrate_locks import WAIT, Background, until
 
+WITH_MYSQL = "run with --ds=tests.settings_mysql, as nox does"
+
 pytestmark = [
     pytest.mark.requires_mysql,
+    pytest.mark.skipif("mysql" not in settings.DATABASES, reason=WITH_MYSQL),
     pytest.mark.django_db(transaction=True, databases=["default", "mysql"]),
 ]
 

@@ -8,6 +8,7 @@ in the transaction of a schema change.
 """
 
 import pytest
+from django.conf import settings
 from django.core.management import call_command
 from django.db import connections
 from django.test import override_settings
@@ -32,6 +33,9 @@ MYSQL = pytest.param(
     "mysql",
     marks=[
         pytest.mark.requires_mysql,
+        pytest.mark.skipif(
+            "mysql" not in settings.DATABASES, reason="run with --ds=tests.settings_mysql"
+        ),
         pytest.mark.django_db(transaction=True, databases=["default", "mysql"]),
     ],
 )
