@@ -25,6 +25,7 @@ from __future__ import annotations
 import argparse
 import os
 import shutil
+import signal
 import statistics
 import subprocess
 import sys
@@ -158,6 +159,9 @@ def main() -> None:
         if shutil.which(tool) is None:
             sys.exit(f"{tool} is not installed (apt-get install {tool}).")
     import MySQLdb
+
+    # A time limit's SIGTERM still drops the database (the finally clause below).
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit("terminated"))
 
     server = _server()
     admin = MySQLdb.connect(
