@@ -22,8 +22,10 @@ from prodready_backup.connecting import connect
 from prodready_backup.errors import DumpError, RestoreError
 from prodready_backup.scratch import scratch_name
 from prodready_backup.targets.base import DatabaseTarget, Dump, Facts, RestoreTest
+from prodready_backup.targets.mysql_catalog import base_tables, quote
 from prodready_backup.targets.mysql_client import client_tool, dump_tool, options_file
 from prodready_backup.targets.mysql_counts import DumpCounter
+from prodready_backup.targets.mysql_swap import swap_in
 from prodready_backup.targets.processes import feed, stream, tail, widen_pipe
 
 DUMP_OPTIONS = [
@@ -95,12 +97,10 @@ class MysqlTarget(DatabaseTarget):
 
     def restore(self, chunks: Iterable[bytes]) -> None:
         """Load the dump into a scratch database, then swap its tables in at once."""
-        from prodready_backup.targets.mysql_swap import swap_in
-
         connections[self.alias].close()  # its open transactions would hold metadata locks
         with self._scratch() as scratch:
             self._load(chunks, scratch)
-            swap_in(self, scratch)
+            swap_in(self.connect, self._database(), scratch)
 
     def current_facts(self) -> Facts:
         return self._facts(self._database())
@@ -190,19 +190,6 @@ def scratch_name_prefix() -> str:
     from prodready_backup.conf import conf
 
     return conf.BACKUP_VERIFY_PREFIX
-
-
-def quote(identifier: str) -> str:
-    return "`" + identifier.replace("`", "``") + "`"
-
-
-def base_tables(cursor: Any, database: str) -> list[str]:
-    cursor.execute(
-        "SELECT TABLE_NAME FROM information_schema.TABLES "
-        "WHERE TABLE_SCHEMA = %s AND TABLE_TYPE = 'BASE TABLE' ORDER BY TABLE_NAME",
-        [database],
-    )
-    return [row[0] for row in cursor.fetchall()]
 
 
 def _count(cursor: Any, table: str) -> int:

@@ -22,15 +22,13 @@ backup's, and the safety backup taken before the restore still holds the previou
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from prodready_backup.errors import RestoreError
 from prodready_backup.scratch import scratch_name
-from prodready_backup.targets.mysql import base_tables, quote
-
-if TYPE_CHECKING:
-    from prodready_backup.targets.mysql import MysqlTarget
+from prodready_backup.targets.mysql_catalog import base_tables, quote
 
 
 @dataclass
@@ -81,9 +79,9 @@ def read_objects(cursor: Any, database: str) -> Objects:
     return found
 
 
-def swap_in(target: MysqlTarget, scratch: str) -> None:
-    live = target._database()
-    restored_connection = target.connect(scratch)
+def swap_in(connect: Callable[[str], Any], live: str, scratch: str) -> None:
+    """Make ``live`` hold what ``scratch`` holds; ``connect(database)`` opens a connection."""
+    restored_connection = connect(scratch)
     try:
         with restored_connection.cursor() as cursor:
             restored = read_objects(cursor, scratch)
@@ -92,7 +90,7 @@ def swap_in(target: MysqlTarget, scratch: str) -> None:
     finally:
         restored_connection.close()
     trash = scratch_name()
-    connection = target.connect(live)
+    connection = connect(live)
     try:
         with connection.cursor() as cursor:
             current = read_objects(cursor, live)
