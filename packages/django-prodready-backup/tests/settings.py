@@ -5,6 +5,8 @@ import tempfile
 
 import django
 
+from prodready._ci import mysql_test_databases
+
 SECRET_KEY = "tests-only-not-secret"
 USE_TZ = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -57,6 +59,10 @@ DATABASES = {
         "TEST": {"NAME": f"test_prodready_backup_{_PID}"},
     },
 }
+
+
+# MySQL/MariaDB where its driver is installed (PRODREADY_TEST_MYSQL, default 127.0.0.1:3306).
+DATABASES.update(mysql_test_databases("test_prodready_backup"))
 
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 

@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from datetime import timedelta
 
 import pytest
+from django.conf import settings
 from django.contrib.auth.models import Permission, User
 from django.core.cache import cache
 from django.template.loader import render_to_string
@@ -46,7 +47,9 @@ def record(target: str = "db-default", hours: float = 1, **fields: object) -> Ba
 def test_targets_are_databases_and_media() -> None:
     with override_settings(PRODREADY_BACKUP_DATABASES=None, PRODREADY_BACKUP_MEDIA=True):
         names = [t.name for t in all_targets()]
-    assert names == ["db-default", "db-other", "db-copy", "db-postgres", "media"]
+    # Every alias of a supported engine: PostgreSQL, SQLite, and MySQL where mysqlclient is.
+    mysql = ["db-mysql"] if "mysql" in settings.DATABASES else []
+    assert names == ["db-default", "db-other", "db-copy", "db-postgres", *mysql, "media"]
 
 
 def test_a_project_adds_its_own_target(prodready_plugin) -> None:  # type: ignore[no-untyped-def]

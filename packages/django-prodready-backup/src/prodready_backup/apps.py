@@ -18,6 +18,7 @@ class ProdreadyBackupConfig(AppConfig):
         checks.register(backup_checks.check_databases)
         checks.register(backup_checks.check_media_root)
         checks.register(backup_checks.check_plaintext)
+        checks.register(backup_checks.check_mysql_tools)
         checks.register(backup_checks.check_encryption_deploy, deploy=True)
         checks.register(scratch.check_scratch_settings)
         checks.register(scratch.check_scratch_role, checks.Tags.database)

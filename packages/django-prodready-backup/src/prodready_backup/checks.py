@@ -12,6 +12,8 @@ Ids are stable and never reused:
 - ``prodready_backup.E008`` the media root is or holds the project, the settings, a
   database file or the backups
 - ``prodready_backup.E009`` backups would be unencrypted with DEBUG off
+- ``prodready_backup.E013`` a MySQL/MariaDB database is backed up but its dump tool or
+  client is not found
 - ``prodready_backup.W001`` backups are not encrypted (deploy only)
 """
 
@@ -169,6 +171,25 @@ def check_plaintext(app_configs: Sequence[Any] | None = None, **kwargs: Any) -> 
     if not _is_list(conf.BACKUP_ENCRYPTION_KEYS):
         return []
     return _errors([plaintext_problem()])
+
+
+@reads_settings
+def check_mysql_tools(
+    app_configs: Sequence[Any] | None = None, **kwargs: Any
+) -> list[CheckMessage]:
+    from django.db import connections
+
+    from prodready_backup.targets.mysql_client import missing_tools
+
+    aliases = conf.BACKUP_DATABASES
+    if aliases is not None and not _is_list(aliases):
+        return []
+    backed_up = settings.DATABASES if aliases is None else aliases
+    if not any(
+        alias in settings.DATABASES and connections[alias].vendor == "mysql" for alias in backed_up
+    ):
+        return []
+    return _errors([missing_tools()])
 
 
 def _errors(problems: list[Problem | None]) -> list[CheckMessage]:

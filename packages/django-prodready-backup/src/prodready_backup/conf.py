@@ -72,8 +72,8 @@ class Settings(AppSettings):
 
     @property
     def BACKUP_DATABASES(self) -> list[str] | None:
-        """Databases to back up; ``None`` means every alias in ``DATABASES`` (PostgreSQL and
-        SQLite).
+        """Databases to back up; ``None`` means every alias in ``DATABASES`` (PostgreSQL,
+        MySQL/MariaDB and SQLite).
 
         :type: list of database aliases or ``None``
         :default: ``None``
@@ -275,10 +275,32 @@ class Settings(AppSettings):
         return self._get("BACKUP_PG_RESTORE", "pg_restore")
 
     @property
+    def BACKUP_MYSQLDUMP(self) -> str | None:
+        """The dump tool of MySQL and MariaDB databases (``mysqldump`` or ``mariadb-dump``, of the
+        server's version); ``None``: ``mariadb-dump`` if it is on ``PATH``, else ``mysqldump``.
+
+        :type: path or ``None``
+        :default: ``None``
+        """
+        return self._get("BACKUP_MYSQLDUMP", None)
+
+    @property
+    def BACKUP_MYSQL(self) -> str | None:
+        """The client that loads MySQL and MariaDB dumps (``mysql`` or ``mariadb``); ``None``:
+        ``mariadb`` if it is on ``PATH``, else ``mysql``.
+
+        :type: path or ``None``
+        :default: ``None``
+        """
+        return self._get("BACKUP_MYSQL", None)
+
+    @property
     def BACKUP_VERIFY_DATABASE(self) -> str | None:
-        """The PostgreSQL alias of ``DATABASES`` on whose server restore tests create their scratch
+        """The alias of ``DATABASES`` on whose server PostgreSQL restore tests create their scratch
         database; ``None``: each target's own server. Its role needs ``CREATEDB``
-        (``prodready_backup.E012``, a database check).
+        (``prodready_backup.E012``, a database check). MySQL and MariaDB restore tests and
+        restores always use the target's own server (a restore moves tables from the scratch
+        database into the live one), whose user needs ``CREATE`` and ``DROP`` there.
 
         :type: alias or ``None``
         :default: ``None``

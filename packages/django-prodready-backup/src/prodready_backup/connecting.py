@@ -22,13 +22,17 @@ def connect(alias: str, what: str, database: str | None = None, autocommit: bool
     """
     wrapper: Any = connections[alias]  # its driver module, ``Database``, is untyped
     params = wrapper.get_connection_params()
+    mysql = wrapper.vendor == "mysql"
     if database is not None:
-        params["dbname"] = database
+        params["database" if mysql else "dbname"] = database
     try:
         connection = wrapper.get_new_connection(params)
     except (wrapper.Database.OperationalError, wrapper.Database.InterfaceError) as exc:
         raise unreachable(alias, what, exc) from exc
-    connection.autocommit = autocommit
+    if mysql:
+        connection.autocommit(autocommit)  # a method in mysqlclient
+    else:
+        connection.autocommit = autocommit
     return connection
 
 

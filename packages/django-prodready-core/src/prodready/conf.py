@@ -266,8 +266,10 @@ class Settings(AppSettings):
 
     @property
     def MIGRATE_LOCK_TIMEOUT(self) -> float:
-        """Seconds each statement of ``migrate`` waits for a lock (PostgreSQL ``lock_timeout``)
-        before it fails instead of queueing every later query behind it; ``0`` waits for ever.
+        """Seconds each statement of ``migrate`` waits for a lock (PostgreSQL ``lock_timeout``;
+        MySQL/MariaDB ``lock_wait_timeout`` and ``innodb_lock_wait_timeout``, in whole seconds,
+        rounded up) before it fails instead of queueing every later query behind it; ``0``
+        waits for ever.
 
         :type: number
         :default: ``5.0``
@@ -277,7 +279,8 @@ class Settings(AppSettings):
     @property
     def MIGRATE_LOCK_RETRIES(self) -> int:
         """How many times ``migrate`` retries, with a doubling pause, a migration that gave up
-        waiting for a lock.
+        waiting for a lock and applied nothing (on MySQL, which commits each DDL statement: one
+        that gave up on its first change).
 
         :type: integer
         :default: ``3``

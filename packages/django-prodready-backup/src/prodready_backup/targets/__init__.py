@@ -26,12 +26,15 @@ __all__ = [
 
 
 def _database_target(alias: str) -> BackupTarget | None:
+    from prodready_backup.targets.mysql import MysqlTarget
     from prodready_backup.targets.postgresql import PostgresTarget
     from prodready_backup.targets.sqlite import SqliteTarget
 
     vendor = connections[alias].vendor
     if vendor == "postgresql":
         return PostgresTarget(alias)
+    if vendor == "mysql":
+        return MysqlTarget(alias)
     if vendor == "sqlite":
         return SqliteTarget(alias)
     return None

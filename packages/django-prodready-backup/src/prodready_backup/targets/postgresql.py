@@ -14,22 +14,16 @@ import tempfile
 import threading
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from typing import IO, Any
+from typing import Any
 
 from django.db import connections
-
-try:
-    import fcntl
-except ImportError:  # pragma: no cover - Windows
-    fcntl = None  # type: ignore[assignment]
 
 from prodready_backup.conf import conf
 from prodready_backup.connecting import connect
 from prodready_backup.errors import DumpError, RestoreError
 from prodready_backup.scratch import scratch_alias, scratch_name
 from prodready_backup.targets.base import DatabaseTarget, Dump, Facts, RestoreTest
-
-PIPE_CHUNK = 256 * 1024
+from prodready_backup.targets.processes import feed, stream, tail, widen_pipe
 
 
 class PostgresTarget(DatabaseTarget):
@@ -83,10 +77,10 @@ class PostgresTarget(DatabaseTarget):
                 )
             except OSError as exc:
                 raise DumpError(f"pg_dump could not be started ({exc}).") from exc
-            _widen_pipe(process.stdout)
+            widen_pipe(process.stdout)
             # The row counts read the same snapshot while pg_dump streams, not before it.
             counting = _Counting(connection, database)
-            yield Dump(_stream(process, stderr, "pg_dump", counting), counting.facts)
+            yield Dump(stream(process, stderr, "pg_dump", counting.result), counting.facts)
         finally:
             if process is not None:
                 if process.poll() is None:
@@ -156,16 +150,6 @@ class PostgresTarget(DatabaseTarget):
         return RestoreTest(row_counts=facts.row_counts, migrations=facts.migrations)
 
 
-def _widen_pipe(pipe: IO[bytes] | None) -> None:
-    # A 1 MiB pipe (Linux; 64 KiB by default) lets pg_dump run ahead while a chunk is
-    # compressed and encrypted, instead of the two taking turns.
-    set_size = getattr(fcntl, "F_SETPIPE_SZ", None) if fcntl else None
-    if pipe is None or set_size is None:
-        return
-    with contextlib.suppress(OSError):
-        fcntl.fcntl(pipe.fileno(), set_size, 1024 * 1024)
-
-
 class _Counting:
     """The facts of the snapshot, read on its own connection in a thread beside pg_dump."""
 
@@ -198,22 +182,6 @@ class _Counting:
         return self.facts
 
 
-def _stream(
-    process: subprocess.Popen[bytes],
-    stderr: IO[bytes],
-    program: str,
-    counting: _Counting | None = None,
-) -> Iterator[bytes]:
-    assert process.stdout is not None
-    while data := process.stdout.read(PIPE_CHUNK):
-        yield data
-    code = process.wait()
-    if code != 0:
-        raise DumpError(f"{program} failed (exit status {code}): {_tail(stderr)}")
-    if counting is not None:
-        counting.result()  # the manifest needs them: fail the dump if they are missing
-
-
 def _pg_restore(options: list[str], chunks: Iterable[bytes], env: dict[str, str]) -> None:
     stderr = tempfile.TemporaryFile()  # noqa: SIM115 - closed on every path below
     try:
@@ -244,7 +212,7 @@ def _pg_restore(options: list[str], chunks: Iterable[bytes], env: dict[str, str]
     try:
         if code != 0:
             raise RestoreError(
-                f"pg_restore failed (exit status {code}); nothing was committed: {_tail(stderr)}"
+                f"pg_restore failed (exit status {code}); nothing was committed: {tail(stderr)}"
             )
     finally:
         stderr.close()
@@ -333,11 +301,11 @@ def _restore_exactly(chunks: Iterable[bytes], env: dict[str, str]) -> None:
                 f"{'pg_restore' if psql else 'psql'} could not be started ({exc})."
             ) from exc
         if restorer is not None:
-            _feed(restorer, chunks)
+            feed(restorer, chunks)
             if restorer.wait() != 0:
                 raise RestoreError(
                     f"pg_restore failed (exit status {restorer.returncode}); nothing was "
-                    f"committed: {_tail(stderr)}"
+                    f"committed: {tail(stderr)}"
                 )
         assert psql is not None
         assert psql.stdin is not None
@@ -346,7 +314,7 @@ def _restore_exactly(chunks: Iterable[bytes], env: dict[str, str]) -> None:
         if psql.wait() != 0:
             raise RestoreError(
                 f"Loading the restored data failed (psql exit status {psql.returncode}); "
-                f"nothing was committed: {_tail(stderr)}"
+                f"nothing was committed: {tail(stderr)}"
             )
     finally:
         # Before anything else ends psql's input: killed, it commits nothing.
@@ -359,22 +327,6 @@ def _restore_exactly(chunks: Iterable[bytes], env: dict[str, str]) -> None:
                 with contextlib.suppress(BrokenPipeError):
                     process.stdin.close()
         stderr.close()
-
-
-def _feed(process: subprocess.Popen[bytes], chunks: Iterable[bytes]) -> None:
-    assert process.stdin is not None
-    try:
-        for chunk in chunks:
-            process.stdin.write(chunk)
-        process.stdin.close()
-    except BrokenPipeError:
-        pass  # the process stopped early; its exit status and stderr say why
-
-
-def _tail(stderr: IO[bytes], limit: int = 500) -> str:
-    stderr.seek(0)
-    text = stderr.read().decode(errors="replace").strip()
-    return text[-limit:] or "no error output"
 
 
 def _facts(cursor: Any, database: str) -> Facts:

@@ -20,7 +20,7 @@ from django.db import DatabaseError, connections
 from prodready import hooks
 from prodready.conf import conf
 from prodready.safe_migrate.checker import InvalidMarker, Risk, assess
-from prodready.safe_migrate.lock_timeout import lock_timeout, timed_out
+from prodready.safe_migrate.lock_timeout import Changes, lock_timeout, timed_out
 from prodready.safe_migrate.plan import Plan, migration_plan
 from prodready.safe_migrate.rollback import describe, rollback_plan
 
@@ -42,6 +42,7 @@ class Command(migrate.Command):
 
     def handle(self, *args: Any, **options: Any) -> None:
         self._started: list[Migration] = []  # by the progress callback, for the retry
+        self._changes = Changes()  # since the last migration started
         if options["plan"] or options["check_unapplied"]:
             super().handle(*args, **options)  # changes nothing
             return
@@ -67,10 +68,15 @@ class Command(migrate.Command):
         """Django's migrate under a lock timeout, retrying a migration that gave up waiting."""
         connection = connections[options["database"]]
         retries = conf.MIGRATE_LOCK_RETRIES
+        # Where an operator finds the transaction holding the lock.
+        holders = "SHOW PROCESSLIST" if connection.vendor == "mysql" else "pg_stat_activity"
         for attempt in range(retries + 1):
             self._started = []
             try:
-                with lock_timeout(connection, conf.MIGRATE_LOCK_TIMEOUT):
+                with (
+                    lock_timeout(connection, conf.MIGRATE_LOCK_TIMEOUT),
+                    connection.execute_wrapper(self._changes),
+                ):
                     super().handle(*args, **options)
                 return
             except DatabaseError as exc:
@@ -79,19 +85,23 @@ class Command(migrate.Command):
                 failed = self._started[-1] if self._started else None
                 name = f"{failed.app_label}.{failed.name}" if failed else "a migration"
                 waited = f"{name} waited {conf.MIGRATE_LOCK_TIMEOUT:g} s for a lock and gave up"
-                if failed is None or not (failed.atomic and connection.features.can_rollback_ddl):
+                rolled_back = failed is not None and (
+                    (failed.atomic and connection.features.can_rollback_ddl)
+                    or not self._changes.changed
+                )
+                if not rolled_back:
                     raise CommandError(
                         f"{waited}; it is not atomic, so check what it changed before running "
-                        "migrate again (pg_stat_activity shows who holds the lock)."
+                        f"migrate again ({holders} shows who holds the lock)."
                     ) from exc
                 if attempt == retries:
                     raise CommandError(
                         f"{waited} {retries + 1} time(s); nothing of it was applied. Find the "
-                        "long transaction holding the lock (pg_stat_activity), or raise "
+                        f"long transaction holding the lock ({holders}), or raise "
                         "PRODREADY_MIGRATE_LOCK_TIMEOUT / PRODREADY_MIGRATE_LOCK_RETRIES."
                     ) from exc
                 pause = 2**attempt
-                self.stderr.write(f"{waited} (rolled back); retrying in {pause} s ...")
+                self.stderr.write(f"{waited} (nothing of it applied); retrying in {pause} s ...")
                 time.sleep(pause)
 
     def migration_progress_callback(
@@ -99,6 +109,7 @@ class Command(migrate.Command):
     ) -> None:
         if migration is not None and action in ("apply_start", "unapply_start"):
             self._started.append(migration)
+            self._changes.reset()
         super().migration_progress_callback(action, migration, fake)
 
     def _check(self, plan: Plan, database: str, *, allow_unsafe: bool) -> None:
