@@ -26,9 +26,9 @@ if TYPE_CHECKING:
     from prodready.contracts import MetricsCollector as MetricsCollector
     from prodready.contracts import OperationsPage as OperationsPage
     from prodready.contracts import PeriodicTask as PeriodicTask
+    from prodready.contracts import TimeSeries as TimeSeries
     from prodready.dashboard.charts import Chart as Chart
     from prodready.dashboard.charts import Series as Series
-    from prodready.contracts import TimeSeries as TimeSeries
     from prodready.events import AuditEvent as AuditEvent
     from prodready.events import Level
     from prodready.events import Notification as Notification
