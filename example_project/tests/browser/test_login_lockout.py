@@ -5,7 +5,7 @@ import re
 
 import pytest
 
-from tests.browser.conftest import PASSWORD, log_in
+from tests.browser.conftest import PASSWORD, log_in, set_up_2fa
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -36,3 +36,27 @@ def test_five_wrong_passwords_lock_the_username_out(page, expect, django_user_mo
     answer = log_in(page, "nina", PASSWORD)
     assert answer.status == 302
     expect(page.get_by_text("nina", exact=True)).to_be_visible()
+
+
+def test_staff_see_the_lockout_and_end_it(page, expect, django_user_model, second_browser):
+    from django.contrib.auth.models import Permission
+
+    django_user_model.objects.create_user("sam", password=PASSWORD)
+    operator = django_user_model.objects.create_user("olga", password=PASSWORD, is_staff=True)
+    operator.user_permissions.add(Permission.objects.get(codename="unlock_loginlockout"))
+    for _attempt in range(5):
+        log_in(page, "sam", "not-the-password")
+    assert log_in(page, "sam", PASSWORD).status == 429
+
+    with second_browser() as staff:
+        log_in(staff, "olga")
+        set_up_2fa(staff)
+        staff.goto("/security/lockouts/")
+        row = staff.get_by_role("row").filter(has_text="sam")
+        expect(row).to_contain_text("locked at this address (#1)")
+        row.get_by_role("button", name="Unlock").click()
+        expect(staff.get_by_role("status")).to_have_text("Ended 1 lockout.")
+        expect(staff.get_by_text("No sign-in is locked out or slowed.")).to_be_visible()
+
+    # Unlocked: the right password works again from the address that was locked.
+    assert log_in(page, "sam", PASSWORD).status == 302
