@@ -78,6 +78,7 @@ OPERATIONS_PAGES = [
     "prodready_lockouts:list",
     "prodready_sessions:manage",
     "prodready_otp:manage",
+    "prodready_observability:celery",
     "prodready:health-detail",
 ]
 

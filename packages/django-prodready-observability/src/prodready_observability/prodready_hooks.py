@@ -12,7 +12,7 @@ from prodready_observability.conf import conf
 if TYPE_CHECKING:
     from django.http import HttpRequest, HttpResponse
 
-    from prodready import TimeSeries
+    from prodready import OperationsPage, TimeSeries
     from prodready.conf import AppSettings
     from prodready.contracts import HealthCheck
     from prodready.dashboard import DashboardCard
@@ -55,6 +55,13 @@ def prodready_dashboard_cards(
 
     cards = [card for card in (requests_card(time_range), celery_card()) if card is not None]
     return [*cards, *history_cards()]
+
+
+@hookimpl
+def prodready_operations_pages() -> Iterable[OperationsPage]:
+    from prodready_observability.operations_pages import operations_pages
+
+    return operations_pages()
 
 
 @hookimpl
