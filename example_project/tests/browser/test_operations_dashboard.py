@@ -19,6 +19,10 @@ RANGES = [("6h", "6 hours"), ("24h", "24 hours"), ("7d", "7 days"), ("1h", "1 ho
 NAVIGATION = [
     "Dashboard",
     "Backups",
+    "Celery",
+    "Slow requests",
+    "Slow queries",
+    "Exceptions",
     "Audit log",
     "CSP reports",
     "Sign-in lockouts",
