@@ -2,7 +2,8 @@
 together, and no value (a name, an e-mail, a token in a WHERE clause) is ever stored.
 
 Quoted identifiers (``"school_lesson"."id"``) are kept; string literals (with their
-``E``, ``N``, ``B``, ``X`` prefixes), dollar-quoted strings and numbers become ``?``;
+``E``, ``N``, ``B``, ``X`` prefixes; a backslash escapes only in ``E'...'``, as in
+standard SQL and PostgreSQL), dollar-quoted strings and numbers become ``?``;
 lists of them (``IN (?, ?, ?)``) become ``(...)``; whitespace is collapsed.
 """
 
@@ -15,7 +16,8 @@ MAX_LENGTH = 2000
 _TOKENS = re.compile(
     r"""
       (?P<ident>"(?:[^"]|"")*"|`[^`]*`)                      # quoted identifier: kept
-    | (?P<string>(?<![\w$])[EeNnBbXxUu]?&?'(?:[^'\\]|''|\\.)*'?) # string literal
+    | (?P<string>(?<![\w$])(?:[Ee]'(?:[^'\\]|''|\\.)*'?         # E'...': backslash escapes
+                           |[NnBbXxUu]?&?'(?:[^']|'')*'?))       # standard: '' only
     | (?P<dollar>\$(?P<tag>[A-Za-z_]\w*)?\$.*?(?:\$(?P=tag)\$|\Z)) # dollar-quoted string
     | (?P<number>(?<![\w$.])
         (?:0[xX][0-9a-fA-F]+|\d+\.?\d*(?:[eE][-+]?\d+)?|\.\d+(?:[eE][-+]?\d+)?))

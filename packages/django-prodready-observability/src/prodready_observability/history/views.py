@@ -11,7 +11,6 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
-from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.db import DatabaseError
 from django.http import HttpRequest, HttpResponse
@@ -21,7 +20,6 @@ from django.utils.translation import gettext
 from django.views.decorators.cache import never_cache
 
 from prodready_observability.conf import conf
-from prodready_observability.history import reading
 from prodready_observability.history.ranges import parse_range
 
 logger = logging.getLogger(__name__)
@@ -30,6 +28,10 @@ logger = logging.getLogger(__name__)
 def _page(
     request: HttpRequest, template: str, read: Callable[[Any], dict[str, Any]]
 ) -> HttpResponse:
+    # Imported here: both load models, and this URLconf can be imported before the app
+    # registry is ready (as a gunicorn logger that scrubs its start-up lines does).
+    from django.contrib.auth.views import redirect_to_login
+
     if not request.user.is_authenticated:
         return redirect_to_login(request.get_full_path())
     if not (request.user.is_active and request.user.is_staff):
@@ -58,6 +60,8 @@ def _page(
 
 @never_cache
 def slow_requests(request: HttpRequest) -> HttpResponse:
+    from prodready_observability.history import reading
+
     return _page(
         request,
         "prodready_observability/history/slow_requests.html",
@@ -70,6 +74,8 @@ def slow_requests(request: HttpRequest) -> HttpResponse:
 
 @never_cache
 def slow_queries(request: HttpRequest) -> HttpResponse:
+    from prodready_observability.history import reading
+
     return _page(
         request,
         "prodready_observability/history/slow_queries.html",
@@ -79,6 +85,8 @@ def slow_queries(request: HttpRequest) -> HttpResponse:
 
 @never_cache
 def exceptions(request: HttpRequest) -> HttpResponse:
+    from prodready_observability.history import reading
+
     return _page(
         request,
         "prodready_observability/history/exceptions.html",
