@@ -40,12 +40,14 @@ from hypothesis import strategies as st
 from prodready_security.otp import devices
 from prodready_security.otp.forms import (
     AddAppForm,
+    AddPasskeyForm,
     DisableForm,
+    PasskeyAnswerForm,
     TOTPCodeForm,
     TrustingVerifyForm,
     VerifyForm,
 )
-from prodready_security.otp.models import BackupCodeDevice, EncryptedTOTPDevice
+from prodready_security.otp.models import BackupCodeDevice, EncryptedTOTPDevice, PasskeyDevice
 from prodready_security.sessions.models import UserSession
 from prodready_security.testing import force_login_verified
 from school.forms import (
@@ -135,6 +137,9 @@ def world(django_db_setup: None, django_db_blocker: Any) -> Iterator[World]:
         override_settings(
             PRODREADY_HEALTH_TOKEN=HEALTH_TOKEN,
             PRODREADY_METRICS_TOKEN=METRICS_TOKEN,
+            # Passkeys on, as the permission matrix has them, so their endpoints are fed.
+            PRODREADY_OTP_WEBAUTHN_RP_ID="testserver",
+            PRODREADY_OTP_PASSKEY_SIGN_IN=True,
             # No backup targets: without a broker an accepted request runs its backup here,
             # and SQLite's online copy would wait forever for this test's transaction.
             PRODREADY_BACKUP_DATABASES=[],
@@ -461,6 +466,34 @@ SUBMISSIONS = [
         rows=lambda w: list(
             EncryptedTOTPDevice.objects.filter(confirmed=True).order_by("pk").values("pk")
         ),
+    ),
+    *(
+        Submission("prodready_sessions:keep_alive", who, "POST", lambda w: HEADERS)
+        for who in ("anonymous", "unverified")
+    ),
+    Submission(
+        "prodready_otp:add_passkey",
+        "admin",
+        "POST",
+        lambda w: {"name": Field("text", ("Laptop",)), "credential": Field("text")},
+        forms=(AddPasskeyForm,),
+        # No browser answered a ceremony: whatever is posted, no passkey may be added.
+        rows=lambda w: list(PasskeyDevice.objects.order_by("pk").values("pk")),
+    ),
+    Submission(
+        "prodready_otp:passkey_verify",
+        "unverified",
+        "POST",
+        lambda w: {"credential": Field("text"), "next": Field("text")},
+        forms=(PasskeyAnswerForm,),
+    ),
+    Submission(
+        "prodready_otp:passkey_sign_in",
+        "anonymous",
+        "POST",
+        lambda w: {"credential": Field("text"), "next": Field("text")},
+        forms=(PasskeyAnswerForm,),
+        sweep=False,  # the verify page's submission sweeps the same form's fields
     ),
     Submission(
         "prodready_otp:remove",

@@ -19,7 +19,7 @@ def history() -> Iterator[None]:
     """The request history on, its tables routed to the PostgreSQL test database."""
     from django.test import override_settings
 
-    from prodready_observability.history import buffer, maintenance
+    from prodready_observability.history import buffer, flusher, maintenance
 
     buffer.take()
     maintenance.state.problem = None
@@ -27,6 +27,9 @@ def history() -> Iterator[None]:
         DATABASE_ROUTERS=["tests.routers.HistoryInPostgres"], PRODREADY_ANALYTICS_HISTORY=True
     ):
         yield
+        # A request of the test started this process's flush thread: it must not outlive
+        # the test, holding a connection to a test database that is about to be dropped.
+        flusher.stop()
     buffer.take()
     maintenance.state.problem = None
 

@@ -191,7 +191,7 @@ def test_with_the_cache_down_the_page_says_so(settings: Any) -> None:
             client.force_login(staff(allowed=True))
             server.stop()
             page = client.get("/lockouts/")
-            assert page.status_code == 503
+            assert page.status_code == 200  # degraded, never a 5xx
             assert "cannot be reached" in page.content.decode()
     finally:
         server.stop()

@@ -38,8 +38,10 @@ def lockout_list(request: HttpRequest) -> HttpResponse:
             return redirect("prodready_lockouts:list")
         found = lockouts.in_force()
     except StoreUnavailable:
+        # The page degrades, as the operations pages do while a dependency is down: it says
+        # the lockouts cannot be read (and that every sign-in is refused meanwhile).
         context = {"unavailable": True, "lockouts": []}
-        return render(request, "prodready_security/ratelimit/lockouts.html", context, status=503)
+        return render(request, "prodready_security/ratelimit/lockouts.html", context)
     return render(request, "prodready_security/ratelimit/lockouts.html", {"lockouts": found})
 
 
