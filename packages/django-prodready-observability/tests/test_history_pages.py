@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 from django.contrib.auth.models import User
-from django.test import Client, RequestFactory, override_settings
+from django.test import Client, override_settings
 
-from prodready import hooks
 from prodready_observability.history import buffer
+from prodready_observability.history.cards import history_cards
 from prodready_observability.history.maintenance import maintain
 from prodready_observability.history.ranges import parse_range
 from tests.history_support import ON_POSTGRES_SITE
@@ -70,7 +70,7 @@ def test_a_slow_request_shows_on_its_page_and_card_within_range() -> None:
     for value in ("1h", "7d", "nonsense"):
         text = client.get(PAGES[0], {"range": value}).content.decode()
         assert "<code>slow/</code>" in text
-    cards = {card.title: card for card in hooks.dashboard_cards(RequestFactory().get("/"))}
+    cards = {card.title: card for card in history_cards()}
     assert [row.route for row in cards["Slow requests, last 24 hours"].context["rows"]] == [
         "slow/"
     ]
@@ -79,6 +79,6 @@ def test_a_slow_request_shows_on_its_page_and_card_within_range() -> None:
 
 def test_no_cards_while_the_history_is_off() -> None:
     with override_settings(PRODREADY_ANALYTICS_HISTORY=False):
-        titles = [card.title for card in hooks.dashboard_cards(RequestFactory().get("/"))]
+        titles = [card.title for card in history_cards()]
     assert not [title for title in titles if "last 24 hours" in title]
     buffer.take()

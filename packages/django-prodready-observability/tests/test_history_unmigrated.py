@@ -9,10 +9,11 @@ from collections.abc import Iterator
 import pytest
 from django.contrib.auth.models import User
 from django.core.management import call_command
-from django.test import Client, RequestFactory
+from django.test import Client
 
-from prodready import HealthCheckError, hooks
+from prodready import HealthCheckError
 from prodready_observability.history import buffer
+from prodready_observability.history.cards import history_cards
 from prodready_observability.history.health import HistoryCheck
 from prodready_observability.history.maintenance import maintain
 from tests.history_support import ON_POSTGRES_SITE
@@ -57,11 +58,7 @@ def test_pages_and_cards_say_what_to_do(unmigrated: None) -> None:
     response = client.get("/ops/history/slow-queries/")
     assert response.status_code == 503
     assert "run manage.py migrate prodready_observability" in response.content.decode()
-    cards = [
-        card
-        for card in hooks.dashboard_cards(RequestFactory().get("/"))
-        if "24 hours" in card.title
-    ]
+    cards = [card for card in history_cards() if "24 hours" in card.title]
     assert cards
     assert {card.status for card in cards} == {"error"}
 
