@@ -86,20 +86,11 @@ def add_slow_request(entry: SlowRequestEntry) -> None:
 def add_query(
     now: float, fingerprint: str, sql: str, alias: str, location: str, duration_ms: float
 ) -> None:
-    key = (int(now // 3600), fingerprint)
+    new = {"sql": sql, "alias": alias, "location": location, "total_ms": 0.0, "slowest_ms": 0.0}
     with _lock:
-        group = _batch.queries.get(key)
+        group = _group(_batch.queries, (int(now // 3600), fingerprint), new)
         if group is None:
-            if len(_batch.queries) >= MAX_GROUPS:
-                return
-            group = _batch.queries[key] = {
-                "sql": sql,
-                "alias": alias,
-                "location": location,
-                "count": 0,
-                "total_ms": 0.0,
-                "slowest_ms": 0.0,
-            }
+            return
         group["count"] += 1
         group["total_ms"] += duration_ms
         group["slowest_ms"] = max(group["slowest_ms"], duration_ms)
@@ -109,22 +100,26 @@ def add_query(
 def add_exception(
     now: float, fingerprint: str, exception: str, location: str, route: str, request_id: str
 ) -> None:
-    key = (int(now // 3600), fingerprint)
+    new = {"exception": exception, "location": location, "route": route, "first": now}
     with _lock:
-        group = _batch.exceptions.get(key)
+        group = _group(_batch.exceptions, (int(now // 3600), fingerprint), new)
         if group is None:
-            if len(_batch.exceptions) >= MAX_GROUPS:
-                return
-            group = _batch.exceptions[key] = {
-                "exception": exception,
-                "location": location,
-                "route": route,
-                "count": 0,
-                "first": now,
-            }
+            return
         group["count"] += 1
         group["last"] = now
         group["request_id"] = request_id
+
+
+def _group(
+    groups: dict[tuple[int, str], dict[str, Any]], key: tuple[int, str], new: dict[str, Any]
+) -> dict[str, Any] | None:
+    """The hour's group of ``key`` (made from ``new`` if there is room); under ``_lock``."""
+    group = groups.get(key)
+    if group is None:
+        if len(groups) >= MAX_GROUPS:
+            return None
+        group = groups[key] = {**new, "count": 0}
+    return group
 
 
 def take() -> Batch:
