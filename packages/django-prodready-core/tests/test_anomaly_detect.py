@@ -8,6 +8,7 @@ from django.test import override_settings
 
 from prodready import TimeSeries, anomalies, hookimpl
 from prodready import schedule as prodready_schedule
+from prodready._ci import admins
 from prodready.anomalies import detect
 from prodready.plugins import PluginError
 
@@ -59,7 +60,7 @@ def at(minute):
     return (minute + 1) * 60 + 5
 
 
-@override_settings(ADMINS=["ops@example.com"], PRODREADY_NOTIFY_CHANNELS=["email"])
+@override_settings(ADMINS=admins("ops@example.com"), PRODREADY_NOTIFY_CHANNELS=["email"])
 def test_an_anomaly_is_mailed_once_when_it_starts_and_once_when_it_ends(
     prodready_plugin, celery_task
 ):

@@ -314,6 +314,35 @@ def test_webhook_timeout_check(timeout, ids):
         assert [e.id for e in channel_checks.check_notify_timeout()] == ids
 
 
+NEW_DJANGO = django.VERSION >= (6, 0)
+
+
+@pytest.mark.parametrize(
+    ("admins", "channels", "wrong"),
+    [
+        ([("Ops", "ops@example.com")], ["email"], False),  # pairs: 5.2, deprecated on 6
+        (["ops@example.com"], ["email"], not NEW_DJANGO),  # plain addresses from 6.0 on
+        ([("ops@example.com",)], ["email"], True),
+        ([42], ["email"], True),
+        ([], ["email"], False),  # nobody at all is prodready.W010's to say
+        (["ops@example.com"], ["webhook"], False),  # no email, no mail_admins
+    ],
+)
+def test_admins_in_a_form_mail_admins_refuses_is_an_error(admins, channels, wrong):
+    with override_settings(
+        ADMINS=admins,
+        PRODREADY_NOTIFY_CHANNELS=channels,
+        PRODREADY_NOTIFY_WEBHOOK_URL="https://hooks.example.com/services/x",
+    ):
+        errors = channel_checks.check_admins_form()
+        ids = {m.id for m in checks.run_checks()}
+    assert [e.id for e in errors] == ["prodready.E014"] * wrong
+    assert ("prodready.E014" in ids) == wrong
+    if wrong:
+        assert f"found {admins[0]!r}" in errors[0].msg
+        assert "Write ADMINS as a list such as" in errors[0].hint
+
+
 def test_mistyped_channel_settings_are_e002_alone():
     with override_settings(
         PRODREADY_NOTIFY_CHANNELS=["webhook"],

@@ -19,6 +19,7 @@ class ProdreadyConfig(AppConfig):
         checks.register(prodready_checks.check_celery_app)
         checks.register(channel_checks.check_notify_webhook)
         checks.register(channel_checks.check_notify_timeout)
+        checks.register(channel_checks.check_admins_form)
         checks.register(channel_checks.check_notify_recipients, deploy=True)
         checks.register(login_checks.check_login_url, checks.Tags.urls)
         checks.register(anomaly_checks.check_anomaly_settings)

@@ -5,6 +5,8 @@ Ids are stable and never reused:
 - ``prodready.E010`` the webhook channel is chosen but PRODREADY_NOTIFY_WEBHOOK_URL
   is missing or not an http(s) URL
 - ``prodready.E011`` PRODREADY_NOTIFY_WEBHOOK_TIMEOUT is not a positive number
+- ``prodready.E014`` the email channel is chosen but ADMINS is not in the form the running
+  Django's ``mail_admins`` accepts, so every notification email would fail
 - ``prodready.W010`` no channel has a recipient, so notifications reach nobody (deploy
   only: a new project has no ADMINS yet; the readiness report scores it as
   ``prodready.R005``)
@@ -19,6 +21,7 @@ from collections.abc import Sequence
 from typing import Any
 from urllib.parse import urlsplit
 
+import django
 from django.conf import settings
 from django.core.checks import CheckMessage, Error, Warning
 
@@ -106,3 +109,38 @@ def check_notify_recipients(
             id="prodready.W010",
         )
     ]
+
+
+@reads_settings
+def check_admins_form(app_configs: Sequence[Any] | None = None, **kwargs: Any) -> list[CheckMessage]:
+    channels = conf.NOTIFY_CHANNELS
+    if not isinstance(channels, (list, tuple)) or "email" not in channels:
+        return []
+    # Django 6.0 takes plain addresses (pairs still work, deprecated); 5.2 takes pairs only.
+    plain_ok = django.VERSION >= (6, 0)
+    admins = settings.ADMINS
+    wrong = [
+        entry
+        for entry in (admins if isinstance(admins, (list, tuple)) else [admins])
+        if not (plain_ok and isinstance(entry, str)) and not _is_pair(entry)
+    ]
+    if not wrong:
+        return []
+    wanted = "email address strings" if plain_ok else "(name, email address) pairs"
+    example = "'ops@example.com'" if plain_ok else "('Ops', 'ops@example.com')"
+    return [
+        Error(
+            f"ADMINS must be a list of {wanted} on Django {django.get_version()}; found "
+            f"{wrong[0]!r}. Every notification email would fail.",
+            hint=f"Write ADMINS as a list such as [{example}].",
+            id="prodready.E014",
+        )
+    ]
+
+
+def _is_pair(entry: object) -> bool:
+    return (
+        isinstance(entry, (list, tuple))
+        and len(entry) == 2
+        and all(isinstance(part, str) for part in entry)
+    )
