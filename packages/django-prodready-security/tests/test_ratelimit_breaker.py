@@ -43,7 +43,10 @@ def test_a_frozen_redis_is_waited_for_once_then_skipped(
     caches = redis_caches(
         f"{frozen_later.url}/0", "breaker", SOCKET_CONNECT_TIMEOUT=TIMEOUT, SOCKET_TIMEOUT=TIMEOUT
     )
-    with override_settings(CACHES=caches, PRODREADY_RATELIMIT_RULES=rules):
+    # No leases, so every request needs Redis; a lease held through an outage is spent
+    # first (test_ratelimit_leases).
+    leases_off = {"PRODREADY_RATELIMIT_LEASE_MAX": 1}
+    with override_settings(CACHES=caches, PRODREADY_RATELIMIT_RULES=rules, **leases_off):
         client = Client(raise_request_exception=False)
         assert client.get("/api/items/").status_code == 200  # counted, connection kept
         frozen_later.freeze()

@@ -6,7 +6,12 @@ import pytest
 from django.core import checks
 from django.test import override_settings
 
-from prodready_security.ratelimit.checks import check_cache, check_login_protection, check_rules
+from prodready_security.ratelimit.checks import (
+    check_cache,
+    check_leases,
+    check_login_protection,
+    check_rules,
+)
 
 # Django 6.1 runs model checks against every database, and the audit log's JSONField
 # asks SQLite whether it supports JSON: running all checks needs the test database.
@@ -24,7 +29,7 @@ def ids(messages: list[checks.CheckMessage]) -> list[str]:
 
 
 def run_all() -> list[checks.CheckMessage]:
-    return check_rules() + check_login_protection() + check_cache()
+    return check_rules() + check_login_protection() + check_cache() + check_leases()
 
 
 def test_the_test_settings_pass() -> None:
@@ -173,3 +178,27 @@ def test_an_unknown_cache_alias() -> None:
     assert error.id == "prodready_security.E006"
     assert "'ratelimit'" in error.msg
     assert "'default'" in error.msg
+
+
+@pytest.mark.parametrize(
+    ("lease_max", "expected"),
+    [
+        (100, []),
+        (1, []),  # leases off
+        (0, ["prodready_security.E013"]),
+        (-5, ["prodready_security.E013"]),
+        ("100", []),  # prodready.E002 (core) reports the type
+    ],
+)
+def test_lease_sizes(lease_max: Any, expected: list[str]) -> None:
+    with override_settings(PRODREADY_RATELIMIT_LEASE_MAX=lease_max):
+        assert ids(check_leases()) == expected
+
+
+def test_a_lease_below_one_says_what_to_set() -> None:
+    with override_settings(PRODREADY_RATELIMIT_LEASE_MAX=0):
+        [error] = check_leases()
+        assert "prodready_security.E013" in ids(checks.run_checks())
+    assert "PRODREADY_RATELIMIT_LEASE_MAX" in error.msg
+    assert "found 0" in error.msg
+    assert "1 to count every request" in (error.hint or "")

@@ -24,6 +24,7 @@ class ProdreadySecurityConfig(AppConfig):
         checks.register(ratelimit_checks.check_rules)
         checks.register(ratelimit_checks.check_login_protection)
         checks.register(ratelimit_checks.check_cache)
+        checks.register(ratelimit_checks.check_leases)
         checks.register(otp_checks.check_encryption_keys)
         checks.register(otp_checks.check_middleware_order)
         checks.register(otp_checks.check_exempt_paths)

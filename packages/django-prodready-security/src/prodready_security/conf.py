@@ -62,6 +62,21 @@ class Settings(AppSettings):
         return self._get("RATELIMIT_FAIL_OPEN", True)
 
     @property
+    def RATELIMIT_LEASE_MAX(self) -> int:
+        """The most requests a process may reserve from a Redis counter in one round trip and
+        then let through without asking again (a lease). A lease is at most 1/100 of what is
+        left of the limit, so it shrinks to one request near the limit, and a rule below 200
+        requests per window never leases; the limit is never exceeded across processes.
+        Counts a process reserved but did not spend (it exited, or that client's requests
+        went elsewhere) make the limit stricter in that window, never looser: at most this
+        many per process. ``1`` turns leases off. Caches other than Redis count every request.
+
+        :type: integer, at least 1
+        :default: ``100``
+        """
+        return self._get("RATELIMIT_LEASE_MAX", 100)
+
+    @property
     def RATELIMIT_LOGIN_COMBINATION_RATE(self) -> str | None:
         """Failed logins allowed for one username from one client address before that pair is
         locked out (django-axes' combination mode); the same username from another address is not

@@ -19,6 +19,7 @@
 - ``E010`` the login lockout times are not positive and ordered
 - ``E011`` an entry of ``PRODREADY_RATELIMIT_LOGIN_ALLOWLIST`` is not an address or network
 - ``E012`` ``PRODREADY_RATELIMIT_LOGIN_USERNAME_DELAY_MAX`` is not positive
+- ``E013`` ``PRODREADY_RATELIMIT_LEASE_MAX`` is below 1
 
 A value of the wrong type is already ``prodready.E002`` (core checks every setting
 against its annotation); these checks look inside values of the right type.
@@ -235,5 +236,21 @@ def check_cache(app_configs: Sequence[Any] | None = None, **kwargs: Any) -> list
             hint="Set PRODREADY_RATELIMIT_CACHE to one of the CACHES aliases (a Redis cache "
             "through django-redis in production), or add that alias to CACHES.",
             id="prodready_security.E006",
+        )
+    ]
+
+
+@reads_settings
+def check_leases(app_configs: Sequence[Any] | None = None, **kwargs: Any) -> list[CheckMessage]:
+    """E013: a lease is at least one request."""
+    lease_max = conf.RATELIMIT_LEASE_MAX  # an integer: another type is prodready.E002
+    if lease_max >= 1:
+        return []
+    return [
+        Error(
+            f"PRODREADY_RATELIMIT_LEASE_MAX must be at least 1; found {lease_max!r}.",
+            hint="Set the most requests a process may reserve from a Redis counter at once "
+            "(default 100), or 1 to count every request in Redis.",
+            id="prodready_security.E013",
         )
     ]

@@ -8,6 +8,10 @@ shared metric) as one atomic step on the server: N concurrent requests against a
 limit of L get exactly L counts at or below L, and each check costs one EVALSHA.
 (``EXPIRE ... NX`` in a MULTI pipeline would do too, but needs Redis 7.)
 
+A rule far from its limit reserves a lease of several counts in the same step
+(:mod:`~prodready_security.ratelimit.leases`): the script caps it so the counter never
+passes the limit, and the process hands those counts out without a round trip.
+
 Scripts are sent by SHA; a server that has not seen one yet (restarted, flushed)
 gets the whole script once with EVAL, still one round trip. All keys of one call
 must live on one server: use a single Redis (or Sentinel), not Redis Cluster.
@@ -21,6 +25,7 @@ from typing import TYPE_CHECKING, Any
 
 from redis.exceptions import NoScriptError, RedisError
 
+from prodready_security.ratelimit.leases import SHARE, LeaseBook
 from prodready_security.ratelimit.types import (
     METRICS_NAME,
     LoginDelay,
@@ -34,11 +39,22 @@ if TYPE_CHECKING:
     from django.core.cache.backends.base import BaseCache
     from redis import Redis
 
+# KEYS: counter, metrics. ARGV: window left (s), limit, metric field, longest lease,
+# share of the headroom a lease may take. Returns {count, counts taken}: the request
+# has count - taken + 1, the lease the rest. At or past the limit one is taken, so the
+# count passes the limit once per refused request and the metric counts each.
 HIT = """
-local count = redis.call('INCR', KEYS[1])
-if count == 1 then redis.call('EXPIRE', KEYS[1], ARGV[1]) end
-if count > tonumber(ARGV[2]) then redis.call('HINCRBY', KEYS[2], ARGV[3], 1) end
-return count
+local limit = tonumber(ARGV[2])
+local taken = 1
+local before = tonumber(redis.call('GET', KEYS[1]) or 0)
+if before < limit then
+  local share = math.floor((limit - before) / tonumber(ARGV[5]))
+  taken = math.max(1, math.min(tonumber(ARGV[4]), share))
+end
+local count = redis.call('INCRBY', KEYS[1], taken)
+if count == taken then redis.call('EXPIRE', KEYS[1], ARGV[1]) end
+if count > limit then redis.call('HINCRBY', KEYS[2], ARGV[3], 1) end
+return {count, taken}
 """
 
 # KEYS: failures, lock, level, metrics. ARGV: limit, window (s), first lockout (ms),
@@ -80,14 +96,26 @@ OUTAGES = (RedisError, OSError)
 
 
 class RedisStore:
-    def __init__(self, cache: BaseCache, client: Redis) -> None:
+    def __init__(
+        self, cache: BaseCache, client: Redis, lease_max: int = 1, book: LeaseBook | None = None
+    ) -> None:
         self.cache = cache
         self.client = client
+        self.lease_max = lease_max  # 1: every request is counted in Redis
+        self.book = book or LeaseBook()
         self._own: Redis | None = None  # scripts' connection, made on first use
 
     def hit(self, name: str, ttl: int, limit: int, metric: str) -> int:
-        keys = [self._key(name), self._key(METRICS_NAME)]
-        return int(self._run(HIT, keys, [ttl, limit, metric]))
+        key = self._key(name)
+        if self.lease_max > 1:
+            leased = self.book.spend(key)
+            if leased is not None:
+                return leased
+        args = [ttl, limit, metric, self.lease_max, SHARE]
+        count, taken = (int(n) for n in self._run(HIT, [key, self._key(METRICS_NAME)], args))
+        first = count - taken + 1
+        self.book.keep(key, range(first + 1, count + 1), ttl)
+        return first
 
     def login_failed(
         self, keys: LoginKeys, limit: int, window: int, base: float, maximum: float, metric: str

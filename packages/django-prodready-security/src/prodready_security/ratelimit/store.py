@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 from django.core.cache import caches
 
 from prodready_security.conf import conf
+from prodready_security.ratelimit import leases
 from prodready_security.ratelimit.types import Store
 
 if TYPE_CHECKING:
@@ -20,11 +21,12 @@ if TYPE_CHECKING:
     from redis import Redis
 
 # Each thread keeps the store it built (Django's cache objects are per thread too), until
-# CACHES or PRODREADY_RATELIMIT_CACHE change: settings lookups cost more than the rest
-# of a check outside its Redis round trip. A forked child builds its own, as a store
-# may hold a connection of its own.
+# a setting it was built from changes: settings lookups cost more than the rest of a
+# check outside its Redis round trip. A forked child builds its own, as a store may hold
+# a connection of its own, and starts without leases (its parent may spend those).
 _local = threading.local()
 _generation = 0
+STORE_SETTINGS = ("CACHES", "PRODREADY_RATELIMIT_CACHE", "PRODREADY_RATELIMIT_LEASE_MAX")
 
 
 def get_store() -> Store:
@@ -39,13 +41,14 @@ def get_store() -> Store:
 
 def forget_stores(*, setting: str, **kwargs: Any) -> None:
     """``setting_changed`` receiver (connected in ``AppConfig.ready``)."""
-    if setting in ("CACHES", "PRODREADY_RATELIMIT_CACHE"):
+    if setting in STORE_SETTINGS:
         _forget_all()
 
 
 def _forget_all() -> None:
     global _generation
     _generation += 1
+    leases.forget()  # they were taken from the counters of the cache left behind
 
 
 os.register_at_fork(after_in_child=_forget_all)
@@ -56,7 +59,9 @@ def _build(cache: BaseCache) -> Store:
     if client is not None:
         from prodready_security.ratelimit.redis_store import RedisStore
 
-        return RedisStore(cache, client)
+        # Below 1 is prodready_security.E013; until it is fixed, no leases.
+        lease_max = max(1, conf.RATELIMIT_LEASE_MAX)
+        return RedisStore(cache, client, lease_max, leases.book())
     from prodready_security.ratelimit.cache_store import CacheStore
 
     return CacheStore(cache)

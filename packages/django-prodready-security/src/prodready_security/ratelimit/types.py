@@ -57,7 +57,11 @@ class LoginDelay:
 
 class Store(Protocol):
     def hit(self, name: str, ttl: int, limit: int, metric: str) -> int:
-        """Count one request; the count so far. Past ``limit``, bump ``metric`` too."""
+        """Count one request; its count (above ``limit``: refused, and ``metric`` bumped).
+
+        A store may reserve several counts at once while far from ``limit`` and hand them
+        out to later calls without asking the cache (a lease); every count is handed out
+        once, and no count above ``limit`` is ever reserved ahead."""
 
     def login_failed(
         self, keys: LoginKeys, limit: int, window: int, base: float, maximum: float, metric: str
