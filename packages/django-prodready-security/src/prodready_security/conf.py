@@ -42,8 +42,8 @@ class Settings(AppSettings):
 
     @property
     def RATELIMIT_CACHE(self) -> str:
-        """The cache holding the counters; a Redis cache (django-redis) counts with one atomic
-        round trip per rule and is shared by every process.
+        """The cache holding the counters; a Redis cache (django-redis) counts with at most one
+        atomic round trip per rule and is shared by every process.
 
         :type: cache alias
         :default: ``"default"``
@@ -68,8 +68,9 @@ class Settings(AppSettings):
         left of the limit, so it shrinks to one request near the limit, and a rule below 200
         requests per window never leases; the limit is never exceeded across processes.
         Counts a process reserved but did not spend (it exited, or that client's requests
-        went elsewhere) make the limit stricter in that window, never looser: at most this
-        many per process. ``1`` turns leases off. Caches other than Redis count every request.
+        went elsewhere) make the limit stricter in that window, never looser: at most one
+        lease per thread of each process. ``1`` turns leases off. Caches other than Redis
+        count every request.
 
         :type: integer, at least 1
         :default: ``100``

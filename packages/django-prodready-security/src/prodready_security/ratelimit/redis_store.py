@@ -1,4 +1,4 @@
-"""Counters in Redis: every check is one atomic Lua script, so one round trip.
+"""Counters in Redis: every check is one atomic Lua script, so at most one round trip.
 
 Why a script rather than the cache API: django-ratelimit counts with
 ``cache.add()`` then ``cache.incr()``, two round trips per check, and a plain
