@@ -1,21 +1,20 @@
 """What does the rate-limit middleware cost per request, with its counters in Redis?
 
-Starts a Redis of its own on 127.0.0.1, then two
-copies of one small site, each this script again (``--serve``) under one gunicorn
-sync worker (Django's threaded development server if gunicorn is not installed):
-the bare site; the same site with ``RateLimitMiddleware`` and one rule that
-matches every measured request (never reached, so every request is counted and
-let through); and, as the floor, the bare site plus a middleware that only sends
-one Redis PING per request on a kept connection: what any limiter with one round
-trip per request must cost on this machine. All answer in alternating batches; the
-best batch of each counts.
+Starts a Redis of its own on 127.0.0.1, then three copies of one small site, each
+this script again (``--serve``) under one gunicorn sync worker (Django's threaded
+development server if gunicorn is not installed): the bare site; the same site with
+``RateLimitMiddleware`` and one rule that matches every measured request (never
+reached, so every request is counted and let through, far enough from its limit to
+be counted in leases); and, as the floor, the bare site plus a middleware that only
+sends one Redis PING per request on a kept connection: what any limiter with one
+round trip per request must cost on this machine. All answer in alternating batches;
+the best batch of each counts.
 
 Prints the latency per request and the added microseconds, the throughput with
 concurrent clients and its ratio (target: at least 0.8x the bare site) next to the
-floor's, and the
-Redis round trips per rule check (counted by the server's Redis connections),
-against django-ratelimit's own counting on the same Redis. Exits non-zero on errors,
-or if a rule check costs more than one round trip.
+floor's, and the Redis round trips per rule check (counted by the server's Redis
+connections), against django-ratelimit's own counting on the same Redis. Exits
+non-zero on errors, or if a rule check costs more than one round trip.
 
     python benchmarks/security_ratelimit_overhead.py [--requests 1000] [--rounds 3]
 """
@@ -141,7 +140,9 @@ def counting_connection() -> type:
             sent = 0
 
             def send_packed_command(self, command: Any, check_health: bool = True) -> None:
-                type(self).sent += 1
+                # The class, not type(self): the limiter puts its own connection behind
+                # core's breaker, a subclass, whose round trips count here too.
+                CountingConnection.sent += 1
                 super().send_packed_command(command, check_health)
 
         _counting.append(CountingConnection)
@@ -252,10 +253,10 @@ def report(ports: dict[str, int], redis_url: str, args: Any) -> int:
     print(f"  for scale, one Redis PING from redis-py here: {ping_us(redis_url):6.1f} µs")
     ours = max(trips_per_check)
     theirs = django_ratelimit_round_trips(redis_url)
-    print(f"  Redis round trips per rule check: {ours:.2f} (one EVALSHA)")
+    print(f"  Redis round trips per rule check: {ours:.2f} (one EVALSHA per lease)")
     print(f"  django-ratelimit, same Redis:     {theirs:.2f} (cache.add, then cache.incr)")
-    if ours != 1:
-        return error(f"a rule check cost {ours:.2f} Redis round trips; expected exactly 1")
+    if ours > 1:
+        return error(f"a rule check cost {ours:.2f} Redis round trips; expected at most 1")
     return 0
 
 

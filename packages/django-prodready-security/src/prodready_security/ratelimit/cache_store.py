@@ -2,9 +2,10 @@
 
 ``cache.add()`` then ``cache.incr()``, as django-ratelimit counts: two round trips,
 and only as atomic as the backend's ``incr`` (memcached's is; the local-memory
-cache's is within one process only). A lockout stores when it ends, since the
-cache API cannot tell a key's remaining time. The readiness report flags a
-per-process cache (``prodready_security.R001``).
+cache's is within one process only), and one count per request: no leases, which
+need the reservation capped at the limit in one atomic step. A lockout stores when
+it ends, since the cache API cannot tell a key's remaining time. The readiness
+report flags a per-process cache (``prodready_security.R001``).
 """
 
 from __future__ import annotations

@@ -3,9 +3,9 @@
 Why a script rather than the cache API: django-ratelimit counts with
 ``cache.add()`` then ``cache.incr()``, two round trips per check, and a plain
 ``INCR`` followed by ``EXPIRE`` can leave a key without expiry if the process dies
-between them. A script runs INCR and the first EXPIRE (and, past the limit, the
+between them. A script runs INCRBY and the first EXPIRE (and, past the limit, the
 shared metric) as one atomic step on the server: N concurrent requests against a
-limit of L get exactly L counts at or below L, and each check costs one EVALSHA.
+limit of L get exactly L counts at or below L, and each check costs at most one EVALSHA.
 (``EXPIRE ... NX`` in a MULTI pipeline would do too, but needs Redis 7.)
 
 A rule far from its limit reserves a lease of several counts in the same step
