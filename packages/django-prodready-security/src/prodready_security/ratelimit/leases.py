@@ -21,8 +21,8 @@ import threading
 import time
 from collections import deque
 
-# A lease is at most this fraction of the headroom (1/100): a rule below 200 requests
-# per window never leases, and one process holds at most 1% of the limit unspent.
+# A lease is at most 1/SHARE of the headroom: a rule below 200 requests per window never
+# leases, and no lease left unspent withholds more than 1% of what was left of the limit.
 SHARE = 100
 # Counters with an unspent lease kept per process; past it, ended windows' go first.
 MAX_HELD = 10_000
