@@ -6,6 +6,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 import threading
+import time
 import warnings
 from collections.abc import Iterator
 from types import SimpleNamespace
@@ -239,3 +240,13 @@ def test_a_full_book_drops_ended_windows_then_the_oldest(monkeypatch: pytest.Mon
     assert [book.spend(key) for key in ("ended", "old", "new", "newer")] == [None, 1, 1, 1]
     book.keep("newest", range(1, 5), 60)  # full: the oldest goes
     assert [book.spend(key) for key in ("old", "newest")] == [None, 1]
+
+
+def test_a_new_limit_is_not_spent_from_a_lease_of_the_old_one(prefix: str) -> None:
+    client = Client()
+    with override_settings(PRODREADY_RATELIMIT_RULES=[FAR]):
+        assert client.get("/api/items/").status_code == 200  # and 99 more leased
+    name, _left = limiter.counter_name(parse_rule(0, FAR), "ip:127.0.0.1", time.time())
+    set_counter(name, 1000)  # as if other processes had counted the rest
+    with override_settings(PRODREADY_RATELIMIT_RULES=[{**FAR, "rate": "1000/d"}]):
+        assert client.get("/api/items/").status_code == 429

@@ -26,7 +26,13 @@ if TYPE_CHECKING:
 # a connection of its own, and starts without leases (its parent may spend those).
 _local = threading.local()
 _generation = 0
-STORE_SETTINGS = ("CACHES", "PRODREADY_RATELIMIT_CACHE", "PRODREADY_RATELIMIT_LEASE_MAX")
+# Rules too: a lease was sized for the limit in force when it was taken.
+STORE_SETTINGS = (
+    "CACHES",
+    "PRODREADY_RATELIMIT_CACHE",
+    "PRODREADY_RATELIMIT_LEASE_MAX",
+    "PRODREADY_RATELIMIT_RULES",
+)
 
 
 def get_store() -> Store:
