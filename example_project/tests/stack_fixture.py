@@ -131,7 +131,7 @@ class Stack:
 
         PostgreSQL accepted again; Redis thawed, or started again (empty, as after a
         crash); /health/ready a 200 with the database, the cache and the broker passing
-        (the site's breakers try them again BREAKER_SECONDS after their last failure).
+        (the site's circuit breakers try them again seconds after their last failure).
         """
         __tracebackhide__ = True
         self.postgres.restore()
@@ -143,8 +143,9 @@ class Stack:
 
         def healthy() -> bool:
             probe = fetch(self.site, "/health/ready", host="127.0.0.1")
-            failing = set(json.loads(probe.text).get("failing", []))
-            return probe.status == 200 and not failing & NEEDED_BY_TESTS
+            if probe.status != 200:  # 503 while a critical check fails; 502 from nginx
+                return False
+            return not set(json.loads(probe.text).get("failing", [])) & NEEDED_BY_TESTS
 
         wait_until(self, healthy, "the stack to be healthy again", timeout=60)
 
