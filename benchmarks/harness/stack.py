@@ -3,7 +3,7 @@
 A Redis of its own on a free port, a throwaway PostgreSQL database
 (``PRODREADY_TEST_POSTGRES``, default 127.0.0.1:5432, user
 ``PRODREADY_TEST_POSTGRES_USER`` or postgres), and the environment the production
-settings read, as ``example_project/tests/test_stack.py`` builds it. Everything is
+settings read, as ``example_project/tests/stack_fixture.py`` builds it. Everything is
 stopped and dropped again when the ``production_stack()`` block ends, also on errors.
 """
 

@@ -9,6 +9,9 @@ import os
 
 from hypothesis import HealthCheck, settings
 
+# The production stack, started once for the tests that ask for it (stack_fixture.py).
+from tests.stack_fixture import production_stack, stack  # noqa: F401
+
 # Function-scoped fixtures (the database, the client) are shared by a test's examples on
 # purpose: each example undoes its own writes (see the tests).
 _COMMON = {"deadline": None, "suppress_health_check": [HealthCheck.function_scoped_fixture]}

@@ -1,7 +1,7 @@
 """Helpers shared by the tests that run the production files for real.
 
 ``test_production_files.py`` runs nginx with its config in front of a stand-in upstream;
-``test_stack.py`` runs the whole compose topology (nginx, gunicorn, a Celery worker and
+``stack_fixture.py`` runs the whole compose topology (nginx, gunicorn, a Celery worker and
 beat) as local processes. Both rewrite nginx.conf the same way, with these helpers. The
 browser tests' settings (``browser/settings.py``) clear the production environment too.
 """

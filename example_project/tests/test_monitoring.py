@@ -1,14 +1,15 @@
 """The Grafana dashboard and the alert rules, evaluated by a real Prometheus.
 
-The example runs as in production (tests.test_stack's ``stack``: gunicorn, a Celery worker
-and beat, nginx, PostgreSQL and Redis). A Prometheus of the test's own (Debian's
-``prometheus``, on 127.0.0.1) scrapes its ``/metrics`` with the bearer token every second
-and loads monitoring/alerts.yml. After some traffic and a backup, every PromQL expression
-of every panel of monitoring/grafana/dashboards/*.json must parse and return at least one
-series through Prometheus's HTTP API; every rule must be loaded and evaluate without
-error, and the series each of its selectors filters must exist with every label it
-matches on (their values may not: a healthy site answers no 5xx). The Redis exporter's
-``redis_key_size`` (CeleryQueueGrowing) is the one selector left out: no exporter runs here.
+The example runs as in production (``stack``, the session's stack of tests.stack_fixture,
+shared with test_stack.py: gunicorn, a Celery worker and beat, nginx, PostgreSQL and
+Redis). A Prometheus of the test's own (Debian's ``prometheus``, on 127.0.0.1) scrapes
+its ``/metrics`` with the bearer token every second and loads monitoring/alerts.yml.
+After some traffic and a backup, every PromQL expression of every panel of
+monitoring/grafana/dashboards/*.json must parse and return at least one series through
+Prometheus's HTTP API; every rule must be loaded and evaluate without error, and the
+series each of its selectors filters must exist with every label it matches on (their
+values may not: a healthy site answers no 5xx). The Redis exporter's ``redis_key_size``
+(CeleryQueueGrowing) is the one selector left out: no exporter runs here.
 
 Needs PostgreSQL, redis-server, nginx and prometheus; without them it skips, or fails
 with ``PRODREADY_TEST_SERVICES=required``.
@@ -30,8 +31,8 @@ from typing import Any
 import pytest
 import yaml
 
+from tests.stack_fixture import Stack, wait_until
 from tests.stack_support import EXAMPLE, fetch, free_port, require_tool
-from tests.test_stack import Stack, stack, wait_until  # noqa: F401 (the fixture)
 
 pytestmark = [pytest.mark.requires_postgres]
 
@@ -78,7 +79,7 @@ class Prometheus:
 
 
 @pytest.fixture
-def prometheus(stack: Stack, tmp_path: Path) -> Iterator[Prometheus]:  # noqa: F811
+def prometheus(stack: Stack, tmp_path: Path) -> Iterator[Prometheus]:
     binary = require_tool("prometheus")
     port = free_port()
     token = tmp_path / "metrics-token"
@@ -134,7 +135,7 @@ def prometheus(stack: Stack, tmp_path: Path) -> Iterator[Prometheus]:  # noqa: F
 
 
 def test_prometheus_evaluates_every_dashboard_panel_and_alert_rule(
-    stack: Stack,  # noqa: F811
+    stack: Stack,
     prometheus: Prometheus,
 ) -> None:
     def scraped() -> bool:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from prodready.celery_dispatch import broker_configured
 from prodready_backup import jobs
 from prodready_backup.errors import TransientBackupError
 
@@ -63,15 +64,6 @@ if shared_task is not None:
         return jobs.prune_all()
 
     TASKS.update(backup=backup, verify=verify, prune=prune)
-
-
-def broker_configured() -> bool:
-    if shared_task is None:
-        return False
-    from celery import current_app
-
-    app_conf = current_app.conf
-    return bool(app_conf.broker_url or app_conf.task_always_eager)
 
 
 def dispatch(

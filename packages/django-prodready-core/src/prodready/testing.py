@@ -266,7 +266,10 @@ class TcpProxy:
         self._listener = listener
         threading.Thread(target=self._accept, args=(listener,), daemon=True).start()
 
-    restore = start
+    def restore(self) -> None:
+        """Accept connections again after ``refuse()``; nothing to do if it already does."""
+        if self._listener is None:
+            self.start()
 
     def refuse(self) -> None:
         listener, self._listener = self._listener, None

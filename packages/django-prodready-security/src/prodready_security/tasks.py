@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from prodready.celery_dispatch import broker_configured
 from prodready_security.sessions.cleanup import cleanup
 
 CLEANUP = "prodready_security.cleanup"
@@ -38,15 +39,6 @@ if shared_task is not None:
         count = seal_pending(conf.AUDIT_DATABASE)
         checkpoints.write(conf.AUDIT_DATABASE)  # when one is due
         return count
-
-
-def broker_configured() -> bool:
-    if shared_task is None:
-        return False
-    from celery import current_app
-
-    app_conf = current_app.conf
-    return bool(app_conf.broker_url or app_conf.task_always_eager)
 
 
 def dispatch() -> dict[str, int] | None:

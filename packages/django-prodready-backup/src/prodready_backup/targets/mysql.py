@@ -26,7 +26,7 @@ from prodready_backup.targets.mysql_catalog import base_tables, quote
 from prodready_backup.targets.mysql_client import client_tool, dump_tool, options_file
 from prodready_backup.targets.mysql_counts import DumpCounter
 from prodready_backup.targets.mysql_swap import swap_in
-from prodready_backup.targets.processes import feed, stream, tail, widen_pipe
+from prodready_backup.targets.processes import end_dump, feed, stream, tail, widen_pipe
 
 DUMP_OPTIONS = [
     "--single-transaction",  # one consistent InnoDB snapshot, no table locks
@@ -85,12 +85,7 @@ class MysqlTarget(DatabaseTarget):
                 counter = DumpCounter(facts)
                 yield Dump(counter.through(stream(process, stderr, tool)), facts)
         finally:
-            if process is not None:
-                if process.poll() is None:
-                    process.kill()
-                    process.wait()
-                assert process.stdout is not None
-                process.stdout.close()
+            end_dump(process)
             stderr.close()
 
     # Restore ----------------------------------------------------------------------------

@@ -23,7 +23,7 @@ from prodready_backup.connecting import connect
 from prodready_backup.errors import DumpError, RestoreError
 from prodready_backup.scratch import scratch_alias, scratch_name
 from prodready_backup.targets.base import DatabaseTarget, Dump, Facts, RestoreTest
-from prodready_backup.targets.processes import feed, stream, tail, widen_pipe
+from prodready_backup.targets.processes import end_dump, feed, stream, tail, widen_pipe
 
 
 class PostgresTarget(DatabaseTarget):
@@ -82,12 +82,7 @@ class PostgresTarget(DatabaseTarget):
             counting = _Counting(connection, database)
             yield Dump(stream(process, stderr, "pg_dump", counting.result), counting.facts)
         finally:
-            if process is not None:
-                if process.poll() is None:
-                    process.kill()
-                    process.wait()
-                assert process.stdout is not None
-                process.stdout.close()
+            end_dump(process)
             if counting is not None:
                 counting.join()
             stderr.close()
@@ -195,13 +190,8 @@ def _pg_restore(options: list[str], chunks: Iterable[bytes], env: dict[str, str]
     except OSError as exc:
         stderr.close()
         raise RestoreError(f"pg_restore could not be started ({exc}).") from exc
-    assert process.stdin is not None
     try:
-        for chunk in chunks:
-            process.stdin.write(chunk)
-        process.stdin.close()
-    except BrokenPipeError:
-        pass  # pg_restore stopped early; its exit status and stderr say why
+        feed(process, chunks)  # pg_restore stopping early is told by its exit status
     except BaseException:
         # The data went bad mid-stream: stop pg_restore before it commits anything.
         process.kill()

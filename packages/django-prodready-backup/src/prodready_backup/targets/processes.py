@@ -45,6 +45,18 @@ def stream(
         finish()
 
 
+def end_dump(process: subprocess.Popen[bytes] | None) -> None:
+    """After a dump, read to its end or not: the tool killed if the reader stopped early
+    (an error, a full storage), and its output closed."""
+    if process is None:
+        return
+    if process.poll() is None:
+        process.kill()
+        process.wait()
+    assert process.stdout is not None
+    process.stdout.close()
+
+
 def feed(process: subprocess.Popen[bytes], chunks: Iterable[bytes]) -> None:
     assert process.stdin is not None
     try:

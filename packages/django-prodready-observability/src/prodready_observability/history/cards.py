@@ -3,8 +3,9 @@ and the busiest users of the last 24 hours, each linking to its page."""
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any, Literal
 
 from django.db import DatabaseError
@@ -28,53 +29,44 @@ def history_cards() -> list[DashboardCard]:
         return []
     since = timezone.now() - RANGES[DEFAULT]
     return [
-        _card(
-            gettext("Slow requests, last 24 hours"),
-            "slow_requests.html",
-            "slow-requests",
-            lambda: {"rows": reading.slow_requests(since, SHOWN)},
-            order=21,
-        ),
-        _card(
-            gettext("Slow queries, last 24 hours"),
-            "slow_queries.html",
-            "slow-queries",
-            lambda: {"rows": reading.slow_queries(since, SHOWN)},
-            order=22,
-        ),
+        _card(gettext("Slow requests, last 24 hours"), reading.slow_requests, since, order=21),
+        _card(gettext("Slow queries, last 24 hours"), reading.slow_queries, since, order=22),
         _card(
             gettext("Exceptions, last 24 hours"),
-            "exceptions.html",
-            "exceptions",
-            lambda: {"rows": reading.exceptions(since, SHOWN)},
+            reading.exceptions,
+            since,
             order=23,
             warn_when_rows=True,
         ),
         _card(
             gettext("Busiest users, last 24 hours"),
-            "users.html",
-            "slow-requests",
-            lambda: {"users": reading.busiest_users(since, SHOWN)},
+            reading.busiest_users,
+            since,
             order=24,
+            page="slow-requests",  # the busiest users are on the slow requests' page
         ),
     ]
 
 
 def _card(
     title: str,
-    template: str,
-    page: str,
-    read: Callable[[], dict[str, Any]],
+    read: Callable[[dt.datetime, int], Sequence[Any]],
+    since: dt.datetime,
     order: int,
+    *,
+    page: str | None = None,
     warn_when_rows: bool = False,
 ) -> DashboardCard:
+    """The first rows ``read`` finds, in cards/<its name>.html, linking to its page
+    (``prodready_history:<its name, dashed>`` unless ``page`` names another)."""
+    name = read.__name__
     status: Literal["ok", "warning", "error", "info"] = "info"
     context: dict[str, Any] = {
         "slow_request_ms": conf.ANALYTICS_SLOW_REQUEST_MS,
         "slow_query_ms": conf.ANALYTICS_SLOW_QUERY_MS,
     }
     try:
-        context.update(read())
+        context["rows"] = read(since, SHOWN)
     except DatabaseError as exc:
         logger.warning("The request history could not be read: %s", type(exc).__name__)
         context["problem"] = gettext(
@@ -83,15 +75,15 @@ def _card(
         ).format(error=type(exc).__name__)
         status = "error"
     else:
-        if warn_when_rows and context.get("rows"):
+        if warn_when_rows and context["rows"]:
             status = "warning"
     return DashboardCard(
         title=title,
-        template=TEMPLATES + template,
+        template=f"{TEMPLATES}{name}.html",
         context=context,
         status=status,
         order=order,
-        url=_url(page),
+        url=_url(page or name.replace("_", "-")),
     )
 
 

@@ -26,8 +26,9 @@ logger = logging.getLogger(__name__)
 
 
 def _page(
-    request: HttpRequest, template: str, read: Callable[[Any], dict[str, Any]]
+    request: HttpRequest, title: str, template: str, read: Callable[[Any], dict[str, Any]]
 ) -> HttpResponse:
+    """``template`` extends history/_page.html, which heads it with ``title``."""
     # Imported here: both load models, and this URLconf can be imported before the app
     # registry is ready (as a gunicorn logger that scrubs its start-up lines does).
     from django.contrib.auth.views import redirect_to_login
@@ -38,6 +39,7 @@ def _page(
         raise PermissionDenied(gettext("The operations pages are for staff only."))
     name, length = parse_range(request.GET.get("range"))
     context: dict[str, Any] = {
+        "title": title,
         "range": name,
         "history_on": conf.ANALYTICS_HISTORY,
         "slow_request_ms": conf.ANALYTICS_SLOW_REQUEST_MS,
@@ -64,6 +66,7 @@ def slow_requests(request: HttpRequest) -> HttpResponse:
 
     return _page(
         request,
+        gettext("Slow requests"),
         "prodready_observability/history/slow_requests.html",
         lambda since: {
             "rows": reading.slow_requests(since),
@@ -78,6 +81,7 @@ def slow_queries(request: HttpRequest) -> HttpResponse:
 
     return _page(
         request,
+        gettext("Slow queries"),
         "prodready_observability/history/slow_queries.html",
         lambda since: {"rows": reading.slow_queries(since)},
     )
@@ -89,6 +93,7 @@ def exceptions(request: HttpRequest) -> HttpResponse:
 
     return _page(
         request,
+        gettext("Exceptions"),
         "prodready_observability/history/exceptions.html",
         lambda since: {"rows": reading.exceptions(since)},
     )
