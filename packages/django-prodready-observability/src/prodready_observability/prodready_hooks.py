@@ -92,5 +92,6 @@ def prodready_audit(event: AuditEvent) -> None:
 @hookimpl
 def prodready_time_series() -> Iterable[TimeSeries]:
     from prodready_observability.analytics.series import request_series
+    from prodready_observability.celery_insight.series import celery_failure_series
 
-    return request_series()
+    return [*request_series(), *celery_failure_series()]

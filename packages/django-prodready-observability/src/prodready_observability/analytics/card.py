@@ -31,9 +31,8 @@ def requests_card(time_range: TimeRange = DEFAULT_RANGE) -> DashboardCard | None
         if summary.error_rate >= ERROR_RATE_ERROR:
             status = "error"
     # The anomaly detector's verdict on this card's series (prodready.anomalies).
-    labels = {series.name: series.label for series in request_series()}
-    unusual = [labels[name] for name in anomalies.current(list(labels))]
-    if unusual and status in ("ok", "info"):
+    flags = anomalies.flags({series.name: series.label for series in request_series()})
+    if flags and status in ("ok", "info"):
         status = "warning"
     return DashboardCard(
         title=gettext("Requests, last hour"),
@@ -42,7 +41,7 @@ def requests_card(time_range: TimeRange = DEFAULT_RANGE) -> DashboardCard | None
             "summary": summary,
             "error_percent": summary.error_rate * 100,
             "charts": request_charts(figures, time_range),
-            "unusual": unusual,
+            "anomaly_flags": flags,
         },
         status=status,
         order=20,
