@@ -3,6 +3,7 @@ Prometheus, and shown by the dashboard's cache card."""
 
 from __future__ import annotations
 
+import datetime as dt
 import pickle
 import uuid
 from collections.abc import Iterator
@@ -14,12 +15,17 @@ from django.core.cache.backends.locmem import LocMemCache
 from django.core.cache.backends.redis import RedisCache
 from django.template.loader import render_to_string
 from django.test import RequestFactory, override_settings
+from django.utils import timezone
 
 from prodready import hooks
 from prodready._ci import service_address
 from prodready.time_range import RANGES
 from prodready_observability.analytics.store import recorder
 from prodready_observability.cache_insight.card import cache_card
+from prodready_observability.history import buffer
+from prodready_observability.history.maintenance import maintain
+from prodready_observability.history.models import CacheStat
+from prodready_observability.history.prune import prune
 from prodready_observability.metrics.cache_counting import uncounted
 from prodready_observability.metrics.registry import build_registry
 
@@ -136,6 +142,7 @@ def test_the_card_shows_each_alias_hit_rate(sessions: str) -> None:
     # A longer range than the store keeps shows its last hour, and says so.
     card, html = card_html(time_range=RANGES[2])
     assert "shows that hour of the 24 hours asked for" in html
+    assert card.context["reads"].source == "store"
 
 
 @pytest.mark.parametrize(
@@ -143,7 +150,7 @@ def test_the_card_shows_each_alias_hit_rate(sessions: str) -> None:
     [
         ({"PRODREADY_METRICS_CACHE": False}, "set <code>PRODREADY_METRICS_CACHE = True</code>"),
         ({"PRODREADY_ANALYTICS_CACHE": None}, "set <code>PRODREADY_ANALYTICS_CACHE</code>"),
-        ({}, "No cache read in the last hour"),
+        ({}, "No cache read in this time range"),
     ],
 )
 def test_empty_states_say_what_turns_the_card_on(changed: dict[str, Any], shown: str) -> None:
@@ -151,3 +158,31 @@ def test_empty_states_say_what_turns_the_card_on(changed: dict[str, Any], shown:
     with override_settings(CACHES={"default": locmem()}, **changed):
         recorder.flush()  # reads counted before this test go to a cache the card does not read
         assert shown in card_html()[1]
+
+
+@pytest.mark.requires_postgres
+@pytest.mark.django_db(transaction=True, databases=["default", "postgres"])
+@pytest.mark.usefixtures("history")
+def test_with_the_history_a_longer_range_adds_up_its_hours() -> None:
+    with override_settings(CACHES={"default": locmem(), "sessions": locmem()}):
+        buffer.take()  # reads of earlier tests
+        cache = caches["sessions"]
+        cache.set("a", 1)
+        for key in ["a", "b", "a", "c"]:
+            cache.get(key)
+        assert maintain()
+        cache.get("a")  # a later write adds to the hour's row
+        assert maintain()
+        card, html = card_html(time_range=RANGES[2])
+    reads = card.context["reads"]
+    assert reads.source == "history"
+    assert {alias.alias: (alias.hits, alias.misses) for alias in reads.aliases}["sessions"] == (
+        3,
+        2,
+    )
+    assert "The 24 hours in whole hours, from the request history." in html
+    assert '<code>sessions</code></td><td class="pr-num">60.0%' in html
+
+    CacheStat.objects.create(hour=timezone.now() - dt.timedelta(days=30), alias="old", hits=1)
+    prune()
+    assert sorted(CacheStat.objects.values_list("alias", flat=True).distinct()) == ["sessions"]

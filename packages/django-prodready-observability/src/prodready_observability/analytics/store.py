@@ -104,21 +104,21 @@ class Recorder:
         with self._writing:
             with self._lock:
                 pending, self._pending = self._pending, {}
-            reads = cache_minutes.take()
+            reads = cache_minutes.for_store.take()
             if alias is None or not (pending or reads):
                 return
             state = breaker(f"the analytics cache {alias!r}")
             if not state.allow():
                 self._keep(pending)
-                cache_minutes.put_back(reads)
+                cache_minutes.for_store.put_back(reads)
                 return
             try:
                 cache = caches[alias]
                 with uncounted():  # the store's own reads are not the site's
                     _write(cache, pending)
                 minute = int(time.time() // 60)
-                for name, count in reads.items():
-                    _add(cache, _key(minute, name), count)
+                for (cache_alias, result), count in reads.items():
+                    _add(cache, _key(minute, cache_minutes.name(cache_alias, result)), count)
             except Exception as exc:
                 state.failed(exc)
                 logger.exception("Request analytics could not be written to cache %r", alias)

@@ -19,7 +19,7 @@ def cache_card(time_range: TimeRange = DEFAULT_RANGE) -> DashboardCard:
         template="prodready_observability/dashboard/cache_card.html",
         context={
             "counting": counting,
-            "store": conf.ANALYTICS_CACHE is not None,
+            "store": reads is not None,
             "reads": reads,
             "time_range": time_range,
         },

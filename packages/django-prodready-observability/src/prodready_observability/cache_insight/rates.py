@@ -1,16 +1,22 @@
 """Cache hits and misses per alias over a dashboard time range, for the cache card.
 
-Read from the analytics store, which keeps the last hour: a longer range gets that hour
-and says so (``covers_range``).
+The last hour comes from the analytics store, per minute. A longer range comes from the
+request history's hourly rows while ``PRODREADY_ANALYTICS_HISTORY`` is on (whole hours:
+the range's first hour counts in full); without it, or when its database cannot be
+read, from the store's last hour, saying so (``covers_range``).
 """
 
 from __future__ import annotations
 
+import logging
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Literal
 
 from django.conf import settings
 from django.core.cache import caches
+from django.db import DatabaseError
 
 from prodready.time_range import TimeRange
 from prodready_observability.analytics.store import _key, recorder
@@ -18,6 +24,8 @@ from prodready_observability.analytics.summary import HOUR
 from prodready_observability.conf import conf
 from prodready_observability.metrics.cache_counting import uncounted
 from prodready_observability.metrics.cache_minutes import name
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -38,7 +46,8 @@ class AliasReads:
 @dataclass(frozen=True)
 class CacheReads:
     aliases: tuple[AliasReads, ...]  # in the order of CACHES
-    covers_range: bool  # False: the range reaches back further than the store keeps
+    source: Literal["store", "history"]
+    covers_range: bool  # False: the range reaches back further than the source keeps
 
     @property
     def reads(self) -> int:
@@ -46,7 +55,25 @@ class CacheReads:
 
 
 def cache_reads(time_range: TimeRange, now: float | None = None) -> CacheReads | None:
-    """None when the store is off (``PRODREADY_ANALYTICS_CACHE = None``)."""
+    """None when the store is off (``PRODREADY_ANALYTICS_CACHE = None``) and the history
+    cannot stand in for it."""
+    if time_range.minutes > HOUR and conf.ANALYTICS_HISTORY:
+        try:
+            return _from_history(time_range)
+        except DatabaseError:
+            logger.warning("Cache reads could not be read from the request history", exc_info=True)
+    return _from_store(time_range, now)
+
+
+def _from_history(time_range: TimeRange) -> CacheReads:
+    # Written every PRODREADY_ANALYTICS_FLUSH_SECONDS: this process's last ones may be missing.
+    from prodready_observability.history.reading import cache_reads as hourly
+
+    found = hourly(time_range.start())
+    return _reads(lambda alias: found.get(alias, (0, 0)), "history", covers_range=True)
+
+
+def _from_store(time_range: TimeRange, now: float | None) -> CacheReads | None:
     alias = conf.ANALYTICS_CACHE
     if alias is None:
         return None
@@ -55,21 +82,31 @@ def cache_reads(time_range: TimeRange, now: float | None = None) -> CacheReads |
     span = min(time_range.minutes, HOUR)
     minutes = range(current - span + 1, current + 1)
     keys = {
-        (cache, result, minute): _key(minute, name(cache, result))
+        (cache, result): [_key(minute, name(cache, result)) for minute in minutes]
         for cache in settings.CACHES
         for result in ("hit", "miss")
-        for minute in minutes
     }
     with uncounted():  # reading the figures is not the site's traffic
-        found = caches[alias].get_many(list(keys.values()))
+        found = caches[alias].get_many([key for each in keys.values() for key in each])
 
     def total(cache: str, result: str) -> int:
-        return sum(int(found.get(keys[cache, result, minute]) or 0) for minute in minutes)
+        return sum(int(found.get(key) or 0) for key in keys[cache, result])
 
-    return CacheReads(
-        aliases=tuple(
-            AliasReads(cache, total(cache, "hit"), total(cache, "miss"))
-            for cache in settings.CACHES
-        ),
+    return _reads(
+        lambda cache: (total(cache, "hit"), total(cache, "miss")),
+        "store",
         covers_range=span >= time_range.minutes,
+    )
+
+
+def _reads(
+    counts: Callable[[str], tuple[int, int]],
+    source: Literal["store", "history"],
+    covers_range: bool,
+) -> CacheReads:
+    """Every alias of ``CACHES``, in its order, with its (hits, misses) from ``counts``."""
+    return CacheReads(
+        aliases=tuple(AliasReads(alias, *counts(alias)) for alias in settings.CACHES),
+        source=source,
+        covers_range=covers_range,
     )

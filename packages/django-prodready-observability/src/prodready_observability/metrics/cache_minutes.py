@@ -1,9 +1,10 @@
-"""This process's cache reads not yet in the analytics store, for the cache card.
+"""This process's cache reads not yet written to the dashboard's stores.
 
-The counters of ``cache_counting`` hold the process's totals. Each flush of the analytics
-store (``analytics.store``: every 5 seconds while requests come, and before a card reads)
-takes their increase since the last flush and adds it to the current minute, with the
-cache's atomic ``incr`` like the request counts, so the store adds up every process's reads.
+The counters of ``cache_counting`` hold the process's totals. Each store takes their
+increase since its own last take: the analytics store (``analytics.store``) at each flush,
+every 5 seconds while requests come and before a card reads, adding it to the current
+minute; the request history (``history.maintenance``) at each of its writes, adding it to
+the current hour. Both add up with every other process's, so they hold the site's reads.
 """
 
 from __future__ import annotations
@@ -12,37 +13,44 @@ import threading
 
 from prodready_observability.metrics.definitions import CACHE_GETS
 
-RESULTS = ("hit", "miss")
+Reads = dict[tuple[str, str], int]  # (alias, "hit" or "miss") -> reads
 
-_lock = threading.Lock()
-_written: dict[tuple[str, str], float] = {}  # (alias, result) -> total at the last take
+
+class Unwritten:
+    """The reads one store has not taken yet."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._taken: dict[tuple[str, str], float] = {}  # counter -> its total at the last take
+
+    def take(self) -> Reads:
+        """The reads counted since the last take; none gives ``{}``."""
+        increase: Reads = {}
+        with self._lock:
+            for metric in CACHE_GETS.collect():
+                for sample in metric.samples:
+                    if not sample.name.endswith("_total"):
+                        continue
+                    counter = (sample.labels["alias"], sample.labels["result"])
+                    before = self._taken.get(counter, 0.0)
+                    # Lower than before: a forked child's counters started again from 0.
+                    grown = sample.value - before if sample.value >= before else sample.value
+                    if grown:
+                        increase[counter] = int(grown)
+                    self._taken[counter] = sample.value
+        return increase
+
+    def put_back(self, reads: Reads) -> None:
+        """Give back what a write took and could not use, for the next take."""
+        with self._lock:
+            for counter, count in reads.items():
+                self._taken[counter] = self._taken.get(counter, 0.0) - count
+
+
+for_store = Unwritten()
+for_history = Unwritten()
 
 
 def name(alias: str, result: str) -> str:
-    """The store's per-minute key name for ``alias``'s hits or misses."""
+    """The analytics store's per-minute key name for ``alias``'s hits or misses."""
     return f"cache:{alias}:{result}"
-
-
-def take() -> dict[str, int]:
-    """The reads counted since the last take, by key name; none counted gives ``{}``."""
-    increase: dict[str, int] = {}
-    with _lock:
-        for metric in CACHE_GETS.collect():
-            for sample in metric.samples:
-                if not sample.name.endswith("_total"):
-                    continue
-                counter = (sample.labels["alias"], sample.labels["result"])
-                before = _written.get(counter, 0.0)
-                # Lower than before: a forked child's counters started again from 0.
-                grown = sample.value - before if sample.value >= before else sample.value
-                if grown:
-                    increase[name(*counter)] = int(grown)
-                _written[counter] = sample.value
-    return increase
-
-
-def put_back(increase: dict[str, int]) -> None:
-    """Give back what a flush took and could not write, for the next one."""
-    with _lock:
-        for counter in list(_written):
-            _written[counter] -= increase.get(name(*counter), 0)
