@@ -112,7 +112,9 @@ def check_notify_recipients(
 
 
 @reads_settings
-def check_admins_form(app_configs: Sequence[Any] | None = None, **kwargs: Any) -> list[CheckMessage]:
+def check_admins_form(
+    app_configs: Sequence[Any] | None = None, **kwargs: Any
+) -> list[CheckMessage]:
     channels = conf.NOTIFY_CHANNELS
     if not isinstance(channels, (list, tuple)) or "email" not in channels:
         return []
