@@ -62,7 +62,7 @@ def wrap(backend: BaseCache, alias: str) -> BaseCache:
 
     def counted_get_many(keys: Iterable[Any], *args: Any, **kwargs: Any) -> dict[Any, Any]:
         if getattr(_state, "inside", False):
-            return get_many(keys, *args, **kwargs)  # type: ignore[no-any-return]
+            return get_many(keys, *args, **kwargs)
         keys = list(keys)  # a generator can be read once only
         _state.inside = True
         try:
@@ -119,6 +119,6 @@ def install() -> None:
     # Backends made before ready() (settings that read a cache): the handler keeps them
     # per thread in _connections, under their alias.
     for alias in caches.settings:
-        made = getattr(caches._connections, alias, None)
+        made = getattr(caches._connections, alias, None)  # type: ignore[attr-defined]
         if made is not None:
             wrap(made, alias)
