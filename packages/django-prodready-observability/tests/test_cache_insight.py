@@ -20,8 +20,12 @@ from django.utils import timezone
 from prodready import hooks
 from prodready._ci import service_address
 from prodready.time_range import RANGES
+from prodready_observability.analytics.card import requests_card
+from prodready_observability.analytics.series import request_series
 from prodready_observability.analytics.store import recorder
 from prodready_observability.cache_insight.card import cache_card
+from prodready_observability.celery_insight.card import celery_card
+from prodready_observability.celery_insight.series import celery_failure_series
 from prodready_observability.history import buffer
 from prodready_observability.history.maintenance import maintain
 from prodready_observability.history.models import CacheStat
@@ -119,6 +123,18 @@ def test_reads_within_uncounted_are_not_counted() -> None:
         caches["default"].get_many(["a", "b"])
     caches["default"].get("counted")
     assert grown(before, "default") == (0, 1)
+
+
+@override_settings(PRODREADY_METRICS_HEALTH=False)
+def test_the_dashboard_reading_its_own_figures_is_not_counted(sessions: str) -> None:
+    caches["default"].get("site:miss")
+    before = counted("default")
+    requests_card()
+    celery_card()
+    cache_card(time_range=RANGES[0])
+    for series in [*request_series(), *celery_failure_series()]:
+        list(series.points(0, 60))
+    assert grown(before, "default") == (0, 0)
 
 
 def card_html(**extra: Any) -> tuple[Any, str]:

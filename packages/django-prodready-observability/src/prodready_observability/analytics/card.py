@@ -13,11 +13,13 @@ from prodready_observability.analytics.charts import request_charts
 from prodready_observability.analytics.history import minute_figures
 from prodready_observability.analytics.series import request_series
 from prodready_observability.analytics.summary import last_hour
+from prodready_observability.metrics.cache_counting import uncounted
 
 ERROR_RATE_WARNING = 0.01
 ERROR_RATE_ERROR = 0.05
 
 
+@uncounted()  # the card's reads (its figures, anomaly flags) are not the site's
 def requests_card(time_range: TimeRange = DEFAULT_RANGE) -> DashboardCard | None:
     summary = last_hour()
     figures = minute_figures(time_range)

@@ -8,8 +8,10 @@ from prodready.dashboard import DashboardCard
 from prodready.time_range import DEFAULT_RANGE, TimeRange
 from prodready_observability.cache_insight.rates import cache_reads
 from prodready_observability.conf import conf
+from prodready_observability.metrics.cache_counting import uncounted
 
 
+@uncounted()  # the card's reads (its figures, anomaly flags) are not the site's
 def cache_card(time_range: TimeRange = DEFAULT_RANGE) -> DashboardCard:
     """Shown even when nothing is counted: its empty state says what turns counting on."""
     counting = bool(conf.METRICS_CACHE)

@@ -11,10 +11,12 @@ from prodready import anomalies
 from prodready.dashboard import DashboardCard
 from prodready_observability.celery_insight.overview import celery_overview
 from prodready_observability.celery_insight.series import celery_failure_series
+from prodready_observability.metrics.cache_counting import uncounted
 
 SHOWN_FAILING = 3
 
 
+@uncounted()  # the card's reads (its figures, anomaly flags) are not the site's
 def celery_card() -> DashboardCard | None:
     """None when Celery is not installed (the ``celery`` extra)."""
     try:

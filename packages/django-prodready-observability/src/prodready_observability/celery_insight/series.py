@@ -14,6 +14,7 @@ from django.utils.translation import gettext
 from prodready import TimeSeries
 from prodready_observability.celery_insight import store
 from prodready_observability.conf import conf
+from prodready_observability.metrics.cache_counting import uncounted
 
 NAME = "observability.celery_failures"
 # Fewer extra failures a minute than this are a flaky task, not an incident.
@@ -39,6 +40,7 @@ def celery_failure_series() -> list[TimeSeries]:
     ]
 
 
+@uncounted()  # the dashboard's own figures are not the site's cache traffic
 def failures(start: int, end: int) -> Iterable[tuple[int, float]]:
     """Failed tasks in each minute of ``[start, end)``; a minute without one counts zero."""
     alias = conf.ANALYTICS_CACHE
