@@ -5,6 +5,9 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from django.template.loader import render_to_string
+from django.test import RequestFactory
+from django.utils import timezone
 
 from prodready import hooks
 from prodready.anomalies.detect import detect
@@ -57,3 +60,26 @@ def test_a_backup_that_takes_far_longer_is_an_anomaly(notifications, monkeypatch
     assert outcomes["backup.size:db-default"].change is None
     (started,) = notifications
     assert started.subject == "Anomaly: Backup duration of db-default"
+
+
+def card_html() -> str:
+    (card,) = [c for c in hooks.dashboard_cards(RequestFactory().get("/")) if c.order == 20]
+    with timezone.override("UTC"):
+        return render_to_string(card.template, card.context)
+
+
+def test_the_backups_card_flags_a_series_while_it_is_anomalous(monkeypatch) -> None:
+    for day in range(12):
+        run(day, 100 + day % 3, 50 + day / 10)
+    usual = run(12, 101, 51.3)
+    monkeypatch.setattr(series.timezone, "now", lambda: usual)
+    detect(usual.timestamp() + 60)
+    assert "unusual since" not in card_html()
+
+    slow = run(13, 900, 51.4)
+    monkeypatch.setattr(series.timezone, "now", lambda: slow)
+    detect(slow.timestamp() + 60)
+    html = card_html()
+    # The run finished at 03:15 UTC; the size did not change.
+    assert "Backup duration of db-default: unusual since 03:15" in html
+    assert "Backup size of db-default: unusual" not in html

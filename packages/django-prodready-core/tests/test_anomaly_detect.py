@@ -1,10 +1,14 @@
 """The detector's periodic task, end to end: a plugin's series, a Celery task, an e-mail."""
 
+from datetime import UTC, datetime
+
 import pytest
 from celery import Celery
 from django.core import mail
 from django.core.cache import cache
+from django.template.loader import render_to_string
 from django.test import override_settings
+from django.utils import timezone
 
 from prodready import TimeSeries, anomalies, hookimpl
 from prodready import schedule as prodready_schedule
@@ -90,6 +94,25 @@ def test_an_anomaly_is_mailed_once_when_it_starts_and_once_when_it_ends(
     assert len(mail.outbox) == 2
     assert "Anomaly over: Failed reminders" in mail.outbox[1].subject
     assert not anomalies.is_anomalous(plugin.name)
+
+
+def test_flags_name_each_anomalous_series_and_since_when(prodready_plugin):
+    plugin = prodready_plugin(SeriesPlugin())
+    plugin.values.update({START + i: 2.0 + (i % 3) for i in range(60)})
+    labels = {"school.other": "Other", plugin.name: "Failed reminders"}
+    for minute in range(START + 20, START + 60):
+        detect.detect(at(minute))
+    assert anomalies.flags(labels) == []
+    for minute in range(START + 60, START + 62):
+        plugin.values[minute] = 40.0
+        detect.detect(at(minute))
+    started = datetime(2025, 2, 19, 22, 21, tzinfo=UTC)  # minute START + 61
+    assert anomalies.flags(labels) == [anomalies.Flag("Failed reminders", started)]
+    with timezone.override("Europe/Warsaw"):
+        html = render_to_string(
+            "prodready/dashboard/anomaly_flags.html", {"anomaly_flags": anomalies.flags(labels)}
+        )
+    assert "Failed reminders: unusual since 23:21" in html
 
 
 def test_a_minute_is_scored_once_even_if_two_workers_run_the_task(prodready_plugin):

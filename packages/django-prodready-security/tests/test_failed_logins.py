@@ -7,11 +7,16 @@ from collections.abc import Iterator
 
 import pytest
 from django.contrib.auth import authenticate
+from django.contrib.auth.models import Permission, User
 from django.core.cache import caches
+from django.template.loader import render_to_string
+from django.test import RequestFactory
+from django.utils import timezone
 
 from prodready import hooks
 from prodready.anomalies.detect import detect
 from prodready_security import failed_logins
+from prodready_security.ratelimit import cards
 
 MINUTE = 31_000_000  # far from the real clock
 
@@ -43,3 +48,32 @@ def test_a_burst_of_failed_logins_is_an_anomaly(notifications) -> None:
     (started,) = notifications
     assert started.subject == "Anomaly: Failed logins"
     assert "Failed logins was 60 logins/min" in started.message
+
+
+def lockouts_card_html() -> tuple[str, str]:
+    operator = User.objects.create_user("operator", is_staff=True)
+    operator.user_permissions.add(Permission.objects.get(codename="unlock_loginlockout"))
+    request = RequestFactory().get("/")
+    request.user = User.objects.get(pk=operator.pk)
+    [card] = cards.cards(request)
+    operator.delete()
+    with timezone.override("UTC"):
+        return card.status, render_to_string(card.template, card.context)
+
+
+@pytest.mark.django_db
+def test_the_lockouts_card_flags_failed_logins_while_they_are_unusual() -> None:
+    for minute in range(MINUTE, MINUTE + 60):
+        for _ in range(minute % 3):
+            failed_logins.count(now=minute * 60 + 1)
+        detect((minute + 1) * 60 + 5)
+    status, html = lockouts_card_html()
+    assert (status, "unusual since" in html) == ("ok", False)
+    for minute in range(MINUTE + 60, MINUTE + 62):
+        for _ in range(60):
+            failed_logins.count(now=minute * 60 + 1)
+        detect((minute + 1) * 60 + 5)
+    status, html = lockouts_card_html()
+    assert status == "warning"
+    # The episode starts at its second anomalous minute, MINUTE + 61: 19:41 UTC.
+    assert "Failed logins: unusual since 19:41" in html

@@ -10,7 +10,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext
 
-from prodready import DashboardCard
+from prodready import DashboardCard, anomalies
 from prodready_backup.conf import conf
 from prodready_backup.metrics import latest_restore_test_seconds
 from prodready_backup.views import RUN_PERMISSION
@@ -19,6 +19,7 @@ from prodready_backup.views import RUN_PERMISSION
 def backup_card(request: HttpRequest) -> DashboardCard:
     from prodready.heartbeat import scheduler_status
     from prodready_backup.models import BackupRecord
+    from prodready_backup.series import backup_series
     from prodready_backup.targets import all_targets
 
     rows: list[dict[str, Any]] = []
@@ -41,6 +42,10 @@ def backup_card(request: HttpRequest) -> DashboardCard:
         action, history = reverse("prodready_backup:back-up-now"), reverse("prodready_backup:list")
     except NoReverseMatch:  # the project did not mount prodready_backup.urls
         action = history = None
+    # The anomaly detector's verdict on each target's duration and size (prodready.anomalies).
+    flags = anomalies.flags({series.name: series.label for series in backup_series()})
+    if flags and status == "ok":
+        status = "warning"
     scheduler = scheduler_status()
     if conf.BACKUP_SCHEDULE and not scheduler.running and status == "ok":
         status = "warning"  # the latest backups are fine, but no more will come
@@ -57,6 +62,7 @@ def backup_card(request: HttpRequest) -> DashboardCard:
             "scheduler": scheduler if conf.BACKUP_SCHEDULE else None,
             "action": action,
             "history": history,
+            "anomaly_flags": flags,
         },
         status=status,
         order=20,

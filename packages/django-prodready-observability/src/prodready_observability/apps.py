@@ -20,6 +20,9 @@ class ProdreadyObservabilityConfig(AppConfig):
         checks.register(check_metrics_settings)
         checks.register(check_history_settings)
         queries.install()
+        from prodready_observability.metrics import cache_counting
+
+        cache_counting.install_if_on()
         connect_celery_signals()
         if conf.SENTRY_DSN:  # without one, sentry_sdk is not even imported
             from prodready_observability.sentry.setup import init_on_startup

@@ -323,6 +323,17 @@ class Settings(AppSettings):
         return self._get("METRICS_DATABASE", True)
 
     @property
+    def METRICS_CACHE(self) -> bool:
+        """Count every read of every cache in ``CACHES`` as a hit or a miss, per cache alias
+        (``prodready_cache_gets_total``, and the dashboard's cache card). Read when the app
+        starts: the ``get`` and ``get_many`` of each cache are wrapped then.
+
+        :type: boolean
+        :default: ``True``
+        """
+        return self._get("METRICS_CACHE", True)
+
+    @property
     def METRICS_MAX_TASK_NAMES(self) -> int:
         """Celery task names each process keeps apart in ``prodready_celery_tasks_total``,
         ``prodready_celery_task_duration_seconds`` and the dashboard's Celery counts; tasks

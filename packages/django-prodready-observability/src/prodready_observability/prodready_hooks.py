@@ -50,11 +50,12 @@ def prodready_dashboard_cards(
     request: HttpRequest, time_range: TimeRange
 ) -> Iterable[DashboardCard]:
     from prodready_observability.analytics.card import requests_card
+    from prodready_observability.cache_insight.card import cache_card
     from prodready_observability.celery_insight.card import celery_card
     from prodready_observability.history.cards import history_cards
 
     cards = [card for card in (requests_card(time_range), celery_card()) if card is not None]
-    return [*cards, *history_cards()]
+    return [*cards, cache_card(time_range), *history_cards()]
 
 
 @hookimpl
@@ -92,5 +93,6 @@ def prodready_audit(event: AuditEvent) -> None:
 @hookimpl
 def prodready_time_series() -> Iterable[TimeSeries]:
     from prodready_observability.analytics.series import request_series
+    from prodready_observability.celery_insight.series import celery_failure_series
 
-    return request_series()
+    return [*request_series(), *celery_failure_series()]

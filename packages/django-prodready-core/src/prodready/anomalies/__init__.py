@@ -3,13 +3,16 @@
 Once a minute, :func:`prodready.anomalies.detect.detect` gives the latest point of each
 series a robust z-score (median and MAD of a trailing window) and notifies, through
 :func:`prodready.notify`, once when an episode starts and once when it ends. Cards ask
-:func:`is_anomalous` or :func:`current` to flag what is unusual now.
+:func:`is_anomalous` or :func:`current`, or pass :func:`flags` to the template
+``prodready/dashboard/anomaly_flags.html``, to flag what is unusual now.
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
 from django.core.cache import DEFAULT_CACHE_ALIAS, caches
 
@@ -50,3 +53,22 @@ def current(names: list[str]) -> dict[str, Anomaly]:
 def is_anomalous(name: str) -> bool:
     """Whether the series ``name`` is in an anomalous episode now."""
     return name in current([name])
+
+
+@dataclass(frozen=True)
+class Flag:
+    """What a card shows for one of its series that is anomalous now."""
+
+    label: str
+    since: datetime
+
+
+def flags(labels: Mapping[str, str]) -> list[Flag]:
+    """A flag for each series of ``labels`` (name -> label) that is anomalous now, in the
+    order of ``labels``; render them with ``prodready/dashboard/anomaly_flags.html``."""
+    found = current(list(labels))
+    return [
+        Flag(label, datetime.fromtimestamp(found[name].started_minute * 60, tz=UTC))
+        for name, label in labels.items()
+        if name in found
+    ]

@@ -13,11 +13,13 @@ from prodready_observability.analytics.charts import request_charts
 from prodready_observability.analytics.history import minute_figures
 from prodready_observability.analytics.series import request_series
 from prodready_observability.analytics.summary import last_hour
+from prodready_observability.metrics.cache_counting import uncounted
 
 ERROR_RATE_WARNING = 0.01
 ERROR_RATE_ERROR = 0.05
 
 
+@uncounted()  # the card's reads (its figures, anomaly flags) are not the site's
 def requests_card(time_range: TimeRange = DEFAULT_RANGE) -> DashboardCard | None:
     summary = last_hour()
     figures = minute_figures(time_range)
@@ -31,9 +33,8 @@ def requests_card(time_range: TimeRange = DEFAULT_RANGE) -> DashboardCard | None
         if summary.error_rate >= ERROR_RATE_ERROR:
             status = "error"
     # The anomaly detector's verdict on this card's series (prodready.anomalies).
-    labels = {series.name: series.label for series in request_series()}
-    unusual = [labels[name] for name in anomalies.current(list(labels))]
-    if unusual and status in ("ok", "info"):
+    flags = anomalies.flags({series.name: series.label for series in request_series()})
+    if flags and status in ("ok", "info"):
         status = "warning"
     return DashboardCard(
         title=gettext("Requests, last hour"),
@@ -42,7 +43,7 @@ def requests_card(time_range: TimeRange = DEFAULT_RANGE) -> DashboardCard | None
             "summary": summary,
             "error_percent": summary.error_rate * 100,
             "charts": request_charts(figures, time_range),
-            "unusual": unusual,
+            "anomaly_flags": flags,
         },
         status=status,
         order=20,

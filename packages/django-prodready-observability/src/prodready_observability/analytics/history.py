@@ -16,6 +16,7 @@ from prodready.time_range import TimeRange
 from prodready_observability.analytics.store import BOUNDS, _key, recorder
 from prodready_observability.analytics.summary import HOUR, _percentile
 from prodready_observability.conf import conf
+from prodready_observability.metrics.cache_counting import uncounted
 
 
 @dataclass(frozen=True)
@@ -29,6 +30,7 @@ class MinuteFigures:
     covers_range: bool  # False: the range reaches back further than the store keeps
 
 
+@uncounted()  # the dashboard's own figures are not the site's cache traffic
 def minute_figures(time_range: TimeRange, now: float | None = None) -> MinuteFigures | None:
     """None when the store is off (``PRODREADY_ANALYTICS_CACHE = None``)."""
     alias = conf.ANALYTICS_CACHE

@@ -16,6 +16,7 @@ from prodready import TimeSeries
 from prodready_observability.analytics.store import BOUNDS, _key, recorder
 from prodready_observability.analytics.summary import _percentile
 from prodready_observability.conf import conf
+from prodready_observability.metrics.cache_counting import uncounted
 
 # Smallest changes worth an alert: below these a site is quiet enough that a burst of
 # noise is not news (benchmarks/anomaly_detection.py measures them on synthetic traffic).
@@ -101,6 +102,7 @@ def p95_points(minutes: Minutes) -> list[tuple[int, float]]:
     return found
 
 
+@uncounted()  # the dashboard's own figures are not the site's cache traffic
 def _read(start: int, end: int) -> Minutes:
     """Counts of each minute in ``[start, end)``; minutes without requests count zero."""
     alias = conf.ANALYTICS_CACHE

@@ -10,7 +10,8 @@ The flush sits behind core's circuit breaker: after a failed flush (a hung cache
 the thread one timeout) the next ones are skipped for ``PRODREADY_BREAKER_SECONDS``,
 keeping the counts in memory (the last ``KEEP_MINUTES`` of them) until the cache answers.
 A failed flush's counts are dropped, since some may have been added already. A process's
-last ``FLUSH_SECONDS`` of counts are lost when it exits.
+last ``FLUSH_SECONDS`` of counts are lost when it exits. Each flush also adds the cache
+hits and misses counted since the last one (``metrics.cache_minutes``) to its minute.
 """
 
 from __future__ import annotations
@@ -26,6 +27,8 @@ from django.core.cache.backends.base import BaseCache
 
 from prodready.breaker import breaker
 from prodready_observability.conf import conf
+from prodready_observability.metrics import cache_minutes
+from prodready_observability.metrics.cache_counting import uncounted
 from prodready_observability.metrics.definitions import LATENCY_BUCKETS
 
 logger = logging.getLogger(__name__)
@@ -101,14 +104,21 @@ class Recorder:
         with self._writing:
             with self._lock:
                 pending, self._pending = self._pending, {}
-            if alias is None or not pending:
+            reads = cache_minutes.for_store.take()
+            if alias is None or not (pending or reads):
                 return
             state = breaker(f"the analytics cache {alias!r}")
             if not state.allow():
                 self._keep(pending)
+                cache_minutes.for_store.put_back(reads)
                 return
             try:
-                _write(caches[alias], pending)
+                cache = caches[alias]
+                with uncounted():  # the store's own reads are not the site's
+                    _write(cache, pending)
+                minute = int(time.time() // 60)
+                for (cache_alias, result), count in reads.items():
+                    _add(cache, _key(minute, cache_minutes.name(cache_alias, result)), count)
             except Exception as exc:
                 state.failed(exc)
                 logger.exception("Request analytics could not be written to cache %r", alias)

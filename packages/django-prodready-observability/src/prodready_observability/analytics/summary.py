@@ -9,6 +9,7 @@ from django.core.cache import caches
 
 from prodready_observability.analytics.store import BOUNDS, OTHER, _key, recorder
 from prodready_observability.conf import conf
+from prodready_observability.metrics.cache_counting import uncounted
 
 HOUR = 60
 SLOWEST = 5
@@ -38,6 +39,7 @@ class Summary:
         return self.errors / self.requests if self.requests else 0.0
 
 
+@uncounted()  # the dashboard's own figures are not the site's cache traffic
 def last_hour(now: float | None = None) -> Summary | None:
     """None when the store is off (``PRODREADY_ANALYTICS_CACHE = None``)."""
     alias = conf.ANALYTICS_CACHE

@@ -11,6 +11,7 @@ from django.core.cache import caches
 from prodready_observability.celery_insight import store
 from prodready_observability.celery_insight.store import OTHER, OUTCOMES, PREFIX, key
 from prodready_observability.conf import conf
+from prodready_observability.metrics.cache_counting import uncounted
 
 HOUR = 60
 
@@ -49,6 +50,7 @@ class TaskHour:
         return tuple(task for task in self.tasks if task.failed)
 
 
+@uncounted()  # the dashboard's own figures are not the site's cache traffic
 def last_hour(now: float | None = None) -> TaskHour | None:
     """None when the store is off (``PRODREADY_ANALYTICS_CACHE = None``)."""
     alias = conf.ANALYTICS_CACHE

@@ -12,6 +12,7 @@ from django.core.cache import caches
 from prodready_observability.celery_insight import store
 from prodready_observability.celery_insight.store import key
 from prodready_observability.conf import conf
+from prodready_observability.metrics.cache_counting import uncounted
 
 logger = logging.getLogger(__name__)
 
@@ -29,6 +30,7 @@ class PeriodicRun:
     late: bool
 
 
+@uncounted()  # the dashboard's own figures are not the site's cache traffic
 def periodic_runs(app: Any | None, now: datetime | None = None) -> tuple[PeriodicRun, ...]:
     """Every entry of the schedule beat runs: the plugins', the heartbeat, the project's."""
     entries = _schedule(app)

@@ -26,6 +26,7 @@ from django.core.cache.backends.base import BaseCache
 
 from prodready_observability.analytics.store import _add
 from prodready_observability.conf import conf
+from prodready_observability.metrics.cache_counting import uncounted
 
 logger = logging.getLogger(__name__)
 
@@ -114,8 +115,9 @@ class TaskRecorder:
             cache = caches[alias]
             for minute, counts in pending.items():
                 self._write_minute(cache, minute, counts)
-            _keep_newest(cache, "last", last_runs)
-            _keep_newest(cache, "error", errors)
+            with uncounted():  # the store's own reads are not the site's
+                _keep_newest(cache, "last", last_runs)
+                _keep_newest(cache, "error", errors)
         except Exception:
             logger.exception("Celery task counts could not be written to cache %r", alias)
 

@@ -3,16 +3,19 @@
 Everything here is a sum in memory under one lock; :func:`take` hands it all to the
 flush and starts afresh. Bounded: at most ``PRODREADY_ANALYTICS_MAX_ROUTES`` routes per
 minute (the others count as ``<other>``), ``MAX_SLOW_REQUESTS`` slow requests and
-``MAX_GROUPS`` query and exception groups between two flushes.
+``MAX_GROUPS`` query and exception groups between two flushes. Cache reads are not
+added here: :func:`take` reads them from the cache counters (``metrics.cache_minutes``).
 """
 
 from __future__ import annotations
 
 import threading
+import time
 from dataclasses import dataclass, field
 from typing import Any
 
 from prodready_observability.analytics.store import BOUNDS, OTHER
+from prodready_observability.metrics import cache_minutes
 
 MAX_SLOW_REQUESTS = 200
 MAX_GROUPS = 500
@@ -33,10 +36,17 @@ class Batch:
     queries: dict[tuple[int, str], dict[str, Any]] = field(default_factory=dict)
     # (hour, fingerprint) -> exception, location, route, count, first, last, request_id
     exceptions: dict[tuple[int, str], dict[str, Any]] = field(default_factory=dict)
+    # (hour, cache alias) -> [hits, misses]; filled by take() from the cache counters
+    cache_reads: dict[tuple[int, str], list[int]] = field(default_factory=dict)
 
     def __bool__(self) -> bool:
         return bool(
-            self.routes or self.slow_requests or self.users or self.queries or self.exceptions
+            self.routes
+            or self.slow_requests
+            or self.users
+            or self.queries
+            or self.exceptions
+            or self.cache_reads
         )
 
 
@@ -122,9 +132,13 @@ def _group(
     return group
 
 
-def take() -> Batch:
-    """Everything added since the last call; the buffer starts empty again."""
+def take(now: float | None = None) -> Batch:
+    """Everything added since the last call, with the cache reads counted since then (in
+    the hour of ``now``); the buffer starts empty again."""
     global _batch
     with _lock:
         batch, _batch = _batch, Batch()
+    hour = int((time.time() if now is None else now) // 3600)
+    for (alias, result), count in cache_minutes.for_history.take().items():
+        batch.cache_reads.setdefault((hour, alias), [0, 0])[result == "miss"] += count
     return batch

@@ -15,6 +15,7 @@ from django.db import IntegrityError, models, router, transaction
 
 from prodready_observability.history.buffer import Batch
 from prodready_observability.history.models import (
+    CacheStat,
     ExceptionGroup,
     RouteStat,
     SlowQuery,
@@ -70,6 +71,13 @@ def write(batch: Batch) -> None:
             {"hour": at(hour * 3600), "fingerprint": fingerprint},
             partial(_add_query, query=query),
         )
+    for (hour, alias), (hits, misses) in batch.cache_reads.items():
+        _add_to(
+            CacheStat,
+            using,
+            {"hour": at(hour * 3600), "alias": alias},
+            partial(_add_reads, hits=hits, misses=misses),
+        )
     for (hour, fingerprint), group in batch.exceptions.items():
         _add_to(
             ExceptionGroup,
@@ -99,6 +107,11 @@ def _add_to(model: type[M], using: str, keys: dict[str, Any], merge: Callable[[M
 
 def _add(row: models.Model, name: str, count: int) -> None:
     setattr(row, name, (getattr(row, name) or 0) + count)
+
+
+def _add_reads(row: CacheStat, hits: int, misses: int) -> None:
+    row.hits += hits
+    row.misses += misses
 
 
 def _add_route(stat: RouteStat, row: list[int]) -> None:

@@ -120,3 +120,20 @@ class UserActivity(models.Model):
 
     def __str__(self) -> str:
         return f"user {self.user_id}: {self.requests}"
+
+
+class CacheStat(models.Model):
+    """Keys read from one cache alias in one hour: found (hits) and not found (misses)."""
+
+    hour = models.DateTimeField()
+    alias = models.CharField(max_length=255)
+    hits = models.BigIntegerField(default=0)
+    misses = models.BigIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["hour", "alias"], name="prodready_cachestat_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.alias} {self.hour:%Y-%m-%d %H:00}: {self.hits}/{self.hits + self.misses}"

@@ -9,6 +9,7 @@ from django.utils import timezone
 from prodready_observability.conf import conf
 from prodready_observability.history.flush import database
 from prodready_observability.history.models import (
+    CacheStat,
     ExceptionGroup,
     RouteStat,
     SlowQuery,
@@ -31,6 +32,6 @@ def prune(now: dt.datetime | None = None) -> int:
     ).delete()[0]
     deleted += stats.filter(start__lt=now - keep).delete()[0]
     deleted += SlowRequest.objects.using(using).filter(at__lt=now - keep).delete()[0]
-    for model in (SlowQuery, ExceptionGroup, UserActivity):
+    for model in (SlowQuery, ExceptionGroup, UserActivity, CacheStat):
         deleted += model._default_manager.using(using).filter(hour__lt=now - keep).delete()[0]
     return deleted

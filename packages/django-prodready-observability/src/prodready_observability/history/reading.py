@@ -10,6 +10,7 @@ from django.contrib.auth import get_user_model
 from django.db.models import Max, Sum
 
 from prodready_observability.history.models import (
+    CacheStat,
     ExceptionGroup,
     SlowQuery,
     SlowRequest,
@@ -90,6 +91,16 @@ def busiest_users(since: dt.datetime, limit: int = 10) -> list[BusyUser]:
     return [
         BusyUser(row["user_id"], names.get(row["user_id"], ""), row["requests"]) for row in rows
     ]
+
+
+def cache_reads(since: dt.datetime) -> dict[str, tuple[int, int]]:
+    """Each cache alias's (hits, misses) in the hours that overlap the range."""
+    rows = (
+        CacheStat.objects.filter(hour__gte=_hour(since))
+        .values("alias")
+        .annotate(hits=Sum("hits"), misses=Sum("misses"))
+    )
+    return {row["alias"]: (row["hits"], row["misses"]) for row in rows}
 
 
 def _usernames(user_ids: list[str]) -> dict[str, str]:

@@ -69,6 +69,13 @@ DB_QUERY_DURATION = Histogram(
     registry=None,
 )
 
+CACHE_GETS = Counter(
+    "prodready_cache_gets",
+    "Keys read from a cache (get, get_many), by cache alias and result (hit, miss).",
+    ["alias", "result"],
+    registry=None,
+)
+
 OWN_METRICS = (
     REQUESTS,
     LATENCY,
@@ -78,4 +85,5 @@ OWN_METRICS = (
     AUDIT_EVENTS,
     DB_QUERIES,
     DB_QUERY_DURATION,
+    CACHE_GETS,
 )
