@@ -30,9 +30,9 @@ class MinuteFigures:
     covers_range: bool  # False: the range reaches back further than the store keeps
 
 
-@uncounted()  # the dashboard's own figures are not the site's cache traffic
-def minute_figures(time_range: TimeRange, now: float | None = None) -> MinuteFigures | None:
-    """None when the store is off (``PRODREADY_ANALYTICS_CACHE = None``)."""
+def recent_minutes(time_range: TimeRange, now: float | None = None) -> tuple[str, range] | None:
+    """The store's cache alias and the minutes of ``time_range`` it still holds, after
+    this process's latest counts are flushed; None when the store is off."""
     alias = conf.ANALYTICS_CACHE
     if alias is None:
         return None
@@ -40,7 +40,16 @@ def minute_figures(time_range: TimeRange, now: float | None = None) -> MinuteFig
     current = int((time.time() if now is None else now) // 60)
     # The store holds whole minutes for the last hour (KEEP_MINUTES leaves a margin).
     span = min(time_range.minutes, HOUR)
-    minutes = range(current - span + 1, current + 1)
+    return alias, range(current - span + 1, current + 1)
+
+
+@uncounted()  # the dashboard's own figures are not the site's cache traffic
+def minute_figures(time_range: TimeRange, now: float | None = None) -> MinuteFigures | None:
+    """None when the store is off (``PRODREADY_ANALYTICS_CACHE = None``)."""
+    recent = recent_minutes(time_range, now)
+    if recent is None:
+        return None
+    alias, minutes = recent
     buckets = [f"bucket:{index}" for index in range(len(BOUNDS))]
     names = ["requests", "errors", *buckets]
     found = caches[alias].get_many([_key(minute, name) for minute in minutes for name in names])
@@ -55,5 +64,5 @@ def minute_figures(time_range: TimeRange, now: float | None = None) -> MinuteFig
         p95_ms=tuple(
             _percentile([count(minute, name) for name in buckets], 0.95) for minute in minutes
         ),
-        covers_range=span >= time_range.minutes,
+        covers_range=len(minutes) >= time_range.minutes,
     )

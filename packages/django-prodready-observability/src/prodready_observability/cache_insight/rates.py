@@ -9,7 +9,6 @@ read, from the store's last hour, saying so (``covers_range``).
 from __future__ import annotations
 
 import logging
-import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
@@ -19,7 +18,8 @@ from django.core.cache import caches
 from django.db import DatabaseError
 
 from prodready.time_range import TimeRange
-from prodready_observability.analytics.store import _key, recorder
+from prodready_observability.analytics.history import recent_minutes
+from prodready_observability.analytics.store import _key
 from prodready_observability.analytics.summary import HOUR
 from prodready_observability.conf import conf
 from prodready_observability.metrics.cache_counting import uncounted
@@ -74,13 +74,10 @@ def _from_history(time_range: TimeRange) -> CacheReads:
 
 
 def _from_store(time_range: TimeRange, now: float | None) -> CacheReads | None:
-    alias = conf.ANALYTICS_CACHE
-    if alias is None:
+    recent = recent_minutes(time_range, now)
+    if recent is None:
         return None
-    recorder.flush()  # this process's latest counts too
-    current = int((time.time() if now is None else now) // 60)
-    span = min(time_range.minutes, HOUR)
-    minutes = range(current - span + 1, current + 1)
+    alias, minutes = recent
     keys = {
         (cache, result): [_key(minute, name(cache, result)) for minute in minutes]
         for cache in settings.CACHES
@@ -95,7 +92,7 @@ def _from_store(time_range: TimeRange, now: float | None) -> CacheReads | None:
     return _reads(
         lambda cache: (total(cache, "hit"), total(cache, "miss")),
         "store",
-        covers_range=span >= time_range.minutes,
+        covers_range=len(minutes) >= time_range.minutes,
     )
 
 
