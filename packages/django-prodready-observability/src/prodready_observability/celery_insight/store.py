@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from django.core.cache import caches
 from django.core.cache.backends.base import BaseCache
 
+from prodready.breaker import breaker
 from prodready_observability.analytics.store import _add
 from prodready_observability.conf import conf
 from prodready_observability.metrics.cache_counting import uncounted
@@ -111,6 +112,12 @@ class TaskRecorder:
             self._timer = None
         if alias is None or not (pending or last_runs or errors):
             return
+        # The analytics store's breaker: one cache, so one timeout per interval for both,
+        # never one per flush on a worker's task thread. Counts made meanwhile are dropped:
+        # the cards cannot show them while the cache is down, and Prometheus still counts.
+        state = breaker(f"the analytics cache {alias!r}")
+        if not state.allow():
+            return
         try:
             cache = caches[alias]
             for minute, counts in pending.items():
@@ -118,8 +125,11 @@ class TaskRecorder:
             with uncounted():  # the store's own reads are not the site's
                 _keep_newest(cache, "last", last_runs)
                 _keep_newest(cache, "error", errors)
-        except Exception:
+        except Exception as exc:
+            state.failed(exc)
             logger.exception("Celery task counts could not be written to cache %r", alias)
+        else:
+            state.succeeded()
 
     def _write_minute(self, cache: BaseCache, minute: int, counts: _Minute) -> None:
         for outcome, count in counts.totals.items():
