@@ -60,3 +60,21 @@ def test_split_networks_keeps_networks_and_names_what_is_none():
         "2001:db8::/32",
     ]
     assert rejected == ("nonsense", None)
+
+
+@override_settings(PRODREADY_TRUSTED_PROXIES=PROXIES)
+def test_the_answer_kept_on_the_request_follows_its_headers():
+    asked = request("10.1.1.1", "198.51.100.7")
+    assert client_ip(asked) == "198.51.100.7"
+    asked.META["HTTP_X_FORWARDED_FOR"] = "198.51.100.8"
+    assert client_ip(asked) == "198.51.100.8"
+    asked.META["REMOTE_ADDR"] = "203.0.113.9"
+    assert client_ip(asked) == "203.0.113.9"
+
+
+def test_the_answer_kept_on_the_request_follows_the_trusted_proxies():
+    asked = request("10.1.1.1", "198.51.100.7")
+    assert client_ip(asked) == "10.1.1.1"
+    with override_settings(PRODREADY_TRUSTED_PROXIES=PROXIES):
+        assert client_ip(asked) == "198.51.100.7"
+    assert client_ip(asked) == "10.1.1.1"

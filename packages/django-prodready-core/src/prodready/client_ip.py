@@ -6,6 +6,7 @@ header from an untrusted peer cannot change a rate-limit key or a log line.
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 from typing import TYPE_CHECKING
 
@@ -26,18 +27,36 @@ def client_ip(request: HttpRequest) -> str:
     ``X-Forwarded-For`` is read from the right, skipping trusted proxies: the
     first untrusted address is the client. Entries left of it are whatever the
     client claimed and are ignored.
+
+    Several layers ask for each request (the rate limiter, the log line, the audit
+    context), so the answer is kept on the request for the headers it was read from.
     """
-    peer = str(request.META.get("REMOTE_ADDR", ""))
+    meta = request.META
+    peer = str(meta.get("REMOTE_ADDR", ""))
+    forwarded = str(meta.get("HTTP_X_FORWARDED_FOR", ""))
     proxies = _trusted()
-    if not proxies or not _is_trusted(peer, proxies):  # no proxies: nothing to parse
+    asked = (peer, forwarded, proxies)
+    kept = getattr(request, _KEPT, None)
+    if kept is not None and kept[0] == asked:
+        return kept[1]  # type: ignore[no-any-return]
+    client = _resolve(peer, forwarded, proxies)
+    setattr(request, _KEPT, (asked, client))
+    return client
+
+
+_KEPT = "_prodready_client_ip"
+
+
+def _resolve(peer: str, forwarded: str, proxies: tuple[Network, ...]) -> str:
+    if not proxies or not _trust(peer, proxies):  # no proxies: nothing to parse
         return peer
-    forwarded = str(request.META.get("HTTP_X_FORWARDED_FOR", ""))
     client = peer
     for hop in reversed([part.strip() for part in forwarded.split(",") if part.strip()]):
-        if _parse(hop) is None:
+        trusted = _trust(hop, proxies)
+        if trusted is None:
             break  # garbage from the client side: stop at the last good hop
         client = hop
-        if not _is_trusted(hop, proxies):
+        if not trusted:
             break
     return client
 
@@ -76,13 +95,14 @@ def _trusted() -> tuple[Network, ...]:
     return trusted_networks(tuple(conf.TRUSTED_PROXIES))
 
 
-def _parse(address: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
+# The same few addresses (the proxies, the busiest clients) come back on every request;
+# parsing one costs more than the rest of the lookup. Bounded, so a flood of forged
+# X-Forwarded-For values only evicts entries.
+@functools.lru_cache(maxsize=1024)
+def _trust(address: str, proxies: tuple[Network, ...]) -> bool | None:
+    """Whether ``address`` is in one of ``proxies``; None when it is no address."""
     try:
-        return ipaddress.ip_address(address)
+        parsed = ipaddress.ip_address(address)
     except ValueError:
         return None
-
-
-def _is_trusted(address: str, proxies: tuple[Network, ...]) -> bool:
-    parsed = _parse(address)
-    return parsed is not None and any(parsed in network for network in proxies)
+    return any(parsed in network for network in proxies)
