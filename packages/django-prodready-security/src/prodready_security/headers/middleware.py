@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 
 from django.utils.deprecation import MiddlewareMixin
 
+from prodready.conf import derived_from
 from prodready_security.conf import conf
 from prodready_security.headers.policy import permissions_policy
 
@@ -33,16 +34,24 @@ class SecurityHeadersMiddleware(MiddlewareMixin):
     """Sync and async alike: ``MiddlewareMixin`` adapts to the stack."""
 
     def process_response(self, request: HttpRequest, response: HttpResponse) -> HttpResponse:
-        for name, value in headers().items():
-            if value and name not in response.headers:
+        for name, value in headers():
+            if name not in response.headers:
                 response.headers[name] = value
         return response
 
 
-def headers() -> dict[str, str | None]:
-    # Read per response, not cached: settings are plain lookups and override_settings works.
-    return {
+# Built once per change of these settings: the Permissions-Policy value is a join over
+# the setting's features, which would otherwise be redone for every response.
+@derived_from(
+    "PRODREADY_HEADERS_PERMISSIONS_POLICY",
+    "PRODREADY_HEADERS_CROSS_ORIGIN_OPENER_POLICY",
+    "PRODREADY_HEADERS_CROSS_ORIGIN_RESOURCE_POLICY",
+)
+def headers() -> tuple[tuple[str, str], ...]:
+    """The headers to send, without those whose setting turns them off."""
+    values = {
         "Permissions-Policy": permissions_policy(conf.HEADERS_PERMISSIONS_POLICY),
         "Cross-Origin-Opener-Policy": conf.HEADERS_CROSS_ORIGIN_OPENER_POLICY,
         "Cross-Origin-Resource-Policy": conf.HEADERS_CROSS_ORIGIN_RESOURCE_POLICY,
     }
+    return tuple((name, value) for name, value in values.items() if value)
