@@ -5,6 +5,9 @@
 beside the site's own URLs, and ``PRODREADY_BENCH_MIDDLEWARE`` chooses the middleware:
 
 - ``production`` (the default): the production ``MIDDLEWARE`` unchanged;
+- ``prodready``: the same without the site's own middleware that no production stack
+  replaces (``SITE_OWN``: WhiteNoise for static files, ``LocaleMiddleware`` for the
+  Polish pages), so that it adds to ``django-default`` only what prodready does;
 - ``django-default``: the list ``django-admin startproject`` writes;
 - ``anchors``: Django's default with the packages teams install instead of prodready
   (``harness/anchors.py``), their apps installed and their log lines from structlog.
@@ -34,12 +37,21 @@ DJANGO_DEFAULT_MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
+# What the example needs whatever production stack it runs; the anchors' variant has none
+# of it either.
+SITE_OWN = (
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+)
+
 ROOT_URLCONF = "harness.bench_pages"
 TEMPLATES[0]["DIRS"] = [Path(__file__).resolve().parent / "templates"]  # noqa: F405
 
 _choice = os.environ.get(VARIABLE, "production")
 if _choice == "django-default":
     MIDDLEWARE = DJANGO_DEFAULT_MIDDLEWARE
+elif _choice == "prodready":
+    MIDDLEWARE = [entry for entry in MIDDLEWARE if entry not in SITE_OWN]
 elif _choice == "anchors":
     MIDDLEWARE = anchors.MIDDLEWARE
     INSTALLED_APPS = [*INSTALLED_APPS, *anchors.APPS]  # noqa: F405
@@ -50,7 +62,8 @@ elif _choice == "anchors":
     RATELIMIT_FAIL_OPEN = True
 elif _choice != "production":
     raise ValueError(
-        f"{VARIABLE} is {_choice!r}; expected 'production', 'django-default' or 'anchors'"
+        f"{VARIABLE} is {_choice!r}; expected 'production', 'prodready', 'django-default' "
+        "or 'anchors'"
     )
 if os.environ.get("PRODREADY_BENCH_RATELIMIT_ALL") == "1":
     PRODREADY_RATELIMIT_RULES = [
