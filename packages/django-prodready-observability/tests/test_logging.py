@@ -126,6 +126,36 @@ def test_the_request_line_masks_a_secret_in_the_user_agent(
     assert not [key for key in request if key.startswith("_")]  # the filter's mark stays out
 
 
+def test_a_record_is_scrubbed_past_the_fields_its_producer_vouches_for(
+    configured: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
+    configured()
+    vouched = frozenset({"message", "order"})
+
+    class AddsANote(logging.Filter):  # another filter, whose field nobody vouched for
+        def filter(self, record: logging.LogRecord) -> bool:
+            record.note = DSN_LIKE
+            return True
+
+    logger = logging.getLogger("shop")
+    logger.addFilter(note := AddsANote())
+    try:
+        logger.info(
+            "paid %s",
+            SECRET,
+            extra={"order": DSN_LIKE, "password": SECRET, "_prodready_scrubbed": vouched},
+        )
+    finally:
+        logger.removeFilter(note)
+    [line] = lines(capsys)
+    # What the producer vouched for is written as it made it, unwalked (so a planted
+    # secret shows)...
+    assert (line["message"], line["order"]) == (f"paid {SECRET}", DSN_LIKE)
+    # ...and everything else is scrubbed, as on any other record.
+    assert line["note"] == "postgresql://[Filtered]@db.internal/app"
+    assert line["password"] == FILTERED
+
+
 def test_a_rotating_file_as_well(
     configured: Any, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

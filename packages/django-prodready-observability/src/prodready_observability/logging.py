@@ -47,10 +47,14 @@ STANDARD_ATTRIBUTES = frozenset(logging.makeLogRecord({}).__dict__) | {
     "request_id",
     "user_id",
 }
-# Set on a record whose fields its producer has scrubbed already (the request line,
-# one per request): ScrubFilter passes it as it is. The leading "_" keeps it out of
-# the JSON, as python-json-logger leaves such attributes out.
+# Set on a record whose producer vouches for some of its fields (the request line, one
+# per request): the names of those fields, which it made of nothing a client chose.
+# ScrubFilter passes such a record as it is; the JSON formatter scrubs only its other
+# fields. The leading "_" keeps it out of the JSON, as python-json-logger leaves such
+# attributes out.
 SCRUBBED = "_prodready_scrubbed"
+# What the JSON formatter itself writes of every record, from the logger and the clock.
+_FORMATTER_FIELDS = frozenset({"asctime", "levelname", "name"})
 # The line a formatter made of a record: ((formatter's id, record.created), line). Leading
 # "_": left out of the JSON and of the fields ScrubFilter scrubs.
 FORMATTED = "_prodready_formatted"
@@ -272,7 +276,18 @@ class ScrubbingJsonFormatter(OrjsonFormatter):
             for key, value in log_data.items()
         }
         log_data.clear()
-        log_data.update(scrub_written(written, record))
+        vouched = record.__dict__.get(SCRUBBED)
+        if not isinstance(vouched, frozenset):
+            log_data.update(scrub_written(written, record))
+            return
+        rest = {
+            key: value
+            for key, value in written.items()
+            if key not in vouched and key not in _FORMATTER_FIELDS
+        }
+        log_data.update({key: value for key, value in written.items() if key not in rest})
+        if rest:  # a key can be scrubbed too, so these are added under their new names
+            log_data.update(scrub_written(rest, record))
 
     def _copy_fields(
         self, log_data: dict[str, Any], record: logging.LogRecord, message_dict: dict[str, Any]
