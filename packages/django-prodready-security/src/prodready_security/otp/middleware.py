@@ -33,7 +33,7 @@ from asgiref.sync import sync_to_async
 from django.core.exceptions import ImproperlyConfigured
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
-from django.utils.functional import SimpleLazyObject
+from django.utils.functional import LazyObject, SimpleLazyObject, empty
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.middleware import is_verified
 from django_otp.models import Device
@@ -73,11 +73,22 @@ async def _averified(request: HttpRequest, auser: Callable[[], Awaitable[Any]]) 
 
 
 def _verified(request: HttpRequest, user: Any) -> Any:
+    # The user itself, not AuthenticationMiddleware's lazy wrapper around it: wrapped
+    # twice, every later read of ``request.user`` would pass through two proxies.
+    user = _unwrapped(user)
     user.otp_device = None
     user.is_verified = functools.partial(is_verified, user)
     if user.is_authenticated:
         user.otp_device = _device(request, user)
     return user
+
+
+def _unwrapped(user: Any) -> Any:
+    if not isinstance(user, LazyObject):
+        return user
+    if user._wrapped is empty:
+        user._setup()
+    return user._wrapped
 
 
 def _device(request: HttpRequest, user: Any) -> Any:
