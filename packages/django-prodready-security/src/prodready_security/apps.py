@@ -1,6 +1,5 @@
 from django.apps import AppConfig
 from django.core import checks
-from django.core.signals import setting_changed
 from django.utils.translation import gettext_lazy
 
 
@@ -17,7 +16,7 @@ class ProdreadySecurityConfig(AppConfig):
         from prodready_security.otp import checks as otp_checks
         from prodready_security.otp import device_cache, passkey_checks
         from prodready_security.ratelimit import checks as ratelimit_checks
-        from prodready_security.ratelimit import signals, store
+        from prodready_security.ratelimit import signals
         from prodready_security.sessions import checks as sessions_checks
         from prodready_security.sessions import tracking
 
@@ -47,6 +46,3 @@ class ProdreadySecurityConfig(AppConfig):
         failed_logins.connect()
         tracking.connect()
         device_cache.connect()
-        setting_changed.connect(
-            store.forget_stores, dispatch_uid="prodready-security-ratelimit-stores"
-        )
