@@ -14,7 +14,7 @@ from __future__ import annotations
 import functools
 import threading
 from collections.abc import Callable
-from typing import Any, Literal, Protocol, TypeVar, cast
+from typing import Any, Literal, Protocol, TypeVar, cast, overload
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
@@ -291,9 +291,23 @@ class Settings(AppSettings):
 conf = Settings()
 
 
+class _Decorator(Protocol):
+    def __call__(self, compute: Callable[[], T], /) -> Derived[T]: ...
+
+
+@overload
+def derived_from(*names: str, per_thread: bool = False) -> _Decorator: ...
+
+
+@overload
 def derived_from(
-    *names: str, per_thread: bool = False, on_forget: Callable[[T], object] | None = None
-) -> Callable[[Callable[[], T]], Derived[T]]:
+    *names: str, on_forget: Callable[[T], object]
+) -> Callable[[Callable[[], T]], Derived[T]]: ...
+
+
+def derived_from(
+    *names: str, per_thread: bool = False, on_forget: Callable[[Any], object] | None = None
+) -> Callable[[Callable[[], Any]], Derived[Any]]:
     """Keep a value computed from settings until one of ``names`` changes.
 
     For what code on the request path would otherwise work out from settings again
