@@ -389,21 +389,20 @@ def _shared(
 
 
 def _per_thread(compute: Callable[[], T]) -> tuple[Callable[[], T], Callable[[], None]]:
-    local = threading.local()
-    # Forgetting moves to a new generation: each thread finds its own value stale on
-    # its next call, since no thread can drop another's.
-    generation = [0]
+    # Forgetting swaps in a new thread-local: no thread can drop another's value, but
+    # each finds none on its next call. A value computed during the swap lands in the
+    # old one, so it is computed again.
+    current = [threading.local()]
 
     def value() -> T:
-        kept: tuple[int, T] | None = getattr(local, "kept", None)
-        if kept is not None and kept[0] == generation[0]:
-            return kept[1]
-        current = generation[0]
-        computed = compute()
-        local.kept = (current, computed)
-        return computed
+        local = current[0]
+        try:
+            kept: T = local.value
+        except AttributeError:
+            kept = local.value = compute()
+        return kept
 
     def forget() -> None:
-        generation[0] += 1
+        current[0] = threading.local()
 
     return value, forget
