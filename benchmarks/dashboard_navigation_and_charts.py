@@ -117,7 +117,7 @@ def main() -> int:
 
     from prodready.templatetags import prodready_navigation
     from prodready.time_range import RANGES
-    from prodready_observability.analytics.history import minute_figures
+    from prodready_observability.analytics.minutes import minute_figures
     from prodready_observability.analytics.store import Recorder
     from prodready_observability.analytics.summary import last_hour
 

@@ -16,7 +16,7 @@ def fresh_health():
     yield
     clear_cache()
     assert wait_until_idle(5), "a check thread outlived its test"
-    kept.close()
+    kept.forget()
 
 
 @pytest.fixture

@@ -77,6 +77,63 @@ def test_threads_racing_for_the_first_value_compute_it_once():
     assert len({id(value) for value in results}) == 1
 
 
+def test_a_per_thread_value_is_computed_once_in_each_thread_until_its_setting_changes():
+    computed = []
+
+    @derived_from("PRODREADY_HEALTH_DISABLED", per_thread=True)
+    def own() -> object:
+        computed.append(threading.get_ident())
+        return object()
+
+    def in_thread() -> object:
+        found = []
+        thread = threading.Thread(target=lambda: found.extend([own(), own()]))
+        thread.start()
+        thread.join(timeout=10)
+        assert found[0] is found[1]
+        return found[0]
+
+    mine = own()
+    assert own() is mine
+    theirs = in_thread()
+    assert theirs is not mine
+    assert len(computed) == 2
+    with override_settings(PRODREADY_HEALTH_TOKEN="unrelated"):
+        assert own() is mine
+    with override_settings(PRODREADY_HEALTH_DISABLED=["disk"]):
+        assert own() is not mine
+    own.forget()
+    assert own() is not mine
+    assert len(computed) == 4
+
+
+def test_on_forget_is_given_the_dropped_value_when_its_setting_changes_or_it_is_forgotten():
+    closed = []
+
+    @derived_from("PRODREADY_HEALTH_DISABLED", on_forget=closed.append)
+    def held() -> list[str]:
+        return list(conf.HEALTH_DISABLED)
+
+    first = held()
+    with override_settings(PRODREADY_HEALTH_TOKEN="unrelated"):
+        assert held() is first
+    assert closed == []
+    with override_settings(PRODREADY_HEALTH_DISABLED=["disk"]):
+        assert held() == ["disk"]
+    assert closed[0] is first
+    assert closed[1] == ["disk"]
+    held.forget()
+    assert len(closed) == 2  # nothing was held: nothing to close
+    held()
+    held.forget()
+    assert closed[2] == []
+
+
+def test_a_per_thread_value_cannot_be_closed_on_forget():
+    with pytest.raises(TypeError):
+        derived_from(per_thread=True, on_forget=print)
+
+
 @pytest.mark.parametrize(
     ("name", "value", "found"),
     [

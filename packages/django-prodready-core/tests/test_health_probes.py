@@ -82,18 +82,21 @@ def test_connecting_the_alias_to_another_database_closes_the_kept_one():
         (still_there,) = cursor.fetchone()
 
     # Termination is asynchronous on the server; the client side is closed at once.
-    assert kept.count() == 0
+    assert kept().count() == 0
     assert still_there in (0, 1)
     assert on_probe_connection("postgres", 2.0, backend_pid) != pid
 
 
 def test_changing_the_databases_setting_closes_the_kept_one(settings):
+    pool = kept()
     pid = on_probe_connection("postgres", 2.0, backend_pid)
+    assert pool.count() == 1
 
     with pytest.warns(UserWarning, match="Overriding setting DATABASES"):
         settings.DATABASES = {**settings.DATABASES}
 
-    assert kept.count() == 0
+    assert pool.count() == 0  # closed, not only left behind
+    assert kept().count() == 0
     assert on_probe_connection("postgres", 2.0, backend_pid) != pid
 
 
@@ -104,7 +107,7 @@ def test_reuse_can_be_switched_off(settings, opened):
     DatabaseCheck("postgres").check()
 
     assert opened == ["postgres", "postgres"]
-    assert kept.count() == 0
+    assert kept().count() == 0
 
 
 def test_a_kept_connection_carries_a_socket_timeout():

@@ -254,6 +254,17 @@ def test_clearing_the_cache_runs_the_checks_again(use_checks):
     assert check.runs == 2
 
 
+def test_a_changed_setting_runs_the_checks_again(use_checks, settings):
+    check = FakeCheck("fake:counted")
+    use_checks(check)
+
+    get_report()
+    settings.PRODREADY_HEALTH_TOKEN = "another"  # any setting may change which checks exist
+    get_report()
+
+    assert check.runs == 2
+
+
 class RawConnectionCheck(HealthCheck):
     """Uses the thread's own connection, as a plugin's check might."""
 

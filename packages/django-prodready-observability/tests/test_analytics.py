@@ -143,7 +143,7 @@ def test_counts_add_up_in_redis() -> None:
 
 def test_minute_figures_give_one_value_per_minute_of_the_range() -> None:
     from prodready.time_range import RANGES
-    from prodready_observability.analytics.history import minute_figures
+    from prodready_observability.analytics.minutes import minute_figures
 
     store = Recorder()
     store.record("a/", 200, 0.02, now=NOW - 120)

@@ -15,7 +15,7 @@ from prodready.anomalies.detect import detect
 from prodready_observability.analytics import series
 from prodready_observability.analytics.store import recorder
 from prodready_observability.celery_insight import store as task_store
-from prodready_observability.celery_insight.card import celery_card
+from prodready_observability.celery_insight.cards import celery_card
 from prodready_observability.celery_insight.series import celery_failure_series, failures
 
 MINUTE = 31_000_000  # a minute number far from the real clock

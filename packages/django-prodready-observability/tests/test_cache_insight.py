@@ -20,11 +20,11 @@ from django.utils import timezone
 from prodready import hooks
 from prodready._ci import service_address
 from prodready.time_range import RANGES
-from prodready_observability.analytics.card import requests_card
+from prodready_observability.analytics.cards import requests_card
 from prodready_observability.analytics.series import request_series
 from prodready_observability.analytics.store import recorder
-from prodready_observability.cache_insight.card import cache_card
-from prodready_observability.celery_insight.card import celery_card
+from prodready_observability.cache_insight.cards import cache_card
+from prodready_observability.celery_insight.cards import celery_card
 from prodready_observability.celery_insight.series import celery_failure_series
 from prodready_observability.history import buffer
 from prodready_observability.history.maintenance import maintain

@@ -23,7 +23,7 @@ from django.test import RequestFactory, override_settings
 from prodready._ci import service_address
 from prodready.heartbeat import scheduler_status
 from prodready_observability.celery_insight import broker, store
-from prodready_observability.celery_insight.card import celery_card
+from prodready_observability.celery_insight.cards import celery_card
 from prodready_observability.celery_insight.overview import CeleryOverview, celery_overview
 from prodready_observability.celery_insight.views import celery_page
 from prodready_observability.metrics.registry import MULTIPROC_VARIABLE, build_registry

@@ -8,7 +8,7 @@ import pytest
 from django.core import checks
 from django.test import override_settings
 
-from prodready_observability.checks import check_sentry_settings, sentry_setting_errors
+from prodready_observability.sentry.checks import check_sentry_settings, sentry_setting_errors
 from tests.sentry_capture import DSN
 
 

@@ -44,7 +44,7 @@ def blackholed_alias(monkeypatch: pytest.MonkeyPatch, django_db_blocker: Any) ->
             PRODREADY_AUDIT_DATABASE="blackholed", PRODREADY_HEALTH_CHECK_TIMEOUT=TIMEOUT
         ):
             yield "blackholed"
-        kept.close()
+        kept.forget()
 
 
 def test_the_check_fails_within_its_timeout_on_a_blackholed_database(

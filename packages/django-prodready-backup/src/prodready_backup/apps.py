@@ -10,7 +10,6 @@ class ProdreadyBackupConfig(AppConfig):
 
     def ready(self) -> None:
         from prodready_backup import checks as backup_checks
-        from prodready_backup import scratch
 
         checks.register(backup_checks.check_keys)
         checks.register(backup_checks.check_storages)
@@ -20,5 +19,5 @@ class ProdreadyBackupConfig(AppConfig):
         checks.register(backup_checks.check_plaintext)
         checks.register(backup_checks.check_mysql_tools)
         checks.register(backup_checks.check_encryption_deploy, deploy=True)
-        checks.register(scratch.check_scratch_settings)
-        checks.register(scratch.check_scratch_role, checks.Tags.database)
+        checks.register(backup_checks.check_scratch_settings)
+        checks.register(backup_checks.check_scratch_role, checks.Tags.database)

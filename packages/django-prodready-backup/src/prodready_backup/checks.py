@@ -12,6 +12,10 @@ Ids are stable and never reused:
 - ``prodready_backup.E008`` the media root is or holds the project, the settings, a
   database file or the backups
 - ``prodready_backup.E009`` backups would be unencrypted with DEBUG off
+- ``prodready_backup.E010`` PRODREADY_BACKUP_VERIFY_DATABASE is not a PostgreSQL alias
+- ``prodready_backup.E011`` PRODREADY_BACKUP_VERIFY_PREFIX is not a usable database name
+- ``prodready_backup.E012`` a backed-up PostgreSQL database's role cannot create the
+  restore test's scratch database (a database check)
 - ``prodready_backup.E013`` a MySQL/MariaDB database is backed up but its dump tool or
   client is not found
 - ``prodready_backup.W001`` backups are not encrypted (deploy only)
@@ -25,16 +29,21 @@ from typing import Any
 
 from django.conf import settings
 from django.core.checks import CheckMessage, Error, Warning
+from django.db import DatabaseError, connections
 
 from prodready.checks import reads_settings
 from prodready_backup.conf import conf
 from prodready_backup.crypto import KeyError_, parse_key
 from prodready_backup.errors import Problem
+from prodready_backup.scratch import scratch_alias
 
 # A cron field: "*", numbers, ranges and steps, comma-separated, or a name ("mon-fri").
 _ITEM = r"(\*|\d+(-\d+)?|[a-zA-Z]{3}(-[a-zA-Z]{3})?)(/\d+)?"
 _CRON_FIELD = re.compile(rf"^{_ITEM}(,{_ITEM})*$")
 _BOUNDS = ((0, 59), (0, 23), (1, 31), (1, 12), (0, 7))
+# A scratch database's prefix: what PostgreSQL takes unquoted, leaving room for the 12
+# random characters (63 in all).
+_SCRATCH_PREFIX = re.compile(r"[a-z_][a-z0-9_]{0,50}")
 _SCHEDULES = ("BACKUP_SCHEDULE", "BACKUP_VERIFY_SCHEDULE", "BACKUP_PRUNE_SCHEDULE")
 
 
@@ -177,8 +186,6 @@ def check_plaintext(app_configs: Sequence[Any] | None = None, **kwargs: Any) -> 
 def check_mysql_tools(
     app_configs: Sequence[Any] | None = None, **kwargs: Any
 ) -> list[CheckMessage]:
-    from django.db import connections
-
     from prodready_backup.targets.mysql_client import missing_tools
 
     aliases = conf.BACKUP_DATABASES
@@ -226,3 +233,76 @@ def valid_cron(value: str) -> bool:
         if any(not low <= int(number) <= high for number in values):
             return False
     return True
+
+
+@reads_settings
+def check_scratch_settings(
+    app_configs: Sequence[Any] | None = None, **kwargs: Any
+) -> list[CheckMessage]:
+    messages: list[CheckMessage] = []
+    alias = conf.BACKUP_VERIFY_DATABASE
+    if alias is not None and (
+        alias not in settings.DATABASES or connections[alias].vendor != "postgresql"
+    ):
+        messages.append(
+            Error(
+                f"PRODREADY_BACKUP_VERIFY_DATABASE is {alias!r}, which is not a PostgreSQL "
+                f"database of DATABASES ({', '.join(settings.DATABASES)}).",
+                hint="Name a PostgreSQL alias whose role may create databases, or set it "
+                "to None to run each restore test on its own database's server.",
+                id="prodready_backup.E010",
+            )
+        )
+    prefix = conf.BACKUP_VERIFY_PREFIX
+    if not _SCRATCH_PREFIX.fullmatch(prefix):
+        messages.append(
+            Error(
+                f"PRODREADY_BACKUP_VERIFY_PREFIX is {prefix!r}: a scratch database name must "
+                "start with a lowercase letter or _ and hold only those and digits.",
+                hint="Use lowercase letters, digits and _, at most 51 characters, such as "
+                '"prodready_verify_".',
+                id="prodready_backup.E011",
+            )
+        )
+    return messages
+
+
+def check_scratch_role(
+    app_configs: Sequence[Any] | None = None,
+    databases: Sequence[str] | None = None,
+    **kwargs: Any,
+) -> list[CheckMessage]:
+    """A database check (``check --database``, ``migrate``): the role may create the scratch."""
+    backed_up = conf.BACKUP_DATABASES
+    aliases = sorted(
+        {
+            scratch_alias(alias)
+            for alias in (settings.DATABASES if backed_up is None else backed_up)
+            if alias in settings.DATABASES and connections[alias].vendor == "postgresql"
+        }
+    )
+    messages: list[CheckMessage] = []
+    for alias in aliases:
+        if databases is None or alias not in databases or alias not in settings.DATABASES:
+            continue
+        try:
+            with connections[alias].cursor() as cursor:
+                cursor.execute(
+                    "SELECT current_user, rolcreatedb OR rolsuper FROM pg_roles "
+                    "WHERE rolname = current_user"
+                )
+                role, allowed = cursor.fetchone()
+        except DatabaseError:
+            continue  # an unreachable database is the health checks' to report
+        if not allowed:
+            messages.append(
+                Error(
+                    f"The role {role!r} of DATABASES[{alias!r}] cannot create databases: "
+                    "`backup verify` restores each backup into a scratch database and "
+                    "would fail.",
+                    hint=f'Run `ALTER ROLE "{role}" CREATEDB`, or set '
+                    "PRODREADY_BACKUP_VERIFY_DATABASE to an alias whose role may.",
+                    id="prodready_backup.E012",
+                )
+            )
+    return messages

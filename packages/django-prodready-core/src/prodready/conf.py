@@ -14,7 +14,7 @@ from __future__ import annotations
 import functools
 import threading
 from collections.abc import Callable
-from typing import Any, Literal, Protocol, TypeVar, cast
+from typing import Any, Literal, Protocol, TypeVar, cast, overload
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
@@ -291,7 +291,23 @@ class Settings(AppSettings):
 conf = Settings()
 
 
-def derived_from(*names: str) -> Callable[[Callable[[], T]], Derived[T]]:
+class _Decorator(Protocol):
+    def __call__(self, compute: Callable[[], T], /) -> Derived[T]: ...
+
+
+@overload
+def derived_from(*names: str, per_thread: bool = False) -> _Decorator: ...
+
+
+@overload
+def derived_from(
+    *names: str, on_forget: Callable[[T], object]
+) -> Callable[[Callable[[], T]], Derived[T]]: ...
+
+
+def derived_from(
+    *names: str, per_thread: bool = False, on_forget: Callable[[Any], object] | None = None
+) -> Callable[[Callable[[], Any]], Derived[Any]]:
     """Keep a value computed from settings until one of ``names`` changes.
 
     For what code on the request path would otherwise work out from settings again
@@ -302,11 +318,30 @@ def derived_from(*names: str) -> Callable[[Callable[[], T]], Derived[T]]:
             return parse(conf.TRUSTED_PROXIES)
 
     Settings change at run time only through ``setting_changed`` (``override_settings``
-    in tests); without ``names``, any change recomputes.
+    in tests); without ``names``, any change recomputes. ``forget()`` drops the value
+    at once (after a fork, say).
+
+    :param per_thread: each thread computes and keeps its own value, for values built on
+        Django's cache or database connections, which are per thread themselves.
+    :param on_forget: called with the value being dropped, to close what it holds (a
+        shared value only: another thread's own value is out of reach).
     """
+    if per_thread and on_forget is not None:
+        raise TypeError("derived_from(): on_forget cannot reach the values of other threads")
 
     def decorate(compute: Callable[[], T]) -> Derived[T]:
-        return _derived(compute, frozenset(names))
+        value, forget = _per_thread(compute) if per_thread else _shared(compute, on_forget)
+
+        def changed(*, setting: str, **kwargs: Any) -> None:
+            if not names or setting in names:
+                forget()
+
+        functools.update_wrapper(value, compute)
+        derived: Any = value
+        derived.compute, derived.names, derived.forget = compute, frozenset(names), forget
+        derived._changed = changed  # the receiver lives as long as the value
+        setting_changed.connect(changed, weak=False)
+        return cast("Derived[T]", derived)
 
     return decorate
 
@@ -322,9 +357,13 @@ class Derived(Protocol[T]):
     def forget(self) -> None: ...
 
 
-def _derived(compute: Callable[[], T], names: frozenset[str]) -> Derived[T]:
-    # A plain function, not an object with __call__: it sits on the request path, where
-    # calling an instance costs several times a function call.
+# Plain functions, not objects with __call__: they sit on the request path, where
+# calling an instance costs several times a function call.
+
+
+def _shared(
+    compute: Callable[[], T], on_forget: Callable[[T], object] | None
+) -> tuple[Callable[[], T], Callable[[], None]]:
     kept: list[T] = []  # the value, once computed
     lock = threading.Lock()
 
@@ -341,15 +380,29 @@ def _derived(compute: Callable[[], T], names: frozenset[str]) -> Derived[T]:
             return current[0]
 
     def forget() -> None:
+        dropped = kept[:1]
         kept.clear()
+        if dropped and on_forget is not None:
+            on_forget(dropped[0])
 
-    def changed(*, setting: str, **kwargs: Any) -> None:
-        if not names or setting in names:
-            kept.clear()
+    return value, forget
 
-    functools.update_wrapper(value, compute)
-    derived: Any = value
-    derived.compute, derived.names, derived.forget = compute, names, forget
-    derived._changed = changed  # the receiver lives as long as the value
-    setting_changed.connect(changed, weak=False)
-    return cast("Derived[T]", derived)
+
+def _per_thread(compute: Callable[[], T]) -> tuple[Callable[[], T], Callable[[], None]]:
+    # Forgetting swaps in a new thread-local: no thread can drop another's value, but
+    # each finds none on its next call. A value computed during the swap lands in the
+    # old one, so it is computed again.
+    current = [threading.local()]
+
+    def value() -> T:
+        local = current[0]
+        try:
+            kept: T = local.value
+        except AttributeError:
+            kept = local.value = compute()
+        return kept
+
+    def forget() -> None:
+        current[0] = threading.local()
+
+    return value, forget

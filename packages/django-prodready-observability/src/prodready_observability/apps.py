@@ -9,14 +9,14 @@ class ProdreadyObservabilityConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from prodready_observability import checks as observability_checks
         from prodready_observability.conf import conf
         from prodready_observability.history import queries
         from prodready_observability.history.checks import check_history_settings
         from prodready_observability.metrics.checks import check_metrics_settings
+        from prodready_observability.sentry.checks import check_sentry_settings
         from prodready_observability.tasks import connect_celery_signals
 
-        checks.register(observability_checks.check_sentry_settings)
+        checks.register(check_sentry_settings)
         checks.register(check_metrics_settings)
         checks.register(check_history_settings)
         queries.install()

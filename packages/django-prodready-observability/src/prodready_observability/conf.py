@@ -2,8 +2,8 @@
 
 Core type-checks every value against these annotations (``prodready.E002``); what a
 type cannot say (a DSN's shape, a rate's range, a valid regular expression) is
-checked in ``prodready_observability.checks``. Every setting is listed in
-docs/settings.md.
+checked by each feature's system checks (``sentry/checks.py``, ``metrics/checks.py``,
+``history/checks.py``). Every setting is listed in docs/settings.md.
 """
 
 from __future__ import annotations

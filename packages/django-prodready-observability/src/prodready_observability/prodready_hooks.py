@@ -49,9 +49,9 @@ def prodready_request_finished(
 def prodready_dashboard_cards(
     request: HttpRequest, time_range: TimeRange
 ) -> Iterable[DashboardCard]:
-    from prodready_observability.analytics.card import requests_card
-    from prodready_observability.cache_insight.card import cache_card
-    from prodready_observability.celery_insight.card import celery_card
+    from prodready_observability.analytics.cards import requests_card
+    from prodready_observability.cache_insight.cards import cache_card
+    from prodready_observability.celery_insight.cards import celery_card
     from prodready_observability.history.cards import history_cards
 
     cards = [card for card in (requests_card(time_range), celery_card()) if card is not None]

@@ -1,6 +1,5 @@
 from django.apps import AppConfig
 from django.core import checks
-from django.core.signals import setting_changed
 from django.utils.translation import gettext_lazy
 
 
@@ -15,9 +14,9 @@ class ProdreadySecurityConfig(AppConfig):
         from prodready_security.audit import setup as audit_setup
         from prodready_security.headers import checks as headers_checks
         from prodready_security.otp import checks as otp_checks
-        from prodready_security.otp import device_cache, passkey_checks
+        from prodready_security.otp import device_cache
         from prodready_security.ratelimit import checks as ratelimit_checks
-        from prodready_security.ratelimit import signals, store
+        from prodready_security.ratelimit import signals
         from prodready_security.sessions import checks as sessions_checks
         from prodready_security.sessions import tracking
 
@@ -29,8 +28,8 @@ class ProdreadySecurityConfig(AppConfig):
         checks.register(otp_checks.check_middleware_order)
         checks.register(otp_checks.check_exempt_paths)
         checks.register(otp_checks.check_numbers)
-        checks.register(passkey_checks.check_relying_party)
-        checks.register(passkey_checks.check_origins)
+        checks.register(otp_checks.check_relying_party)
+        checks.register(otp_checks.check_origins)
         checks.register(audit_checks.check_audit_database)
         checks.register(audit_checks.check_tracked_models)
         checks.register(audit_checks.check_sealing)
@@ -47,6 +46,3 @@ class ProdreadySecurityConfig(AppConfig):
         failed_logins.connect()
         tracking.connect()
         device_cache.connect()
-        setting_changed.connect(
-            store.forget_stores, dispatch_uid="prodready-security-ratelimit-stores"
-        )

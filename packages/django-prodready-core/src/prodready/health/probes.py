@@ -23,13 +23,12 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import TypeVar
 
-from django.core.signals import setting_changed
 from django.db import DatabaseError, connections
 from django.db.backends.base.base import NO_DB_ALIAS, BaseDatabaseWrapper
 from django.db.backends.signals import connection_created
 from django.db.utils import load_backend
 
-from prodready.conf import conf
+from prodready.conf import conf, derived_from
 
 T = TypeVar("T")
 NETWORK_VENDORS = frozenset({"postgresql", "mysql"})
@@ -85,24 +84,25 @@ class _KeptConnections:
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._idle: dict[tuple[str, int], list[tuple[str, BaseDatabaseWrapper]]] = {}
+        self._retired = False
 
     def take(self, alias: str, timeout: float) -> BaseDatabaseWrapper | None:
         key, fingerprint = (alias, math.ceil(timeout)), repr(connections.settings[alias])
         with self._lock:
             idle = self._idle.get(key)
-            kept = idle.pop() if idle else None
-        if kept is None:
+            found = idle.pop() if idle else None
+        if found is None:
             return None
-        if kept[0] != fingerprint:  # the alias's settings changed since
-            _close(kept[1])
+        if found[0] != fingerprint:  # the alias's settings changed since
+            _close(found[1])
             return None
-        return kept[1]
+        return found[1]
 
     def give_back(self, alias: str, timeout: float, wrapper: BaseDatabaseWrapper) -> None:
         key, fingerprint = (alias, math.ceil(timeout)), repr(connections.settings[alias])
         with self._lock:
             idle = self._idle.setdefault(key, [])
-            if len(idle) < self.MAX_IDLE:
+            if len(idle) < self.MAX_IDLE and not self._retired:
                 idle.append((fingerprint, wrapper))
                 return
         _close(wrapper)
@@ -119,15 +119,26 @@ class _KeptConnections:
                 if alias not in (None, key[0]):
                     continue
                 staying = [
-                    kept for kept in idle if kept[1].settings_dict.get("NAME") == keep_database
+                    entry for entry in idle if entry[1].settings_dict.get("NAME") == keep_database
                 ]
-                closing += [kept[1] for kept in idle if kept not in staying]
+                closing += [entry[1] for entry in idle if entry not in staying]
                 idle[:] = staying
         for wrapper in closing:
             _close(wrapper)
 
+    def retire(self) -> None:
+        """Close every idle connection, and from now on each one given back."""
+        with self._lock:
+            self._retired = True
+        self.close()
 
-kept = _KeptConnections()
+
+# Retired, not only dropped, when the settings change: a kept connection holds its
+# database open (and a probe that took this pool before the change may still give one back).
+@derived_from("DATABASES", "PRODREADY_HEALTH_REUSE_CONNECTIONS", on_forget=_KeptConnections.retire)
+def kept() -> _KeptConnections:
+    """This process's idle probe connections."""
+    return _KeptConnections()
 
 
 def on_probe_connection(alias: str, timeout: float, work: Callable[[BaseDatabaseWrapper], T]) -> T:
@@ -140,14 +151,14 @@ def on_probe_connection(alias: str, timeout: float, work: Callable[[BaseDatabase
     if not _reusable(alias):
         with probe_connection(alias, timeout) as wrapper:
             return work(wrapper)
-    reused = kept.take(alias, timeout)
+    reused = kept().take(alias, timeout)
     if reused is not None:
         try:
             result = work(reused)
         except DatabaseError:
             _close(reused)
         else:
-            kept.give_back(alias, timeout, reused)
+            kept().give_back(alias, timeout, reused)
             return result
     wrapper = _new_wrapper(alias, timeout)
     try:
@@ -155,7 +166,7 @@ def on_probe_connection(alias: str, timeout: float, work: Callable[[BaseDatabase
     except BaseException:
         _close(wrapper)
         raise
-    kept.give_back(alias, timeout, wrapper)
+    kept().give_back(alias, timeout, wrapper)
     return result
 
 
@@ -217,16 +228,10 @@ def _connection_created(sender: object, connection: BaseDatabaseWrapper, **kwarg
     # to no database in particular, or to another database of the same alias; no
     # kept probe may hold the one being dropped.
     if connection.alias == NO_DB_ALIAS:
-        kept.close()
+        kept().close()
     else:
-        kept.close(connection.alias, keep_database=connection.settings_dict.get("NAME"))
-
-
-def _setting_changed(setting: str, **kwargs: object) -> None:
-    if setting in {"DATABASES", "PRODREADY_HEALTH_REUSE_CONNECTIONS"}:
-        kept.close()
+        kept().close(connection.alias, keep_database=connection.settings_dict.get("NAME"))
 
 
 connection_created.connect(_connection_created, weak=False)
-setting_changed.connect(_setting_changed, weak=False)
-atexit.register(kept.close)
+atexit.register(kept.forget)

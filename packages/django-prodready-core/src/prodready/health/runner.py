@@ -18,13 +18,11 @@ import threading
 import time
 from collections.abc import Sequence
 from datetime import UTC, datetime
-from typing import Any
 
 from django.core.cache import caches
-from django.core.signals import setting_changed
 from django.db import connections
 
-from prodready.conf import InvalidSetting, conf
+from prodready.conf import InvalidSetting, conf, derived_from
 from prodready.health.base import CheckResult, CheckStatus, HealthCheck, HealthCheckError
 from prodready.health.report import HealthReport
 from prodready.health.singleflight import SingleFlightCache
@@ -222,7 +220,11 @@ def _unique_names(checks: list[HealthCheck]) -> list[HealthCheck]:
     return unique
 
 
-_reports: SingleFlightCache[HealthReport] = SingleFlightCache()
+# Emptied when any setting changes (in tests: override_settings): a setting may change
+# which checks exist.
+@derived_from()
+def _reports() -> SingleFlightCache[HealthReport]:
+    return SingleFlightCache()
 
 
 def get_report(*, max_age: float | None = None) -> HealthReport:
@@ -233,17 +235,9 @@ def get_report(*, max_age: float | None = None) -> HealthReport:
         age = conf.HEALTH_CACHE_SECONDS if max_age is None else max_age
     except InvalidSetting as exc:
         return _settings_failed(started, exc)
-    return _reports.get(run_enabled_checks, age)
+    return _reports().get(run_enabled_checks, age)
 
 
 def clear_cache() -> None:
     """Forget the cached report, so the next :func:`get_report` runs the checks."""
-    _reports.clear()
-
-
-def _clear_on_setting_change(**kwargs: Any) -> None:
-    # A changed setting (in tests: override_settings) may change which checks exist.
-    clear_cache()
-
-
-setting_changed.connect(_clear_on_setting_change, dispatch_uid="prodready-health-cache")
+    _reports.forget()

@@ -2,7 +2,8 @@
 
 A storm of probes arriving when the cached report expires must cause one run of
 the checks, not one per probe: the first caller computes, the others wait for
-its result ("single flight").
+its result ("single flight"). There is no clear(): to start afresh, drop the cache
+(the health runner keeps its own as a ``derived_from`` value).
 """
 
 from __future__ import annotations
@@ -30,8 +31,6 @@ class SingleFlightCache(Generic[T]):
         self._value: T | None = None
         self._stored_at = 0.0
         self._flight: _Flight[T] | None = None
-        # Bumped by clear(): a computation started before it must not store its value.
-        self._generation = 0
 
     def get(self, compute: Callable[[], T], max_age: float) -> T:
         """The cached value if younger than ``max_age`` seconds, else a fresh one."""
@@ -42,9 +41,8 @@ class SingleFlightCache(Generic[T]):
             leader = flight is None
             if flight is None:
                 flight = self._flight = _Flight()
-            generation = self._generation
         if leader:
-            self._lead(flight, compute, generation)
+            self._lead(flight, compute)
         else:
             flight.done.wait()
         if flight.error is not None:
@@ -52,7 +50,7 @@ class SingleFlightCache(Generic[T]):
         assert flight.value is not None
         return flight.value
 
-    def _lead(self, flight: _Flight[T], compute: Callable[[], T], generation: int) -> None:
+    def _lead(self, flight: _Flight[T], compute: Callable[[], T]) -> None:
         try:
             flight.value = compute()
         except BaseException as exc:
@@ -61,13 +59,7 @@ class SingleFlightCache(Generic[T]):
             with self._lock:
                 if self._flight is flight:
                     self._flight = None
-                if flight.value is not None and generation == self._generation:
+                if flight.value is not None:
                     self._value = flight.value
                     self._stored_at = time.monotonic()
             flight.done.set()
-
-    def clear(self) -> None:
-        with self._lock:
-            self._value = None
-            self._flight = None
-            self._generation += 1

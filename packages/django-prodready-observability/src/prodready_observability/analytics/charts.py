@@ -6,7 +6,7 @@ from django.utils.translation import gettext
 
 from prodready.dashboard.charts import Chart, Series
 from prodready.time_range import TimeRange
-from prodready_observability.analytics.history import MinuteFigures
+from prodready_observability.analytics.minutes import MinuteFigures
 
 
 def request_charts(figures: MinuteFigures, time_range: TimeRange) -> list[Chart]:

@@ -18,7 +18,7 @@ from django.core.cache import caches
 from django.db import DatabaseError
 
 from prodready.time_range import TimeRange
-from prodready_observability.analytics.history import recent_minutes
+from prodready_observability.analytics.minutes import recent_minutes
 from prodready_observability.analytics.store import _key
 from prodready_observability.analytics.summary import HOUR
 from prodready_observability.conf import conf

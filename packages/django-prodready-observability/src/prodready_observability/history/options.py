@@ -1,16 +1,15 @@
-"""The history's settings, read once and kept until a setting changes.
+"""The history's settings, read once and kept until one of them changes.
 
 Read on every request and every query: reading an unset Django setting costs an
-AttributeError each time. ``override_settings`` (any ``setting_changed``) reads them again.
+AttributeError each time. ``override_settings`` (any ``setting_changed``) of one of them
+reads them again.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
-from django.core.signals import setting_changed
-
+from prodready.conf import derived_from
 from prodready_observability.conf import conf
 
 
@@ -24,30 +23,22 @@ class Options:
     max_routes: int
 
 
-_current: list[Options] = []
-
-
+@derived_from(
+    "PRODREADY_ANALYTICS_HISTORY",
+    "PRODREADY_ANALYTICS_SLOW_REQUEST_MS",
+    "PRODREADY_ANALYTICS_SLOW_QUERY_MS",
+    "PRODREADY_ANALYTICS_QUERY_SAMPLE_RATE",
+    "PRODREADY_METRICS_DATABASE",
+    "PRODREADY_ANALYTICS_MAX_ROUTES",
+)
 def options() -> Options:
-    if not _current:
-        slow_query_ms = conf.ANALYTICS_SLOW_QUERY_MS
-        history = conf.ANALYTICS_HISTORY
-        _current.append(
-            Options(
-                history=history,
-                slow_request_ms=conf.ANALYTICS_SLOW_REQUEST_MS,
-                slow_query_s=None
-                if slow_query_ms is None or not history
-                else slow_query_ms / 1000,
-                query_sample_rate=conf.ANALYTICS_QUERY_SAMPLE_RATE,
-                metrics_database=conf.METRICS_DATABASE,
-                max_routes=conf.ANALYTICS_MAX_ROUTES,
-            )
-        )
-    return _current[0]
-
-
-def forget(**kwargs: Any) -> None:
-    _current.clear()
-
-
-setting_changed.connect(forget, dispatch_uid="prodready_observability.history.options")
+    slow_query_ms = conf.ANALYTICS_SLOW_QUERY_MS
+    history = conf.ANALYTICS_HISTORY
+    return Options(
+        history=history,
+        slow_request_ms=conf.ANALYTICS_SLOW_REQUEST_MS,
+        slow_query_s=None if slow_query_ms is None or not history else slow_query_ms / 1000,
+        query_sample_rate=conf.ANALYTICS_QUERY_SAMPLE_RATE,
+        metrics_database=conf.METRICS_DATABASE,
+        max_routes=conf.ANALYTICS_MAX_ROUTES,
+    )

@@ -1,6 +1,6 @@
 """System checks for the request analytics and metrics settings.
 
-Ids are stable and never reused (the Sentry ones are in ``prodready_observability.checks``):
+Ids are stable and never reused (the Sentry ones are in ``prodready_observability.sentry.checks``):
 
 - ``prodready_observability.E010`` an entry of PRODREADY_METRICS_ALLOWED_ADDRESSES is not an
   address or network

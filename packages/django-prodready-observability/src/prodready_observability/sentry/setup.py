@@ -112,7 +112,7 @@ def integrations() -> list[Integration]:
 
 def init_on_startup() -> None:
     """Initialise Sentry when Django starts, unless there is no DSN or it already runs."""
-    from prodready_observability.checks import sentry_setting_errors
+    from prodready_observability.sentry.checks import sentry_setting_errors
 
     if not conf.SENTRY_DSN or sentry_sdk.get_client().is_active():
         return

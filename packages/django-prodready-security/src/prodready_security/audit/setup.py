@@ -19,6 +19,8 @@ def connect() -> None:
 
 def _tracked_models_changed(setting: str, **kwargs: Any) -> None:
     # override_settings in tests, and any runtime change, must start or stop tracking.
+    # A receiver, not a derived_from value: receivers must be connected before the next
+    # save, not at the next read of the setting.
     if setting == TRACKED_MODELS_SETTING:
         from prodready_security.audit import tracked_models
 

@@ -25,7 +25,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext
 
-from prodready_security.ratelimit.lockout import REFUSAL_ATTRIBUTE, refusal
+from prodready_security.ratelimit.login_protection import REFUSAL_ATTRIBUTE, refusal
 
 if TYPE_CHECKING:
     from django.http import HttpRequest

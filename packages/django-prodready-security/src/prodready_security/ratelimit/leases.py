@@ -17,15 +17,25 @@ that never came: they make the limit stricter in that window, never looser.
 
 from __future__ import annotations
 
+import os
 import threading
 import time
 from collections import deque
+
+from prodready.conf import derived_from
 
 # A lease is at most 1/SHARE of the headroom: a rule below 200 requests per window never
 # leases, and no lease left unspent withholds more than 1% of what was left of the limit.
 SHARE = 100
 # Counters with an unspent lease kept per process; past it, ended windows' go first.
 MAX_HELD = 10_000
+# A lease was taken from the counters of one cache and sized for the limit then in force.
+BOOK_SETTINGS = (
+    "CACHES",
+    "PRODREADY_RATELIMIT_CACHE",
+    "PRODREADY_RATELIMIT_LEASE_MAX",
+    "PRODREADY_RATELIMIT_RULES",
+)
 
 
 class _Lease:
@@ -85,15 +95,11 @@ class LeaseBook:
             del self._leases[next(iter(self._leases))]
 
 
-_book = LeaseBook()
-
-
+@derived_from(*BOOK_SETTINGS)
 def book() -> LeaseBook:
-    """This process's leases."""
-    return _book
+    """This process's leases, dropped when the counters' cache or the limits change."""
+    return LeaseBook()
 
 
-def forget() -> None:
-    """Start afresh: in a forked child, or when the counters' cache changes."""
-    global _book
-    _book = LeaseBook()
+# A forked child starts afresh: spending its parent's leases would count them twice.
+os.register_at_fork(after_in_child=book.forget)

@@ -66,6 +66,7 @@ def counter_name(rule: Rule, value: str, now: float) -> tuple[str, float]:
     return f"prodready:rl:{readable_name(rule.name)}:{digest}:{window}", seconds_left
 
 
+# Of the name alone, never of settings: a bounded memo with nothing to forget.
 @functools.lru_cache(maxsize=256)
 def readable_name(name: str) -> str:
     """A rule's name as safe for any cache key (memcached refuses spaces)."""

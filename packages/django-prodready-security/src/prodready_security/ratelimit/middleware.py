@@ -34,7 +34,7 @@ from django_ratelimit.exceptions import (  # type: ignore[import-untyped, unused
     Ratelimited,
 )
 
-from prodready_security.ratelimit import limiter, lockout
+from prodready_security.ratelimit import limiter, login_protection
 from prodready_security.ratelimit.responses import too_many_requests
 from prodready_security.ratelimit.rules import Rule, RuleError
 
@@ -97,7 +97,7 @@ class SyncRateLimit:
         if refused is not None:
             return refused
         response = self.get_response(request)
-        return lockout.refused_response(request) or response
+        return login_protection.refused_response(request) or response
 
     def process_view(
         self, request: HttpRequest, view: View, args: Any, kwargs: Any
@@ -121,7 +121,7 @@ class AsyncRateLimit:
             if refused is not None:
                 return refused
         response = await self.get_response(request)
-        return lockout.refused_response(request) or response
+        return login_protection.refused_response(request) or response
 
     async def process_view(
         self, request: HttpRequest, view: View, args: Any, kwargs: Any

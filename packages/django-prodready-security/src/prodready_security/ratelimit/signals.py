@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from prodready_security.ratelimit.backends import username_from
-from prodready_security.ratelimit.lockout import forget_failures, record_failure
+from prodready_security.ratelimit.login_protection import forget_failures, record_failure
 
 if TYPE_CHECKING:
     from django.http import HttpRequest

@@ -7,11 +7,11 @@ cache's ``KEY_PREFIX`` and ``VERSION`` so two sites can share one Redis.
 from __future__ import annotations
 
 import os
-import threading
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from django.core.cache import caches
 
+from prodready.conf import derived_from
 from prodready_security.conf import conf
 from prodready_security.ratelimit import leases
 from prodready_security.ratelimit.types import Store
@@ -20,44 +20,19 @@ if TYPE_CHECKING:
     from django.core.cache.backends.base import BaseCache
     from redis import Redis
 
+
 # Each thread keeps the store it built (Django's cache objects are per thread too), until
 # a setting it was built from changes: settings lookups cost more than the rest of a
-# check outside its Redis round trip. A forked child builds its own, as a store may hold
-# a connection of its own, and starts without leases (its parent may spend those).
-_local = threading.local()
-_generation = 0
-# Rules too: a lease was sized for the limit in force when it was taken.
-STORE_SETTINGS = (
-    "CACHES",
-    "PRODREADY_RATELIMIT_CACHE",
-    "PRODREADY_RATELIMIT_LEASE_MAX",
-    "PRODREADY_RATELIMIT_RULES",
-)
-
-
+# check outside its Redis round trip. It holds the lease book, so it follows the book's
+# settings (its own and the rules).
+@derived_from(*leases.BOOK_SETTINGS, per_thread=True)
 def get_store() -> Store:
     """The store over the rate-limit cache (``PRODREADY_RATELIMIT_CACHE``)."""
-    cached = getattr(_local, "store", None)
-    if cached is not None and cached[0] == _generation:
-        return cached[1]  # type: ignore[no-any-return]
-    store = _build(caches[conf.RATELIMIT_CACHE])
-    _local.store = (_generation, store)
-    return store
+    return _build(caches[conf.RATELIMIT_CACHE])
 
 
-def forget_stores(*, setting: str, **kwargs: Any) -> None:
-    """``setting_changed`` receiver (connected in ``AppConfig.ready``)."""
-    if setting in STORE_SETTINGS:
-        _forget_all()
-
-
-def _forget_all() -> None:
-    global _generation
-    _generation += 1
-    leases.forget()  # they were taken from the counters of the cache left behind
-
-
-os.register_at_fork(after_in_child=_forget_all)
+# A forked child builds its own, as a store may hold a connection of its own.
+os.register_at_fork(after_in_child=get_store.forget)
 
 
 def _build(cache: BaseCache) -> Store:

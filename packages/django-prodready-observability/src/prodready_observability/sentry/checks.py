@@ -1,4 +1,4 @@
-"""System checks for django-prodready-observability's settings.
+"""System checks for the Sentry settings (``PRODREADY_SENTRY_*``).
 
 Ids are stable and never reused:
 

@@ -10,7 +10,7 @@ from prodready import anomalies
 from prodready.dashboard import DashboardCard
 from prodready.time_range import DEFAULT_RANGE, TimeRange
 from prodready_observability.analytics.charts import request_charts
-from prodready_observability.analytics.history import minute_figures
+from prodready_observability.analytics.minutes import minute_figures
 from prodready_observability.analytics.series import request_series
 from prodready_observability.analytics.summary import last_hour
 from prodready_observability.metrics.cache_counting import uncounted
