@@ -18,14 +18,15 @@ commit follows in the same autocommit statement) to its sealing, p50 and p99.
 
 "old" is the audit log before sealing existed (every append locked the chain's head
 row until its transaction ended): ``prodready_security`` at ``OLD_DESIGN``, taken
-from git into a temporary directory and put first on ``sys.path``. Without git
-history, only the current design runs and the figures are compared against the
-issue's stated 300 events/s.
+from git into a temporary directory and put first on ``sys.path``; ``--baseline
+COMMIT`` compares against another commit instead (a sealing design prints its seal
+delays too). Without git history, only the current design runs and the figures are
+compared against the issue's stated 300 events/s.
 
 Needs PostgreSQL at ``PRODREADY_TEST_POSTGRES`` (default 127.0.0.1:5432, user
 ``PRODREADY_TEST_POSTGRES_USER``, default postgres).
 
-    python benchmarks/security_audit_append.py [--seconds 5] [--writers 8]
+    python benchmarks/security_audit_append.py [--seconds 5] [--writers 8] [--baseline COMMIT]
 """
 
 from __future__ import annotations
@@ -209,11 +210,11 @@ def _seal_delays(connection: Any) -> dict[str, float] | None:
     }
 
 
-def old_design_source(directory: str) -> str | None:
-    """``prodready_security`` of ``OLD_DESIGN`` unpacked under ``directory``; None without git."""
+def old_design_source(directory: str, commit: str) -> str | None:
+    """``prodready_security`` of ``commit`` unpacked under ``directory``; None without git."""
     try:
         archive = subprocess.run(
-            ["git", "archive", "--format=tar", OLD_DESIGN, PACKAGE_SRC],
+            ["git", "archive", "--format=tar", commit, PACKAGE_SRC],
             cwd=ROOT, capture_output=True, check=True,
         ).stdout  # fmt: skip
     except (OSError, subprocess.CalledProcessError):
@@ -266,8 +267,9 @@ def report(new: dict[str, Any], old: dict[str, Any] | None, writers: int) -> Non
     old_share = old["blocked"]["per_second"] / old["tracked"]["per_second"] * 100 if old else None
     line("blocked round, % of tracked events/s", share, "%", old_share)
     if new["seal_delay"]:
-        line("seal delay p50", new["seal_delay"]["p50_ms"], "ms", None)
-        line("seal delay p99", new["seal_delay"]["p99_ms"], "ms", None)
+        old_delay = old["seal_delay"] if old else None
+        for key, label in (("p50_ms", "seal delay p50"), ("p99_ms", "seal delay p99")):
+            line(label, new["seal_delay"][key], "ms", old_delay[key] if old_delay else None)
     print(f"  new design from {new['package']}")
     if old:
         print(f"  old design from {old['package']}")
@@ -284,6 +286,9 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=5.0, help="length of each round")
     parser.add_argument("--writers", type=int, default=8)
+    parser.add_argument(
+        "--baseline", default=OLD_DESIGN, help="the commit compared against (default: OLD_DESIGN)"
+    )
     parser.add_argument("--design", help=argparse.SUPPRESS)  # one design, in a child process
     parser.add_argument("--source", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -305,7 +310,7 @@ def main() -> int:
     print(f"Audit append: {args.writers} writer processes, {args.seconds:g} s rounds, PostgreSQL")
     try:
         with tempfile.TemporaryDirectory() as directory:
-            source = old_design_source(directory)
+            source = old_design_source(directory, args.baseline)
             old = design("old", source) if source else None
             new = design("new")
     except SystemExit as exc:
