@@ -56,7 +56,7 @@ anyway, and nothing there needs sealing.
 from __future__ import annotations
 
 import logging
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.db import DatabaseError, connections, transaction
 from django.db.models import QuerySet
@@ -107,7 +107,6 @@ def seal_pending(using: str) -> int:
 
 def seal_batch(using: str) -> int:
     """Link the oldest ``BATCH`` unsealed events after the head; the caller holds the lock."""
-    events = AuditEvent.objects.using(using)
     rows = list(unsealed(using).order_by("id")[:BATCH])
     if not rows:
         return 0
@@ -120,9 +119,24 @@ def seal_batch(using: str) -> int:
         row.sequence, row.prev_hash, row.sealed_at = head.sequence, head.hash, sealed_at
         row.hash = event_hash(row)
         head.hash = row.hash
-    events.bulk_update(rows, ["sequence", "prev_hash", "hash", "sealed_at"])
+    _link(using, rows, sealed_at)
     head.save(using=using)
     return len(rows)
+
+
+def _link(using: str, rows: list[AuditEvent], sealed_at: datetime) -> None:
+    """Write each row's link with one statement run for every row (pipelined on
+    PostgreSQL): building ``bulk_update``'s CASE expressions cost about nine times the
+    client CPU per event."""
+    connection = connections[using]
+    quote = connection.ops.quote_name
+    # These fields' columns are their names (no db_column).
+    columns = ("sequence", "prev_hash", "hash", "sealed_at")
+    assignments = ", ".join(f"{quote(column)} = %s" for column in columns)
+    sql = f"UPDATE {quote(AuditEvent._meta.db_table)} SET {assignments} WHERE {quote('id')} = %s"
+    sealed = connection.ops.adapt_datetimefield_value(sealed_at)
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, [(r.sequence, r.prev_hash, r.hash, sealed, r.pk) for r in rows])
 
 
 def lock(using: str) -> None:
