@@ -33,7 +33,12 @@ def add(rows: Sequence[AuditEvent], using: str) -> None:
     if not sealing.deferred(using):
         append(rows, using)
         return
-    AuditEvent.objects.using(using).bulk_create(rows)
+    if len(rows) == 1:
+        # One INSERT statement: in autocommit, bulk_create's transaction would cost the
+        # writer a BEGIN and a COMMIT round trip more.
+        rows[0].save(using=using, force_insert=True)
+    else:
+        AuditEvent.objects.using(using).bulk_create(rows)
     transaction.on_commit(partial(sealing.seal_soon, using), using=using)
 
 
