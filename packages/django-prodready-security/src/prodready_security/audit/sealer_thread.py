@@ -54,12 +54,19 @@ class _Sealer:
         return bool(self.pending) or self.stopping
 
     def start(self) -> None:
-        """Start the thread unless it runs; the caller holds ``lock``."""
-        if self.thread is None:
-            self.thread = threading.Thread(
-                target=_run, args=(self,), name="prodready-audit-sealer", daemon=True
-            )
-            self.thread.start()
+        """Start the thread unless it runs; the caller holds ``lock``. Never raises: the
+        writer's change is committed, and other sealers or audit_seal seal its events."""
+        if self.thread is not None and self.thread.is_alive():
+            return
+        thread = threading.Thread(
+            target=_run, args=(self,), name="prodready-audit-sealer", daemon=True
+        )
+        try:
+            thread.start()
+        except RuntimeError:  # at interpreter shutdown, or out of threads
+            logger.warning("Could not start the audit sealer thread; audit_seal will seal")
+            return
+        self.thread = thread
 
 
 _sealer = _Sealer()
@@ -118,14 +125,12 @@ atexit.register(stop)
 
 
 def _run(sealer: _Sealer) -> None:
-    from django.db import connections
-
     try:
         while True:
             with sealer.lock:
                 idle = not sealer.changed.wait_for(sealer.due, timeout=LINGER)
             if idle:
-                connections.close_all()  # this thread's own
+                _close_connections()
                 with sealer.lock:
                     sealer.changed.wait_for(sealer.due)
             with sealer.lock:
@@ -143,7 +148,14 @@ def _run(sealer: _Sealer) -> None:
                 sealer.done = covered
                 sealer.changed.notify_all()
     finally:
-        connections.close_all()
+        _close_connections()
+
+
+def _close_connections() -> None:
+    from django.db import connections
+
+    with contextlib.suppress(Exception):  # closing a broken connection may fail too
+        connections.close_all()  # this thread's own: Django's connections are per thread
 
 
 def _seal(using: str) -> None:
