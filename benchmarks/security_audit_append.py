@@ -10,7 +10,9 @@ fast as they can, for a fixed time:
   change open for the whole round (a CSV import, a slow view under
   ``ATOMIC_REQUESTS``).
 
-It prints events/s, p50 and p99 of a save's time and the p99 added by auditing
+With ``--repeat N`` the three rounds run N times in turn and each figure is the
+median over the passes, which steadies the figures on a shared machine. It prints
+events/s, p50 and p99 of a save's time and the p99 added by auditing
 (tracked minus untracked), the blocked round's throughput as a share of the
 tracked one, and for the sealed design the delay from an event's creation (its
 commit follows in the same autocommit statement) to its sealing, p50 and p99.
@@ -18,14 +20,16 @@ commit follows in the same autocommit statement) to its sealing, p50 and p99.
 
 "old" is the audit log before sealing existed (every append locked the chain's head
 row until its transaction ended): ``prodready_security`` at ``OLD_DESIGN``, taken
-from git into a temporary directory and put first on ``sys.path``. Without git
-history, only the current design runs and the figures are compared against the
-issue's stated 300 events/s.
+from git into a temporary directory and put first on ``sys.path``; ``--baseline
+COMMIT`` compares against another commit instead (a sealing design prints its seal
+delays too). Without git history, only the current design runs and the figures are
+compared against the issue's stated 300 events/s.
 
 Needs PostgreSQL at ``PRODREADY_TEST_POSTGRES`` (default 127.0.0.1:5432, user
 ``PRODREADY_TEST_POSTGRES_USER``, default postgres).
 
-    python benchmarks/security_audit_append.py [--seconds 5] [--writers 8]
+    python benchmarks/security_audit_append.py [--seconds 5] [--writers 8] [--repeat 1]
+        [--baseline COMMIT]
 """
 
 from __future__ import annotations
@@ -148,8 +152,9 @@ def run_round(name: str, tag: str, writers: int, seconds: float, **how: bool) ->
     }
 
 
-def run_design(design: str, writers: int, seconds: float) -> dict[str, Any]:
-    """Every round on a scratch database with the code now on ``sys.path``."""
+def run_design(design: str, writers: int, seconds: float, repeat: int = 1) -> dict[str, Any]:
+    """Every round on a scratch database with the code now on ``sys.path``; each figure is
+    the median over ``repeat`` passes of the three rounds."""
     import psycopg
 
     database = f"prodready_bench_audit_{design}_{os.getpid()}"
@@ -168,10 +173,17 @@ def run_design(design: str, writers: int, seconds: float) -> dict[str, Any]:
 
         call_command("migrate", verbosity=0)
         connection.close()
-        result = {
-            "untracked": run_round(database, "u", writers, seconds, tracked=False),
-            "tracked": run_round(database, "t", writers, seconds),
-            "blocked": run_round(database, "b", writers, seconds, blocked=True),
+        passes = [
+            {
+                "untracked": run_round(database, f"u{n}", writers, seconds, tracked=False),
+                "tracked": run_round(database, f"t{n}", writers, seconds),
+                "blocked": run_round(database, f"b{n}", writers, seconds, blocked=True),
+            }
+            for n in range(repeat)
+        ]
+        result: dict[str, Any] = {
+            name: {key: statistics.median(p[name][key] for p in passes) for key in passes[0][name]}
+            for name in passes[0]
         }
         result["seal_delay"] = _seal_delays(connection)
         out = StringIO()
@@ -209,11 +221,11 @@ def _seal_delays(connection: Any) -> dict[str, float] | None:
     }
 
 
-def old_design_source(directory: str) -> str | None:
-    """``prodready_security`` of ``OLD_DESIGN`` unpacked under ``directory``; None without git."""
+def old_design_source(directory: str, commit: str) -> str | None:
+    """``prodready_security`` of ``commit`` unpacked under ``directory``; None without git."""
     try:
         archive = subprocess.run(
-            ["git", "archive", "--format=tar", OLD_DESIGN, PACKAGE_SRC],
+            ["git", "archive", "--format=tar", commit, PACKAGE_SRC],
             cwd=ROOT, capture_output=True, check=True,
         ).stdout  # fmt: skip
     except (OSError, subprocess.CalledProcessError):
@@ -266,8 +278,9 @@ def report(new: dict[str, Any], old: dict[str, Any] | None, writers: int) -> Non
     old_share = old["blocked"]["per_second"] / old["tracked"]["per_second"] * 100 if old else None
     line("blocked round, % of tracked events/s", share, "%", old_share)
     if new["seal_delay"]:
-        line("seal delay p50", new["seal_delay"]["p50_ms"], "ms", None)
-        line("seal delay p99", new["seal_delay"]["p99_ms"], "ms", None)
+        old_delay = old["seal_delay"] if old else None
+        for key, label in (("p50_ms", "seal delay p50"), ("p99_ms", "seal delay p99")):
+            line(label, new["seal_delay"][key], "ms", old_delay[key] if old_delay else None)
     print(f"  new design from {new['package']}")
     if old:
         print(f"  old design from {old['package']}")
@@ -283,29 +296,38 @@ def report(new: dict[str, Any], old: dict[str, Any] | None, writers: int) -> Non
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=5.0, help="length of each round")
+    parser.add_argument(
+        "--repeat", type=int, default=1, help="passes of the rounds; figures are medians"
+    )
     parser.add_argument("--writers", type=int, default=8)
+    parser.add_argument(
+        "--baseline", default=OLD_DESIGN, help="the commit compared against (default: OLD_DESIGN)"
+    )
     parser.add_argument("--design", help=argparse.SUPPRESS)  # one design, in a child process
     parser.add_argument("--source", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.design:
         if args.source:
             sys.path.insert(0, args.source)  # the old package before the installed one
-        print(json.dumps(run_design(args.design, args.writers, args.seconds)))
+        print(json.dumps(run_design(args.design, args.writers, args.seconds, args.repeat)))
         return 0
 
     def design(name: str, source: str | None = None) -> dict[str, Any]:
         command = [sys.executable, __file__, "--design", name, "--writers", str(args.writers),
-                   "--seconds", str(args.seconds)]  # fmt: skip
+                   "--seconds", str(args.seconds), "--repeat", str(args.repeat)]  # fmt: skip
         command += ["--source", source] if source else []
         done = subprocess.run(command, capture_output=True, text=True, check=False)
         if done.returncode:
             raise SystemExit(f"the {name} design failed:\n{done.stdout}{done.stderr}")
         return dict(json.loads(done.stdout.strip().splitlines()[-1]))
 
-    print(f"Audit append: {args.writers} writer processes, {args.seconds:g} s rounds, PostgreSQL")
+    print(
+        f"Audit append: {args.writers} writer processes, {args.seconds:g} s rounds, "
+        f"{args.repeat} pass(es), PostgreSQL"
+    )
     try:
         with tempfile.TemporaryDirectory() as directory:
-            source = old_design_source(directory)
+            source = old_design_source(directory, args.baseline)
             old = design("old", source) if source else None
             new = design("new")
     except SystemExit as exc:

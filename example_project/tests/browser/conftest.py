@@ -218,6 +218,16 @@ def _fresh_caches() -> Iterator[None]:
         cache.clear()
 
 
+@pytest.fixture(autouse=True)
+def _audit_sealer_stopped() -> Iterator[None]:
+    """The live server's audited saves wake this process's audit sealer thread: its last
+    run and its connection end with the test, not while the database is dropped."""
+    yield
+    from prodready_security.audit import sealer_thread
+
+    sealer_thread.stop()
+
+
 def totp_now(manual_key: str) -> str:
     """The current code of the authenticator a user added with the setup page's key."""
     from django_otp.oath import TOTP

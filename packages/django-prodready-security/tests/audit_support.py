@@ -10,6 +10,7 @@ from django.db import connections, transaction
 from django.test import override_settings
 
 import prodready
+from prodready_security.audit import sealer_thread
 from prodready_security.audit.models import AuditEvent
 from prodready_security.audit.sealing import seal_pending
 
@@ -44,11 +45,16 @@ def audit_db(request: pytest.FixtureRequest) -> Iterator[str]:
     alias = getattr(request, "param", default)
     with override_settings(PRODREADY_AUDIT_DATABASE=alias):
         yield alias
+    # Before the database is flushed or dropped: the sealer thread's last run and
+    # its connection end here, not in the next test.
+    sealer_thread.stop()
 
 
 def events(alias: str) -> list[AuditEvent]:
     """Every event in chain order, sealed first: inside a test's transaction nothing
-    commits, so the sealer that runs after commit on PostgreSQL never would."""
+    commits, so the sealer thread that commits wake on PostgreSQL never would (and once
+    it has run, it holds no lock that would make this seal give up)."""
+    assert sealer_thread.flush(timeout=30)
     seal_pending(alias)
     return list(AuditEvent.objects.using(alias).order_by("sequence"))
 

@@ -21,7 +21,7 @@ from django.utils import timezone
 import prodready
 from prodready import hooks
 from prodready.health.base import HealthCheckError
-from prodready_security.audit import chain, sealing
+from prodready_security.audit import chain, sealer_thread, sealing
 from prodready_security.audit.health import AuditChainHeadCheck
 from prodready_security.audit.models import AuditEvent
 from prodready_security.audit.verify import verify_chain
@@ -79,11 +79,13 @@ def test_an_open_transaction_blocks_no_other_writer(audit_db: str) -> None:
         others.join(timeout=10)
         assert not others.is_alive(), "a writer waited for another writer's transaction"
         # Committed and sealed while the slow transaction is still open.
+        assert sealer_thread.flush(timeout=30)
         assert _stored() == [(sequence, "test.concurrent") for sequence in (1, 2, 3)]
     finally:
         release.set()
         slow.join(timeout=10)
     # Inserted first, sealed right after its own commit: after the events committed before.
+    assert sealer_thread.flush(timeout=30)
     assert _stored()[0] == (4, "test.slow")
     assert verify_chain(PG).ok
 
@@ -105,6 +107,7 @@ def test_writers_do_not_wait_for_the_sealer_and_a_later_seal_picks_them_up(audit
         writer = _in_thread(lambda: write_events(0, 3))
         writer.join(timeout=10)
         assert not writer.is_alive(), "a writer waited for the sealer's lock"
+        assert sealer_thread.flush(timeout=30)  # the sealer thread tried, and gave up
         assert _stored() == [(None, "test.concurrent")] * 3  # its try failed: left for later
         assert sealing.seal_pending(PG) == 0  # not while another sealer holds the lock
     finally:

@@ -404,8 +404,9 @@ class Settings(AppSettings):
 
     @property
     def AUDIT_SEAL_SCHEDULE(self) -> str:
-        """When the periodic task ``prodready_security.audit_seal`` seals events that no commit
-        sealed (a process that died right after committing); ``""`` schedules nothing.
+        """When the periodic task ``prodready_security.audit_seal`` seals events that no
+        process's sealer thread sealed (a process killed, or ended with ``os._exit``, right
+        after committing); ``""`` schedules nothing.
 
         :type: cron string
         :default: ``"* * * * *"``

@@ -2,8 +2,9 @@
 
 ``add`` is what the recorder calls. On PostgreSQL it inserts the events unsealed,
 in the caller's transaction (so an event exists exactly when the change commits),
-and asks the sealer to link them once that transaction commits (``audit.sealing``
-explains the order and why it is sound). No writer touches a shared row or lock.
+and once that transaction commits wakes the process's sealer thread, which links
+them (``audit.sealer_thread``; ``audit.sealing`` explains the order and why it is
+sound). No writer touches a shared row or lock, and none runs the sealer's queries.
 
 On other databases ``append`` links the events as they are inserted: it locks the
 single head row first and holds the lock until its transaction ends. On SQLite,
@@ -21,7 +22,7 @@ from functools import partial
 from django.db import connections, transaction
 from django.db.models import F
 
-from prodready_security.audit import sealing
+from prodready_security.audit import sealer_thread, sealing
 from prodready_security.audit.hashing import event_hash
 from prodready_security.audit.models import HEAD_ID, AuditChainHead, AuditEvent
 
@@ -33,8 +34,13 @@ def add(rows: Sequence[AuditEvent], using: str) -> None:
     if not sealing.deferred(using):
         append(rows, using)
         return
-    AuditEvent.objects.using(using).bulk_create(rows)
-    transaction.on_commit(partial(sealing.seal_soon, using), using=using)
+    if len(rows) == 1:
+        # One INSERT statement: in autocommit, bulk_create's transaction would cost the
+        # writer a BEGIN and a COMMIT round trip more.
+        rows[0].save(using=using, force_insert=True)
+    else:
+        AuditEvent.objects.using(using).bulk_create(rows)
+    transaction.on_commit(partial(sealer_thread.wake, using), using=using)
 
 
 def append(rows: Sequence[AuditEvent], using: str) -> None:
