@@ -20,7 +20,11 @@ Each pair's ratio is taken within its round and the median over the rounds is re
 Peak memory (the Python process's own RSS high-water mark, ``getrusage(RUSAGE_SELF)``,
 which leaves out pg_dump, pg_restore and psql) of ``backup create`` and ``backup
 restore`` is printed at two sizes: ``--small-scale`` first, then ``--scale``. Target:
-under 64 MiB at both, and flat as the database grows.
+under 64 MiB at both, and flat as the database grows. Beside them, at each size, two
+floors measured the same way: a process that only runs ``django.setup()`` with the same
+settings, and one that also loads what every backup and restore needs before its first
+byte (cryptography's AES-GCM and HKDF, zstandard, a database connection); what the
+commands add is printed above each.
 
 Python bytecode is cached in the run's temporary directory and warmed by an untimed run,
 as in an installed site, even where ``PYTHONDONTWRITEBYTECODE`` is set. Every child has a
@@ -54,6 +58,10 @@ DATABASE = f"prodready_bench_backup_{os.getpid()}"
 EMPTY = f"{DATABASE}_restored"
 CONFIG_VARIABLE = "PRODREADY_BENCH_CONFIG"
 MAX_MEMORY_MIB = 64
+FLOORS = {
+    "setup": "django.setup() with the same settings",
+    "libraries": "+ cryptography (AES-GCM, HKDF), zstandard and a database connection",
+}
 TARGETS = {"pipeline": 1.1, "create": 1.0, "restore": 1.2}
 TOOLS = ("pgbench", "pg_dump", "pg_restore", "psql", "createdb", "dropdb", "zstd")
 
@@ -98,12 +106,16 @@ def _configure(config: dict[str, str]) -> None:
 
 
 def run_child(command: str) -> None:
-    """``migrate``, ``create``, ``restore <id>`` (as manage.py runs them) or ``worker``."""
+    """``migrate``, ``create``, ``restore <id>`` (as manage.py runs them), ``worker``, or a
+    floor: ``setup`` or ``libraries``."""
     config = json.loads(os.environ[CONFIG_VARIABLE])
     _configure(config)
     try:
         if command == "worker":
             _worker()
+            return
+        if command in FLOORS:
+            _floor(command)
             return
         from django.core.management import execute_from_command_line
 
@@ -119,6 +131,23 @@ def run_child(command: str) -> None:
         # The Python process alone: pg_dump, pg_restore and psql are not its memory.
         peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
         Path(config["peak_file"]).write_text(str(peak * 1024))
+
+
+def _floor(command: str) -> None:
+    """The process a backup cannot be smaller than: Django set up and, for ``libraries``,
+    what the pipeline loads before its first byte."""
+    import django
+
+    django.setup()
+    if command == "libraries":
+        from django.db import connection
+
+        from prodready_backup import compression, crypto
+
+        key = crypto.parse_key(json.loads(os.environ[CONFIG_VARIABLE])["key"])
+        crypto.Sealer(crypto.make_header("zstd", key), key)  # AES-GCM and HKDF
+        compression.compressor("zstd")
+        connection.ensure_connection()
 
 
 def _worker() -> None:
@@ -256,6 +285,11 @@ def _memory(run: Run, label: str, size: float) -> tuple[float, float]:
     return create_peak, restore_peak
 
 
+def _floors(run: Run) -> dict[str, float]:
+    """Peak memory (MiB) of each floor's process."""
+    return {name: run.child(name)[1] for name in FLOORS}
+
+
 def _rounds(run: Run, rounds: int) -> dict[str, list[float]]:
     """Interleaved rounds; each pair's ratio is ours / baseline within the round."""
     ratios: dict[str, list[float]] = {name: [] for name in TARGETS}
@@ -325,10 +359,13 @@ def main() -> None:
             small = _fill(args.small_scale, env)
             run.child("create")
             small_peaks = _memory(run, f"scale {args.small_scale}", small)
+            small_floors = _floors(run)
             large = _fill(args.scale, env)
             results = _rounds(run, args.rounds)
             large_peaks = (max(results["peak create"]), max(results["peak restore"]))
+            large_floors = _floors(run)
             _report(args, results, (small, small_peaks), (large, large_peaks))
+            _report_floors((small, small_floors, small_peaks), (large, large_floors, large_peaks))
     finally:
         if not args.keep:
             for database in (DATABASE, EMPTY):
@@ -367,6 +404,19 @@ def _report(
             f"{large[0]:.0f} MiB (growth {high / low:.2f}x)  target < {MAX_MEMORY_MIB} MiB  "
             f"{verdict}"
         )
+
+
+def _report_floors(
+    *sizes: tuple[float, dict[str, float], tuple[float, float]],
+) -> None:
+    """Each floor at each size, and what ``backup create`` and ``restore`` add above it."""
+    for name, label in FLOORS.items():
+        figures = "; ".join(
+            f"{floors[name]:.1f} MiB at {size:.0f} MiB (create +{create - floors[name]:.1f}, "
+            f"restore +{restore - floors[name]:.1f})"
+            for size, floors, (create, restore) in sizes
+        )
+        print(f"floor: {label}: {figures}")
 
 
 if __name__ == "__main__":
