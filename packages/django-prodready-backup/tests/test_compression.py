@@ -1,4 +1,4 @@
-"""zstd in a worker thread: one ordinary frame with a 1 MiB window, read back like the
+"""zstd in worker threads: one ordinary frame with a 1 MiB window, read back like the
 single-threaded one.
 
 Decompression yields bounded pieces, however well the data compressed.
@@ -14,7 +14,7 @@ import zstandard
 from prodready_backup import compression
 from prodready_backup.errors import IntegrityError
 
-# Compressible but not trivially: several jobs of zstd's worker thread.
+# Compressible but not trivially: several jobs of zstd's worker threads.
 BLOCK = os.urandom(4096).hex().encode()
 DATA = b"".join(BLOCK[i % 97 :] + str(i).encode() for i in range(1200))
 
@@ -31,8 +31,8 @@ def _decompress(blob: bytes) -> bytes:
     return b"".join(compression.decompress("zstd", [blob]))
 
 
-@pytest.mark.parametrize(("cpus", "workers"), [(1, 0), (2, 1), (64, 1)])
-def test_one_worker_where_there_is_a_cpu_to_spare(
+@pytest.mark.parametrize(("cpus", "workers"), [(1, 0), (2, 2), (64, 2)])
+def test_workers_follow_the_cpus_up_to_two(
     cpus: int, workers: int, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(os, "sched_getaffinity", lambda pid: set(range(cpus)), raising=False)
@@ -62,7 +62,7 @@ def test_the_window_is_one_mib(cpus: int, monkeypatch: pytest.MonkeyPatch) -> No
 
 def test_frames_of_earlier_versions_still_decompress() -> None:
     # Backups made before worker threads (level 3, no threads, one compressobj frame) and
-    # with two workers, 2 MiB jobs and level 3's 2 MiB window.
+    # before the 1 MiB window (2 MiB jobs, level 3's 2 MiB window).
     two_workers = zstandard.ZstdCompressionParameters.from_level(
         3, threads=2, job_size=2 * 1024 * 1024
     )
