@@ -147,8 +147,8 @@ class Sealer:
     """Turns plaintext pieces into frames of CHUNK_SIZE, the last one flagged final.
 
     A frame is yielded as two pieces, its 5-byte head and its payload, and the payload is
-    sealed straight from the buffer: a chunk is never copied before it is encrypted, nor
-    after, so a frame costs one CHUNK_SIZE of memory beside the buffer, not three.
+    sealed straight from the buffer: a chunk is copied neither before it is encrypted nor
+    after, so sealing adds one CHUNK_SIZE of memory to the buffer's.
     """
 
     def __init__(self, header: Header, key: Key | None, identity: bytes = b"") -> None:
