@@ -1,4 +1,5 @@
-"""zstd in worker threads: one ordinary frame, read back like the single-threaded one.
+"""zstd in worker threads: one ordinary frame with a 1 MiB window, read back like the
+single-threaded one.
 
 Decompression yields bounded pieces, however well the data compressed.
 """
@@ -13,7 +14,7 @@ import zstandard
 from prodready_backup import compression
 from prodready_backup.errors import IntegrityError
 
-# Compressible but not trivially: several 2 MiB jobs of zstd's worker threads.
+# Compressible but not trivially: several jobs of zstd's worker threads.
 BLOCK = os.urandom(4096).hex().encode()
 DATA = b"".join(BLOCK[i % 97 :] + str(i).encode() for i in range(1200))
 
@@ -51,11 +52,26 @@ def test_zstd_round_trips_with_and_without_workers(
     assert zstandard.ZstdDecompressor().decompressobj().decompress(blob) == DATA
 
 
+@pytest.mark.parametrize("cpus", [1, 2])
+def test_the_window_is_one_mib(cpus: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    # What a restore holds to decompress is the frame's window: level 3 alone would
+    # declare 2 MiB.
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: set(range(cpus)), raising=False)
+    assert zstandard.get_frame_parameters(_compress(DATA)).window_size == 1024 * 1024
+
+
 def test_frames_of_earlier_versions_still_decompress() -> None:
-    # Backups made before worker threads: level 3, no threads, one compressobj frame.
-    old = zstandard.ZstdCompressor(level=3).compressobj()
-    blob = old.compress(DATA) + old.flush()
-    assert _decompress(blob) == DATA
+    # Backups made before worker threads (level 3, no threads, one compressobj frame) and
+    # before the 1 MiB window (2 MiB jobs, level 3's 2 MiB window).
+    two_workers = zstandard.ZstdCompressionParameters.from_level(
+        3, threads=2, job_size=2 * 1024 * 1024
+    )
+    for old in (
+        zstandard.ZstdCompressor(level=3).compressobj(),
+        zstandard.ZstdCompressor(compression_params=two_workers).compressobj(),
+    ):
+        blob = old.compress(DATA) + old.flush()
+        assert _decompress(blob) == DATA
 
 
 @pytest.mark.parametrize("name", ["zstd", "gzip", "none"])

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import io
 import os
+import tracemalloc
 
 import pytest
 
-from prodready_backup import crypto
+from prodready_backup import crypto, storage
 from prodready_backup.errors import IntegrityError
-from prodready_backup.pipeline import Counters, decode, encode
+from prodready_backup.pipeline import Counters, HashingReader, decode, encode
 
 KEY = crypto.parse_key(crypto.generate_key())
 OTHER = crypto.parse_key(crypto.generate_key())
@@ -149,3 +150,25 @@ def test_bad_keys_are_explained(value: str, problem: str) -> None:
 
 def test_key_repr_hides_the_secret() -> None:
     assert KEY.secret.hex() not in repr(KEY)
+
+
+def test_sealing_holds_about_two_chunks_whatever_the_size() -> None:
+    # Each chunk is sealed straight from the buffer and let go before the next is
+    # sealed, and the storage reads through a small buffer: 8 MiB pass with the buffer
+    # and one sealed chunk in memory (copies of each chunk once made it five or six).
+    piece = os.urandom(crypto.CHUNK_SIZE // 4)
+    counters = Counters()
+    seal(piece)  # what the first backup imports is not the pipeline's memory
+    tracemalloc.start()
+    try:
+        sealed = encode(
+            (piece for _ in range(32)), compression_name="none", key=KEY, counters=counters
+        )
+        reader = storage.buffered(HashingReader(sealed, counters))
+        while reader.read(64 * 1024):
+            pass
+        _current, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert counters.stored_bytes > 8 * crypto.CHUNK_SIZE
+    assert peak < 3 * crypto.CHUNK_SIZE

@@ -131,7 +131,7 @@ def test_a_compression_failure_is_the_compress_step(
 def test_an_encryption_failure_is_the_encrypt_step(
     exports: Breaking, backup_dir: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    def failing_frame(self: crypto.Sealer, chunk: bytes, final: bool) -> bytes:
+    def failing_frame(self: crypto.Sealer, chunk: memoryview, final: bool) -> tuple[bytes, bytes]:
         raise OverflowError("nonce counter exhausted")
 
     monkeypatch.setattr(crypto.Sealer, "_frame", failing_frame)

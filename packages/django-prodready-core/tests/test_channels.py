@@ -1,6 +1,9 @@
 import json
 import logging
+import os
 import socket
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -368,3 +371,26 @@ def test_a_channel_listed_twice_delivers_once(mailoutbox):
     with override_settings(ADMINS=ADMINS, PRODREADY_NOTIFY_CHANNELS=["email", "email"]):
         deliver(Notification("Subject", "Message"))
     assert len(mailoutbox) == 1
+
+
+# In a fresh process: the test session has loaded urllib.request already.
+# The settings' defaults: the email channel alone, no ADMINS (django.test, which would
+# load urllib.request itself, is not imported to override them).
+EMAIL_ONLY = """
+import sys
+import django
+django.setup()
+import prodready
+prodready.notify("Backup restored", "Done.")
+print("urllib.request" in sys.modules)
+"""
+
+
+def test_a_site_without_a_webhook_does_not_load_urllib_request():
+    # It brings http.client, email and ssl: 1.4-2.1 MiB of every process that notifies,
+    # a backup restore among them.
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "tests.settings"}
+    found = subprocess.run(
+        [sys.executable, "-c", EMAIL_ONLY], env=env, capture_output=True, text=True, check=True
+    ).stdout
+    assert found.strip() == "False"

@@ -10,19 +10,23 @@ from __future__ import annotations
 import io
 from collections.abc import Iterable
 
+_SPENT = memoryview(b"")
+
 
 class ChunkReader(io.RawIOBase):
     """Reads ``chunks`` in order; subclasses see each piece read in :meth:`consumed`."""
 
     def __init__(self, chunks: Iterable[bytes]) -> None:
         self._chunks = iter(chunks)
-        self._pending = memoryview(b"")
+        self._pending = _SPENT
 
     def readable(self) -> bool:
         return True
 
     def readinto(self, buffer: memoryview) -> int:  # type: ignore[override]
         while not self._pending:
+            # The spent view still holds its whole chunk: let it go before the next is made.
+            self._pending = _SPENT
             try:
                 self._pending = memoryview(next(self._chunks))
             except StopIteration:

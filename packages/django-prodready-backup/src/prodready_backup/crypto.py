@@ -144,7 +144,12 @@ def make_header(compression: str, key: Key | None) -> Header:
 
 
 class Sealer:
-    """Turns plaintext pieces into frames of CHUNK_SIZE, the last one flagged final."""
+    """Turns plaintext pieces into frames of CHUNK_SIZE, the last one flagged final.
+
+    A frame is yielded as two pieces, its 5-byte head and its payload, and the payload is
+    sealed straight from the buffer: a chunk is copied neither before it is encrypted nor
+    after, so sealing adds one CHUNK_SIZE of memory to the buffer's.
+    """
 
     def __init__(self, header: Header, key: Key | None, identity: bytes = b"") -> None:
         self._aad = header.raw + (identity if header.version >= IDENTITY_VERSION else b"")
@@ -156,20 +161,30 @@ class Sealer:
         self._buffer += data
         # Strictly greater: the last chunk is held back so finish() can flag it final.
         while len(self._buffer) > CHUNK_SIZE:
-            chunk = bytes(self._buffer[:CHUNK_SIZE])
+            # The views are released before the buffer shrinks (a bytearray with views
+            # cannot be resized).
+            with memoryview(self._buffer) as view, view[:CHUNK_SIZE] as chunk:
+                head, payload = self._frame(chunk, final=False)
             del self._buffer[:CHUNK_SIZE]
-            yield self._frame(chunk, final=False)
+            yield head
+            yield payload
+            del payload  # not held while the next chunk is sealed
 
-    def finish(self) -> bytes:
-        frame = self._frame(bytes(self._buffer), final=True)
+    def finish(self) -> Iterator[bytes]:
+        with memoryview(self._buffer) as chunk:
+            head, payload = self._frame(chunk, final=True)
         self._buffer.clear()
-        return frame
+        yield head
+        yield payload
 
-    def _frame(self, chunk: bytes, final: bool) -> bytes:
-        if self._aead is not None:
-            chunk = self._aead.encrypt(_nonce(self._index, final), chunk, self._aad)
+    def _frame(self, chunk: memoryview, final: bool) -> tuple[bytes, bytes]:
+        payload = (
+            self._aead.encrypt(_nonce(self._index, final), chunk, self._aad)
+            if self._aead is not None
+            else chunk.tobytes()
+        )
         self._index += 1
-        return _FRAME.pack(len(chunk), _FINAL if final else 0) + chunk
+        return _FRAME.pack(len(payload), _FINAL if final else 0), payload
 
 
 def read_header(stream: BinaryIO) -> Header:

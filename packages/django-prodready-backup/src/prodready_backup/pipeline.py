@@ -79,9 +79,7 @@ def encode(
     with compressing:
         packed = compressor.flush()
     yield from _sealed(sealer.update(packed), sealing)
-    with sealing:
-        last = sealer.finish()
-    yield last
+    yield from _sealed(sealer.finish(), sealing)
 
 
 def _sealed(pieces: Iterator[bytes], sealing: Step) -> Iterator[bytes]:
@@ -92,6 +90,7 @@ def _sealed(pieces: Iterator[bytes], sealing: Step) -> Iterator[bytes]:
             except StopIteration:
                 return
         yield piece
+        del piece  # not held while the next one is made
 
 
 def _source_error(exc: Exception) -> BackupError:

@@ -165,4 +165,7 @@ def delete_backup(storage: Storage, manifest: Manifest) -> None:
 
 
 def buffered(raw: io.RawIOBase) -> BinaryIO:
-    return cast(BinaryIO, io.BufferedReader(raw, buffer_size=1024 * 1024))
+    """``raw`` with reads that return all they ask for (object stores' uploads need full
+    parts); the buffer is only for the remainder of a read, so it is kept to the 64 KiB
+    a storage reads at a time (``File.chunks``): a larger one would be idle memory."""
+    return cast(BinaryIO, io.BufferedReader(raw, buffer_size=64 * 1024))

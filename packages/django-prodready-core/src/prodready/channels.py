@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import json
 import logging
-import urllib.error
-import urllib.request
 from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlsplit
@@ -76,6 +74,12 @@ def send_email(notification: Notification) -> None:
 
 def send_webhook(notification: Notification) -> None:
     """POST the notification as Slack-compatible JSON to PRODREADY_NOTIFY_WEBHOOK_URL."""
+    # Imported here: urllib.request loads http.client, email and ssl (1.4-2.1 MiB of a
+    # process's memory), which a site without a webhook never needs: backup restores
+    # notify, and their peak memory is measured (benchmarks/backup_create_vs_pg_dump.py).
+    import urllib.error
+    import urllib.request
+
     url = conf.NOTIFY_WEBHOOK_URL
     if not url:
         raise ChannelError("PRODREADY_NOTIFY_WEBHOOK_URL is not set")

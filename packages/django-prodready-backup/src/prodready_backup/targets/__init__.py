@@ -26,16 +26,20 @@ __all__ = [
 
 
 def _database_target(alias: str) -> BackupTarget | None:
-    from prodready_backup.targets.mysql import MysqlTarget
-    from prodready_backup.targets.postgresql import PostgresTarget
-    from prodready_backup.targets.sqlite import SqliteTarget
-
+    # Only the vendor's module is imported: a PostgreSQL site's backups never load
+    # sqlite3 (almost 1 MiB of a backup process's memory) or the MySQL client code.
     vendor = connections[alias].vendor
     if vendor == "postgresql":
+        from prodready_backup.targets.postgresql import PostgresTarget
+
         return PostgresTarget(alias)
     if vendor == "mysql":
+        from prodready_backup.targets.mysql import MysqlTarget
+
         return MysqlTarget(alias)
     if vendor == "sqlite":
+        from prodready_backup.targets.sqlite import SqliteTarget
+
         return SqliteTarget(alias)
     return None
 
@@ -54,7 +58,6 @@ def database_target(alias: str) -> BackupTarget:
 
 
 def builtin_targets() -> list[BackupTarget]:
-    from prodready_backup.targets.media import MediaTarget
     from prodready_backup.targets.media_root import media_target_enabled
 
     targets: list[BackupTarget] = []
@@ -64,6 +67,8 @@ def builtin_targets() -> list[BackupTarget]:
         if target is not None:
             targets.append(target)
     if media_target_enabled():
+        from prodready_backup.targets.media import MediaTarget
+
         targets.append(MediaTarget(conf.BACKUP_MEDIA_STORAGE))
     return targets
 
