@@ -46,6 +46,9 @@ STAFF_PAGES = {
 
 def shoot(page, expect, directory, name, styles):
     """Check that ``page`` is styled as ``styles`` say, then save its screenshot."""
+    # After a form's POST, the answer can be rendering while its stylesheets still load;
+    # the load event waits for them (a sheet that never loads still fails below).
+    page.wait_for_load_state("load")
     expect(page.get_by_role("heading", level=1)).to_be_visible()
     sheets = page.eval_on_selector_all(
         "link[rel=stylesheet]",
