@@ -10,6 +10,10 @@ fast as they can, for a fixed time:
   change open for the whole round (a CSV import, a slow view under
   ``ATOMIC_REQUESTS``).
 
+Saves run in autocommit, as a view without ``ATOMIC_REQUESTS`` makes them: the save
+commits, then its event's INSERT commits on its own. ``--atomic`` wraps each save in
+``transaction.atomic()``, as ``ATOMIC_REQUESTS`` does, so the two commit together.
+
 With ``--repeat N`` the three rounds run N times in turn and each figure is the
 median over the passes, which steadies the figures on a shared machine. It prints
 events/s, p50 and p99 of a save's time and the p99 added by auditing
@@ -29,7 +33,7 @@ Needs PostgreSQL at ``PRODREADY_TEST_POSTGRES`` (default 127.0.0.1:5432, user
 ``PRODREADY_TEST_POSTGRES_USER``, default postgres).
 
     python benchmarks/security_audit_append.py [--seconds 5] [--writers 8] [--repeat 1]
-        [--baseline COMMIT]
+        [--baseline COMMIT] [--atomic]
 """
 
 from __future__ import annotations
@@ -86,11 +90,15 @@ def setup_django(name: str, tracked: bool) -> None:
     django.setup()
 
 
-def writer(name: str, tag: str, tracked: bool, seconds: float, barriers: Any, out: Any) -> None:
+def writer(
+    name: str, tag: str, tracked: bool, seconds: float, atomic: bool, barriers: Any, out: Any
+) -> None:
     """Save one tracked group over and over for ``seconds``; report each save's time."""
     setup_django(name, tracked)
+    from contextlib import nullcontext
+
     from django.contrib.auth.models import Group
-    from django.db import connection
+    from django.db import connection, transaction
 
     ready, start = barriers
     group = Group.objects.create(name=tag)
@@ -102,7 +110,8 @@ def writer(name: str, tag: str, tracked: bool, seconds: float, barriers: Any, ou
         number += 1
         group.name = f"{tag}-{number}"
         began = time.perf_counter()
-        group.save()
+        with transaction.atomic() if atomic else nullcontext():
+            group.save()
         durations.append(time.perf_counter() - began)
     connection.close()
     out.put(durations)
@@ -126,10 +135,13 @@ def blocker(name: str, tag: str, hold: float, barriers: Any) -> None:
 def run_round(name: str, tag: str, writers: int, seconds: float, **how: bool) -> dict[str, Any]:
     context = multiprocessing.get_context("spawn")
     blocked, tracked = how.get("blocked", False), how.get("tracked", True)
+    atomic = how.get("atomic", False)
     parties = writers + 1 + blocked
     barriers, out = (context.Barrier(parties), context.Barrier(parties)), context.Queue()
     processes = [
-        context.Process(target=writer, args=(name, f"{tag}-{n}", tracked, seconds, barriers, out))
+        context.Process(
+            target=writer, args=(name, f"{tag}-{n}", tracked, seconds, atomic, barriers, out)
+        )
         for n in range(writers)
     ]
     holder = context.Process(target=blocker, args=(name, f"{tag}-blocker", seconds + 1, barriers))
@@ -152,9 +164,12 @@ def run_round(name: str, tag: str, writers: int, seconds: float, **how: bool) ->
     }
 
 
-def run_design(design: str, writers: int, seconds: float, repeat: int = 1) -> dict[str, Any]:
+def run_design(
+    design: str, writers: int, seconds: float, repeat: int = 1, atomic: bool = False
+) -> dict[str, Any]:
     """Every round on a scratch database with the code now on ``sys.path``; each figure is
-    the median over ``repeat`` passes of the three rounds."""
+    the median over ``repeat`` passes of the three rounds (each save in its own
+    ``transaction.atomic()`` when ``atomic``)."""
     import psycopg
 
     database = f"prodready_bench_audit_{design}_{os.getpid()}"
@@ -175,9 +190,13 @@ def run_design(design: str, writers: int, seconds: float, repeat: int = 1) -> di
         connection.close()
         passes = [
             {
-                "untracked": run_round(database, f"u{n}", writers, seconds, tracked=False),
-                "tracked": run_round(database, f"t{n}", writers, seconds),
-                "blocked": run_round(database, f"b{n}", writers, seconds, blocked=True),
+                "untracked": run_round(
+                    database, f"u{n}", writers, seconds, tracked=False, atomic=atomic
+                ),
+                "tracked": run_round(database, f"t{n}", writers, seconds, atomic=atomic),
+                "blocked": run_round(
+                    database, f"b{n}", writers, seconds, blocked=True, atomic=atomic
+                ),
             }
             for n in range(repeat)
         ]
@@ -303,19 +322,26 @@ def main() -> int:
     parser.add_argument(
         "--baseline", default=OLD_DESIGN, help="the commit compared against (default: OLD_DESIGN)"
     )
+    parser.add_argument(
+        "--atomic",
+        action="store_true",
+        help="each save in its own transaction.atomic(), as under ATOMIC_REQUESTS",
+    )
     parser.add_argument("--design", help=argparse.SUPPRESS)  # one design, in a child process
     parser.add_argument("--source", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.design:
         if args.source:
             sys.path.insert(0, args.source)  # the old package before the installed one
-        print(json.dumps(run_design(args.design, args.writers, args.seconds, args.repeat)))
+        result = run_design(args.design, args.writers, args.seconds, args.repeat, args.atomic)
+        print(json.dumps(result))
         return 0
 
     def design(name: str, source: str | None = None) -> dict[str, Any]:
         command = [sys.executable, __file__, "--design", name, "--writers", str(args.writers),
                    "--seconds", str(args.seconds), "--repeat", str(args.repeat)]  # fmt: skip
         command += ["--source", source] if source else []
+        command += ["--atomic"] if args.atomic else []
         done = subprocess.run(command, capture_output=True, text=True, check=False)
         if done.returncode:
             raise SystemExit(f"the {name} design failed:\n{done.stdout}{done.stderr}")
@@ -324,6 +350,7 @@ def main() -> int:
     print(
         f"Audit append: {args.writers} writer processes, {args.seconds:g} s rounds, "
         f"{args.repeat} pass(es), PostgreSQL"
+        + (", each save in its own transaction.atomic()" if args.atomic else ", autocommit")
     )
     try:
         with tempfile.TemporaryDirectory() as directory:
