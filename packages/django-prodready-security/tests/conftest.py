@@ -6,9 +6,13 @@ laptop. ``PRODREADY_HYPOTHESIS_PROFILE=explore`` draws fresh examples, and more 
 
 import os
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 import pytest
 from hypothesis import HealthCheck, settings
+
+if TYPE_CHECKING:
+    from prodready.testing import RedisServer
 
 # Function-scoped fixtures (the database, the client) are shared by a test's examples on
 # purpose: each example undoes its own writes (see the tests).
@@ -26,3 +30,19 @@ def _empty_default_cache() -> Iterator[None]:
     from django.core.cache import cache
 
     cache.clear()
+
+
+@pytest.fixture
+def own_redis() -> Iterator["RedisServer"]:
+    """A redis-server of the test's own, to freeze or stop, with the circuit breakers
+    reset before and after (a test that trips one must not leave it open)."""
+    from prodready.breaker import reset as breaker_reset
+    from prodready.testing import RedisServer
+
+    breaker_reset()
+    with RedisServer() as server:
+        try:
+            yield server
+        finally:
+            server.thaw()
+            breaker_reset()

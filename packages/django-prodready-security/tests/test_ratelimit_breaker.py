@@ -9,12 +9,10 @@ sent to Redis at all, and the rule's fail-open or fail-closed policy applies at 
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
 
 import pytest
 from django.test import Client, override_settings
 
-from prodready.breaker import reset as breaker_reset
 from prodready.testing import RedisRoundTrips, RedisServer
 from tests.ratelimit_support import redis_caches
 
@@ -24,24 +22,13 @@ TIMEOUT = 0.5
 REQUESTS = 6
 
 
-@pytest.fixture
-def frozen_later() -> Iterator[RedisServer]:
-    breaker_reset()
-    with RedisServer() as server:
-        try:
-            yield server
-        finally:
-            server.thaw()
-            breaker_reset()
-
-
 @pytest.mark.parametrize(("fail_open", "status"), [(True, 200), (False, 503)])
 def test_a_frozen_redis_is_waited_for_once_then_skipped(
-    frozen_later: RedisServer, monkeypatch: pytest.MonkeyPatch, fail_open: bool, status: int
+    own_redis: RedisServer, monkeypatch: pytest.MonkeyPatch, fail_open: bool, status: int
 ) -> None:
     rules = [{"name": "api", "paths": ["/api/"], "rate": "1000/h", "fail_open": fail_open}]
     caches = redis_caches(
-        f"{frozen_later.url}/0", "breaker", SOCKET_CONNECT_TIMEOUT=TIMEOUT, SOCKET_TIMEOUT=TIMEOUT
+        f"{own_redis.url}/0", "breaker", SOCKET_CONNECT_TIMEOUT=TIMEOUT, SOCKET_TIMEOUT=TIMEOUT
     )
     # No leases, so every request needs Redis; a lease held through an outage is spent
     # first (test_ratelimit_leases).
@@ -49,7 +36,7 @@ def test_a_frozen_redis_is_waited_for_once_then_skipped(
     with override_settings(CACHES=caches, PRODREADY_RATELIMIT_RULES=rules, **leases_off):
         client = Client(raise_request_exception=False)
         assert client.get("/api/items/").status_code == 200  # counted, connection kept
-        frozen_later.freeze()
+        own_redis.freeze()
         attempts = RedisRoundTrips(monkeypatch)
         started = time.monotonic()
         statuses = [client.get("/api/items/").status_code for _ in range(REQUESTS)]

@@ -16,7 +16,6 @@ import redis
 from django.core.cache import cache
 from django.test import Client, RequestFactory, override_settings
 
-from prodready.breaker import reset as breaker_reset
 from prodready.testing import RedisRoundTrips, RedisServer
 from prodready_security.ratelimit import leases, limiter
 from prodready_security.ratelimit.leases import LeaseBook
@@ -180,17 +179,6 @@ def test_a_forked_child_does_not_spend_its_parents_lease(prefix: str) -> None:
     _pid, status = os.waitpid(pid, 0)
     assert os.waitstatus_to_exitcode(status) == 0
     assert hit(store) == 2  # the parent's lease is still its own
-
-
-@pytest.fixture
-def own_redis() -> Iterator[RedisServer]:
-    breaker_reset()
-    with RedisServer() as server:
-        try:
-            yield server
-        finally:
-            server.thaw()
-            breaker_reset()
 
 
 def test_a_lease_held_through_an_outage_is_spent_then_the_policy_applies(
