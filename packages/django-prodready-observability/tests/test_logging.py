@@ -126,6 +126,21 @@ def test_the_request_line_masks_a_secret_in_the_user_agent(
     assert not [key for key in request if key.startswith("_")]  # the filter's mark stays out
 
 
+def test_only_a_request_id_the_middleware_made_is_written_unscrubbed(
+    configured: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # A trusted proxy's id is well-formed text of its choosing: scrubbed as written.
+    leaked = "ghp_" + "a1B2c3D4" * 5
+    configured()
+    with override_settings(**SETTINGS):
+        Client().get("/lessons/3/", HTTP_X_REQUEST_ID=leaked)
+        made = Client().get("/lessons/4/")["X-Request-ID"]
+    sent, own = [line for line in lines(capsys) if line["name"] == "prodready.requests"]
+    assert leaked not in json.dumps(sent)
+    assert "[Filtered]" in sent["request_id"]
+    assert own["request_id"] == made
+
+
 def test_a_record_is_scrubbed_past_the_fields_its_producer_vouches_for(
     configured: Any, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -41,23 +41,23 @@ class RequestMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponseBase | Awaitable[HttpResponseBase]:
         if self.is_async:
             return self._acall(request)
-        request_id, header = _request_id(request)
+        request_id, own_id = _request_id(request)
         tokens = context.bind(request_id, request)
         started = time.perf_counter()
         try:
             response = cast("HttpResponseBase", self.get_response(request))
-            _after(request, response, request_id, header, started)
+            _after(request, response, request_id, own_id, started)
             return response
         finally:
             context.unbind(tokens)
 
     async def _acall(self, request: HttpRequest) -> HttpResponseBase:
-        request_id, header = _request_id(request)
+        request_id, own_id = _request_id(request)
         tokens = context.bind(request_id, request)
         started = time.perf_counter()
         try:
             response = await cast("Awaitable[HttpResponseBase]", self.get_response(request))
-            _after(request, response, request_id, header, started)
+            _after(request, response, request_id, own_id, started)
             return response
         finally:
             context.unbind(tokens)
@@ -67,23 +67,24 @@ class RequestMiddleware:
             record_exception(request, exception)
 
 
-def _request_id(request: HttpRequest) -> tuple[str, str]:
+def _request_id(request: HttpRequest) -> tuple[str, bool]:
+    """The request's id, and whether it was made here (not sent by a trusted proxy)."""
     current = options()
     incoming = request.META.get(current.meta_key) if current.trust_incoming else None
     request_id = context.incoming_or_new(incoming)
     request.prodready_request_id = request_id  # type: ignore[attr-defined]
-    return request_id, current.header
+    return request_id, request_id is not incoming
 
 
 def _after(
     request: HttpRequest,
     response: HttpResponseBase,
     request_id: str,
-    header: str,
+    own_id: bool,
     started: float,
 ) -> None:
     duration = time.perf_counter() - started
-    response[header] = request_id
     current = options()
+    response[current.header] = request_id
     if not current.skips(request.path_info):
-        finish(request, response, request_id, duration, current.slow_ms)
+        finish(request, response, request_id, duration, current.slow_ms, own_id=own_id)

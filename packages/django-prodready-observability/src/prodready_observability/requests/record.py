@@ -5,10 +5,11 @@ request took longer than ``PRODREADY_ANALYTICS_SLOW_REQUEST_MS``. Its fields are
 ``extra`` attributes of the record, so a JSON formatter writes each as a key.
 
 The line is one per request, so it is made cheap: the user agent, its only text a
-client chooses, is scrubbed here, and the record names the fields made of nothing a
-client chose (``VOUCHED``: a route pattern, a status, a parsed address), which the
-logging filter and the JSON formatter then do not walk. The request id (which a
-trusted proxy may send) and the user agent are scrubbed as written all the same.
+client chooses, is scrubbed here, and the record names the fields that need no more
+scrubbing (``VOUCHED``: a route pattern, a status, a parsed address, that user agent),
+which the logging filter and the JSON formatter then do not walk. A request id is
+vouched for only when the middleware made it; one a trusted proxy sent is scrubbed as
+written.
 """
 
 from __future__ import annotations
@@ -31,8 +32,9 @@ logger = logging.getLogger("prodready.requests")
 USER_AGENT_LENGTH = 256
 # The message is made of the method, route, status and duration only.
 VOUCHED = frozenset(
-    {"message", "method", "route", "status", "duration_ms", "user_id", "client_ip"}
+    {"message", "method", "route", "status", "duration_ms", "user_id", "client_ip", "user_agent"}
 )
+VOUCHED_WITH_OWN_ID = VOUCHED | {"request_id"}
 
 
 def finish(
@@ -41,7 +43,11 @@ def finish(
     request_id: str,
     duration: float,
     slow_ms: float,
+    *,
+    own_id: bool = False,
 ) -> None:
+    """Log the request's line and call the hook. ``own_id``: the middleware made
+    ``request_id`` (random hex digits), so it is not scrubbed again."""
     duration_ms = duration * 1000
     level = logging.WARNING if duration_ms > slow_ms else logging.INFO
     if logger.isEnabledFor(level):
@@ -56,7 +62,7 @@ def finish(
             "client_ip": client_ip(request),
             "user_agent": cached_scrubber().text(user_agent),
             "request_id": request_id,
-            SCRUBBED: VOUCHED,
+            SCRUBBED: VOUCHED_WITH_OWN_ID if own_id else VOUCHED,
         }
         # Made and handled here, as logger.log() would, except that it would first walk
         # the stack to find this line, a cost every request would pay.
