@@ -26,6 +26,11 @@ round, and their medians count. Added time per request is the difference of the 
 service time (1 / throughput) to ``bare``. Then, unless ``--instructions 0``, each variant
 runs once more under callgrind: instructions per request of each page.
 
+Each round also times one Redis GET from this process to the stack's Redis (redis-py,
+no Django): the least the one Redis round trip that the per-request budget allows costs.
+It is printed beside the bare 20-row page's service time, with the best throughput a
+stack that added nothing but that round trip could reach.
+
 Targets (from issue 19): on the 20-row page ours adds at most 25% of the anchors' added
 time and keeps at least 0.95x the bare throughput; on ``/ping/`` at least 0.7x. Misses are
 printed (``MISSED``), never failed; the script exits non-zero on errors (any answer but
@@ -107,6 +112,7 @@ class Measured:
 
 
 Results = dict[tuple[str, Page], Measured]
+ROUND_TRIP_GETS = 2000  # per round
 
 
 def main() -> int:
@@ -149,10 +155,11 @@ def main() -> int:
             f"PostgreSQL and Redis, {args.clients} concurrent clients, {args.rounds} rounds "
             f"(set-up took {time.monotonic() - started:.0f} s)"
         )
-        results = measure(servers, headers, args)
+        round_trips: list[float] = []
+        results = measure(servers, headers, args, stack.env["REDIS_URL"], round_trips)
         # Throughput first: starting Django under callgrind can take many minutes on a
         # busy machine, and a timeout there must not lose the figures above.
-        report(results)
+        report(results, round_trips)
         if args.instructions > 0 and callgrind.available():
             count_instructions(stack, headers, results, args)
             for page in PAGES:
@@ -211,8 +218,15 @@ def start_servers(stack: Stack) -> dict[str, Server]:
 
 
 def measure(
-    servers: dict[str, Server], headers: dict[Page, dict[str, str]], args: argparse.Namespace
+    servers: dict[str, Server],
+    headers: dict[Page, dict[str, str]],
+    args: argparse.Namespace,
+    redis_url: str,
+    round_trips: list[float],
 ) -> Results:
+    """Every page on every variant, per round; ``round_trips`` gets each round's mean
+    Redis GET in seconds."""
+
     def sender(variant: str, page: Page) -> Callable[[], None]:
         return functools.partial(get_with, servers[variant].port, page.path, headers[page])
 
@@ -232,8 +246,25 @@ def measure(
                 results[variant, page].throughput.append(throughput)
                 if before is not None and after is not None:
                     results[variant, page].cpu.append((after - before) / args.requests)
+        round_trips.append(redis_round_trip(redis_url))
         print(f"  round {number + 1} of {args.rounds} done", flush=True)
     return results
+
+
+def redis_round_trip(url: str) -> float:
+    """Mean seconds of one GET of a missing key, after a warm-up."""
+    import redis
+
+    client = redis.Redis.from_url(url)
+    try:
+        for _ in range(100):
+            client.get("prodready-bench:round-trip")
+        started = time.perf_counter()
+        for _ in range(ROUND_TRIP_GETS):
+            client.get("prodready-bench:round-trip")
+        return (time.perf_counter() - started) / ROUND_TRIP_GETS
+    finally:
+        client.close()
 
 
 def count_instructions(
@@ -277,7 +308,7 @@ def added_share(results: Results, page: Page) -> float:
     return statistics.median(shares) if shares else float("inf")
 
 
-def report(results: Results) -> None:
+def report(results: Results, round_trips: list[float]) -> None:
     print()
     for page in PAGES:
         print(f"  {page.label} (GET {page.path})")
@@ -304,6 +335,14 @@ def report(results: Results) -> None:
         )
     print()
     table(results)
+    print()
+    trip = statistics.median(round_trips)
+    page = statistics.median(1 / value for value in results["bare", ROWS].throughput)
+    print(
+        f"  one Redis GET from this process: {trip * 1e6:.0f} µs (median of rounds); the bare "
+        f"20-row page: {page * 1e6:.0f} µs a request; a stack adding only that round trip: "
+        f"{page / (page + trip):.2f}x bare at best"
+    )
     print()
     ping = statistics.median(ratios(results, "ours", "bare", PING))
     rows = statistics.median(ratios(results, "ours", "bare", ROWS))
