@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 from django.contrib.auth.models import Group
 from django.db import connections, transaction
+from django.db.models import F
 from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
 
@@ -161,6 +162,22 @@ def test_saves_after_a_commit_need_no_read(audit_db: str, committed: Callable[[]
             assert statements(audit_db, group.save) == ["UPDATE", "INSERT"]
 
     assert changes(audit_db) == [{"name": ["a", "b"]}, {"name": ["b", "c"]}]
+
+
+@pytest.mark.requires_postgres
+@pytest.mark.django_db(databases=["default", "postgres"])
+def test_a_field_saved_as_an_expression_is_read_back_next_time(
+    audit_db: str, committed: Callable[[], Any]
+) -> None:
+    pk = CSPReport.objects.using(audit_db).create(line_number=1).pk
+    report = CSPReport.objects.using(audit_db).get(pk=pk)
+    with committed():
+        report.line_number = F("line_number") + 1  # the new value is in the row only
+        report.save()
+    report.line_number = 5
+
+    assert statements(audit_db, report.save)[0] == "SELECT"
+    assert changes(audit_db)[-1] == {"line_number": [2, 5]}
 
 
 @on_both_databases
