@@ -207,3 +207,16 @@ def test_a_deferred_field_read_later_joins_the_snapshot(audit_db: str) -> None:
 
     assert statements(audit_db, group.save) == ["UPDATE", "INSERT"]
     assert changes(audit_db) == [{"name": ["tutors", "renamed"]}]
+
+
+def test_only_tracked_models_load_through_the_snapshot() -> None:
+    from django.contrib.auth.models import Permission
+    from django.db.models import Model
+
+    assert "from_db" in vars(Group)  # wrapped on the tracked class itself
+    assert "from_db" not in vars(Permission)  # any other model loads as Django does
+    assert Permission.from_db.__func__ is Model.from_db.__func__  # type: ignore[attr-defined]
+    with override_settings(PRODREADY_AUDIT_TRACKED_MODELS=["prodready_security.CSPReport"]):
+        assert "from_db" not in vars(Group)
+        assert "refresh_from_db" not in vars(Group)
+    assert "from_db" in vars(Group)

@@ -9,10 +9,10 @@ loaded fields only (deferred ones are missing, so a save that writes them
 SELECTs), with a copy of every value that could be changed in place (a JSON
 field's dict). It is trusted for the row and database it was taken from only.
 
-``Model.from_db`` and ``Model.refresh_from_db`` are wrapped once on Django's
-``Model`` class, as ``audit.bulk`` wraps ``QuerySet``; for untracked models the
-wrappers only look the class up in a set. A snapshot does not survive pickling
-(a cached instance may be any age).
+``from_db`` and ``refresh_from_db`` are wrapped on each tracked model class only
+(whatever it had before, its own or inherited, is called inside, and put back when
+the model stops being tracked), so loading any other model costs nothing more. A
+snapshot does not survive pickling (a cached instance may be any age).
 
 What a snapshot cannot see is a change made to the row by someone else between
 the load and the save: the diff is against what this instance was loaded with.
@@ -26,7 +26,7 @@ import decimal
 import uuid
 from collections.abc import Callable, Collection
 from contextvars import ContextVar
-from functools import partial
+from functools import partial, partialmethod
 from typing import Any
 
 from django.db import models, transaction
@@ -50,12 +50,16 @@ _IMMUTABLE = frozenset(
     }
 )
 
+_WRAPPED = ("from_db", "refresh_from_db")
 _tracked: set[type[models.Model]] = set()
 # The snapshots taken while refresh_from_db loads its fresh copy of the row.
 _refreshing: ContextVar[list[Snapshot] | None] = ContextVar(
     "prodready_audit_refreshing", default=None
 )
-_originals: dict[str, Callable[..., Any]] = {}
+# Per wrapped class: what it called before (functions), and its own attributes to put
+# back (None: it had none of its own, the method was inherited).
+_originals: dict[type[models.Model], dict[str, Callable[..., Any]]] = {}
+_own: dict[type[models.Model], dict[str, Any]] = {}
 
 
 class Snapshot:
@@ -85,13 +89,25 @@ def _forgotten() -> None:
 
 def track(models_: Collection[type[models.Model]]) -> None:
     """Take snapshots for exactly these models from now on."""
+    # Unwrapped all, then wrapped again: a tracked subclass's wrapper may call its
+    # parent's, so no wrapper is put back while another still calls it.
+    for model in reversed(list(_originals)):
+        for name, attribute in _own.pop(model).items():
+            if attribute is None:
+                delattr(model, name)
+            else:
+                setattr(model, name, attribute)
+    _originals.clear()
     _tracked.clear()
     _tracked.update(models_)
-    if models_ and not _originals:
-        _originals["from_db"] = models.Model.from_db.__func__  # type: ignore[attr-defined]
-        _originals["refresh_from_db"] = models.Model.refresh_from_db
-        models.Model.from_db = classmethod(_from_db)  # type: ignore[assignment,method-assign]
-        models.Model.refresh_from_db = _refresh_from_db  # type: ignore[method-assign]
+    for model in _tracked:
+        _own[model] = {name: model.__dict__.get(name) for name in _WRAPPED}
+        _originals[model] = {
+            "from_db": model.from_db.__func__,  # type: ignore[attr-defined]
+            "refresh_from_db": model.refresh_from_db,
+        }
+        model.from_db = classmethod(partial(_from_db, model))  # type: ignore[assignment,method-assign]
+        model.refresh_from_db = partialmethod(_refresh_from_db, model)  # type: ignore[method-assign]
 
 
 def take(instance: models.Model) -> Snapshot | None:
@@ -142,8 +158,10 @@ def _put(values: dict[str, Any], name: str, value: Any) -> None:
             values.pop(name, None)  # a value that cannot be copied: the save reads the row
 
 
-def _from_db(cls: type[models.Model], db: str, field_names: Any, values: Any) -> models.Model:
-    instance: models.Model = _originals["from_db"](cls, db, field_names, values)
+def _from_db(
+    wrapped: type[models.Model], cls: type[models.Model], db: str, field_names: Any, values: Any
+) -> models.Model:
+    instance: models.Model = _originals[wrapped]["from_db"](cls, db, field_names, values)
     if cls in _tracked:
         snapshot = _snapshot(instance, db)
         instance.__dict__[_KEY] = snapshot
@@ -153,8 +171,10 @@ def _from_db(cls: type[models.Model], db: str, field_names: Any, values: Any) ->
     return instance
 
 
-def _refresh_from_db(self: models.Model, *args: Any, **kwargs: Any) -> None:
-    original = _originals["refresh_from_db"]
+def _refresh_from_db(
+    self: models.Model, wrapped: type[models.Model], *args: Any, **kwargs: Any
+) -> None:
+    original = _originals[wrapped]["refresh_from_db"]
     if type(self) not in _tracked:
         return original(self, *args, **kwargs)  # type: ignore[no-any-return]
     fresh: list[Snapshot] = []
