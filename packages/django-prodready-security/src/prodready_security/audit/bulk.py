@@ -27,6 +27,7 @@ from django.db import connections, router, transaction
 from django.db.models import Model, QuerySet
 
 import prodready
+from prodready_security.audit import snapshots
 from prodready_security.audit.model_changes import field_values
 from prodready_security.audit.tracked_models import is_tracked
 
@@ -83,8 +84,10 @@ def _audited_bulk_create(
         data["on_conflict"] = "ignore"  # rows that existed were left alone, unrecorded
     elif options.get("update_conflicts"):
         data["on_conflict"] = "update"  # the row may have existed and been updated
+    objs = list(objs)
+    snapshots.forget(objs)  # a row that existed may hold other values (ignore_conflicts)
     with transaction.atomic(using=_write_alias(self)), _wrapping():
-        created = original(self, list(objs), *args, **kwargs)
+        created = original(self, objs, *args, **kwargs)
         for obj in created:
             changes = {name: (None, value) for name, value in field_values(obj).items()}
             prodready.audit("model.created", target=obj, changes=changes, **data)
@@ -98,6 +101,7 @@ def _audited_bulk_update(
     if _inside_wrapper.get() or not is_tracked(self.model):
         return original(self, objs, fields, *args, **kwargs)
     objs, fields = list(objs), list(fields)
+    snapshots.forget(objs)  # their rows change here: their next save reads them first
     names = [self.model._meta.get_field(name).name for name in fields]
     using = _write_alias(self)
     rows = self.model._base_manager.using(using)

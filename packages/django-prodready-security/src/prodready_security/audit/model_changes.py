@@ -4,6 +4,9 @@ Receivers are connected per tracked model, not to every sender: a model with a
 delete receiver loses Django's fast delete, and untracked models should keep it.
 Bulk operations, which send no signals, are handled in ``audit.bulk``; ``audit.setup``
 wires both.
+
+An update's "before" is the instance's snapshot (``audit.snapshots``) when it has one
+for every field the save writes; otherwise the row is read first, one SELECT more.
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ from django.db import models
 from django.db.models.signals import post_delete, post_save, pre_save
 
 import prodready
+from prodready_security.audit import snapshots
 from prodready_security.audit.tracked_models import tracked_models
 
 _BEFORE = "_prodready_audit_before"
@@ -32,6 +36,7 @@ def sync_receivers() -> frozenset[type[models.Model]]:
             signal.connect(receiver, sender=model, dispatch_uid=_uid(model), weak=False)
     _connected.clear()
     _connected.update(wanted)
+    snapshots.track(wanted)
     return wanted
 
 
@@ -40,35 +45,56 @@ def field_values(instance: models.Model) -> dict[str, Any]:
     return {field.name: field.value_from_object(instance) for field in _fields(type(instance))}
 
 
-def _remember_before(sender: type[models.Model], instance: models.Model, **kwargs: Any) -> None:
+def _remember_before(
+    sender: type[models.Model],
+    instance: models.Model,
+    using: str,
+    update_fields: frozenset[str] | None = None,
+    **kwargs: Any,
+) -> None:
+    snapshot = snapshots.take(instance)
     before = None
     if instance.pk is not None:
-        fields = _fields(sender)
-        row = (
-            sender._base_manager.using(kwargs["using"])
-            .filter(pk=instance.pk)
-            .values_list(*[field.attname for field in fields])
-            .first()
-        )
-        if row is not None:
-            before = {field.name: value for field, value in zip(fields, row, strict=True)}
+        names = _names(sender, update_fields) if update_fields else _all_names(sender)
+        if snapshot is not None and snapshot.covers(instance, using, names):
+            before = snapshot.values
+        else:
+            before = _read_row(sender, instance.pk, using)
     setattr(instance, _BEFORE, before)
+
+
+def _read_row(sender: type[models.Model], pk: Any, using: str) -> dict[str, Any] | None:
+    fields = _fields(sender)
+    row = (
+        sender._base_manager.using(using)
+        .filter(pk=pk)
+        .values_list(*[field.attname for field in fields])
+        .first()
+    )
+    if row is None:
+        return None
+    return {field.name: value for field, value in zip(fields, row, strict=True)}
 
 
 def _record_save(
     sender: type[models.Model],
     instance: models.Model,
     created: bool,
+    using: str,
     update_fields: frozenset[str] | None = None,
     **kwargs: Any,
 ) -> None:
     before: dict[str, Any] | None = instance.__dict__.pop(_BEFORE, None)
     after = field_values(instance)
+    names = _names(sender, update_fields) if update_fields and not created else after.keys()
+    # The next save diffs against what this one wrote (and, for the fields it did not
+    # write, against what the row held before it).
+    written = {name: after[name] for name in names}
+    snapshots.renew_on_commit(instance, using, written, None if created else before)
     if created or before is None:
         changes = {name: (None, value) for name, value in after.items()}
         prodready.audit("model.created", target=instance, changes=changes)
         return
-    names = _names(sender, update_fields) if update_fields else after.keys()
     changes = {name: (before[name], after[name]) for name in names if before[name] != after[name]}
     if changes:  # a save that changed nothing is not an event
         prodready.audit("model.updated", target=instance, changes=changes)
@@ -88,6 +114,10 @@ def _record_delete(
 
 def _fields(model: type[models.Model]) -> list[Any]:
     return list(model._meta.concrete_fields)
+
+
+def _all_names(model: type[models.Model]) -> list[str]:
+    return [field.name for field in _fields(model)]
 
 
 def _names(model: type[models.Model], update_fields: frozenset[str]) -> list[str]:
