@@ -201,6 +201,21 @@ def test_concurrent_backups_of_one_target_do_not_overlap() -> None:
         pass
 
 
+def test_a_lock_is_free_the_moment_its_holder_leaves() -> None:
+    from prodready_backup.lock import _advisory_key, advisory_lock
+
+    key = _advisory_key("db-x")
+    with connections["postgres"].cursor() as cursor:
+        # The server ends a closed session a moment later: a run that starts at once
+        # (the next scheduled target, a retry) must not find the lock still held.
+        for _ in range(50):
+            with advisory_lock("db-x", alias="postgres"):
+                pass
+            cursor.execute("SELECT pg_try_advisory_lock(%s)", [key])
+            assert cursor.fetchone()[0] is True
+            cursor.execute("SELECT pg_advisory_unlock(%s)", [key])
+
+
 @WITH_PG
 def test_restore_leaves_the_database_exactly_as_backed_up(backed_up: BackupRecord) -> None:
     manifest = find_backup(backed_up.backup_id).manifest

@@ -19,6 +19,7 @@ recorded run died (its lock would be held otherwise) and marks it failed.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import logging
 import os
@@ -48,14 +49,22 @@ def _advisory_key(target: str) -> int:
 def advisory_lock(target: str, alias: str = DEFAULT_DB_ALIAS) -> Iterator[None]:
     what = f"the {alias} database, which holds the lock of {target}"
     connection: Any = connect(alias, what, autocommit=True)
+    key = _advisory_key(target)
+    held = False
     try:
         with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_try_advisory_lock(%s)", [_advisory_key(target)])
-            if not cursor.fetchone()[0]:
+            cursor.execute("SELECT pg_try_advisory_lock(%s)", [key])
+            held = cursor.fetchone()[0]
+            if not held:
                 raise LockHeld(f"A backup of {target} is already running (advisory lock held).")
         yield
     finally:
-        # Closing the session releases the lock, whatever happened.
+        # Released before this returns: the server ends a closed session a moment later,
+        # and a run that starts at once would find the lock still held. Closing the
+        # session releases it in any case (a broken connection, a killed run).
+        if held:
+            with contextlib.suppress(Exception), connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_unlock(%s)", [key])
         connection.close()
 
 

@@ -92,10 +92,10 @@ def restore_backup(
                 ) as chunks,
             ):
                 records.save()
-                target.restore(chunks)
+                restored = target.restore(chunks)
             # Before the records are written back: they are not the backup's.
             with steps.step("restore"):
-                mismatch = _count_mismatch(target, manifest, safety)
+                mismatch = _count_mismatch(target, manifest, safety, restored)
         except Exception as exc:
             _restore_failed(info.record, backup_id, target.name, steps.failed, exc, actor)
             raise
@@ -120,12 +120,17 @@ def restore_backup(
     return RestoreResult(backup_id, target.name, safety.backup_id if safety else None, warnings)
 
 
-def _count_mismatch(target: Any, manifest: Manifest, safety: BackupRecord | None) -> str | None:
-    """A warning when the restored row counts differ from the manifest's, else None."""
-    current_facts = getattr(target, "current_facts", None)
-    if current_facts is None or not manifest.row_counts:
+def _count_mismatch(
+    target: Any, manifest: Manifest, safety: BackupRecord | None, restored: dict[str, int] | None
+) -> str | None:
+    """A warning when the restored row counts (``restored``, those ``restore()`` returned,
+    or else the target's current ones) differ from the manifest's, else None."""
+    if not manifest.row_counts:
         return None
-    found = current_facts().row_counts
+    current_facts = getattr(target, "current_facts", None)
+    found = current_facts().row_counts if restored is None and current_facts else restored
+    if found is None:
+        return None
     differ = [
         f"{table} has {found.get(table)} rows (the manifest says {manifest.row_counts.get(table)})"
         for table in sorted(set(manifest.row_counts) | set(found))

@@ -235,6 +235,7 @@ class BackupTarget(Protocol):
     """Something to back up (``prodready_backup.targets.BackupTarget`` implements it).
 
     ``name`` is unique and safe in a path; ``engine`` says what a dump restores into.
+    ``restore()`` may return the row counts it left (``{table: rows}``) or None.
     """
 
     name: str
@@ -242,7 +243,7 @@ class BackupTarget(Protocol):
 
     def open_dump(self) -> AbstractContextManager[Any]: ...
 
-    def restore(self, chunks: Iterable[bytes]) -> None: ...
+    def restore(self, chunks: Iterable[bytes]) -> dict[str, int] | None: ...
 
     def restore_test(self, chunks: Iterable[bytes]) -> Any: ...
 

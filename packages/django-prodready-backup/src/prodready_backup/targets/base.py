@@ -45,7 +45,9 @@ class BackupTarget:
     DATABASES that ``restore()`` replaces, if any: a restore of the database holding the
     backup records keeps those records (see ``record_keeping``). A target may also have
     ``current_facts()`` returning the live :class:`Facts`: a restore then compares the
-    row counts it left with the manifest's.
+    row counts it left with the manifest's. A ``restore()`` that knows those counts
+    without reading the data again returns them (``{table: rows}``), and they are
+    compared instead.
     """
 
     name: str = ""
@@ -55,7 +57,7 @@ class BackupTarget:
     def open_dump(self) -> AbstractContextManager[Dump]:
         raise NotImplementedError
 
-    def restore(self, chunks: Iterable[bytes]) -> None:
+    def restore(self, chunks: Iterable[bytes]) -> dict[str, int] | None:
         raise NotImplementedError
 
     def restore_test(self, chunks: Iterable[bytes]) -> RestoreTest:

@@ -23,6 +23,12 @@ from prodready_backup.connecting import connect
 from prodready_backup.errors import DumpError, RestoreError
 from prodready_backup.scratch import scratch_alias, scratch_name
 from prodready_backup.targets.base import DatabaseTarget, Dump, Facts, RestoreTest
+from prodready_backup.targets.postgresql_counts import (
+    CopyTags,
+    quote,
+    restored_row_counts,
+    table_label,
+)
 from prodready_backup.targets.processes import end_dump, feed, stream, tail, widen_pipe
 
 
@@ -91,16 +97,24 @@ class PostgresTarget(DatabaseTarget):
 
     # Restore ----------------------------------------------------------------------------
 
-    def restore(self, chunks: Iterable[bytes]) -> None:
+    def restore(self, chunks: Iterable[bytes]) -> dict[str, int]:
         """Make the database exactly what was backed up, in one transaction.
 
         ``pg_restore --clean`` drops only what the dump holds: a table created since the
         backup would survive it. So pg_restore writes SQL, and psql runs it in one
         transaction after dropping every object the database holds (see ``_EMPTY``).
+        Returns the restored row counts, read from psql's ``COPY`` tags.
         """
         # Django's own connections would hold locks that DROP waits for.
         connections[self.alias].close()
-        _restore_exactly(chunks, self._env(self._settings()["NAME"]))
+        tags = _restore_exactly(chunks, self._env(self._settings()["NAME"]))
+        connection = self._connect()
+        try:
+            with connection.cursor() as cursor:
+                counts, _counted = restored_row_counts(cursor, tags)
+        finally:
+            connection.close()
+        return counts
 
     def current_facts(self) -> Facts:
         connection = self._connect()
@@ -262,22 +276,28 @@ $prodready$;
 """
 
 
-def _restore_exactly(chunks: Iterable[bytes], env: dict[str, str]) -> None:
-    """pg_restore's SQL, after ``_EMPTY``, through psql in one transaction.
+def _restore_exactly(chunks: Iterable[bytes], env: dict[str, str]) -> CopyTags:
+    """pg_restore's SQL, after ``_EMPTY``, through psql in one transaction; the rows
+    each table received, from the ``COPY`` tags psql prints (see ``postgresql_counts``).
 
     psql commits when its input ends, so it is killed, never let reach the end, when
     pg_restore or the data fails: its server session ends and the transaction with it.
     """
     stderr = tempfile.TemporaryFile()  # noqa: SIM115 - closed on every path below
-    psql = restorer = None
+    psql = restorer = reader = None
+    tags = CopyTags()
     try:
         try:
             psql = subprocess.Popen(
-                [conf.BACKUP_PSQL, "-X", "-q", "-v", "ON_ERROR_STOP=1", "--single-transaction",
-                 "--no-password", "--dbname", env["PGDATABASE"]],
-                stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=stderr, env=env,
+                [conf.BACKUP_PSQL, "-X", "--echo-queries", "-v", "ON_ERROR_STOP=1",
+                 "--single-transaction", "--no-password", "--dbname", env["PGDATABASE"]],
+                stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=stderr, env=env,
             )  # fmt: skip
             assert psql.stdin is not None
+            reader = threading.Thread(
+                target=tags.read, args=(psql.stdout,), name="prodready-backup-copy-tags"
+            )
+            reader.start()
             psql.stdin.write(_EMPTY.encode())
             psql.stdin.flush()
             restorer = subprocess.Popen(
@@ -306,6 +326,7 @@ def _restore_exactly(chunks: Iterable[bytes], env: dict[str, str]) -> None:
                 f"Loading the restored data failed (psql exit status {psql.returncode}); "
                 f"nothing was committed: {tail(stderr)}"
             )
+        return tags  # once the reader has read psql's output to its end, below
     finally:
         # Before anything else ends psql's input: killed, it commits nothing.
         for process in (psql, restorer):
@@ -316,6 +337,10 @@ def _restore_exactly(chunks: Iterable[bytes], env: dict[str, str]) -> None:
             if process is not None and process.stdin is not None:
                 with contextlib.suppress(BrokenPipeError):
                     process.stdin.close()
+        if reader is not None:
+            reader.join()  # psql has ended: so has its output
+        if psql is not None and psql.stdout is not None:
+            psql.stdout.close()
         stderr.close()
 
 
@@ -329,9 +354,8 @@ def _facts(cursor: Any, database: str) -> Facts:
     )
     counts: dict[str, int] = {}
     for schema, table in cursor.fetchall():
-        cursor.execute(f"SELECT count(*) FROM {_quote(schema)}.{_quote(table)}")
-        label = table if schema == "public" else f"{schema}.{table}"
-        counts[label] = cursor.fetchone()[0]
+        cursor.execute(f"SELECT count(*) FROM {quote(schema)}.{quote(table)}")
+        counts[table_label(schema, table)] = cursor.fetchone()[0]
     migrations: list[str] = []
     if "django_migrations" in counts:
         cursor.execute("SELECT app || '.' || name FROM django_migrations ORDER BY 1")
@@ -339,7 +363,3 @@ def _facts(cursor: Any, database: str) -> Facts:
     return Facts(
         server_version=version, database=database, migrations=migrations, row_counts=counts
     )
-
-
-def _quote(identifier: str) -> str:
-    return '"' + identifier.replace('"', '""') + '"'
