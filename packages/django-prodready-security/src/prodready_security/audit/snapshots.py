@@ -107,7 +107,7 @@ def track(models_: Collection[type[models.Model]]) -> None:
             "refresh_from_db": model.refresh_from_db,
         }
         model.from_db = classmethod(partial(_from_db, model))  # type: ignore[assignment,method-assign]
-        model.refresh_from_db = partialmethod(_refresh_from_db, model)  # type: ignore[method-assign]
+        model.refresh_from_db = partialmethod(_refresh_from_db, model)  # type: ignore[assignment,method-assign]
 
 
 def take(instance: models.Model) -> Snapshot | None:
