@@ -14,13 +14,10 @@ from django.test import override_settings
 from hypothesis import given
 from hypothesis import strategies as st
 
-from prodready_backup import crypto
-from prodready_backup.backups import create_backup, find_backup
-from prodready_backup.manifest import Manifest
-from prodready_backup.restore import restore_backup
-from prodready_backup.targets import get_target
+from prodready_backup.backups import find_backup
 from prodready_backup.targets.postgresql import PostgresTarget, _restore_exactly
 from prodready_backup.targets.postgresql_counts import CopyTags, quote, restored_row_counts
+from tests.lost_row import lost_row_warning, restore_with_a_row_lost
 
 WITH_PG = override_settings(PRODREADY_BACKUP_DATABASES=["postgres"])
 SCHEMA = 'odd. "schema"'
@@ -141,21 +138,9 @@ def test_what_a_tag_cannot_prove_is_counted() -> None:
 def test_a_postgres_restore_compares_the_tags_with_the_manifest(
     backup_dir: Path, key: str
 ) -> None:
-    Group.objects.using("postgres").bulk_create(Group(name=f"g{i}") for i in range(10))
-    record = create_backup(get_target("db-postgres"))
-    path = backup_dir / "db-postgres" / f"{record.backup_id}.json"
-    manifest = Manifest.from_json(path.read_bytes())
-    manifest.row_counts["auth_group"] = 11  # what a dump that lost a row would look like
-    manifest.sign(crypto.parse_key(key))
-    path.write_bytes(manifest.to_json())
+    record, result = restore_with_a_row_lost("postgres", "db-postgres", backup_dir, key)
 
-    result = restore_backup(record.backup_id)
-
-    assert result.warnings == [
-        "After the restore, 1 table(s) differ from the backup's manifest: auth_group has 10 "
-        f"rows (the manifest says 11). Backup {result.safety_backup_id} holds the data "
-        "from before."
-    ]
+    assert result.warnings == [lost_row_warning(result)]
     assert find_backup(record.backup_id).manifest.row_counts["auth_group"] == 11
 
 
