@@ -6,6 +6,7 @@ import pickle
 from collections.abc import Callable, Iterator
 from typing import Any
 
+import django
 import pytest
 from django.contrib.auth.models import Group
 from django.db import connections, transaction
@@ -175,8 +176,11 @@ def test_a_field_saved_as_an_expression_is_read_back_next_time(
         report.line_number = F("line_number") + 1  # the new value is in the row only
         report.save()
     report.line_number = 5
+    # Django 6.0+ reads the new value back in the UPDATE (RETURNING); before it, the
+    # instance still holds the expression, and the next save reads the row.
+    expected = ["UPDATE", "INSERT"] if django.VERSION >= (6, 0) else ["SELECT", "UPDATE", "INSERT"]
 
-    assert statements(audit_db, report.save)[0] == "SELECT"
+    assert statements(audit_db, report.save) == expected
     assert changes(audit_db)[-1] == {"line_number": [2, 5]}
 
 

@@ -26,10 +26,11 @@ import decimal
 import uuid
 from collections.abc import Callable, Collection
 from contextvars import ContextVar
-from functools import partial, partialmethod
+from functools import cache, partial, partialmethod
 from typing import Any
 
 from django.db import models, transaction
+from django.utils.inspect import func_accepts_kwargs, func_supports_parameter
 
 _KEY = "_prodready_audit_snapshot"
 # Exact types whose values cannot change in place: kept as they are, not copied.
@@ -159,9 +160,18 @@ def _put(values: dict[str, Any], name: str, value: Any) -> None:
 
 
 def _from_db(
-    wrapped: type[models.Model], cls: type[models.Model], db: str, field_names: Any, values: Any
+    wrapped: type[models.Model],
+    cls: type[models.Model],
+    db: str,
+    field_names: Any,
+    values: Any,
+    **kwargs: Any,
 ) -> models.Model:
-    instance: models.Model = _originals[wrapped]["from_db"](cls, db, field_names, values)
+    # kwargs: Django 6.1's fetch_mode, for a from_db that takes it (Django's own does).
+    original = _originals[wrapped]["from_db"]
+    if kwargs and not _takes_keywords(original):
+        kwargs = {}
+    instance: models.Model = original(cls, db, field_names, values, **kwargs)
     if cls in _tracked:
         snapshot = _snapshot(instance, db)
         instance.__dict__[_KEY] = snapshot
@@ -169,6 +179,11 @@ def _from_db(
         if refreshing is not None:
             refreshing.append(snapshot)
     return instance
+
+
+@cache  # one entry per wrapped from_db
+def _takes_keywords(function: Callable[..., Any]) -> bool:
+    return func_accepts_kwargs(function) or func_supports_parameter(function, "fetch_mode")
 
 
 def _refresh_from_db(
