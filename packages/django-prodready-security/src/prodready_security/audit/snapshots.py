@@ -30,6 +30,7 @@ from functools import cache, partial, partialmethod
 from typing import Any
 
 from django.db import models, transaction
+from django.db.models.base import ModelState
 from django.utils.inspect import func_accepts_kwargs, func_supports_parameter
 
 _KEY = "_prodready_audit_snapshot"
@@ -51,6 +52,8 @@ _IMMUTABLE = frozenset(
     }
 )
 
+# A freshly loaded instance's attributes are its fields' values and its ``_state``.
+_KEPT_AS_LOADED = _IMMUTABLE | {ModelState}
 _WRAPPED = ("from_db", "refresh_from_db")
 _tracked: set[type[models.Model]] = set()
 # The snapshots taken while refresh_from_db loads its fresh copy of the row.
@@ -64,12 +67,31 @@ _own: dict[type[models.Model], dict[str, Any]] = {}
 
 
 class Snapshot:
-    """Field values by field name, of the row ``pk`` in the database ``using``."""
+    """Field values by field name, of the row ``pk`` in the database ``using``.
 
-    __slots__ = ("pk", "using", "values")
+    One taken at load keeps a copy of the instance's attributes and makes the dict by
+    field name only if a save asks for it: most loaded instances are never saved.
+    """
 
-    def __init__(self, pk: Any, using: str | None, values: dict[str, Any]) -> None:
-        self.pk, self.using, self.values = pk, using, values
+    __slots__ = ("_loaded", "_values", "pk", "using")
+
+    def __init__(
+        self,
+        pk: Any,
+        using: str | None,
+        values: dict[str, Any] | None = None,
+        loaded: tuple[dict[str, Any], tuple[tuple[str, str], ...]] | None = None,
+    ) -> None:
+        self.pk, self.using, self._values, self._loaded = pk, using, values, loaded
+
+    @property
+    def values(self) -> dict[str, Any]:
+        if self._values is None:
+            attributes, fields = self._loaded or ({}, ())
+            self._values = {
+                name: attributes[attname] for name, attname in fields if attname in attributes
+            }
+        return self._values
 
     def __reduce__(self) -> tuple[Callable[[], None], tuple[()]]:
         return _forgotten, ()  # unpickled or deep-copied: no snapshot, the save SELECTs
@@ -139,12 +161,30 @@ def renew_on_commit(
 
 
 def _snapshot(instance: models.Model, using: str | None) -> Snapshot:
-    loaded = instance.__dict__
-    values: dict[str, Any] = {}
-    for field in instance._meta.concrete_fields:
-        if field.attname in loaded:  # deferred fields are not
-            _put(values, field.name, loaded[field.attname])
-    return Snapshot(instance.pk, using, values)
+    # A copy of the attributes (deferred fields are not among them), with the values
+    # that could change in place copied too; cheap when, as usual, there are none.
+    attributes = dict(instance.__dict__)
+    model = type(instance)
+    if not set(map(type, attributes.values())) <= _KEPT_AS_LOADED:
+        attnames = _attnames_of(model)
+        mutable = [
+            (name, value)
+            for name, value in attributes.items()
+            if type(value) not in _IMMUTABLE and name in attnames
+        ]
+        for name, value in mutable:
+            _put(attributes, name, value)
+    return Snapshot(instance.pk, using, loaded=(attributes, _fields_of(model)))
+
+
+@cache  # per model class; its fields are fixed once the app registry is ready
+def _fields_of(model: type[models.Model]) -> tuple[tuple[str, str], ...]:
+    return tuple((field.name, field.attname) for field in model._meta.concrete_fields)
+
+
+@cache
+def _attnames_of(model: type[models.Model]) -> frozenset[str]:
+    return frozenset(attname for _name, attname in _fields_of(model))
 
 
 def _put(values: dict[str, Any], name: str, value: Any) -> None:
