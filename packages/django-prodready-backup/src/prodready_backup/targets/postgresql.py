@@ -25,7 +25,7 @@ from prodready_backup.scratch import scratch_alias, scratch_name
 from prodready_backup.targets.base import DatabaseTarget, Dump, Facts, RestoreTest
 from prodready_backup.targets.postgresql_counts import (
     CopyTags,
-    quote,
+    count_rows,
     restored_row_counts,
     table_label,
 )
@@ -354,8 +354,7 @@ def _facts(cursor: Any, database: str) -> Facts:
     )
     counts: dict[str, int] = {}
     for schema, table in cursor.fetchall():
-        cursor.execute(f"SELECT count(*) FROM {quote(schema)}.{quote(table)}")
-        counts[table_label(schema, table)] = cursor.fetchone()[0]
+        counts[table_label(schema, table)] = count_rows(cursor, schema, table)
     migrations: list[str] = []
     if "django_migrations" in counts:
         cursor.execute("SELECT app || '.' || name FROM django_migrations ORDER BY 1")

@@ -105,11 +105,16 @@ def restored_row_counts(cursor: Any, tags: CopyTags) -> tuple[dict[str, int], li
         label = table_label(schema, table)
         rows = tags.counts.get((schema, table))
         if rows is None or not alone or (schema, table) in tags.repeated:
-            cursor.execute(f"SELECT count(*) FROM {quote(schema)}.{quote(table)}")
-            rows = cursor.fetchone()[0]
+            rows = count_rows(cursor, schema, table)
             counted.append(label)
         counts[label] = rows
     return counts, counted
+
+
+def count_rows(cursor: Any, schema: str, table: str) -> int:
+    cursor.execute(f"SELECT count(*) FROM {quote(schema)}.{quote(table)}")
+    rows: int = cursor.fetchone()[0]
+    return rows
 
 
 def table_label(schema: str, table: str) -> str:
