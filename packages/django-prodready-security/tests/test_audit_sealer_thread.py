@@ -110,3 +110,32 @@ def test_a_process_that_saves_and_exits_leaves_its_events_sealed(audit_db: str) 
     assert not sealing.unsealed(PG).exists()
     assert _sealed_actions() == ["test.concurrent"] * 3
     assert verify_chain(PG).ok
+
+
+@on_postgres_committed[0]
+@on_postgres_committed[1]
+def test_steady_commits_are_sealed_in_batches_not_chased_one_by_one(
+    audit_db: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    passes = []
+    seal_batch = sealing.seal_batch
+
+    def counted(using: str) -> int:
+        passes.append(count := seal_batch(using))
+        return count
+
+    monkeypatch.setattr(sealing, "seal_batch", counted)
+    began, events = time.monotonic(), 0
+    while time.monotonic() - began < 0.6:  # a writer committing all the time
+        prodready.audit("test.steady", number=events)
+        events += 1
+    elapsed = time.monotonic() - began
+    assert sealer_thread.flush(timeout=30)
+    # Each pass waits its debounce first, so however fast commits come, a pass seals
+    # all that arrived meanwhile (before, the sealer chased them one or two at a time).
+    bound = elapsed / sealer_thread.DEBOUNCE + 2
+    assert events > 4 * bound, "the writer was too slow to tell batching from chasing"
+    assert len([count for count in passes if count]) <= bound
+    sealing.seal_pending(PG)
+    assert _sealed_actions() == ["test.steady"] * events
+    assert verify_chain(PG).ok

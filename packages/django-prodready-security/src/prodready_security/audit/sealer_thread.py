@@ -3,9 +3,10 @@
 On PostgreSQL every commit that added audit events calls ``wake`` (through
 ``transaction.on_commit``), which costs the writer no query. One daemon thread per
 process, started by the first wake (so after gunicorn or Celery fork their workers),
-waits ``DEBOUNCE`` seconds for more commits to join in, then runs
-``sealing.seal_pending`` on its own connection for each database it was woken for.
-Wakes that arrive while it seals make it run once more: many commits, few runs.
+waits ``DEBOUNCE`` seconds for more commits to join in, then runs one
+``sealing.seal_pass`` on its own connection for each database it was woken for.
+Wakes that arrive while it seals, and events committed during its pass, make it run
+once more after another ``DEBOUNCE``: many commits, few runs, each sealing a batch.
 
 - Forks: a child has no thread of its own yet (``os.register_at_fork``); its first
   wake starts one. The parent's thread seals what the parent committed.
@@ -142,9 +143,10 @@ def _run(sealer: _Sealer) -> None:
             with sealer.lock:
                 databases, sealer.pending = sealer.pending, set()
                 covered = sealer.woken
-            for using in sorted(databases):
-                _seal(using)
+            owed = {using for using in sorted(databases) if _seal(using)}
             with sealer.lock:
+                if not sealer.stopping:  # at exit, what this process committed is sealed
+                    sealer.pending |= owed
                 sealer.done = covered
                 sealer.changed.notify_all()
     finally:
@@ -158,12 +160,14 @@ def _close_connections() -> None:
         connections.close_all()  # this thread's own: Django's connections are per thread
 
 
-def _seal(using: str) -> None:
+def _seal(using: str) -> bool:
+    """One pass over ``using``; whether another is owed (events committed meanwhile)."""
     from django.db import connections
 
     try:
-        sealing.seal_pending(using)
+        return sealing.seal_pass(using)[1]
     except Exception:  # never let the thread die; the next wake or audit_seal retries
         logger.exception("Sealing audit events failed; the next commit or audit_seal retries")
         with contextlib.suppress(Exception):
             connections[using].close()  # a broken connection is replaced on the next run
+        return False

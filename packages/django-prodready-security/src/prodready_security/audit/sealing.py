@@ -77,19 +77,33 @@ def deferred(using: str) -> bool:
 
 
 def seal_pending(using: str) -> int:
-    """Seal every committed, unsealed event, unless another sealer holds the lock.
+    """Seal until no committed event is left unsealed, unless another sealer holds the lock
+    (``manage.py audit seal``, the periodic task). Returns how many this call sealed."""
+    total = 0
+    while True:
+        count, more = seal_pass(using)
+        total += count
+        if not more:
+            return total
 
-    Returns how many events this call sealed.
+
+def seal_pass(using: str) -> tuple[int, bool]:
+    """Seal every event committed by now, unless another sealer holds the lock.
+
+    Returns how many this pass sealed, and whether more were committed meanwhile. Then
+    another pass is owed: sealers that found the lock taken rely on its holder to look
+    again after it commits. The sealer thread makes that pass after its debounce, so
+    steady commits are sealed in batches rather than one or two per pass.
     """
     total = 0
     while True:
         with transaction.atomic(using=using):
             if not _try_lock(using):
-                return total  # that sealer looks again after it commits
+                return total, False  # that sealer looks again after it commits
             count = seal_batch(using)
         total += count
-        if count < BATCH and not unsealed(using).exists():
-            return total
+        if count < BATCH:
+            return total, unsealed(using).exists()
 
 
 def seal_batch(using: str) -> int:
