@@ -22,6 +22,12 @@ tracked one, and for the sealed design the delay from an event's creation (its
 commit follows in the same autocommit statement) to its sealing, p50 and p99.
 ``audit verify`` must pass after each design (exit status 1 otherwise).
 
+``--floors`` adds two rounds that no audit design can beat, with nothing tracked: each
+save followed by one INSERT of an event-shaped row by raw SQL (any design whose
+application writes its event with a statement of its own), and each save's event
+inserted by a trigger on the saved table inside the UPDATE itself (capture by the
+database, as django-pghistory does). Neither hashes, seals nor builds a diff.
+
 "old" is the audit log before sealing existed (every append locked the chain's head
 row until its transaction ended): ``prodready_security`` at ``OLD_DESIGN``, taken
 from git into a temporary directory and put first on ``sys.path``; ``--baseline
@@ -33,7 +39,7 @@ Needs PostgreSQL at ``PRODREADY_TEST_POSTGRES`` (default 127.0.0.1:5432, user
 ``PRODREADY_TEST_POSTGRES_USER``, default postgres).
 
     python benchmarks/security_audit_append.py [--seconds 5] [--writers 8] [--repeat 1]
-        [--baseline COMMIT] [--atomic]
+        [--baseline COMMIT] [--atomic] [--floors]
 """
 
 from __future__ import annotations
@@ -90,10 +96,44 @@ def setup_django(name: str, tracked: bool) -> None:
     django.setup()
 
 
+# An event-shaped row, written by the floors (``--floors``) without any audit code.
+FLOOR_COLUMNS = (
+    "occurred_at, action, actor_snapshot, target_content_type_id, target_pk, target_repr, "
+    "changes, data, client_address, user_agent, request_id"
+)
+FLOOR_INSERT = (
+    f"INSERT INTO prodready_security_auditevent ({FLOOR_COLUMNS}) "
+    "VALUES (now(), 'model.updated', '{}', NULL, %s, %s, %s, '{}', '', '', '')"
+)
+FLOOR_TRIGGER = f"""
+CREATE FUNCTION bench_floor_capture() RETURNS trigger AS $$
+BEGIN
+    INSERT INTO prodready_security_auditevent ({FLOOR_COLUMNS})
+    VALUES (now(), 'model.updated', '{{}}', NULL, NEW.id::text, NEW.name,
+            jsonb_build_object('name', jsonb_build_array(OLD.name, NEW.name)),
+            '{{}}', '', '', '');
+    RETURN NEW;
+END;
+$$ LANGUAGE plpgsql;
+CREATE TRIGGER bench_floor_capture AFTER UPDATE ON auth_group
+    FOR EACH ROW EXECUTE FUNCTION bench_floor_capture();
+"""
+
+
 def writer(
-    name: str, tag: str, tracked: bool, seconds: float, atomic: bool, barriers: Any, out: Any
+    name: str,
+    tag: str,
+    tracked: bool,
+    seconds: float,
+    atomic: bool,
+    barriers: Any,
+    out: Any,
+    raw_insert: bool = False,
 ) -> None:
-    """Save one tracked group over and over for ``seconds``; report each save's time."""
+    """Save one tracked group over and over for ``seconds``; report each save's time.
+
+    ``raw_insert``: follow each save with ``FLOOR_INSERT`` (a floor, nothing tracked).
+    """
     setup_django(name, tracked)
     from contextlib import nullcontext
 
@@ -108,10 +148,14 @@ def writer(
     deadline = time.perf_counter() + seconds
     while time.perf_counter() < deadline:
         number += 1
-        group.name = f"{tag}-{number}"
+        before, group.name = group.name, f"{tag}-{number}"
         began = time.perf_counter()
         with transaction.atomic() if atomic else nullcontext():
             group.save()
+            if raw_insert:
+                changes = json.dumps({"name": [before, group.name]})
+                with connection.cursor() as cursor:
+                    cursor.execute(FLOOR_INSERT, [str(group.pk), group.name, changes])
         durations.append(time.perf_counter() - began)
     connection.close()
     out.put(durations)
@@ -135,12 +179,13 @@ def blocker(name: str, tag: str, hold: float, barriers: Any) -> None:
 def run_round(name: str, tag: str, writers: int, seconds: float, **how: bool) -> dict[str, Any]:
     context = multiprocessing.get_context("spawn")
     blocked, tracked = how.get("blocked", False), how.get("tracked", True)
-    atomic = how.get("atomic", False)
+    atomic, raw_insert = how.get("atomic", False), how.get("raw_insert", False)
     parties = writers + 1 + blocked
     barriers, out = (context.Barrier(parties), context.Barrier(parties)), context.Queue()
     processes = [
         context.Process(
-            target=writer, args=(name, f"{tag}-{n}", tracked, seconds, atomic, barriers, out)
+            target=writer,
+            args=(name, f"{tag}-{n}", tracked, seconds, atomic, barriers, out, raw_insert),
         )
         for n in range(writers)
     ]
@@ -165,11 +210,16 @@ def run_round(name: str, tag: str, writers: int, seconds: float, **how: bool) ->
 
 
 def run_design(
-    design: str, writers: int, seconds: float, repeat: int = 1, atomic: bool = False
+    design: str,
+    writers: int,
+    seconds: float,
+    repeat: int = 1,
+    atomic: bool = False,
+    floors: bool = False,
 ) -> dict[str, Any]:
     """Every round on a scratch database with the code now on ``sys.path``; each figure is
     the median over ``repeat`` passes of the three rounds (each save in its own
-    ``transaction.atomic()`` when ``atomic``)."""
+    ``transaction.atomic()`` when ``atomic``), then the floors' rounds when ``floors``."""
     import psycopg
 
     database = f"prodready_bench_audit_{design}_{os.getpid()}"
@@ -208,6 +258,8 @@ def run_design(
         out = StringIO()
         call_command("audit", "verify", stdout=out)
         result["verify"] = out.getvalue().strip()
+        if floors:  # after verify: their rows are never sealed
+            result["floors"] = _run_floors(database, writers, seconds, repeat, atomic)
         import prodready_security
 
         result["package"] = prodready_security.__file__
@@ -219,6 +271,34 @@ def run_design(
         connections.close_all()
         server.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
         server.close()
+
+
+def _run_floors(
+    database: str, writers: int, seconds: float, repeat: int, atomic: bool
+) -> dict[str, dict[str, float]]:
+    """The two floors' rounds (``--floors``); each figure the median over ``repeat``."""
+    from django.db import connection
+
+    def rounds(tag: str, raw_insert: bool) -> dict[str, float]:
+        done = [
+            run_round(
+                database, f"{tag}{n}", writers, seconds,
+                tracked=False, atomic=atomic, raw_insert=raw_insert,
+            )
+            for n in range(repeat)
+        ]  # fmt: skip
+        return {key: statistics.median(r[key] for r in done) for key in done[0]}
+
+    insert = rounds("fi", raw_insert=True)
+    with connection.cursor() as cursor:
+        cursor.execute(FLOOR_TRIGGER)
+    try:
+        trigger = rounds("ft", raw_insert=False)
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("DROP FUNCTION bench_floor_capture() CASCADE")
+        connection.close()
+    return {"raw_insert": insert, "trigger": trigger}
 
 
 def _seal_delays(connection: Any) -> dict[str, float] | None:
@@ -300,6 +380,17 @@ def report(new: dict[str, Any], old: dict[str, Any] | None, writers: int) -> Non
         old_delay = old["seal_delay"] if old else None
         for key, label in (("p50_ms", "seal delay p50"), ("p99_ms", "seal delay p99")):
             line(label, new["seal_delay"][key], "ms", old_delay[key] if old_delay else None)
+    if new.get("floors"):
+        for key, label in (
+            ("raw_insert", "floor: save + one raw INSERT"),
+            ("trigger", "floor: save, event by trigger"),
+        ):
+            floor = new["floors"][key]
+            print(
+                f"  {label:38} {floor['per_second']:9.1f} {'events/s':8}  "
+                f"{floor['per_second'] / untracked['per_second']:6.2f}x of untracked, "
+                f"p99 added {floor['p99_ms'] - untracked['p99_ms']:.1f} ms"
+            )
     print(f"  new design from {new['package']}")
     if old:
         print(f"  old design from {old['package']}")
@@ -327,13 +418,20 @@ def main() -> int:
         action="store_true",
         help="each save in its own transaction.atomic(), as under ATOMIC_REQUESTS",
     )
+    parser.add_argument(
+        "--floors",
+        action="store_true",
+        help="also measure what no design can beat: a raw INSERT per save, a trigger's INSERT",
+    )
     parser.add_argument("--design", help=argparse.SUPPRESS)  # one design, in a child process
     parser.add_argument("--source", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.design:
         if args.source:
             sys.path.insert(0, args.source)  # the old package before the installed one
-        result = run_design(args.design, args.writers, args.seconds, args.repeat, args.atomic)
+        result = run_design(
+            args.design, args.writers, args.seconds, args.repeat, args.atomic, args.floors
+        )
         print(json.dumps(result))
         return 0
 
@@ -342,6 +440,7 @@ def main() -> int:
                    "--seconds", str(args.seconds), "--repeat", str(args.repeat)]  # fmt: skip
         command += ["--source", source] if source else []
         command += ["--atomic"] if args.atomic else []
+        command += ["--floors"] if args.floors and name == "new" else []
         done = subprocess.run(command, capture_output=True, text=True, check=False)
         if done.returncode:
             raise SystemExit(f"the {name} design failed:\n{done.stdout}{done.stderr}")
