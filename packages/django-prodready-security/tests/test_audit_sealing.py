@@ -16,6 +16,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db import DatabaseError, connections, transaction
 from django.test import override_settings
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 import prodready
@@ -115,6 +116,21 @@ def test_writers_do_not_wait_for_the_sealer_and_a_later_seal_picks_them_up(audit
         sealer.join(timeout=10)
     assert sealing.seal_pending(PG) == 3
     assert [sequence for sequence, _action in _stored()] == [1, 2, 3]
+    assert verify_chain(PG).ok
+
+
+@on_postgres[0]
+@on_postgres[1]
+def test_a_batch_is_linked_with_one_statement_however_many_events(audit_db: str) -> None:
+    for number in range(5):
+        prodready.audit("test.batch", number=number)
+    with CaptureQueriesContext(connections[PG]) as captured:
+        assert sealing.seal_pending(PG) == 5
+    table = f'"{AuditEvent._meta.db_table}"'
+    writes = [q["sql"] for q in captured.captured_queries if table in q["sql"]]
+    # executemany would be recorded as "5 times: UPDATE ..."
+    assert [sql.split()[0] for sql in writes if not sql.startswith("SELECT")] == ["UPDATE"]
+    assert [sequence for sequence, _action in _stored()] == [1, 2, 3, 4, 5]
     assert verify_chain(PG).ok
 
 

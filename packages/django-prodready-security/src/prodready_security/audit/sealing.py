@@ -126,16 +126,29 @@ def seal_batch(using: str) -> int:
 
 
 def _link(using: str, rows: list[AuditEvent], sealed_at: datetime) -> None:
-    """Write each row's link with one statement run for every row (pipelined on
-    PostgreSQL): building ``bulk_update``'s CASE expressions cost about nine times the
-    client CPU per event."""
+    """Write every row's link. On PostgreSQL in one statement over arrays, which the
+    server plans once for the batch: one UPDATE per row cost it about twice the CPU,
+    and ``bulk_update``'s CASE expressions cost the client about nine times as much."""
     connection = connections[using]
-    quote = connection.ops.quote_name
+    table, sealed = AuditEvent._meta.db_table, connection.ops.adapt_datetimefield_value(sealed_at)
     # These fields' columns are their names (no db_column).
-    columns = ("sequence", "prev_hash", "hash", "sealed_at")
-    assignments = ", ".join(f"{quote(column)} = %s" for column in columns)
-    sql = f"UPDATE {quote(AuditEvent._meta.db_table)} SET {assignments} WHERE {quote('id')} = %s"
-    sealed = connection.ops.adapt_datetimefield_value(sealed_at)
+    if connection.vendor == "postgresql":
+        sql = (
+            f'UPDATE "{table}" SET "sequence" = link.sequence, "prev_hash" = link.prev_hash, '
+            '"hash" = link.hash, "sealed_at" = %s FROM unnest(%s::bigint[], %s::bigint[], '
+            "%s::varchar[], %s::varchar[]) AS link(id, sequence, prev_hash, hash) "
+            f'WHERE "{table}"."id" = link.id'
+        )
+        columns = ([r.pk for r in rows], [r.sequence for r in rows])
+        hashes = ([r.prev_hash for r in rows], [r.hash for r in rows])
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [sealed, *columns, *hashes])
+        return
+    quote = connection.ops.quote_name
+    assignments = ", ".join(
+        f"{quote(column)} = %s" for column in ("sequence", "prev_hash", "hash", "sealed_at")
+    )
+    sql = f"UPDATE {quote(table)} SET {assignments} WHERE {quote('id')} = %s"
     with connection.cursor() as cursor:
         cursor.executemany(sql, [(r.sequence, r.prev_hash, r.hash, sealed, r.pk) for r in rows])
 
