@@ -119,6 +119,42 @@ def test_writers_do_not_wait_for_the_sealer_and_a_later_seal_picks_them_up(audit
     assert verify_chain(PG).ok
 
 
+@on_postgres_committed[0]
+@on_postgres_committed[1]
+def test_a_sealer_that_would_lose_the_race_opens_no_transaction(
+    audit_db: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    locked, release = threading.Event(), threading.Event()
+
+    def busy_sealer() -> None:
+        with transaction.atomic(using=PG), connections[PG].cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [sealing.LOCK_KEY])
+            locked.set()
+            release.wait(timeout=30)
+
+    assert sealer_thread.flush(timeout=30)
+    chain.add([AuditEvent(occurred_at=timezone.now(), action="test.waiting")], using=PG)
+    connection, began = connections[PG], []
+    set_autocommit = connection.set_autocommit
+
+    def spied(autocommit: bool, **kwargs: bool) -> None:
+        began.extend([] if autocommit else [True])
+        set_autocommit(autocommit, **kwargs)
+
+    sealer = _in_thread(busy_sealer)
+    try:
+        assert locked.wait(timeout=10)
+        monkeypatch.setattr(connection, "set_autocommit", spied)
+        # One statement asked it: a BEGIN and a COMMIT round trip saved on each try.
+        assert sealing.seal_pass(PG) == (0, False)
+        assert began == []
+    finally:
+        release.set()
+        sealer.join(timeout=10)
+    assert sealing.seal_pass(PG) == (1, False)
+    assert began == [True]
+
+
 @on_postgres[0]
 @on_postgres[1]
 def test_a_batch_is_linked_with_one_statement_however_many_events(audit_db: str) -> None:

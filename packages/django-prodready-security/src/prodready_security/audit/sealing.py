@@ -97,6 +97,8 @@ def seal_pass(using: str) -> tuple[int, bool]:
     """
     total = 0
     while True:
+        if not _worth_a_transaction(using):
+            return total, False
         with transaction.atomic(using=using):
             if not _try_lock(using):
                 return total, False  # that sealer looks again after it commits
@@ -169,6 +171,25 @@ def overdue(using: str, max_delay: float) -> tuple[int, AuditEvent | None]:
     late = unsealed(using).filter(occurred_at__lt=timezone.now() - timedelta(seconds=max_delay))
     oldest = late.order_by("id").first()
     return (late.count() if oldest is not None else 0), oldest
+
+
+def _worth_a_transaction(using: str) -> bool:
+    """Whether a sealing transaction could seal anything: the lock is free and an event
+    waits. Asked in one statement in autocommit, where it is its own transaction (so
+    the lock is released at once): a sealer thread that would lose the race, among many
+    processes', is spared its BEGIN and COMMIT round trips. A holder that takes the lock
+    in between is the one that looks again."""
+    connection = connections[using]
+    if not deferred(using) or connection.in_atomic_block:
+        return True
+    table = connection.ops.quote_name(AuditEvent._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT pg_try_advisory_xact_lock(%s) AND EXISTS "
+            f'(SELECT 1 FROM {table} WHERE "sequence" IS NULL)',
+            [LOCK_KEY],
+        )
+        return bool(cursor.fetchone()[0])
 
 
 def _try_lock(using: str) -> bool:
