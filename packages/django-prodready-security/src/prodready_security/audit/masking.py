@@ -8,9 +8,11 @@ still shows that the value was set, changed or cleared, never the value.
 
 from __future__ import annotations
 
-from fnmatch import fnmatchcase
+import re
+from fnmatch import translate
 from typing import Any
 
+from prodready.conf import derived_from
 from prodready_security.conf import conf
 
 MASK = "********"
@@ -28,13 +30,37 @@ BUILTIN_PATTERNS = (
 )
 
 
+# Answers kept per (field, model); bounded, as data keys may come from anywhere.
+KEPT_ANSWERS = 4096
+
+
+class _Masking:
+    """Every pattern as one regular expression, and the answers given so far: a tracked
+    save asks again about the same few fields every time."""
+
+    def __init__(self, patterns: list[str]) -> None:
+        self.pattern = re.compile("|".join(translate(p.lower()) for p in patterns))
+        self.answers: dict[tuple[str, str | None], bool] = {}
+
+    def masked(self, field: str, model_label: str | None) -> bool:
+        key = (field, model_label)
+        answer = self.answers.get(key)
+        if answer is None:
+            names = [field, f"{model_label}.{field}"] if model_label else [field]
+            answer = any(self.pattern.match(name.lower()) for name in names)
+            if len(self.answers) < KEPT_ANSWERS:
+                self.answers[key] = answer
+        return answer
+
+
+@derived_from("PRODREADY_AUDIT_MASKED_FIELDS")
+def _masking() -> _Masking:
+    return _Masking([*BUILTIN_PATTERNS, *conf.AUDIT_MASKED_FIELDS])
+
+
 def is_masked(field: str, model_label: str | None = None) -> bool:
     """Whether ``field`` (of the model ``app_label.model``, if known) is a secret."""
-    candidates = [field.lower()]
-    if model_label:
-        candidates.append(f"{model_label}.{field}".lower())
-    patterns = [*BUILTIN_PATTERNS, *conf.AUDIT_MASKED_FIELDS]
-    return any(fnmatchcase(name, pattern.lower()) for pattern in patterns for name in candidates)
+    return _masking().masked(field, model_label)
 
 
 def mask_changes(
