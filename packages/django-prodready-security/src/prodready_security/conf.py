@@ -225,8 +225,10 @@ class Settings(AppSettings):
         deleting a device ends that at once. ``OTPEnforcementMiddleware`` remembers as long whether
         a user has enrolled at all, so a signed-in user without 2FA costs no database query per
         request (saving or deleting one of their devices forgets it). Needs a shared ``default``
-        cache (Redis). ``0`` loads the device, and asks whether the user enrolled, on every
-        request, as django-otp does.
+        cache (Redis). With Redis, each process also keeps a device's entry until it expires,
+        and drops it as soon as any process announces a change to the device on a Redis
+        channel: a verified request then asks Redis nothing. ``0`` loads the device, and asks
+        whether the user enrolled, on every request, as django-otp does.
 
         :type: number
         :default: ``300``

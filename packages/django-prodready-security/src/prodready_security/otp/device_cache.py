@@ -9,15 +9,22 @@ next request loads it again. Only a change that bypasses signals, such as
 
 The entries live in the ``default`` cache: it must be one every process shares
 (Redis), or a device removed in one process stays trusted in the others until expiry.
+With Redis, each process also keeps the answers and drops them when any process saves
+or deletes the device (``device_memo``), so a signed-in request asks Redis nothing.
 """
 
 from __future__ import annotations
 
 import logging
+import time
 from typing import Any
 
-from django.core.cache import cache
+from django.core.cache import DEFAULT_CACHE_ALIAS, cache, caches
 from django_otp.models import Device
+
+from prodready.conf import derived_from
+from prodready_security.otp import device_memo
+from prodready_security.ratelimit.store import raw_redis_client
 
 logger = logging.getLogger(__name__)
 
@@ -25,18 +32,44 @@ KEY_PREFIX = "prodready:otp:device:"
 ENROLLED_PREFIX = "prodready:otp:enrolled:"
 
 
-def cached_owner(persistent_id: str) -> Any:
-    """The pk of the user whose confirmed device this is, if remembered; else None."""
+def cached_owner(persistent_id: str, seconds: float) -> Any:
+    """The pk of the user whose confirmed device this is, if remembered; else None.
+
+    This process keeps the answer (``device_memo``) until the entry expires, and for
+    at most ``seconds``.
+    """
+    memo = device_memo.memo
+    owner = memo.owner(persistent_id)
+    if owner is not None:
+        return owner
+    epoch = memo.epoch  # before the read: an announcement during it wins
     try:
-        return cache.get(KEY_PREFIX + persistent_id)
+        entry = cache.get(KEY_PREFIX + persistent_id)
     except Exception:  # the cache is down: ask the database, as django-otp does
         logger.warning("2FA device cache unreadable; loading the device", exc_info=True)
         return None
+    if not isinstance(entry, tuple) or len(entry) != 2:
+        return entry  # None, or an entry from before entries carried their expiry
+    owner, expires = entry
+    announcements = _announcements()
+    if announcements is not None:
+        memo.start(*announcements)
+        memo.keep(persistent_id, owner, min(seconds, expires - time.time()), epoch)
+    return owner
+
+
+@derived_from("CACHES")
+def _announcements() -> tuple[Any, str] | None:
+    """The Redis client and channel of the device announcements; None unless Redis."""
+    default = caches[DEFAULT_CACHE_ALIAS]  # the backend itself, not the proxy ``cache``
+    client = raw_redis_client(default)
+    return None if client is None else (client, default.make_key(device_memo.CHANNEL))
 
 
 def remember(persistent_id: str, user_pk: Any, seconds: float) -> None:
+    # With its expiry: a process that keeps the answer keeps it no longer than the entry.
     try:
-        cache.set(KEY_PREFIX + persistent_id, user_pk, seconds)
+        cache.set(KEY_PREFIX + persistent_id, (user_pk, time.time() + seconds), seconds)
     except Exception:
         logger.warning("2FA device cache unwritable", exc_info=True)
 
@@ -62,10 +95,15 @@ def forget(sender: type, instance: Any, **kwargs: Any) -> None:
     """``post_save``/``post_delete`` receiver for every device model: trust it no longer
     until it is loaded again, nor what was remembered of its owner's enrolment."""
     if isinstance(instance, Device) and instance.pk is not None:
+        device_memo.memo.announced(instance.persistent_id)  # in this process, at once
         try:
             cache.delete_many(
                 [KEY_PREFIX + instance.persistent_id, ENROLLED_PREFIX + str(instance.user_id)]
             )
+            announcements = _announcements()
+            if announcements is not None:  # and in every other process, once it hears it
+                client, channel = announcements
+                client.publish(channel, instance.persistent_id)
         except Exception:
             logger.exception(
                 "Could not drop %s from the 2FA device cache; it stays trusted for up to "

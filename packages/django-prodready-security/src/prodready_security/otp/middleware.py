@@ -97,7 +97,7 @@ def _device(request: HttpRequest, user: Any) -> Any:
     if not isinstance(persistent_id, str) or not persistent_id:
         return None
     seconds = conf.OTP_DEVICE_CACHE_SECONDS
-    if seconds and device_cache.cached_owner(persistent_id) == user.pk:
+    if seconds and device_cache.cached_owner(persistent_id, seconds) == user.pk:
         return SimpleLazyObject(functools.partial(Device.from_persistent_id, persistent_id))
     device = Device.from_persistent_id(persistent_id)
     if device is None or device.user_id != user.pk or not device.confirmed:
