@@ -17,7 +17,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.test import Client, override_settings
-from django.urls import path
+from django.urls import include, path
 
 from prodready.testing import RedisRoundTrips, RedisServer
 from prodready_security.otp import device_cache, device_memo
@@ -34,19 +34,20 @@ def status(request: HttpRequest) -> HttpResponse:
     return JsonResponse({"verified": request.user.is_verified()})  # type: ignore[union-attr]
 
 
-urlpatterns = [path("status/", status)]
+urlpatterns = [path("status/", status), path("2fa/", include("prodready_security.otp.urls"))]
+ENFORCEMENT = "prodready_security.otp.middleware.OTPEnforcementMiddleware"
+MIDDLEWARE = [
+    VERIFIED_DEVICE_MIDDLEWARE if entry == "django_otp.middleware.OTPMiddleware" else entry
+    for entry in settings.MIDDLEWARE
+]
 
 
 @pytest.fixture(autouse=True)
 def middleware(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    replaced = [
-        VERIFIED_DEVICE_MIDDLEWARE if entry == "django_otp.middleware.OTPMiddleware" else entry
-        for entry in settings.MIDDLEWARE
-    ]
     monkeypatch.setattr(device_memo, "PING_EVERY", 0.2)  # and a listener quick to stop
     device_memo._forked()  # a memo of this test's own, with no listener yet
     try:
-        with override_settings(MIDDLEWARE=replaced):
+        with override_settings(MIDDLEWARE=MIDDLEWARE):
             yield
     finally:
         device_memo.memo.stop()
@@ -59,6 +60,19 @@ def signed_in() -> Iterator[tuple[Client, EncryptedTOTPDevice]]:
         client = Client()
         device = force_login_verified(client, make_user("ops", is_staff=True))
         yield client, device
+
+
+def key(device: EncryptedTOTPDevice) -> str:
+    return device_cache.KEY_PREFIX + device.persistent_id
+
+
+def announce_elsewhere(key: str) -> None:
+    """What another process's ``device_cache.forget`` sends."""
+    other = redis.Redis.from_url(redis_url())
+    try:
+        assert other.publish(cache.make_key(device_memo.CHANNEL), key) == 1  # our listener
+    finally:
+        other.close()
 
 
 def verified(client: Client) -> Any:
@@ -80,7 +94,7 @@ def kept_and_listening(client: Client, device: EncryptedTOTPDevice) -> None:
     assert verified(client) is True  # reads the cache, starts the listener
     assert until(lambda: device_memo.memo.listening)
     assert verified(client) is True  # read again, now kept
-    assert device_memo.memo.owner(device.persistent_id) == device.user_id
+    assert device_memo.memo.get(key(device)) == device.user_id
 
 
 def test_a_verified_request_asks_redis_nothing_once_the_answer_is_kept(
@@ -100,15 +114,37 @@ def test_a_device_changed_in_another_process_stops_verifying_once_announced(
     kept_and_listening(client, device)
     # What another process's save does: the row, the cache entry, the announcement.
     EncryptedTOTPDevice.objects.filter(pk=device.pk).update(confirmed=False)  # no signals
-    cache.delete(device_cache.KEY_PREFIX + device.persistent_id)
-    channel = cache.make_key(device_memo.CHANNEL)
-    other = redis.Redis.from_url(redis_url())
-    try:
-        assert other.publish(channel, device.persistent_id) == 1  # our listener
-    finally:
-        other.close()
-    assert until(lambda: device_memo.memo.owner(device.persistent_id) is None)
+    cache.delete(key(device))
+    announce_elsewhere(key(device))
+    assert until(lambda: device_memo.memo.get(key(device)) is None)
     assert verified(client) is False
+
+
+@override_settings(MIDDLEWARE=[*MIDDLEWARE, ENFORCEMENT])
+def test_a_user_without_2fa_costs_no_round_trip_and_an_enrolment_elsewhere_is_heard(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    with redis_cache():
+        client = Client()
+        user = make_user("pupil")  # 2FA not required of them, and not enrolled
+        client.force_login(user)
+        enrolled = device_cache.ENROLLED_PREFIX + str(user.pk)
+        assert client.get("/status/").status_code == 200  # asks the database, fills the cache
+        assert client.get("/status/").status_code == 200  # reads the cache: listener started
+        assert until(lambda: device_memo.memo.listening)
+        assert client.get("/status/").status_code == 200  # read again, now kept
+        assert device_memo.memo.get(enrolled) is False
+        trips = RedisRoundTrips(monkeypatch)
+        assert client.get("/status/").status_code == 200
+        assert trips.count == 0
+        # Another process enrols them (a bulk insert sends no signal here) and announces it.
+        EncryptedTOTPDevice.objects.bulk_create(
+            [EncryptedTOTPDevice(user=user, name="app", confirmed=True, encrypted_key="x")]
+        )
+        cache.delete(enrolled)
+        announce_elsewhere(enrolled)
+        assert until(lambda: device_memo.memo.get(enrolled) is None)
+        assert client.get("/status/").status_code == 302  # now sent to verify
 
 
 def test_a_device_deleted_here_stops_verifying_at_once(
@@ -124,15 +160,15 @@ def test_an_answer_read_across_an_announcement_is_not_kept() -> None:
     memo = device_memo.memo
     memo.set_listening(True)
     epoch = memo.epoch
-    memo.announced("otp_totp.totpdevice/1")
-    memo.keep("otp_totp.totpdevice/1", 7, 60, epoch)
-    assert memo.owner("otp_totp.totpdevice/1") is None
-    memo.keep("otp_totp.totpdevice/1", 7, 60, memo.epoch)
-    assert memo.owner("otp_totp.totpdevice/1") == 7
+    memo.announced("k")
+    memo.keep("k", 7, 60, epoch)
+    assert memo.get("k") is None
+    memo.keep("k", 7, 60, memo.epoch)
+    assert memo.get("k") == 7
     memo.set_listening(False)  # nobody hears announcements: nothing may be kept
-    assert memo.owner("otp_totp.totpdevice/1") is None
-    memo.keep("otp_totp.totpdevice/1", 7, 60, memo.epoch)
-    assert memo.owner("otp_totp.totpdevice/1") is None
+    assert memo.get("k") is None
+    memo.keep("k", 7, 60, memo.epoch)
+    assert memo.get("k") is None
 
 
 def test_a_killed_announcements_connection_drops_what_was_kept(
@@ -148,7 +184,7 @@ def test_a_killed_announcements_connection_drops_what_was_kept(
         other.close()
     # Announcements sent meanwhile were missed: what was kept is dropped.
     assert until(lambda: device_memo.memo.epoch != epoch)
-    assert device_memo.memo.owner(device.persistent_id) is None
+    assert device_memo.memo.get(key(device)) is None
     assert verified(client) is True  # from the cache, and kept again once resubscribed
 
 
@@ -160,6 +196,6 @@ def test_a_silent_redis_is_found_by_ping_and_nothing_is_kept_meanwhile() -> None
         server.freeze()  # answers nothing, resets nothing: only PING can tell
         try:
             assert until(lambda: not device_memo.memo.listening)
-            assert device_memo.memo.owner(device.persistent_id) is None
+            assert device_memo.memo.get(key(device)) is None
         finally:
             server.thaw()

@@ -225,9 +225,9 @@ class Settings(AppSettings):
         deleting a device ends that at once. ``OTPEnforcementMiddleware`` remembers as long whether
         a user has enrolled at all, so a signed-in user without 2FA costs no database query per
         request (saving or deleting one of their devices forgets it). Needs a shared ``default``
-        cache (Redis). With Redis, each process also keeps a device's entry until it expires,
-        and drops it as soon as any process announces a change to the device on a Redis
-        channel: a verified request then asks Redis nothing. ``0`` loads the device, and asks
+        cache (Redis). With Redis, each process also keeps both answers until their entries
+        expire, and drops them as soon as any process announces a change to the device on a
+        Redis channel: a signed-in request then asks Redis nothing for 2FA. ``0`` loads the device, and asks
         whether the user enrolled, on every request, as django-otp does.
 
         :type: number

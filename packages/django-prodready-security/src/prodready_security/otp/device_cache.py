@@ -38,24 +38,51 @@ def cached_owner(persistent_id: str, seconds: float) -> Any:
     This process keeps the answer (``device_memo``) until the entry expires, and for
     at most ``seconds``.
     """
+    return _read(KEY_PREFIX + persistent_id, seconds)
+
+
+def remember(persistent_id: str, user_pk: Any, seconds: float) -> None:
+    _write(KEY_PREFIX + persistent_id, user_pk, seconds)
+
+
+def cached_enrolment(user_pk: Any, seconds: float) -> bool | None:
+    """Whether the user has a confirmed device, if remembered; else None (kept like
+    :func:`cached_owner`)."""
+    found = _read(ENROLLED_PREFIX + str(user_pk), seconds)
+    return found if isinstance(found, bool) else None
+
+
+def remember_enrolment(user_pk: Any, enrolled: bool, seconds: float) -> None:
+    _write(ENROLLED_PREFIX + str(user_pk), enrolled, seconds)
+
+
+def _read(key: str, seconds: float) -> Any:
     memo = device_memo.memo
-    owner = memo.owner(persistent_id)
-    if owner is not None:
-        return owner
+    found = memo.get(key)
+    if found is not None:
+        return found
     epoch = memo.epoch  # before the read: an announcement during it wins
     try:
-        entry = cache.get(KEY_PREFIX + persistent_id)
+        entry = cache.get(key)
     except Exception:  # the cache is down: ask the database, as django-otp does
-        logger.warning("2FA device cache unreadable; loading the device", exc_info=True)
+        logger.warning("2FA device cache unreadable; asking the database", exc_info=True)
         return None
     if not isinstance(entry, tuple) or len(entry) != 2:
         return entry  # None, or an entry from before entries carried their expiry
-    owner, expires = entry
+    value, expires = entry
     announcements = _announcements()
     if announcements is not None:
         memo.start(*announcements)
-        memo.keep(persistent_id, owner, min(seconds, expires - time.time()), epoch)
-    return owner
+        memo.keep(key, value, min(seconds, expires - time.time()), epoch)
+    return value
+
+
+def _write(key: str, value: Any, seconds: float) -> None:
+    # With its expiry: a process that keeps the answer keeps it no longer than the entry.
+    try:
+        cache.set(key, (value, time.time() + seconds), seconds)
+    except Exception:
+        logger.warning("2FA device cache unwritable", exc_info=True)
 
 
 @derived_from("CACHES")
@@ -66,44 +93,22 @@ def _announcements() -> tuple[Any, str] | None:
     return None if client is None else (client, default.make_key(device_memo.CHANNEL))
 
 
-def remember(persistent_id: str, user_pk: Any, seconds: float) -> None:
-    # With its expiry: a process that keeps the answer keeps it no longer than the entry.
-    try:
-        cache.set(KEY_PREFIX + persistent_id, (user_pk, time.time() + seconds), seconds)
-    except Exception:
-        logger.warning("2FA device cache unwritable", exc_info=True)
-
-
-def cached_enrolment(user_pk: Any) -> bool | None:
-    """Whether the user has a confirmed device, if remembered; else None."""
-    try:
-        found = cache.get(ENROLLED_PREFIX + str(user_pk))
-    except Exception:  # the cache is down: ask the database
-        logger.warning("2FA enrolment cache unreadable; querying the devices", exc_info=True)
-        return None
-    return found if isinstance(found, bool) else None
-
-
-def remember_enrolment(user_pk: Any, enrolled: bool, seconds: float) -> None:
-    try:
-        cache.set(ENROLLED_PREFIX + str(user_pk), enrolled, seconds)
-    except Exception:
-        logger.warning("2FA enrolment cache unwritable", exc_info=True)
-
-
 def forget(sender: type, instance: Any, **kwargs: Any) -> None:
     """``post_save``/``post_delete`` receiver for every device model: trust it no longer
     until it is loaded again, nor what was remembered of its owner's enrolment."""
     if isinstance(instance, Device) and instance.pk is not None:
-        device_memo.memo.announced(instance.persistent_id)  # in this process, at once
+        keys = [KEY_PREFIX + instance.persistent_id, ENROLLED_PREFIX + str(instance.user_id)]
+        for key in keys:
+            device_memo.memo.announced(key)  # in this process, at once
         try:
-            cache.delete_many(
-                [KEY_PREFIX + instance.persistent_id, ENROLLED_PREFIX + str(instance.user_id)]
-            )
+            cache.delete_many(keys)
             announcements = _announcements()
             if announcements is not None:  # and in every other process, once it hears it
                 client, channel = announcements
-                client.publish(channel, instance.persistent_id)
+                pipeline = client.pipeline(transaction=False)
+                for key in keys:
+                    pipeline.publish(channel, key)
+                pipeline.execute()
         except Exception:
             logger.exception(
                 "Could not drop %s from the 2FA device cache; it stays trusted for up to "

@@ -1,12 +1,13 @@
 """This process's copy of the device cache's answers, dropped as soon as a device changes.
 
-``device_cache.cached_owner`` asks the shared cache on every signed-in request: the
-one Redis round trip the stack makes there. When the ``default`` cache is Redis, each
-process also keeps the answers it got, and listens on a Redis channel on which every
-process announces the devices it saved or deleted (``device_cache.forget``). A kept
-answer is dropped when its device is announced and when it is older than
-``PRODREADY_OTP_DEVICE_CACHE_SECONDS``; all are dropped, and none is kept, whenever the
-listener is not subscribed. Then every request asks the cache, as without this module.
+``device_cache`` answers, on every signed-in request, whose verified device the
+session holds or whether a user without one has enrolled: the one Redis round trip the
+stack would make there. When the ``default`` cache is Redis, each process also keeps
+the answers it got, and listens on a Redis channel on which every process announces
+the cache keys of the devices it saved or deleted (``device_cache.forget``). A kept
+answer is dropped when its key is announced and when its cache entry expires; all are
+dropped, and none is kept, whenever the listener is not subscribed. Then every request
+asks the cache, as without this module.
 
 Two rules keep an answer from outliving a change:
 
@@ -52,18 +53,18 @@ class Memo:
         self.stopping = False
         self.thread: threading.Thread | None = None
 
-    def owner(self, persistent_id: str) -> Any:
-        """The kept owner of the device, or None."""
-        found = self.kept.get(persistent_id)
+    def get(self, key: str) -> Any:
+        """The kept value of the cache's ``key``, or None."""
+        found = self.kept.get(key)
         if found is None:
             return None
-        owner, until = found
+        value, until = found
         if time.monotonic() >= until:
-            self.kept.pop(persistent_id, None)
+            self.kept.pop(key, None)
             return None
-        return owner
+        return value
 
-    def keep(self, persistent_id: str, owner: Any, seconds: float, epoch: int) -> None:
+    def keep(self, key: str, value: Any, seconds: float, epoch: int) -> None:
         """Keep what the cache answered for ``seconds``, unless anything changed since
         ``epoch``."""
         with self.lock:
@@ -71,12 +72,12 @@ class Memo:
                 return
             if len(self.kept) >= MAX_KEPT:
                 self.kept.clear()
-            self.kept[persistent_id] = (owner, time.monotonic() + seconds)
+            self.kept[key] = (value, time.monotonic() + seconds)
 
-    def announced(self, persistent_id: str) -> None:
+    def announced(self, key: str) -> None:
         with self.lock:
             self.epoch += 1
-            self.kept.pop(persistent_id, None)
+            self.kept.pop(key, None)
 
     def set_listening(self, listening: bool) -> None:
         """(Re)subscribed or lost: announcements may have been missed either way."""
