@@ -227,8 +227,8 @@ class Settings(AppSettings):
         request (saving or deleting one of their devices forgets it). Needs a shared ``default``
         cache (Redis). With Redis, each process also keeps both answers until their entries
         expire, and drops them as soon as any process announces a change to the device on a
-        Redis channel: a signed-in request then asks Redis nothing for 2FA. ``0`` loads the device, and asks
-        whether the user enrolled, on every request, as django-otp does.
+        Redis channel: a signed-in request then asks Redis nothing for 2FA. ``0`` loads the
+        device, and asks whether the user enrolled, on every request, as django-otp does.
 
         :type: number
         :default: ``300``

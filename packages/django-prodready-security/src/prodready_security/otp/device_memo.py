@@ -125,7 +125,9 @@ def _listen(memo: Memo, client: Redis, channel: str) -> None:
             pubsub.subscribe(channel)
             _hear(memo, pubsub)
         except Exception:  # the connection is gone; ask the cache until it is back
-            logger.warning("2FA device announcements unheard; reconnecting", exc_info=True)
+            # Once per outage: while Redis stays down, every retry fails the same way.
+            log = logger.warning if memo.listening else logger.debug
+            log("2FA device announcements unheard; asking the cache until back", exc_info=True)
         finally:
             memo.set_listening(False)
             try:
