@@ -43,7 +43,7 @@ MAX_KEPT = 10_000  # answers; past this the copy starts afresh
 
 
 class Memo:
-    """The kept answers of one process; ``listen`` runs its listener."""
+    """The kept answers of one process; ``start`` starts its listener."""
 
     def __init__(self) -> None:
         self.lock = threading.Lock()
@@ -90,13 +90,18 @@ class Memo:
         with self.lock:
             if self.thread is not None and self.thread.is_alive():
                 return
-            self.thread = threading.Thread(
+            thread = threading.Thread(
                 target=_listen,
                 args=(self, client, channel),
                 name="prodready-otp-device-memo",
                 daemon=True,
             )
-            self.thread.start()
+            try:
+                thread.start()
+            except RuntimeError:  # at interpreter shutdown, or out of threads: keep nothing
+                logger.warning("Could not start the 2FA announcements listener")
+                return
+            self.thread = thread
 
     def stop(self, timeout: float = 10) -> None:
         """End the listener (tests); it notices within ``PING_EVERY`` seconds."""
