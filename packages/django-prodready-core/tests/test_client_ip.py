@@ -78,3 +78,21 @@ def test_the_answer_kept_on_the_request_follows_the_trusted_proxies():
     with override_settings(PRODREADY_TRUSTED_PROXIES=PROXIES):
         assert client_ip(asked) == "198.51.100.7"
     assert client_ip(asked) == "10.1.1.1"
+
+
+@override_settings(PRODREADY_TRUSTED_PROXIES=PROXIES)
+def test_an_address_seen_before_is_not_parsed_again():
+    from prodready.client_ip import _trusted
+
+    client_ip(request("10.1.1.1", "198.51.100.7"))
+    before = _trusted().trust.cache_info()
+    assert client_ip(request("10.1.1.1", "198.51.100.7")) == "198.51.100.7"
+    after = _trusted().trust.cache_info()
+    assert (after.hits - before.hits, after.misses - before.misses) == (2, 0)
+
+
+def test_the_memo_starts_afresh_with_other_proxies():
+    with override_settings(PRODREADY_TRUSTED_PROXIES=["10.0.0.0/8"]):
+        assert client_ip(request("10.1.1.1", "198.51.100.7")) == "198.51.100.7"
+    with override_settings(PRODREADY_TRUSTED_PROXIES=["192.0.2.1"]):
+        assert client_ip(request("10.1.1.1", "198.51.100.7")) == "10.1.1.1"

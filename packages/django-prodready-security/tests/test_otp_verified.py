@@ -8,14 +8,17 @@ from typing import Any
 import pytest
 from asgiref.sync import async_to_sync
 from django.conf import settings
+from django.contrib.auth.models import AnonymousUser
 from django.core.cache import cache
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.test import AsyncClient, Client, override_settings
+from django.test import AsyncClient, Client, RequestFactory, override_settings
 from django.test.utils import CaptureQueriesContext
 from django.urls import path
+from django.utils.functional import SimpleLazyObject
 
 from prodready_security.otp.middleware import VERIFIED_DEVICE_MIDDLEWARE
+from prodready_security.otp.middleware import _install as install
 from prodready_security.otp.models import EncryptedTOTPDevice
 from prodready_security.testing import force_login_verified
 from tests.otp_support import make_user
@@ -153,3 +156,26 @@ def test_async_views_see_the_verification(
     asynchronous.cookies = client.cookies
     response = async_to_sync(asynchronous.get)("/astatus/")
     assert response.json() == {"verified": True}
+
+
+def test_a_loaded_anonymous_user_is_marked_unverified_without_a_lazy_wrapper() -> None:
+    # SessionActivityMiddleware, before it, has loaded the user already: nothing is left
+    # to look up, so later reads of request.user need not pass through another proxy.
+    request = RequestFactory().get("/")
+    anonymous = AnonymousUser()
+    request.user = SimpleLazyObject(lambda: anonymous)  # type: ignore[assignment]
+    assert request.user.is_authenticated is False  # loaded
+    install(request)
+    assert request.user._wrapped is anonymous  # type: ignore[union-attr]
+    assert anonymous.otp_device is None  # type: ignore[attr-defined]
+    assert anonymous.is_verified() is False  # type: ignore[attr-defined]
+
+
+def test_a_user_not_yet_loaded_stays_lazy() -> None:
+    request = RequestFactory().get("/")
+    loads: list[int] = []
+    request.user = SimpleLazyObject(lambda: loads.append(1) or AnonymousUser())  # type: ignore[assignment]
+    install(request)
+    assert loads == []
+    assert request.user.is_verified() is False  # type: ignore[union-attr]
+    assert loads == [1]

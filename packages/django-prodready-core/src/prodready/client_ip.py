@@ -47,12 +47,12 @@ def client_ip(request: HttpRequest) -> str:
 _KEPT = "_prodready_client_ip"
 
 
-def _resolve(peer: str, forwarded: str, proxies: tuple[Network, ...]) -> str:
-    if not proxies or not _trust(peer, proxies):  # no proxies: nothing to parse
+def _resolve(peer: str, forwarded: str, proxies: _Proxies) -> str:
+    if not proxies.networks or not proxies.trust(peer):  # no proxies: nothing to parse
         return peer
     client = peer
     for hop in reversed([part.strip() for part in forwarded.split(",") if part.strip()]):
-        trusted = _trust(hop, proxies)
+        trusted = proxies.trust(hop)
         if trusted is None:
             break  # garbage from the client side: stop at the last good hop
         client = hop
@@ -88,21 +88,30 @@ def trusted_networks(entries: tuple[str, ...]) -> tuple[Network, ...]:
     return tuple(networks)
 
 
+class _Proxies:
+    """The trusted networks, and which addresses are in them.
+
+    The same few addresses (the proxies, the busiest clients) come back on every
+    request; parsing one costs more than the rest of the lookup. The memo is keyed by
+    the address alone (hashing the networks too cost as much as the lookup saved) and
+    bounded, so a flood of forged X-Forwarded-For values only evicts entries.
+    """
+
+    def __init__(self, networks: tuple[Network, ...]) -> None:
+        self.networks = networks
+        self.trust = functools.lru_cache(maxsize=1024)(self._in_networks)
+
+    def _in_networks(self, address: str) -> bool | None:
+        """Whether ``address`` is in one of the networks; None when it is no address."""
+        try:
+            parsed = ipaddress.ip_address(address)
+        except ValueError:
+            return None
+        return any(parsed in network for network in self.networks)
+
+
 # Reading an unset setting on every request costs more than the rest of resolving
 # an address without proxies.
 @derived_from("PRODREADY_TRUSTED_PROXIES")
-def _trusted() -> tuple[Network, ...]:
-    return trusted_networks(tuple(conf.TRUSTED_PROXIES))
-
-
-# The same few addresses (the proxies, the busiest clients) come back on every request;
-# parsing one costs more than the rest of the lookup. Bounded, so a flood of forged
-# X-Forwarded-For values only evicts entries.
-@functools.lru_cache(maxsize=1024)
-def _trust(address: str, proxies: tuple[Network, ...]) -> bool | None:
-    """Whether ``address`` is in one of ``proxies``; None when it is no address."""
-    try:
-        parsed = ipaddress.ip_address(address)
-    except ValueError:
-        return None
-    return any(parsed in network for network in proxies)
+def _trusted() -> _Proxies:
+    return _Proxies(trusted_networks(tuple(conf.TRUSTED_PROXIES)))

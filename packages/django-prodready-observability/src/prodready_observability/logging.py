@@ -264,7 +264,42 @@ class ScrubbingJsonFormatter(OrjsonFormatter):
     _second: tuple[int, str | None, str] = (-1, None, "")  # second, datefmt, its text
 
     def format(self, record: logging.LogRecord) -> str:
-        return _format_readably(self, super().format, record)
+        return _format_readably(self, self._format, record)
+
+    def _format(self, record: logging.LogRecord) -> str:
+        vouched = record.__dict__.get(SCRUBBED)
+        if (
+            type(vouched) is frozenset
+            and type(record.msg) is str
+            and not (record.exc_info or record.exc_text or record.stack_info)
+            and not (self.rename_fields or self.static_fields or self.defaults or self.timestamp)
+        ):
+            return self._format_vouched(record, vouched)
+        return super().format(record)
+
+    def _format_vouched(self, record: logging.LogRecord, vouched: frozenset[str]) -> str:
+        """What ``format`` writes for a record with vouched fields and nothing but a
+        message to add (the request line), in one pass over the record's fields."""
+        record.message = record.getMessage()
+        if "asctime" in self._required_fields:
+            record.asctime = self.formatTime(record, self.datefmt)
+        fields = record.__dict__
+        default = self.json_default
+        log_data: dict[str, Any] = {}
+        rest: dict[str, Any] = {}
+        skip = self._skip_fields
+        names = [*self._required_fields, *(k for k in fields if k not in skip and k[:1] != "_")]
+        for key in names:
+            value = fields.get(key)
+            if type(value) not in _WRITTEN_AS_IS:
+                value = as_written(value, default)
+            if key in vouched or key in _FORMATTER_FIELDS:
+                log_data[key] = value
+            else:
+                rest[key] = value
+        if rest:  # a key can be scrubbed too, so these are added under their new names
+            log_data.update(scrub_written(rest, record))
+        return self.serialize_log_record(self.process_log_record(log_data))
 
     def add_fields(
         self, log_data: dict[str, Any], record: logging.LogRecord, message_dict: dict[str, Any]

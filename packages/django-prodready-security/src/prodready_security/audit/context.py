@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from contextvars import ContextVar
+from contextvars import ContextVar, Token
 
 from django.http import HttpRequest
 
@@ -21,10 +21,20 @@ def current_request() -> HttpRequest | None:
     return _current_request.get()
 
 
+def enter(request: HttpRequest) -> Token[HttpRequest | None]:
+    """Make ``request`` current; pass what it returns to :func:`leave` when it is done.
+    (The middleware's way, one request at a time: no context manager's generator.)"""
+    return _current_request.set(request)
+
+
+def leave(token: Token[HttpRequest | None]) -> None:
+    _current_request.reset(token)
+
+
 @contextmanager
 def request_context(request: HttpRequest) -> Iterator[None]:
-    token = _current_request.set(request)
+    token = enter(request)
     try:
         yield
     finally:
-        _current_request.reset(token)
+        leave(token)

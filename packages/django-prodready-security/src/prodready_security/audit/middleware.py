@@ -11,16 +11,22 @@ from typing import Any
 
 from django.http import HttpRequest, HttpResponseBase
 
-from prodready_security.audit.context import request_context
+from prodready_security.audit.context import enter, leave
 from prodready_security.middleware_base import SyncAndAsyncMiddleware
 
 
 class AuditContextMiddleware(SyncAndAsyncMiddleware):
     def _call(self, request: HttpRequest) -> Any:
-        with request_context(request):
+        token = enter(request)
+        try:
             return self.get_response(request)
+        finally:
+            leave(token)
 
     async def _acall(self, request: HttpRequest) -> HttpResponseBase:
         get_response: Callable[[HttpRequest], Awaitable[HttpResponseBase]] = self.get_response
-        with request_context(request):
+        token = enter(request)
+        try:
             return await get_response(request)
+        finally:
+            leave(token)

@@ -16,13 +16,12 @@ Django sends none.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
-from django.utils.deprecation import MiddlewareMixin
+from typing import TYPE_CHECKING, Any
 
 from prodready.conf import derived_from
 from prodready_security.conf import conf
 from prodready_security.headers.policy import permissions_policy
+from prodready_security.middleware_base import SyncAndAsyncMiddleware
 
 if TYPE_CHECKING:
     from django.http import HttpRequest, HttpResponse
@@ -30,28 +29,38 @@ if TYPE_CHECKING:
 DOTTED_PATH = "prodready_security.headers.middleware.SecurityHeadersMiddleware"
 
 
-class SecurityHeadersMiddleware(MiddlewareMixin):
-    """Sync and async alike: ``MiddlewareMixin`` adapts to the stack."""
+class SecurityHeadersMiddleware(SyncAndAsyncMiddleware):
+    def _call(self, request: HttpRequest) -> Any:
+        return add_headers(self.get_response(request))
 
-    def process_response(self, request: HttpRequest, response: HttpResponse) -> HttpResponse:
-        for name, value in headers():
-            if name not in response.headers:
+    async def _acall(self, request: HttpRequest) -> Any:
+        return add_headers(await self.get_response(request))
+
+
+def add_headers(response: HttpResponse) -> HttpResponse:
+    """``response`` with every header of ``headers()`` it does not have yet."""
+    wanted = headers()
+    if wanted:
+        # The names it has, lowercased once: asking the headers for each missing name
+        # would raise and catch a KeyError per header.
+        present = {name.lower() for name in response.headers}
+        for name, lowered, value in wanted:
+            if lowered not in present:
                 response.headers[name] = value
-        return response
+    return response
 
 
-# Built once per change of these settings: the Permissions-Policy value is a join over
-# the setting's features, which would otherwise be redone for every response.
 @derived_from(
     "PRODREADY_HEADERS_PERMISSIONS_POLICY",
     "PRODREADY_HEADERS_CROSS_ORIGIN_OPENER_POLICY",
     "PRODREADY_HEADERS_CROSS_ORIGIN_RESOURCE_POLICY",
 )
-def headers() -> tuple[tuple[str, str], ...]:
-    """The headers to send, without those whose setting turns them off."""
+def headers() -> tuple[tuple[str, str, str], ...]:
+    """The headers to send (name, lowercased name, value), without those whose setting
+    turns them off."""
     values = {
         "Permissions-Policy": permissions_policy(conf.HEADERS_PERMISSIONS_POLICY),
         "Cross-Origin-Opener-Policy": conf.HEADERS_CROSS_ORIGIN_OPENER_POLICY,
         "Cross-Origin-Resource-Policy": conf.HEADERS_CROSS_ORIGIN_RESOURCE_POLICY,
     }
-    return tuple((name, value) for name, value in values.items() if value)
+    return tuple((name, name.lower(), value) for name, value in values.items() if value)

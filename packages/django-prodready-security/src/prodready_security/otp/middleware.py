@@ -60,7 +60,13 @@ class VerifiedDeviceMiddleware(SyncAndAsyncMiddleware):
 def _install(request: HttpRequest) -> None:
     user = getattr(request, "user", None)
     if user is not None:
-        request.user = SimpleLazyObject(functools.partial(_verified, request, user))  # type: ignore[assignment]
+        loaded = _loaded(user)
+        if loaded is not None and not loaded.is_authenticated:
+            # Already loaded (by SessionActivityMiddleware, say) and anonymous: nothing to
+            # look up, so no lazy wrapper for every later read to pass through.
+            _verified(request, loaded)
+        else:
+            request.user = SimpleLazyObject(functools.partial(_verified, request, user))  # type: ignore[assignment]
     auser = getattr(request, "auser", None)
     if auser is not None:
         request.auser = functools.partial(_averified, request, auser)
@@ -81,6 +87,15 @@ def _verified(request: HttpRequest, user: Any) -> Any:
     if user.is_authenticated:
         user.otp_device = _device(request, user)
     return user
+
+
+def _loaded(user: Any) -> Any:
+    """The user behind ``user`` if it is loaded already, else None (loading it costs a
+    session read and a query, which a view may never need)."""
+    if not isinstance(user, LazyObject):
+        return user
+    wrapped = user._wrapped
+    return None if wrapped is empty else wrapped
 
 
 def _unwrapped(user: Any) -> Any:
