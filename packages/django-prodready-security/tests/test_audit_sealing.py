@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import multiprocessing
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import timedelta
 from io import StringIO
 
@@ -62,6 +64,26 @@ def _in_thread(target: object) -> threading.Thread:
     return thread
 
 
+@contextmanager
+def _another_sealer_holds_the_lock() -> Iterator[None]:
+    """Another connection holds the sealer's lock until the block ends."""
+    locked, release = threading.Event(), threading.Event()
+
+    def busy_sealer() -> None:
+        with transaction.atomic(using=PG), connections[PG].cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [sealing.LOCK_KEY])
+            locked.set()
+            release.wait(timeout=30)
+
+    sealer = _in_thread(busy_sealer)
+    try:
+        assert locked.wait(timeout=10)
+        yield
+    finally:
+        release.set()
+        sealer.join(timeout=10)
+
+
 @on_postgres_committed[0]
 @on_postgres_committed[1]
 def test_an_open_transaction_blocks_no_other_writer(audit_db: str) -> None:
@@ -94,26 +116,13 @@ def test_an_open_transaction_blocks_no_other_writer(audit_db: str) -> None:
 @on_postgres_committed[0]
 @on_postgres_committed[1]
 def test_writers_do_not_wait_for_the_sealer_and_a_later_seal_picks_them_up(audit_db: str) -> None:
-    locked, release = threading.Event(), threading.Event()
-
-    def busy_sealer() -> None:
-        with transaction.atomic(using=PG), connections[PG].cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [sealing.LOCK_KEY])
-            locked.set()
-            release.wait(timeout=30)
-
-    sealer = _in_thread(busy_sealer)
-    try:
-        assert locked.wait(timeout=10)
+    with _another_sealer_holds_the_lock():
         writer = _in_thread(lambda: write_events(0, 3))
         writer.join(timeout=10)
         assert not writer.is_alive(), "a writer waited for the sealer's lock"
         assert sealer_thread.flush(timeout=30)  # the sealer thread tried, and gave up
         assert _stored() == [(None, "test.concurrent")] * 3  # its try failed: left for later
         assert sealing.seal_pending(PG) == 0  # not while another sealer holds the lock
-    finally:
-        release.set()
-        sealer.join(timeout=10)
     assert sealing.seal_pending(PG) == 3
     assert [sequence for sequence, _action in _stored()] == [1, 2, 3]
     assert verify_chain(PG).ok
@@ -124,14 +133,6 @@ def test_writers_do_not_wait_for_the_sealer_and_a_later_seal_picks_them_up(audit
 def test_a_sealer_that_would_lose_the_race_opens_no_transaction(
     audit_db: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    locked, release = threading.Event(), threading.Event()
-
-    def busy_sealer() -> None:
-        with transaction.atomic(using=PG), connections[PG].cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [sealing.LOCK_KEY])
-            locked.set()
-            release.wait(timeout=30)
-
     assert sealer_thread.flush(timeout=30)
     chain.add([AuditEvent(occurred_at=timezone.now(), action="test.waiting")], using=PG)
     connection, began = connections[PG], []
@@ -141,16 +142,11 @@ def test_a_sealer_that_would_lose_the_race_opens_no_transaction(
         began.extend([] if autocommit else [True])
         set_autocommit(autocommit, **kwargs)
 
-    sealer = _in_thread(busy_sealer)
-    try:
-        assert locked.wait(timeout=10)
+    with _another_sealer_holds_the_lock():
         monkeypatch.setattr(connection, "set_autocommit", spied)
         # One statement asked it: a BEGIN and a COMMIT round trip saved on each try.
         assert sealing.seal_pass(PG) == (0, False)
         assert began == []
-    finally:
-        release.set()
-        sealer.join(timeout=10)
     assert sealing.seal_pass(PG) == (1, False)
     assert began == [True]
 
