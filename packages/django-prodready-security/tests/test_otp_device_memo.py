@@ -107,6 +107,13 @@ def test_a_verified_request_asks_redis_nothing_once_the_answer_is_kept(
     assert trips.count == 0
 
 
+def test_a_cache_that_serialises_to_json_is_read_and_kept_alike() -> None:
+    with redis_cache(SERIALIZER="django_redis.serializers.json.JSONSerializer"):
+        client = Client()
+        device = force_login_verified(client, make_user("ops", is_staff=True))
+        kept_and_listening(client, device)  # the entry comes back as a list
+
+
 def test_a_device_changed_in_another_process_stops_verifying_once_announced(
     signed_in: tuple[Client, EncryptedTOTPDevice],
 ) -> None:

@@ -67,7 +67,8 @@ def _read(key: str, seconds: float) -> Any:
     except Exception:  # the cache is down: ask the database, as django-otp does
         logger.warning("2FA device cache unreadable; asking the database", exc_info=True)
         return None
-    if not isinstance(entry, tuple) or len(entry) != 2:
+    # A list when the cache serialises to JSON (django-redis's JSONSerializer).
+    if not isinstance(entry, tuple | list) or len(entry) != 2:
         return entry  # None, or an entry from before entries carried their expiry
     value, expires = entry
     announcements = _announcements()
