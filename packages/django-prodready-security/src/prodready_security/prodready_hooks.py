@@ -74,9 +74,11 @@ def prodready_metrics() -> Iterable[MetricsCollector]:
 
 @hookimpl
 def prodready_audit(event: AuditEvent) -> None:
+    from prodready_security.audit import same_statement
     from prodready_security.audit.recorder import record
 
-    record(event)
+    if not same_statement.stored(event):  # its UPDATE stored it already
+        record(event)
 
 
 @hookimpl

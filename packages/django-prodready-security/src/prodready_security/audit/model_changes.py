@@ -6,7 +6,8 @@ Bulk operations, which send no signals, are handled in ``audit.bulk``; ``audit.s
 wires both.
 
 An update's "before" is the instance's snapshot (``audit.snapshots``) when it has one
-for every field the save writes; otherwise the row is read first, one SELECT more.
+for every field the save writes; otherwise the row is read first, one SELECT more. On
+PostgreSQL the update's own statement stores its event (``audit.same_statement``).
 """
 
 from __future__ import annotations
@@ -17,10 +18,12 @@ from django.db import models
 from django.db.models.signals import post_delete, post_save, pre_save
 
 import prodready
-from prodready_security.audit import snapshots
+from prodready.events import AuditEvent as SentEvent
+from prodready_security.audit import same_statement, snapshots
 from prodready_security.audit.tracked_models import tracked_models
 
 _BEFORE = "_prodready_audit_before"
+_ARMED = "_prodready_audit_armed"
 _connected: set[type[models.Model]] = set()
 
 
@@ -60,7 +63,30 @@ def _remember_before(
             before = snapshot.values
         else:
             before = _read_row(sender, instance.pk, using)
+        if before is not None and same_statement.possible(sender, instance, using):
+            _arm(sender, instance, using, before, names)
     setattr(instance, _BEFORE, before)
+
+
+def _arm(
+    sender: type[models.Model],
+    instance: models.Model,
+    using: str,
+    before: dict[str, Any],
+    names: list[str],
+) -> None:
+    def event() -> SentEvent | None:
+        # When the UPDATE is sent: the values it writes, auto_now fields' included.
+        after = field_values(instance)
+        changes = {
+            name: (before[name], after[name]) for name in names if before[name] != after[name]
+        }
+        return SentEvent("model.updated", target=instance, changes=changes) if changes else None
+
+    written = [
+        f for f in _fields(sender) if f.name in names and not f.primary_key and not f.generated
+    ]
+    instance.__dict__[_ARMED] = same_statement.arm(sender, instance, using, len(written), event)
 
 
 def _read_row(sender: type[models.Model], pk: Any, using: str) -> dict[str, Any] | None:
@@ -85,6 +111,9 @@ def _record_save(
     **kwargs: Any,
 ) -> None:
     before: dict[str, Any] | None = instance.__dict__.pop(_BEFORE, None)
+    armed: same_statement.Armed | None = instance.__dict__.pop(_ARMED, None)
+    if armed is not None:
+        armed.disarm()
     after = field_values(instance)
     names = _names(sender, update_fields) if update_fields and not created else after.keys()
     # The next save diffs against what this one wrote (and, for the fields it did not
@@ -94,6 +123,10 @@ def _record_save(
     if created or before is None:
         changes = {name: (None, value) for name, value in after.items()}
         prodready.audit("model.created", target=instance, changes=changes)
+        return
+    if armed is not None and armed.done:  # the UPDATE stored the event, if there was one
+        if armed.event is not None:
+            same_statement.announce(armed.event)
         return
     changes = {name: (before[name], after[name]) for name in names if before[name] != after[name]}
     if changes:  # a save that changed nothing is not an event
