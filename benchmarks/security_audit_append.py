@@ -10,9 +10,10 @@ fast as they can, for a fixed time:
   change open for the whole round (a CSV import, a slow view under
   ``ATOMIC_REQUESTS``).
 
-Saves run in autocommit, as a view without ``ATOMIC_REQUESTS`` makes them: the save
-commits, then its event's INSERT commits on its own. ``--atomic`` wraps each save in
-``transaction.atomic()``, as ``ATOMIC_REQUESTS`` does, so the two commit together.
+Saves run in autocommit, as a view without ``ATOMIC_REQUESTS`` makes them: today's
+log stores the event with the save's own UPDATE statement (``audit.same_statement``),
+where designs before it committed the save, then their event's INSERT on its own.
+``--atomic`` wraps each save in ``transaction.atomic()``, as ``ATOMIC_REQUESTS`` does.
 
 With ``--repeat N`` the three rounds run N times in turn and each figure is the
 median over the passes, which steadies the figures on a shared machine. It prints
