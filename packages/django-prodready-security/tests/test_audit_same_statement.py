@@ -6,6 +6,7 @@ the save's UPDATE check that the event is then stored the usual way, once.
 
 from __future__ import annotations
 
+import pickle
 from collections.abc import Iterator
 from typing import Any
 
@@ -68,6 +69,7 @@ def test_an_update_that_fails_stores_no_event() -> None:
         group.save()
 
     assert stored() == []
+    assert pickle.loads(pickle.dumps(group)).name == "taken"  # what the save left behind
 
 
 def test_a_row_gone_behind_the_instance_is_inserted_and_recorded_as_created() -> None:

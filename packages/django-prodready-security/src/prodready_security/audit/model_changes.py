@@ -12,6 +12,7 @@ PostgreSQL the update's own statement stores its event (``audit.same_statement``
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from django.db import models
@@ -77,10 +78,7 @@ def _arm(
 ) -> None:
     def event() -> SentEvent | None:
         # When the UPDATE is sent: the values it writes, auto_now fields' included.
-        after = field_values(instance)
-        changes = {
-            name: (before[name], after[name]) for name in names if before[name] != after[name]
-        }
+        changes = _changes(before, field_values(instance), names)
         return SentEvent("model.updated", target=instance, changes=changes) if changes else None
 
     written = [
@@ -128,7 +126,7 @@ def _record_save(
         if armed.event is not None:
             same_statement.announce(armed.event)
         return
-    changes = {name: (before[name], after[name]) for name in names if before[name] != after[name]}
+    changes = _changes(before, after, names)
     if changes:  # a save that changed nothing is not an event
         prodready.audit("model.updated", target=instance, changes=changes)
 
@@ -143,6 +141,12 @@ def _record_delete(
     elif isinstance(origin, models.Model) and origin is not instance:
         data["cascade_from"] = f"{origin._meta.label_lower}:{origin.pk}"
     prodready.audit("model.deleted", target=instance, changes=changes, **data)
+
+
+def _changes(
+    before: dict[str, Any], after: dict[str, Any], names: Iterable[str]
+) -> dict[str, tuple[Any, Any]]:
+    return {name: (before[name], after[name]) for name in names if before[name] != after[name]}
 
 
 def _fields(model: type[models.Model]) -> list[Any]:

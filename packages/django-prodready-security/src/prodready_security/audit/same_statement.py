@@ -102,6 +102,10 @@ class Armed:
         with suppress(ValueError):
             self.connection.execute_wrappers.remove(self)
 
+    def __reduce__(self) -> tuple[Callable[[], None], tuple[()]]:
+        # Left on an instance whose save failed: pickling or copying it must still work.
+        return _nothing, ()
+
     def _is_the_update(self, sql: str, params: Sequence[Any]) -> bool:
         return (
             sql.startswith(self.prefix)
@@ -110,6 +114,10 @@ class Armed:
             and sql.count("%s") == self.placeholders == len(params)
             and params[-1] == self.pk
         )
+
+
+def _nothing() -> None:
+    return None
 
 
 def possible(model: type[models.Model], instance: models.Model, using: str) -> bool:
