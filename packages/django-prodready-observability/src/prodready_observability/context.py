@@ -12,7 +12,7 @@ import secrets
 from contextvars import ContextVar, Token
 from typing import TYPE_CHECKING
 
-from django.utils.functional import empty
+from django.utils.functional import LazyObject, empty
 
 if TYPE_CHECKING:
     from django.http import HttpRequest
@@ -62,10 +62,15 @@ def user_id_of(request: HttpRequest) -> str | None:
     user = request.__dict__.get("user")
     if user is None:
         return None
-    wrapped = getattr(user, "_wrapped", user)  # SimpleLazyObject until first used
-    if wrapped is empty or not getattr(wrapped, "is_authenticated", False):
+    if isinstance(user, LazyObject):  # SimpleLazyObject until first used
+        # Read past LazyObject.__getattribute__, a Python method run for every attribute:
+        # this runs several times per request (log line, its filter, the history).
+        user = object.__getattribute__(user, "_wrapped")
+        if user is empty:
+            return None
+    if not getattr(user, "is_authenticated", False):
         return None
-    pk = getattr(wrapped, "pk", None)
+    pk = getattr(user, "pk", None)
     return None if pk is None else str(pk)
 
 
