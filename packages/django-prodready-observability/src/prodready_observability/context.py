@@ -7,8 +7,8 @@ variables follow the work into ``sync_to_async`` threads and coroutines alike.
 
 from __future__ import annotations
 
+import os
 import re
-import secrets
 from contextvars import ContextVar, Token
 from typing import TYPE_CHECKING
 
@@ -26,8 +26,9 @@ request_var: ContextVar[HttpRequest | None] = ContextVar("prodready_request", de
 
 
 def new_request_id() -> str:
-    """32 random hex digits, as ``uuid4().hex`` looks, at a fraction of its cost."""
-    return secrets.token_hex(16)
+    """32 random hex digits, as ``uuid4().hex`` looks, at a fraction of its cost: the
+    bytes ``secrets.token_hex`` reads, without its two Python calls per request."""
+    return os.urandom(16).hex()
 
 
 def is_well_formed(request_id: object) -> bool:
