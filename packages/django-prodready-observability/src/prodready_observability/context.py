@@ -20,9 +20,10 @@ if TYPE_CHECKING:
 MAX_LENGTH = 64
 _WELL_FORMED = re.compile(r"[A-Za-z0-9._-]{1,64}")
 
-request_id_var: ContextVar[str | None] = ContextVar("prodready_request_id", default=None)
-user_id_var: ContextVar[str | None] = ContextVar("prodready_user_id", default=None)
-request_var: ContextVar[HttpRequest | None] = ContextVar("prodready_request", default=None)
+# (request id, request, explicit user id) of the work in progress: one variable, set and
+# reset once per request, not one per item.
+Bound = tuple["str | None", "HttpRequest | None", "str | None"]
+_bound: ContextVar[Bound] = ContextVar("prodready_context", default=(None, None, None))
 
 
 def new_request_id() -> str:
@@ -46,16 +47,19 @@ def incoming_or_new(value: object) -> str:
 
 
 def current_request_id() -> str | None:
-    return request_id_var.get()
+    return _bound.get()[0]
+
+
+def current_request() -> HttpRequest | None:
+    return _bound.get()[1]
 
 
 def current_user_id() -> str | None:
     """The id of the signed-in user, if the request already loaded it (never loads it:
     that would cost a session and a user query on views that do not need one)."""
-    explicit = user_id_var.get()
+    _, request, explicit = _bound.get()
     if explicit is not None:
         return explicit
-    request = request_var.get()
     return None if request is None else user_id_of(request)
 
 
@@ -77,15 +81,10 @@ def user_id_of(request: HttpRequest) -> str | None:
 
 def bind(
     request_id: str | None, request: HttpRequest | None = None, user_id: str | None = None
-) -> tuple[Token[str | None], Token[HttpRequest | None], Token[str | None]]:
+) -> Token[Bound]:
     """Set the context; pass what it returns to :func:`unbind` when the work is done."""
-    return request_id_var.set(request_id), request_var.set(request), user_id_var.set(user_id)
+    return _bound.set((request_id, request, user_id))
 
 
-def unbind(
-    tokens: tuple[Token[str | None], Token[HttpRequest | None], Token[str | None]],
-) -> None:
-    request_id_token, request_token, user_token = tokens
-    request_id_var.reset(request_id_token)
-    request_var.reset(request_token)
-    user_id_var.reset(user_token)
+def unbind(token: Token[Bound]) -> None:
+    _bound.reset(token)

@@ -30,9 +30,9 @@ from django.core.exceptions import ImproperlyConfigured
 from pythonjsonlogger.orjson import OrjsonFormatter
 
 from prodready_observability.context import (
+    current_request,
     current_request_id,
     current_user_id,
-    request_var,
     user_id_of,
 )
 from prodready_observability.scrub.values import path_masker, request_path_secrets
@@ -425,7 +425,7 @@ def scrub_written(written: Any, record: logging.LogRecord) -> Any:
     masked first: a password-reset token in ``/reset/<uidb64>/<token>/``.
     """
     scrubber = cached_scrubber()
-    request = record.__dict__.get("request") or request_var.get()
+    request = record.__dict__.get("request") or current_request()
     if request is not None:
         values = request_path_secrets(request, scrubber.is_secret_key)
         if values:

@@ -43,26 +43,26 @@ class RequestMiddleware:
             return self._acall(request)
         current = options()
         request_id, own_id = _request_id(request, current)
-        tokens = context.bind(request_id, request)
+        token = context.bind(request_id, request)
         started = time.perf_counter()
         try:
             response = cast("HttpResponseBase", self.get_response(request))
             _after(request, response, request_id, own_id, started, current)
             return response
         finally:
-            context.unbind(tokens)
+            context.unbind(token)
 
     async def _acall(self, request: HttpRequest) -> HttpResponseBase:
         current = options()
         request_id, own_id = _request_id(request, current)
-        tokens = context.bind(request_id, request)
+        token = context.bind(request_id, request)
         started = time.perf_counter()
         try:
             response = await cast("Awaitable[HttpResponseBase]", self.get_response(request))
             _after(request, response, request_id, own_id, started, current)
             return response
         finally:
-            context.unbind(tokens)
+            context.unbind(token)
 
     def process_exception(self, request: HttpRequest, exception: Exception) -> None:
         if not options().skips(request.path_info):
