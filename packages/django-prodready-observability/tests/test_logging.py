@@ -171,6 +171,25 @@ def test_a_record_is_scrubbed_past_the_fields_its_producer_vouches_for(
     assert line["password"] == FILTERED
 
 
+def test_each_vouched_record_is_written_with_its_own_fields() -> None:
+    # The formatter keeps the fields of a kind of vouched record; another record vouched
+    # for alike but carrying one more field gets that field too, scrubbed.
+    from prodready_observability.logging import FIELDS, SCRUBBED, ScrubbingJsonFormatter
+
+    formatter = ScrubbingJsonFormatter(FIELDS)
+    vouched = frozenset({"message", "route"})
+
+    def line(**fields: Any) -> dict[str, Any]:
+        record = logging.makeLogRecord({"name": "shop", "msg": "paid", "route": "pay/"})
+        record.__dict__.update({**fields, SCRUBBED: vouched})
+        return json.loads(formatter.format(record))  # type: ignore[no-any-return]
+
+    plain = line()
+    assert line(note=DSN_LIKE) == {**plain, "note": scrub_text(DSN_LIKE)}
+    assert line(password=SECRET)["password"] == FILTERED
+    assert line() == plain
+
+
 def test_a_rotating_file_as_well(
     configured: Any, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -54,3 +54,33 @@ def test_bind_and_unbind_restore_the_outer_context() -> None:
     assert (context.current_request_id(), context.current_user_id()) == ("outer", "7")
     context.unbind(outer)
     assert context.current_request_id() is None
+
+
+class SignedIn:
+    is_authenticated = True
+    pk = 7
+
+
+def test_the_user_id_is_read_through_a_lazy_user_without_loading_it() -> None:
+    from django.contrib.auth.models import AnonymousUser
+    from django.http import HttpRequest
+    from django.utils.functional import SimpleLazyObject
+
+    loads: list[str] = []
+
+    def lazy(user: object) -> SimpleLazyObject:
+        return SimpleLazyObject(lambda: loads.append("load") or user)
+
+    def user_id(user: object | None) -> str | None:
+        request = HttpRequest()
+        if user is not None:
+            request.user = user  # type: ignore[assignment]
+        return context.user_id_of(request)
+
+    not_loaded = lazy(SignedIn())
+    assert user_id(not_loaded) is None
+    assert loads == []  # a user the view did not need is not loaded for a log line
+    anonymous, signed_in = lazy(AnonymousUser()), lazy(SignedIn())
+    str(anonymous), str(signed_in)  # loaded, as the view's first use of request.user does
+    assert (user_id(anonymous), user_id(signed_in)) == (None, "7")
+    assert (user_id(None), user_id(AnonymousUser()), user_id(SignedIn())) == (None, None, "7")

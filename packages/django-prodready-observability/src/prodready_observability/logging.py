@@ -30,9 +30,9 @@ from django.core.exceptions import ImproperlyConfigured
 from pythonjsonlogger.orjson import OrjsonFormatter
 
 from prodready_observability.context import (
+    current_request,
     current_request_id,
     current_user_id,
-    request_var,
     user_id_of,
 )
 from prodready_observability.scrub.values import path_masker, request_path_secrets
@@ -58,6 +58,10 @@ _FORMATTER_FIELDS = frozenset({"asctime", "levelname", "name"})
 # The line a formatter made of a record: ((formatter's id, record.created), line). Leading
 # "_": left out of the JSON and of the fields ScrubFilter scrubs.
 FORMATTED = "_prodready_formatted"
+# The fields the JSON formatter writes for a vouched record, and those not vouched for.
+_Layout = tuple[tuple[str, ...], tuple[str, ...]]
+# Kinds of vouched records a formatter keeps the layout of (the request line is one).
+_MAX_LAYOUTS = 64
 # Types written as they are; anything else is turned into what it is written as first.
 _WRITTEN_AS_IS = frozenset({str, int, float, bool, type(None)})
 
@@ -263,6 +267,10 @@ class ScrubbingJsonFormatter(OrjsonFormatter):
 
     _second: tuple[int, str | None, str] = (-1, None, "")  # second, datefmt, its text
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._layouts: dict[tuple[tuple[str, ...], frozenset[str]], _Layout] = {}
+
     def format(self, record: logging.LogRecord) -> str:
         return _format_readably(self, self._format, record)
 
@@ -279,27 +287,49 @@ class ScrubbingJsonFormatter(OrjsonFormatter):
 
     def _format_vouched(self, record: logging.LogRecord, vouched: frozenset[str]) -> str:
         """What ``format`` writes for a record with vouched fields and nothing but a
-        message to add (the request line), in one pass over the record's fields."""
+        message to add (the request line): the fields as :meth:`_layout` lists them."""
         record.message = record.getMessage()
         if "asctime" in self._required_fields:
             record.asctime = self.formatTime(record, self.datefmt)
         fields = record.__dict__
-        default = self.json_default
-        log_data: dict[str, Any] = {}
-        rest: dict[str, Any] = {}
-        skip = self._skip_fields
-        names = [*self._required_fields, *(k for k in fields if k not in skip and k[:1] != "_")]
-        for key in names:
-            value = fields.get(key)
-            if type(value) not in _WRITTEN_AS_IS:
-                value = as_written(value, default)
-            if key in vouched or key in _FORMATTER_FIELDS:
-                log_data[key] = value
-            else:
-                rest[key] = value
-        if rest:  # a key can be scrubbed too, so these are added under their new names
+        names, unvouched = self._layout(tuple(fields), vouched)
+        log_data = {name: fields.get(name) for name in names}
+        if not _WRITTEN_AS_IS.issuperset(map(type, log_data.values())):
+            default = self.json_default
+            for name, value in log_data.items():  # values replaced: no key is added
+                if type(value) not in _WRITTEN_AS_IS:
+                    log_data[name] = as_written(value, default)
+        if unvouched:  # a key can be scrubbed too, so these are added under their new names
+            rest = {name: log_data.pop(name) for name in unvouched}
             log_data.update(scrub_written(rest, record))
         return self.serialize_log_record(self.process_log_record(log_data))
+
+    def _layout(self, attributes: tuple[str, ...], vouched: frozenset[str]) -> _Layout:
+        """The fields written for a record with these attributes, in order, and those of
+        them not vouched for.
+
+        Worked out once per set of attributes, which is the same for every request line,
+        instead of testing each of a record's thirty-odd attributes on every line.
+        """
+        key = (attributes, vouched)
+        layout = self._layouts.get(key)
+        if layout is None:
+            skip = self._skip_fields
+            names = tuple(
+                dict.fromkeys(
+                    [
+                        *self._required_fields,
+                        *(name for name in attributes if name not in skip and name[:1] != "_"),
+                    ]
+                )
+            )
+            unvouched = tuple(
+                name for name in names if name not in vouched and name not in _FORMATTER_FIELDS
+            )
+            if len(self._layouts) >= _MAX_LAYOUTS:
+                self._layouts.clear()
+            layout = self._layouts[key] = (names, unvouched)
+        return layout
 
     def add_fields(
         self, log_data: dict[str, Any], record: logging.LogRecord, message_dict: dict[str, Any]
@@ -395,7 +425,7 @@ def scrub_written(written: Any, record: logging.LogRecord) -> Any:
     masked first: a password-reset token in ``/reset/<uidb64>/<token>/``.
     """
     scrubber = cached_scrubber()
-    request = record.__dict__.get("request") or request_var.get()
+    request = record.__dict__.get("request") or current_request()
     if request is not None:
         values = request_path_secrets(request, scrubber.is_secret_key)
         if values:

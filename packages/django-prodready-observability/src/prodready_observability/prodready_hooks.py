@@ -9,6 +9,11 @@ from prodready import PeriodicTask
 from prodready.plugins import hookimpl
 from prodready_observability.conf import conf
 
+# Imported here rather than in the hook, which runs on every request: an import
+# statement run there each time costs about as much as updating a metric.
+from prodready_observability.history.recorder import record_finished
+from prodready_observability.metrics.record import record_request
+
 if TYPE_CHECKING:
     from django.http import HttpRequest, HttpResponse
 
@@ -38,9 +43,6 @@ def prodready_readiness_findings() -> Iterable[Finding]:
 def prodready_request_finished(
     request: HttpRequest, response: HttpResponse, duration: float
 ) -> None:
-    from prodready_observability.history.recorder import record_finished
-    from prodready_observability.metrics.record import record_request
-
     method, route, status = record_request(request, response, duration)
     record_finished(request, method, route, status, duration)
 

@@ -32,7 +32,7 @@ _UID = "prodready_observability"
 ERROR_CHARACTERS = 500
 _OUTCOMES = {"SUCCESS": "success", "FAILURE": "failure", "RETRY": "retry"}
 
-# task id -> (context tokens, start); a worker may run tasks in threads.
+# task id -> (context token, start); a worker may run tasks in threads.
 _running: dict[str, tuple[Any, float]] = {}
 
 
@@ -97,8 +97,8 @@ def task_prerun(task_id: str | None = None, task: Any = None, **kwargs: Any) -> 
     else:  # run eagerly inside a request keeps the request's id; else the task's own
         request_id = context.current_request_id() or context.incoming_or_new(task_id)
         user_id = user_id or context.current_user_id()
-    tokens = context.bind(request_id, None, user_id if isinstance(user_id, str) else None)
-    _running[task_id] = (tokens, time.perf_counter())
+    token = context.bind(request_id, None, user_id if isinstance(user_id, str) else None)
+    _running[task_id] = (token, time.perf_counter())
 
 
 def task_postrun(
@@ -107,7 +107,7 @@ def task_postrun(
     entry = _running.pop(task_id, None) if task_id is not None else None
     if entry is None or task is None:
         return
-    tokens, started = entry
+    token, started = entry
     try:
         duration = time.perf_counter() - started
         outcome = _OUTCOMES.get(state or "", (state or "unknown").lower())
@@ -130,7 +130,7 @@ def task_postrun(
             },
         )
     finally:
-        context.unbind(tokens)
+        context.unbind(token)
 
 
 def task_failure(

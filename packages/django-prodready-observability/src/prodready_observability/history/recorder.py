@@ -24,12 +24,14 @@ if TYPE_CHECKING:
 def record_finished(
     request: HttpRequest, method: str, route: str, status: int, duration: float
 ) -> None:
-    """Into the dashboard's analytics store, and, when it is on, the history."""
+    """Into the dashboard's analytics store, and, when it is on, the history: one clock
+    reading for both, so that they count the request in the same minute."""
     bucket = bucket_of(duration)
-    recorder.record(route, status, duration, bucket=bucket)
+    now = time.time()
+    recorder.record(route, status, duration, now=now, bucket=bucket)
     current = options()
     if current.history:
-        record_request(request, route, method, status, duration, bucket, current)
+        record_request(request, route, method, status, duration, bucket, current, now)
 
 
 def record_request(
@@ -40,9 +42,9 @@ def record_request(
     duration: float,
     bucket: int,
     current: Options,
+    now: float,
 ) -> None:
     flusher.ensure_started()
-    now = time.time()
     user_id = user_id_of(request)
     buffer.add_request(now, route, status, duration, bucket, user_id, current.max_routes)
     duration_ms = duration * 1000

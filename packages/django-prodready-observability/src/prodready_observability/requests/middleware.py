@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, cast
 from asgiref.sync import iscoroutinefunction, markcoroutinefunction
 
 from prodready_observability import context
-from prodready_observability.requests.options import options
+from prodready_observability.requests.options import Options, options
 from prodready_observability.requests.record import finish, record_exception
 
 if TYPE_CHECKING:
@@ -41,35 +41,36 @@ class RequestMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponseBase | Awaitable[HttpResponseBase]:
         if self.is_async:
             return self._acall(request)
-        request_id, own_id = _request_id(request)
-        tokens = context.bind(request_id, request)
+        current = options()
+        request_id, own_id = _request_id(request, current)
+        token = context.bind(request_id, request)
         started = time.perf_counter()
         try:
             response = cast("HttpResponseBase", self.get_response(request))
-            _after(request, response, request_id, own_id, started)
+            _after(request, response, request_id, own_id, started, current)
             return response
         finally:
-            context.unbind(tokens)
+            context.unbind(token)
 
     async def _acall(self, request: HttpRequest) -> HttpResponseBase:
-        request_id, own_id = _request_id(request)
-        tokens = context.bind(request_id, request)
+        current = options()
+        request_id, own_id = _request_id(request, current)
+        token = context.bind(request_id, request)
         started = time.perf_counter()
         try:
             response = await cast("Awaitable[HttpResponseBase]", self.get_response(request))
-            _after(request, response, request_id, own_id, started)
+            _after(request, response, request_id, own_id, started, current)
             return response
         finally:
-            context.unbind(tokens)
+            context.unbind(token)
 
     def process_exception(self, request: HttpRequest, exception: Exception) -> None:
         if not options().skips(request.path_info):
             record_exception(request, exception)
 
 
-def _request_id(request: HttpRequest) -> tuple[str, bool]:
+def _request_id(request: HttpRequest, current: Options) -> tuple[str, bool]:
     """The request's id, and whether it was made here (not sent by a trusted proxy)."""
-    current = options()
     incoming = request.META.get(current.meta_key) if current.trust_incoming else None
     request_id = context.incoming_or_new(incoming)
     request.prodready_request_id = request_id  # type: ignore[attr-defined]
@@ -82,9 +83,10 @@ def _after(
     request_id: str,
     own_id: bool,
     started: float,
+    current: Options,
 ) -> None:
+    """``current``: the options the request started with, read once per request."""
     duration = time.perf_counter() - started
-    current = options()
     response[current.header] = request_id
     if not current.skips(request.path_info):
         finish(request, response, request_id, duration, current.slow_ms, own_id=own_id)

@@ -65,7 +65,9 @@ def finish(
             SCRUBBED: VOUCHED_WITH_OWN_ID if own_id else VOUCHED,
         }
         # Made and handled here, as logger.log() would, except that it would first walk
-        # the stack to find this line, a cost every request would pay.
+        # the stack to find this line, a cost every request would pay. The fields are
+        # added after makeRecord(), which would check each for a clash with the record's
+        # own attributes: these names are fixed here and clash with none.
         record = logger.makeRecord(
             logger.name,
             level,
@@ -75,8 +77,8 @@ def finish(
             (method, route, status, duration_ms),
             None,
             func="finish",
-            extra=extra,
         )
+        record.__dict__.update(extra)
         logger.handle(record)
     hooks.request_finished(request, response, duration)  # type: ignore[arg-type]
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urlsplit
 
-from prodready_observability.context import request_var
+from prodready_observability.context import current_request
 from prodready_observability.scrub import Scrubber
 from prodready_observability.scrub.values import path_masker, path_secrets, request_path_secrets
 from prodready_observability.scrub.walk import mask_strings
@@ -64,7 +64,7 @@ def mask_path_secrets(item: dict[str, Any], scrubber: Scrubber, path: str | None
     capture under a secret name (``/reset/<uidb64>/<token>/``): in the request's URL,
     the transaction's name, breadcrumbs, messages, everywhere."""
     values: tuple[str, ...] = ()
-    request = request_var.get()
+    request = current_request()
     if request is not None:
         values = request_path_secrets(request, scrubber.is_secret_key)
     if path is not None:
