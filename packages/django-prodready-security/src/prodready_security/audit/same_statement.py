@@ -14,10 +14,11 @@ The pre_save receiver calls ``arm``, which adds a one-shot ``execute_wrapper`` t
 connection; it sees the next statement only, and rewrites it if it has the form of
 this save's UPDATE (this table, this primary key, one value per field the save writes).
 Anything else goes unchanged: another receiver's query first, an INSERT, a filtering
-base manager, a RETURNING clause, a parent table of multi-table inheritance; the
-post_save receiver then stores the event with an INSERT of its own, as on other
-databases. Either way the event then goes to every ``prodready_audit`` hook, this
-package's own told by ``stored`` not to store it twice.
+base manager, a RETURNING clause; the post_save receiver then stores the event with an
+INSERT of its own, as on other databases. Saves that ``possible`` rules out (models with
+multi-table inheritance, whose save sends two UPDATEs, and a log in another database)
+are never armed. Either way the event then goes to every ``prodready_audit`` hook; when
+the UPDATE stored it, ``stored`` tells this package's own hook not to store it twice.
 """
 
 from __future__ import annotations
