@@ -20,11 +20,14 @@ PostgreSQL database and one Redis of its own, with the production settings
 Pages (``harness/bench_pages.py``): ``/ping/`` (anonymous, trivial), a signed-in trivial
 page, and a signed-in page showing 20 lessons from one query through a template; signed
 in as verified staff, so every stack does all its work. Each round measures every page on
-every variant (the order of the variants rotates), with a bounded Python client on
-127.0.0.1 (``--clients`` threads, ``--requests`` per batch); the ratios are taken per
-round, and their medians count. Added time per request is the difference of the mean
-service time (1 / throughput) to ``bare``. Then, unless ``--instructions 0``, each variant
-runs once more under callgrind: instructions per request of each page.
+every variant with a bounded Python client on 127.0.0.1 (``--clients`` threads,
+``--requests`` per variant and page). The requests go in ``--slices`` slices, the variants
+taking turns (A B C D, then D C B A, the first variant rotating from round to round), so a
+variant is never measured in a slower stretch of a shared machine than the others; the
+ratios are taken per round, and their medians count. Added time per request is the
+difference of the mean service time (1 / throughput) to ``bare``. Then, unless
+``--instructions 0``, each variant runs once more under callgrind: instructions per
+request of each page.
 
 Each round also times one Redis GET from this process to the stack's Redis (redis-py,
 no Django): the least the one Redis round trip that the per-request budget allows costs.
@@ -39,7 +42,8 @@ printed (``MISSED``), never failed; the script exits non-zero on errors (any ans
 Skips (exit 0) without redis-server, PostgreSQL or the anchors (``nox -s bench``
 installs them: the ``bench`` dependency group).
 
-    python benchmarks/stack_anchors.py [--rounds 5] [--requests 200] [--instructions 100]
+    python benchmarks/stack_anchors.py [--rounds 5] [--requests 200] [--slices 4]
+        [--instructions 100]
 """
 
 from __future__ import annotations
@@ -125,8 +129,16 @@ def main() -> int:
         metavar="SECONDS",
         help="how long a server may take to start under callgrind",
     )
-    parser.add_argument("--requests", type=int, default=200, help="requests per batch")
+    parser.add_argument(
+        "--requests", type=int, default=200, help="requests per variant and page, per round"
+    )
     parser.add_argument("--clients", type=int, default=4, help="concurrent clients")
+    parser.add_argument(
+        "--slices",
+        type=int,
+        default=4,
+        help="slices of those requests, the variants taking turns",
+    )
     parser.add_argument(
         "--instructions",
         type=int,
@@ -235,20 +247,46 @@ def measure(
         for page in PAGES:
             per_second(sender(variant, page), 100, 1)
     order = list(VARIANTS)
+    size = max(args.requests // args.slices, args.clients)
     for number in range(args.rounds):
         rotated = order[number % len(order) :] + order[: number % len(order)]
         for page in PAGES:
-            for variant in rotated:
-                workers = worker_pids(servers[variant].arbiter)
-                before = cpu_seconds(workers)
-                throughput = per_second(sender(variant, page), args.requests, args.clients)
-                after = cpu_seconds(workers)
-                results[variant, page].throughput.append(throughput)
-                if before is not None and after is not None:
-                    results[variant, page].cpu.append((after - before) / args.requests)
+            spent = {variant: Spent() for variant in VARIANTS}
+            for part in range(args.slices):
+                # A B C D, then D C B A: a drift of the machine's speed within the round
+                # falls on every variant alike.
+                for variant in rotated if part % 2 == 0 else rotated[::-1]:
+                    spent[variant].add(servers[variant], sender(variant, page), size, args.clients)
+            for variant in VARIANTS:
+                spent[variant].record(results[variant, page])
         round_trips.append(redis_round_trip(redis_url))
         print(f"  round {number + 1} of {args.rounds} done", flush=True)
     return results
+
+
+@dataclass
+class Spent:
+    """Wall and server CPU seconds of one variant's slices of a round, and their requests."""
+
+    requests: int = 0
+    seconds: float = 0.0
+    cpu: float | None = 0.0  # None where /proc does not tell
+
+    def add(self, server: Server, send: Callable[[], None], requests: int, clients: int) -> None:
+        workers = worker_pids(server.arbiter)
+        before = cpu_seconds(workers)
+        self.seconds += requests / per_second(send, requests, clients)
+        after = cpu_seconds(workers)
+        self.requests += requests
+        if self.cpu is not None and before is not None and after is not None:
+            self.cpu += after - before
+        else:
+            self.cpu = None
+
+    def record(self, measured: Measured) -> None:
+        measured.throughput.append(self.requests / self.seconds)
+        if self.cpu is not None:
+            measured.cpu.append(self.cpu / self.requests)
 
 
 def redis_round_trip(url: str) -> float:
