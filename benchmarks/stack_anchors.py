@@ -42,7 +42,7 @@ printed (``MISSED``), never failed; the script exits non-zero on errors (any ans
 Skips (exit 0) without redis-server, PostgreSQL or the anchors (``nox -s bench``
 installs them: the ``bench`` dependency group).
 
-    python benchmarks/stack_anchors.py [--rounds 5] [--requests 200] [--slices 4]
+    python benchmarks/stack_anchors.py [--rounds 9] [--requests 200] [--slices 4]
         [--instructions 100]
 """
 
@@ -121,7 +121,7 @@ ROUND_TRIP_GETS = 2000  # per round
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--rounds", type=int, default=5, help="interleaved rounds")
+    parser.add_argument("--rounds", type=int, default=9, help="interleaved rounds")
     parser.add_argument(
         "--callgrind-start",
         type=float,
