@@ -147,6 +147,9 @@ def main() -> int:
         help="requests per page counted under callgrind (0: no instruction counts)",
     )
     args = parser.parse_args()
+    for name in ("rounds", "requests", "slices", "clients"):
+        if getattr(args, name) < 1:
+            parser.error(f"--{name} must be at least 1")
 
     reason = missing() or missing_anchor()
     if reason:
