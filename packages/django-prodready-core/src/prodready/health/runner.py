@@ -1,7 +1,8 @@
 """Runs health checks concurrently, each in its own thread, within timeouts.
 
-- Every check gets a daemon thread, so a check that hangs costs its thread but
-  never the caller and never blocks the process from exiting.
+- Every check gets a daemon thread (kept for later runs, ``health.workers``), so a
+  check that hangs costs its thread but never the caller and never blocks the
+  process from exiting.
 - The caller waits for each check until its own timeout or the overall deadline,
   whichever comes first, and reports a check still running as timed out by name.
 - While a check from an earlier run is still hanging, it is not started again:
@@ -13,6 +14,7 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 import threading
 import time
@@ -23,6 +25,7 @@ from django.core.cache import caches
 from django.db import connections
 
 from prodready.conf import InvalidSetting, conf, derived_from
+from prodready.health import workers
 from prodready.health.base import CheckResult, CheckStatus, HealthCheck, HealthCheckError
 from prodready.health.report import HealthReport
 from prodready.health.singleflight import SingleFlightCache
@@ -74,10 +77,7 @@ def _start(check: HealthCheck) -> _Attempt | CheckResult:
                 "(an earlier run of this check is still waiting)",
             )
         attempt = _running[check.name] = _Attempt(check)
-    thread = threading.Thread(
-        target=_execute, args=(attempt,), name=f"prodready-health {check.name}", daemon=True
-    )
-    thread.start()
+    workers.run(functools.partial(_execute, attempt), name="prodready-health")
     return attempt
 
 
