@@ -8,12 +8,14 @@ thread sent to Redis. The counts taken meanwhile are kept until the cache answer
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from django.core.cache import caches
 from django.test import Client, override_settings
 
 from prodready.breaker import breaker
@@ -117,3 +119,35 @@ def test_requests_never_wait_for_a_frozen_analytics_cache(
     summary = last_hour()
     assert summary is not None
     assert summary.requests >= REQUESTS
+
+
+def test_an_unusable_cache_setting_is_logged_and_the_thread_goes_on(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    monkeypatch.setattr(store, "FLUSH_SECONDS", 0.01)
+    counts = store.Recorder()
+    locmem = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": "unusable-setting",  # no other test's counts
+        }
+    }
+    with override_settings(CACHES=locmem):
+        with (
+            override_settings(PRODREADY_ANALYTICS_CACHE=3),  # not a cache alias
+            caplog.at_level(logging.ERROR, logger=store.__name__),
+        ):
+            counts.record("lessons/", 200, 0.01)
+            thread = counts._flusher
+            deadline = time.monotonic() + 10
+            while not caplog.records and time.monotonic() < deadline:
+                time.sleep(0.01)
+        assert [record.getMessage() for record in caplog.records][:1] == [
+            "Request analytics could not be flushed"
+        ]
+        # Once the setting is fixed, the same thread writes the counts it kept, then ends.
+        assert thread is not None
+        thread.join(10)
+        assert counts._flusher is None
+        minute = int(time.time() // 60)
+        assert caches["default"].get(f"{store.PREFIX}:{minute}:requests") == 1

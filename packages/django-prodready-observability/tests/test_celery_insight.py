@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import subprocess
 import sys
@@ -288,6 +289,31 @@ def test_task_names_beyond_the_maximum_count_as_other(
             store.OTHER,
         }
     )
+
+
+def test_an_unusable_cache_setting_is_logged_and_the_timer_starts_again(
+    settings: Any, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    monkeypatch.setattr(store, "FLUSH_SECONDS", 0.01)
+    counts = store.TaskRecorder()
+    settings.PRODREADY_ANALYTICS_CACHE = 3  # not a cache alias
+    with caplog.at_level(logging.ERROR, logger=store.__name__):
+        counts.record("insight.ok", "success", 0.01)
+        deadline = time.monotonic() + 10
+        while not caplog.records and time.monotonic() < deadline:
+            time.sleep(0.01)
+    assert [record.getMessage() for record in caplog.records] == [
+        "Celery task counts could not be flushed"
+    ]
+    assert counts._timer is None  # the next task's counts start another timer
+
+    settings.PRODREADY_ANALYTICS_CACHE = "default"
+    counts.record("insight.ok", "success", 0.01)  # flushed now or by a new timer
+    written = store.key(int(time.time() // 60), "t:insight.ok:success")
+    deadline = time.monotonic() + 10
+    while caches["default"].get(written) is None and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert caches["default"].get(written) == 1
 
 
 def test_the_celery_page_is_for_staff_only() -> None:

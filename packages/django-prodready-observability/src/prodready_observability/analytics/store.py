@@ -92,7 +92,10 @@ class Recorder:
         starts another thread), so an idle process holds no thread."""
         while True:
             time.sleep(FLUSH_SECONDS)
-            self.flush()
+            try:
+                self.flush()
+            except Exception:  # an unusable setting: say so, and keep the thread flushing
+                logger.exception("Request analytics could not be flushed")
             with self._lock:
                 if not self._pending:
                     self._flusher = None

@@ -91,11 +91,17 @@ class TaskRecorder:
             due = len(self._pending) > 1 or time.monotonic() - self._flushed_at >= FLUSH_SECONDS
             if not due and self._timer is None:
                 # An idle worker child would otherwise keep its counts until its next task.
-                self._timer = threading.Timer(FLUSH_SECONDS, self.flush)
+                self._timer = threading.Timer(FLUSH_SECONDS, self._flush_on_timer)
                 self._timer.daemon = True
                 self._timer.start()
         if due:
             self.flush()
+
+    def _flush_on_timer(self) -> None:
+        try:
+            self.flush()
+        except Exception:  # an unusable setting: say so rather than end the timer's thread
+            logger.exception("Celery task counts could not be flushed")
 
     def record_error(self, name: str, error: str, now: float | None = None) -> None:
         """``error`` must already be scrubbed: it is shown to staff as it is."""
@@ -103,13 +109,13 @@ class TaskRecorder:
             self._errors[self.bounded_name(name)] = (time.time() if now is None else now, error)
 
     def flush(self) -> None:
-        alias = conf.ANALYTICS_CACHE
         with self._lock:
             pending, self._pending = self._pending, {}
             last_runs, self._last_runs = self._last_runs, {}
             errors, self._errors = self._errors, {}
             self._flushed_at = time.monotonic()
             self._timer = None
+        alias = conf.ANALYTICS_CACHE  # read after the timer is cleared: a bad value stops no timer
         if alias is None or not (pending or last_runs or errors):
             return
         # The analytics store's breaker: one cache, so one timeout per interval for both,
