@@ -136,11 +136,26 @@ def test_the_statement_timeout_is_set_for_the_probe_transaction_only():
         before = session_timeout(connection)
         with connection.execute_wrapper(record):
             _select_one(connection, 2.0)
-        connection.set_autocommit(True)
         after = session_timeout(connection)
 
-    assert ("SELECT set_config('statement_timeout', %s, true)", ["2000"]) in executed
+    # One round trip: the timeout and the query in one simple query, one implicit transaction.
+    assert executed == [("SET LOCAL statement_timeout = 2000; SELECT 1", None)]
     assert after == before != "2s"  # nothing outlives the probe's transaction
+
+
+@pytest.mark.requires_postgres
+@pytest.mark.django_db(databases=["default", "postgres"])
+@pytest.mark.parametrize("server_side_binding", [False, True])
+def test_the_probe_query_answers_under_either_binding(add_database, server_side_binding):
+    from prodready.health.checks.database import _select_one, probe_connection
+
+    settings_dict = connections.settings["postgres"]
+    options = {**settings_dict.get("OPTIONS", {}), "server_side_binding": server_side_binding}
+    add_database("bound", **{**settings_dict, "OPTIONS": options})
+
+    with probe_connection("bound", 2.0) as connection:
+        _select_one(connection, 2.0)
+        assert connection.connection.info.transaction_status == 0  # idle: nothing left open
 
 
 def test_a_probe_connection_never_borrows_from_a_pool(add_database):

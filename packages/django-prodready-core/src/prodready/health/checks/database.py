@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 from django.db import DatabaseError, connections
 from django.db.backends.base.base import BaseDatabaseWrapper
 
@@ -47,6 +49,17 @@ class DatabaseCheck(HealthCheck):
 
 
 def _select_one(connection: BaseDatabaseWrapper, timeout: float) -> None:
+    if connection.vendor == "postgresql" and connection.get_autocommit():
+        # One round trip instead of four (BEGIN, the timeout, the query, ROLLBACK): the
+        # statements of one simple query run as one implicit transaction, so the SET
+        # LOCAL ends with it and a pooler such as PgBouncer never hands it on.
+        milliseconds = math.ceil(timeout * 1000)
+        with connection.cursor() as cursor:
+            cursor.execute(f"SET LOCAL statement_timeout = {milliseconds}; SELECT 1")
+            if cursor.description is None:  # psycopg 3.2 stands on the first result
+                cursor.nextset()
+            cursor.fetchone()
+        return
     with statement_timeout(connection, timeout), connection.cursor() as cursor:
         cursor.execute(f"SELECT 1{connection.features.bare_select_suffix}")
         cursor.fetchone()
