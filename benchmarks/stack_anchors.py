@@ -25,7 +25,9 @@ every variant with a bounded Python client on 127.0.0.1 (``--clients`` threads,
 taking turns (A B C D, then D C B A, the first variant rotating from round to round), so a
 variant is never measured in a slower stretch of a shared machine than the others; the
 ratios are taken per round, and their medians count. Added time per request is the
-difference of the mean service time (1 / throughput) to ``bare``. Then, unless
+difference of the mean service time (1 / throughput) to ``bare``. Beside the server's
+own CPU per request, the whole machine's is printed (``/proc/stat``): work a stack causes
+in PostgreSQL or Redis, or in threads that end within a slice, shows there. Then, unless
 ``--instructions 0``, each variant runs once more under callgrind: instructions per
 request of each page.
 
@@ -58,7 +60,15 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from harness import cpu_seconds, free_port, get_with, per_second, wait_until_up, worker_pids
+from harness import (
+    cpu_seconds,
+    free_port,
+    get_with,
+    machine_cpu_seconds,
+    per_second,
+    wait_until_up,
+    worker_pids,
+)
 from harness import instructions as callgrind
 from harness.stack import (
     BENCHMARKS,
@@ -112,6 +122,7 @@ class Measured:
 
     throughput: list[float] = field(default_factory=list)
     cpu: list[float] = field(default_factory=list)
+    machine: list[float] = field(default_factory=list)  # every process's CPU, per request
     instructions: float | None = None
 
 
@@ -274,22 +285,29 @@ class Spent:
     requests: int = 0
     seconds: float = 0.0
     cpu: float | None = 0.0  # None where /proc does not tell
+    machine: float | None = 0.0  # the same, for every process on the machine
 
     def add(self, server: Server, send: Callable[[], None], requests: int, clients: int) -> None:
         workers = worker_pids(server.arbiter)
-        before = cpu_seconds(workers)
+        before, machine_before = cpu_seconds(workers), machine_cpu_seconds()
         self.seconds += requests / per_second(send, requests, clients)
-        after = cpu_seconds(workers)
+        after, machine_after = cpu_seconds(workers), machine_cpu_seconds()
         self.requests += requests
         if self.cpu is not None and before is not None and after is not None:
             self.cpu += after - before
         else:
             self.cpu = None
+        if self.machine is not None and machine_before is not None and machine_after is not None:
+            self.machine += machine_after - machine_before
+        else:
+            self.machine = None
 
     def record(self, measured: Measured) -> None:
         measured.throughput.append(self.requests / self.seconds)
         if self.cpu is not None:
             measured.cpu.append(self.cpu / self.requests)
+        if self.machine is not None:
+            measured.machine.append(self.machine / self.requests)
 
 
 def redis_round_trip(url: str) -> float:
@@ -358,6 +376,8 @@ def report(results: Results, round_trips: list[float]) -> None:
             line = f"    {variant:8} {statistics.median(measured.throughput):7.0f} req/s"
             if measured.cpu:
                 line += f"  server CPU {statistics.median(measured.cpu) * 1e6:6.0f} µs/request"
+            if measured.machine:
+                line += f"  machine CPU {statistics.median(measured.machine) * 1e6:6.0f} µs"
             print(line)
         for of, to in (
             ("anchors", "bare"),

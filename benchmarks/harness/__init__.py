@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import http.client
 import importlib.util
+import os
 import socket
 import subprocess
 import sys
@@ -161,6 +162,19 @@ def cpu_seconds(pids: list[int]) -> float | None:
             with contextlib.suppress(OSError):
                 total += int(schedstat.read_text().split()[0])
     return total / 1e9 if pids else None
+
+
+def machine_cpu_seconds() -> float | None:
+    """Seconds of CPU the whole machine has spent busy so far, every core and process
+    together (``/proc/stat``, to the clock tick): what a server costs its database,
+    cache and load generator too. None where /proc does not tell (not Linux)."""
+    try:
+        with open("/proc/stat") as stat:
+            fields = [int(value) for value in stat.readline().split()[1:]]
+    except (OSError, ValueError):
+        return None
+    idle = fields[3] + fields[4]  # idle and waiting for I/O
+    return (sum(fields[:8]) - idle) / os.sysconf("SC_CLK_TCK")
 
 
 def serve_one_worker(application: Any, port: int) -> None:
