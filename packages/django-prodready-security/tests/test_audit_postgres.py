@@ -131,3 +131,30 @@ def _assert_one_linear_chain(expected: int) -> None:
         (writer, number) for writer in range(WRITERS) for number in range(EVENTS_PER_WRITER)
     }
     assert verify_chain(PG).ok
+
+
+@on_postgres[0]
+@on_postgres[1]
+def test_each_event_writes_only_the_indexes_a_query_uses() -> None:
+    """An event's INSERT and its sealing UPDATE write every index of the table: the
+    migrations leave none that no query uses (0009)."""
+    table = AuditEvent._meta.db_table
+    with connections[PG].cursor() as cursor:
+        cursor.execute(
+            "SELECT regexp_replace(indexdef, '^.* USING btree ', '') FROM pg_indexes "
+            "WHERE tablename = %s",
+            [table],
+        )
+        definitions = sorted(row[0] for row in cursor.fetchall())
+
+    assert definitions == [
+        "(action varchar_pattern_ops)",  # the audit page's "action starts with" filter
+        "(action)",
+        "(actor_id)",
+        "(hash)",
+        "(id)",
+        "(id) WHERE (sequence IS NULL)",  # the sealer's queue
+        "(occurred_at)",
+        "(sequence)",
+        "(target_content_type_id, target_pk)",
+    ]

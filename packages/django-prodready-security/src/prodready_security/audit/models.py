@@ -41,15 +41,17 @@ class AuditEvent(models.Model):
         related_name="+",
     )
     actor_snapshot: models.JSONField[Any] = models.JSONField(default=dict, blank=True)
+    # Looked up by type and pk together: the (type, pk) index below serves both.
     target_content_type = models.ForeignKey(
         ContentType,
         null=True,
         blank=True,
         on_delete=models.DO_NOTHING,
         db_constraint=False,
+        db_index=False,
         related_name="+",
     )
-    target_pk = models.CharField(max_length=255, blank=True, db_index=True)
+    target_pk = models.CharField(max_length=255, blank=True)
     target_repr = models.CharField(max_length=255, blank=True)
     changes: models.JSONField[Any] = models.JSONField(default=dict, blank=True)
     data: models.JSONField[Any] = models.JSONField(default=dict, blank=True)
