@@ -30,6 +30,7 @@ from tests.site import SETTINGS
 pytestmark = pytest.mark.requires_redis
 
 TIMEOUT = 0.5
+NOW = 1_900_000_000.0  # a fixed minute: the key read back is the one written
 REQUESTS = 20
 
 
@@ -137,7 +138,7 @@ def test_an_unusable_cache_setting_is_logged_and_the_thread_goes_on(
             override_settings(PRODREADY_ANALYTICS_CACHE=3),  # not a cache alias
             caplog.at_level(logging.ERROR, logger=store.__name__),
         ):
-            counts.record("lessons/", 200, 0.01)
+            counts.record("lessons/", 200, 0.01, now=NOW)
             thread = counts._flusher
             deadline = time.monotonic() + 10
             while not caplog.records and time.monotonic() < deadline:
@@ -149,5 +150,5 @@ def test_an_unusable_cache_setting_is_logged_and_the_thread_goes_on(
         assert thread is not None
         thread.join(10)
         assert counts._flusher is None
-        minute = int(time.time() // 60)
+        minute = int(NOW // 60)
         assert caches["default"].get(f"{store.PREFIX}:{minute}:requests") == 1

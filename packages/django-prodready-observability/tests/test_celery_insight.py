@@ -310,8 +310,9 @@ def test_an_unusable_cache_setting_is_logged_and_the_timer_starts_again(
     assert counts._timer is None  # the next task's counts start another timer
 
     settings.PRODREADY_ANALYTICS_CACHE = "default"
-    counts.record("insight.ok", "success", 0.01)  # flushed now or by a new timer
-    written = store.key(int(time.time() // 60), "t:insight.ok:success")
+    now = 1_900_000_000.0  # a fixed minute: the key read back is the one written
+    counts.record("insight.ok", "success", 0.01, now=now)  # flushed now or by a new timer
+    written = store.key(int(now // 60), "t:insight.ok:success")
     deadline = time.monotonic() + 10
     while caches["default"].get(written) is None and time.monotonic() < deadline:
         time.sleep(0.01)
