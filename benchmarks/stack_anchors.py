@@ -293,14 +293,8 @@ class Spent:
         self.seconds += requests / per_second(send, requests, clients)
         after, machine_after = cpu_seconds(workers), machine_cpu_seconds()
         self.requests += requests
-        if self.cpu is not None and before is not None and after is not None:
-            self.cpu += after - before
-        else:
-            self.cpu = None
-        if self.machine is not None and machine_before is not None and machine_after is not None:
-            self.machine += machine_after - machine_before
-        else:
-            self.machine = None
+        self.cpu = _plus(self.cpu, before, after)
+        self.machine = _plus(self.machine, machine_before, machine_after)
 
     def record(self, measured: Measured) -> None:
         measured.throughput.append(self.requests / self.seconds)
@@ -308,6 +302,13 @@ class Spent:
             measured.cpu.append(self.cpu / self.requests)
         if self.machine is not None:
             measured.machine.append(self.machine / self.requests)
+
+
+def _plus(total: float | None, before: float | None, after: float | None) -> float | None:
+    """``total`` plus what was spent from ``before`` to ``after``; None once any is unknown."""
+    if total is None or before is None or after is None:
+        return None
+    return total + after - before
 
 
 def redis_round_trip(url: str) -> float:
