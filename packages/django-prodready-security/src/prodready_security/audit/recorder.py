@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import ipaddress
+from functools import cache
 from typing import TYPE_CHECKING, Any
 
 from django.contrib.auth import get_user_model
-from django.contrib.contenttypes.models import ContentType
+from django.contrib.contenttypes.models import ContentType, ContentTypeManager
 from django.db import models
 
 from prodready.client_ip import client_ip
@@ -33,6 +34,12 @@ def record(event: SentEvent) -> AuditEvent:
 
 def build_row(event: SentEvent) -> AuditEvent:
     """The row for ``event``, not yet linked into the chain."""
+    return AuditEvent(**columns(event))
+
+
+def columns(event: SentEvent) -> dict[str, Any]:
+    """The values of ``event``'s unsealed row, by attribute name: every field but the
+    primary key and the chain's (``sequence``, ``prev_hash``, ``hash``, ``sealed_at``)."""
     request = event.request if event.request is not None else current_request()
     actor = event.actor if event.actor is not None else _request_user(request)
     target = event.target
@@ -41,19 +48,16 @@ def build_row(event: SentEvent) -> AuditEvent:
         str(field): [to_jsonable(before), to_jsonable(after)]
         for field, (before, after) in event.changes.items()
     }
-    row = AuditEvent(
-        occurred_at=event.occurred_at,
-        action=event.action[:100],
-        actor_snapshot=actor_snapshot(actor),
-        changes=mask_changes(changes, model_label),
-        data=mask_data(to_jsonable(event.data)),
-    )
-    if _is_saved_user(actor):
-        row.actor_id = actor.pk
-    _describe_target(row, target)
-    if request is not None:
-        _describe_request(row, request)
-    return row
+    return {
+        "occurred_at": event.occurred_at,
+        "action": event.action[:100],
+        "actor_id": actor.pk if _is_saved_user(actor) else None,
+        "actor_snapshot": actor_snapshot(actor),
+        "changes": mask_changes(changes, model_label),
+        "data": mask_data(to_jsonable(event.data)),
+        **_target_columns(target),
+        **(_NO_REQUEST if request is None else _request_columns(request)),
+    }
 
 
 def actor_snapshot(actor: Any) -> dict[str, Any]:
@@ -73,25 +77,40 @@ def actor_snapshot(actor: Any) -> dict[str, Any]:
     }
 
 
-def _describe_target(row: AuditEvent, target: Any) -> None:
+def _target_columns(target: Any) -> dict[str, Any]:
     if target is None:
-        return
-    if isinstance(target, models.Model):
+        return _NO_TARGET
+    if not isinstance(target, models.Model):
+        return {**_NO_TARGET, "target_repr": str(target)[:255]}
+    return {
         # The audit database's own content types, so the admin's joins are right.
-        content_types = ContentType.objects.db_manager(conf.AUDIT_DATABASE)
-        row.target_content_type_id = content_types.get_for_model(
-            target, for_concrete_model=False
-        ).pk
-        row.target_pk = "" if target.pk is None else str(target.pk)[:255]
-    row.target_repr = str(target)[:255]
+        "target_content_type_id": _content_types(conf.AUDIT_DATABASE)
+        .get_for_model(target, for_concrete_model=False)
+        .pk,
+        "target_pk": "" if target.pk is None else str(target.pk)[:255],
+        "target_repr": str(target)[:255],
+    }
 
 
-def _describe_request(row: AuditEvent, request: HttpRequest) -> None:
-    row.client_address = _normalised_address(client_ip(request))
-    row.user_agent = str(request.META.get("HTTP_USER_AGENT", ""))[:512]
+def _request_columns(request: HttpRequest) -> dict[str, Any]:
     # Printable ASCII only: the header comes from the client or a proxy.
     request_id = str(request.META.get("HTTP_X_REQUEST_ID", ""))
-    row.request_id = "".join(c for c in request_id if " " < c < "\x7f")[:128]
+    return {
+        "client_address": _normalised_address(client_ip(request)),
+        "user_agent": str(request.META.get("HTTP_USER_AGENT", ""))[:512],
+        "request_id": "".join(c for c in request_id if " " < c < "\x7f")[:128],
+    }
+
+
+_NO_TARGET: dict[str, Any] = {"target_content_type_id": None, "target_pk": "", "target_repr": ""}
+_NO_REQUEST: dict[str, Any] = {"client_address": "", "user_agent": "", "request_id": ""}
+
+
+@cache
+def _content_types(using: str) -> ContentTypeManager:
+    # A manager bound to ``using`` shares ContentType.objects' cache (and its clearing):
+    # made once, not on every event.
+    return ContentType.objects.db_manager(using)
 
 
 def _normalised_address(address: str) -> str:

@@ -85,10 +85,9 @@ class Armed:
         if event is None:  # a save that changed nothing is not an event
             self.done = True
             return execute(sql, params, many, context)
-        row = recorder.build_row(event)
         result = execute(
             f"WITH {_CHANGED} AS ({sql} RETURNING 1) {_insert_sql(self.connection.alias)}",
-            [*params, *_values(row, self.connection)],
+            [*params, *_values(recorder.columns(event), self.connection)],
             many,
             context,
         )
@@ -178,10 +177,15 @@ def _insert_sql(alias: str) -> str:
     )
 
 
-def _values(row: AuditEvent, connection: BaseDatabaseWrapper) -> list[Any]:
-    return [field.get_db_prep_save(field.pre_save(row, True), connection) for field in _fields()]
+def _values(columns: dict[str, Any], connection: BaseDatabaseWrapper) -> list[Any]:
+    return [field.get_db_prep_save(columns[field.attname], connection) for field in _fields()]
 
 
 @cache
 def _fields() -> tuple[Any, ...]:
-    return tuple(field for field in AuditEvent._meta.concrete_fields if not field.primary_key)
+    # An unsealed event's: not the primary key, not the chain's (NULL until sealed).
+    return tuple(
+        field
+        for field in AuditEvent._meta.concrete_fields
+        if not field.primary_key and field.editable
+    )
