@@ -23,11 +23,19 @@ tracked one, and for the sealed design the delay from an event's creation (its
 commit follows in the same autocommit statement) to its sealing, p50 and p99.
 ``audit verify`` must pass after each design (exit status 1 otherwise).
 
-``--floors`` adds two rounds that no audit design can beat, with nothing tracked: each
+``--floors`` adds rounds that no audit design can beat, with nothing tracked: each
 save followed by one INSERT of an event-shaped row by raw SQL (any design whose
 application writes its event with a statement of its own), and each save's event
 inserted by a trigger on the saved table inside the UPDATE itself (capture by the
-database, as django-pghistory does). Neither hashes, seals nor builds a diff.
+database, as django-pghistory does); neither hashes, seals nor builds a diff. A third
+is the blocked round with nothing tracked: what a transaction held open costs the
+other writers' saves (PostgreSQL keeps every row version it might still need) without
+any audit log.
+
+``--prepared`` connects with prepared statements, as a site can configure in
+``DATABASES["default"]["OPTIONS"]`` (Django leaves them off, for connection poolers):
+``server_side_binding`` and psycopg's ``prepare_threshold`` of 5, so a statement a
+connection repeats is parsed and planned once, not on every save.
 
 "old" is the audit log before sealing existed (every append locked the chain's head
 row until its transaction ended): ``prodready_security`` at ``OLD_DESIGN``, taken
@@ -40,7 +48,7 @@ Needs PostgreSQL at ``PRODREADY_TEST_POSTGRES`` (default 127.0.0.1:5432, user
 ``PRODREADY_TEST_POSTGRES_USER``, default postgres).
 
     python benchmarks/security_audit_append.py [--seconds 5] [--writers 8] [--repeat 1]
-        [--baseline COMMIT] [--atomic] [--floors]
+        [--baseline COMMIT] [--atomic] [--floors] [--prepared]
 """
 
 from __future__ import annotations
@@ -64,6 +72,9 @@ ROOT = Path(__file__).resolve().parent.parent
 OLD_DESIGN = "763a26d23c21aab6d6313ab187d04ccd9ab9b45d"
 PACKAGE_SRC = "packages/django-prodready-security/src"
 STATED_BASELINE = 300.0  # events/s, issue 13, 4 writers on the old design
+# Set for the writers by --prepared (they are spawned: they read the environment).
+PREPARED_VARIABLE = "PRODREADY_BENCH_PREPARED"
+PREPARED = {"server_side_binding": True, "prepare_threshold": 5}
 
 
 def database_settings(name: str) -> dict[str, Any]:
@@ -74,6 +85,7 @@ def database_settings(name: str) -> dict[str, Any]:
         "PORT": port,
         "USER": os.environ.get("PRODREADY_TEST_POSTGRES_USER", "postgres"),
         "NAME": name,
+        "OPTIONS": PREPARED if os.environ.get(PREPARED_VARIABLE) else {},
     }
 
 
@@ -277,7 +289,7 @@ def run_design(
 def _run_floors(
     database: str, writers: int, seconds: float, repeat: int, atomic: bool
 ) -> dict[str, dict[str, float]]:
-    """The two floors' rounds (``--floors``); each figure the median over ``repeat``."""
+    """The floors' rounds (``--floors``); each figure the median over ``repeat``."""
     from django.db import connection
 
     def rounds(tag: str, raw_insert: bool) -> dict[str, float]:
@@ -291,6 +303,10 @@ def _run_floors(
         return {key: statistics.median(r[key] for r in done) for key in done[0]}
 
     insert = rounds("fi", raw_insert=True)
+    blocked = [
+        run_round(database, f"fb{n}", writers, seconds, tracked=False, blocked=True, atomic=atomic)
+        for n in range(repeat)
+    ]
     with connection.cursor() as cursor:
         cursor.execute(FLOOR_TRIGGER)
     try:
@@ -299,7 +315,11 @@ def _run_floors(
         with connection.cursor() as cursor:
             cursor.execute("DROP FUNCTION bench_floor_capture() CASCADE")
         connection.close()
-    return {"raw_insert": insert, "trigger": trigger}
+    return {
+        "raw_insert": insert,
+        "trigger": trigger,
+        "blocked": {key: statistics.median(r[key] for r in blocked) for key in blocked[0]},
+    }
 
 
 def _seal_delays(connection: Any) -> dict[str, float] | None:
@@ -392,6 +412,12 @@ def report(new: dict[str, Any], old: dict[str, Any] | None, writers: int) -> Non
                 f"{floor['per_second'] / untracked['per_second']:6.2f}x of untracked, "
                 f"p99 added {floor['p99_ms'] - untracked['p99_ms']:.1f} ms"
             )
+        floor = new["floors"]["blocked"]
+        print(
+            f"  {'floor: blocked round, nothing tracked':38} "
+            f"{floor['per_second'] / untracked['per_second'] * 100:9.1f} {'%':8}  "
+            "of untracked saves/s"
+        )
     print(f"  new design from {new['package']}")
     if old:
         print(f"  old design from {old['package']}")
@@ -424,9 +450,16 @@ def main() -> int:
         action="store_true",
         help="also measure what no design can beat: a raw INSERT per save, a trigger's INSERT",
     )
+    parser.add_argument(
+        "--prepared",
+        action="store_true",
+        help="connect with server-side binding and prepared statements (prepare_threshold 5)",
+    )
     parser.add_argument("--design", help=argparse.SUPPRESS)  # one design, in a child process
     parser.add_argument("--source", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.prepared:
+        os.environ[PREPARED_VARIABLE] = "1"
     if args.design:
         if args.source:
             sys.path.insert(0, args.source)  # the old package before the installed one
@@ -451,6 +484,7 @@ def main() -> int:
         f"Audit append: {args.writers} writer processes, {args.seconds:g} s rounds, "
         f"{args.repeat} pass(es), PostgreSQL"
         + (", each save in its own transaction.atomic()" if args.atomic else ", autocommit")
+        + (", prepared statements" if args.prepared else "")
     )
     try:
         with tempfile.TemporaryDirectory() as directory:
