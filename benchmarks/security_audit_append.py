@@ -448,7 +448,8 @@ def main() -> int:
     parser.add_argument(
         "--floors",
         action="store_true",
-        help="also measure what no design can beat: a raw INSERT per save, a trigger's INSERT",
+        help="also measure what no design can beat: a raw INSERT per save, a trigger's INSERT, "
+        "and the blocked round with nothing tracked",
     )
     parser.add_argument(
         "--prepared",
