@@ -39,6 +39,12 @@ it might still need) without any audit log.
 ``server_side_binding`` and psycopg's ``prepare_threshold`` of 5, so a statement a
 connection repeats is parsed and planned once, not on every save.
 
+``--anchors`` runs the same rounds on what teams install instead, each on a scratch
+database of its own: django-auditlog (signal receivers: a SELECT of the row and an
+INSERT of its entry per save) and django-pghistory (a trigger stores a snapshot of the
+row inside the save's UPDATE). Neither hashes, chains nor seals: they show what the
+tamper evidence costs next to logs without it.
+
 "old" is the audit log before sealing existed (every append locked the chain's head
 row until its transaction ended): ``prodready_security`` at ``OLD_DESIGN``, taken
 from git into a temporary directory and put first on ``sys.path``; ``--baseline
@@ -50,7 +56,7 @@ Needs PostgreSQL at ``PRODREADY_TEST_POSTGRES`` (default 127.0.0.1:5432, user
 ``PRODREADY_TEST_POSTGRES_USER``, default postgres).
 
     python benchmarks/security_audit_append.py [--seconds 5] [--writers 8] [--repeat 1]
-        [--baseline COMMIT] [--atomic] [--floors] [--prepared]
+        [--baseline COMMIT] [--atomic] [--floors] [--prepared] [--anchors]
 """
 
 from __future__ import annotations
@@ -77,6 +83,17 @@ STATED_BASELINE = 300.0  # events/s, issue 13, 4 writers on the old design
 # Set for the writers by --prepared (they are spawned: they read the environment).
 PREPARED_VARIABLE = "PRODREADY_BENCH_PREPARED"
 PREPARED = {"server_side_binding": True, "prepare_threshold": 5}
+# Set for an anchor's processes by --anchors: which of them tracks the saves.
+ANCHOR_VARIABLE = "PRODREADY_BENCH_ANCHOR"
+# What teams install instead (the bench dependency group), neither hashing nor chaining:
+# its Django apps, and its name with how it captures a save.
+ANCHORS = {
+    "auditlog": (["auditlog"], "django-auditlog (signals)"),
+    "pghistory": (
+        ["pgtrigger", "pghistory", "harness.audit_history"],
+        "django-pghistory (trigger)",
+    ),
+}
 
 
 def database_settings(name: str) -> dict[str, Any]:
@@ -92,8 +109,13 @@ def database_settings(name: str) -> dict[str, Any]:
 
 
 def setup_django(name: str, tracked: bool) -> None:
+    """Configure Django for the design this process runs: ours, or an anchor's apps, tracking
+    ``auth.Group`` when ``tracked`` (django-pghistory's triggers track whatever it says)."""
     import django
     from django.conf import settings
+
+    anchor = os.environ.get(ANCHOR_VARIABLE)
+    apps = ANCHORS[anchor][0] if anchor else []
 
     settings.configure(
         SECRET_KEY="benchmark-only",
@@ -103,12 +125,18 @@ def setup_django(name: str, tracked: bool) -> None:
             "django.contrib.contenttypes",
             "prodready",
             "prodready_security",
+            *apps,
         ],
         DATABASES={"default": database_settings(name)},
         DEFAULT_AUTO_FIELD="django.db.models.BigAutoField",
-        PRODREADY_AUDIT_TRACKED_MODELS=["auth.Group"] if tracked else [],
+        PRODREADY_AUDIT_TRACKED_MODELS=["auth.Group"] if tracked and not anchor else [],
     )
     django.setup()
+    if anchor == "auditlog" and tracked:
+        from auditlog.registry import auditlog
+        from django.contrib.auth.models import Group
+
+        auditlog.register(Group)
 
 
 # An event-shaped row, written by the floors (``--floors``) without any audit code.
@@ -241,6 +269,7 @@ def run_round(name: str, tag: str, writers: int, seconds: float, **how: bool) ->
         "per_second": len(durations) / elapsed,
         "p50_ms": statistics.median(durations) * 1000,
         "p99_ms": statistics.quantiles(durations, n=100)[98] * 1000,
+        "saves": len(durations),
     }
 
 
@@ -252,10 +281,13 @@ def run_design(
     atomic: bool = False,
     floors: bool = False,
 ) -> dict[str, Any]:
-    """Every round on a scratch database with the code now on ``sys.path``; each figure is
-    the median over ``repeat`` passes of the three rounds (each save in its own
-    ``transaction.atomic()`` when ``atomic``), then the floors' rounds when ``floors``."""
+    """Every round on a scratch database with the code now on ``sys.path`` (or an anchor's,
+    ``ANCHOR_VARIABLE``); each figure is the median over ``repeat`` passes of the three
+    rounds (each save in its own ``transaction.atomic()`` when ``atomic``), then the floors'
+    rounds when ``floors``."""
     import psycopg
+
+    anchor = os.environ.get(ANCHOR_VARIABLE)
 
     database = f"prodready_bench_audit_{design}_{os.getpid()}"
     admin = database_settings("postgres")
@@ -271,17 +303,21 @@ def run_design(
         from django.core.management import call_command
         from django.db import connection
 
-        call_command("migrate", verbosity=0)
+        # run_syncdb: the pghistory anchor's event model is in a harness app without migrations.
+        call_command("migrate", verbosity=0, run_syncdb=bool(anchor))
         connection.close()
+
+        def round_(tag: str, tracked: bool = True, blocked: bool = False) -> dict[str, Any]:
+            _switch_triggers(anchor, on=tracked)
+            return run_round(
+                database, tag, writers, seconds, tracked=tracked, blocked=blocked, atomic=atomic
+            )
+
         passes = [
             {
-                "untracked": run_round(
-                    database, f"u{n}", writers, seconds, tracked=False, atomic=atomic
-                ),
-                "tracked": run_round(database, f"t{n}", writers, seconds, atomic=atomic),
-                "blocked": run_round(
-                    database, f"b{n}", writers, seconds, blocked=True, atomic=atomic
-                ),
+                "untracked": round_(f"u{n}", tracked=False),
+                "tracked": round_(f"t{n}"),
+                "blocked": round_(f"b{n}", blocked=True),
             }
             for n in range(repeat)
         ]
@@ -289,6 +325,13 @@ def run_design(
             name: {key: statistics.median(p[name][key] for p in passes) for key in passes[0][name]}
             for name in passes[0]
         }
+        if anchor:  # nothing of ours was tracked: no seal, no chain to verify
+            saves = sum(p[name]["saves"] for p in passes for name in ("tracked", "blocked"))
+            stored = _anchor_updates(anchor)
+            if stored != saves:
+                raise SystemExit(f"{anchor} stored {stored} updates of {saves} tracked saves")
+            connection.close()
+            return {**result, "seal_delay": None, "package": anchor}
         result["seal_delay"] = _seal_delays(connection)
         out = StringIO()
         call_command("audit", "verify", stdout=out)
@@ -306,6 +349,27 @@ def run_design(
         connections.close_all()
         server.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
         server.close()
+
+
+def _anchor_updates(anchor: str) -> int:
+    """How many update events ``anchor`` stored: one per tracked save, or its figures lie."""
+    if anchor == "auditlog":
+        from auditlog.models import LogEntry
+
+        return LogEntry.objects.filter(action=LogEntry.Action.UPDATE).count()
+    from django.apps import apps
+
+    (events,) = apps.get_app_config("audit_history").get_models()
+    return int(events.objects.filter(pgh_label="update").count())
+
+
+def _switch_triggers(anchor: str | None, on: bool) -> None:
+    """django-pghistory's triggers, for its tracked rounds only (the writers' ``tracked``
+    switches the other designs)."""
+    if anchor == "pghistory":
+        import pgtrigger
+
+        (pgtrigger.install if on else pgtrigger.uninstall)()
 
 
 def _run_floors(
@@ -384,7 +448,12 @@ def old_design_source(directory: str, commit: str) -> str | None:
     return str(Path(directory) / PACKAGE_SRC)
 
 
-def report(new: dict[str, Any], old: dict[str, Any] | None, writers: int) -> None:
+def report(
+    new: dict[str, Any],
+    old: dict[str, Any] | None,
+    writers: int,
+    anchors: dict[str, dict[str, Any]],
+) -> None:
     def line(label: str, value: float, unit: str, base: float | None) -> None:
         ratio = f"  {value / base:6.2f}x of old ({base:8.1f})" if base else ""
         print(f"  {label:38} {value:9.1f} {unit:8}{ratio}")
@@ -448,6 +517,15 @@ def report(new: dict[str, Any], old: dict[str, Any] | None, writers: int) -> Non
             f"{floor['per_second'] / untracked['per_second'] * 100:9.1f} {'%':8}  "
             "of untracked saves/s"
         )
+    for name, anchor in anchors.items():
+        events, saves = anchor["tracked"]["per_second"], anchor["untracked"]["per_second"]
+        print(
+            f"  {ANCHORS[name][1]:38} {events:9.1f} {'events/s':8}  "
+            f"{events / saves:6.2f}x of its untracked, "
+            f"p99 added {anchor['tracked']['p99_ms'] - anchor['untracked']['p99_ms']:.1f} ms, "
+            f"blocked {anchor['blocked']['per_second'] / events * 100:.1f} %; "
+            f"ours {tracked['per_second'] / events:.2f}x its events/s"
+        )
     print(f"  new design from {new['package']}")
     if old:
         print(f"  old design from {old['package']}")
@@ -486,6 +564,11 @@ def main() -> int:
         action="store_true",
         help="connect with server-side binding and prepared statements (prepare_threshold 5)",
     )
+    parser.add_argument(
+        "--anchors",
+        action="store_true",
+        help="also run the rounds on django-auditlog and django-pghistory (no hash chain)",
+    )
     parser.add_argument("--design", help=argparse.SUPPRESS)  # one design, in a child process
     parser.add_argument("--source", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -506,7 +589,8 @@ def main() -> int:
         command += ["--source", source] if source else []
         command += ["--atomic"] if args.atomic else []
         command += ["--floors"] if args.floors and name == "new" else []
-        done = subprocess.run(command, capture_output=True, text=True, check=False)
+        env = {**os.environ, **({ANCHOR_VARIABLE: name} if name in ANCHORS else {})}
+        done = subprocess.run(command, capture_output=True, text=True, check=False, env=env)
         if done.returncode:
             raise SystemExit(f"the {name} design failed:\n{done.stdout}{done.stderr}")
         return dict(json.loads(done.stdout.strip().splitlines()[-1]))
@@ -522,10 +606,11 @@ def main() -> int:
             source = old_design_source(directory, args.baseline)
             old = design("old", source) if source else None
             new = design("new")
+            anchors = {name: design(name) for name in ANCHORS} if args.anchors else {}
     except SystemExit as exc:
         print(f"FAILED: {exc}")
         return 1
-    report(new, old, args.writers)
+    report(new, old, args.writers, anchors)
     return 0
 
 
