@@ -15,8 +15,9 @@ log stores the event with the save's own UPDATE statement (``audit.same_statemen
 where designs before it committed the save, then their event's INSERT on its own.
 ``--atomic`` wraps each save in ``transaction.atomic()``, as ``ATOMIC_REQUESTS`` does.
 
-With ``--repeat N`` the three rounds run N times in turn and each figure is the
-median over the passes, which steadies the figures on a shared machine. It prints
+With ``--repeat N`` each design's three rounds run N times and each figure is the
+median over the passes; the designs take turns pass by pass, in alternating order
+(A B C, C B A, ...), so that a drift of the machine falls on all of them. It prints
 events/s, p50 and p99 of a save's time and the p99 added by auditing
 (tracked minus untracked), the blocked round's throughput as a share of the
 tracked one, and for the sealed design the delay from an event's creation (its
@@ -273,86 +274,81 @@ def run_round(name: str, tag: str, writers: int, seconds: float, **how: bool) ->
     }
 
 
-def run_design(
-    design: str,
+def run_pass(
+    database: str,
     writers: int,
     seconds: float,
-    repeat: int = 1,
+    number: int,
+    last: bool,
     atomic: bool = False,
     floors: bool = False,
+    repeat: int = 1,
 ) -> dict[str, Any]:
-    """Every round on a scratch database with the code now on ``sys.path`` (or an anchor's,
-    ``ANCHOR_VARIABLE``); each figure is the median over ``repeat`` passes of the three
-    rounds (each save in its own ``transaction.atomic()`` when ``atomic``), then the floors'
-    rounds when ``floors``."""
-    import psycopg
-
+    """Pass ``number`` of the three rounds on ``database`` (migrated by the first pass), with
+    the code now on ``sys.path`` or an anchor's (``ANCHOR_VARIABLE``), each save in its own
+    ``transaction.atomic()`` when ``atomic``. The last pass also measures the seal delays,
+    runs ``audit verify`` and, with ``floors``, the floors' rounds (``repeat`` of each)."""
     anchor = os.environ.get(ANCHOR_VARIABLE)
+    setup_django(database, tracked=True)
+    from io import StringIO
 
-    database = f"prodready_bench_audit_{design}_{os.getpid()}"
-    admin = database_settings("postgres")
-    server = psycopg.connect(
-        host=admin["HOST"], port=admin["PORT"], user=admin["USER"], dbname="postgres",
-        autocommit=True, connect_timeout=3,
-    )  # fmt: skip
-    server.execute(f'CREATE DATABASE "{database}"')
-    try:
-        setup_django(database, tracked=True)
-        from io import StringIO
+    from django.core.management import call_command
+    from django.db import connection
 
-        from django.core.management import call_command
-        from django.db import connection
-
+    if number == 0:
         # run_syncdb: the pghistory anchor's event model is in a harness app without migrations.
         call_command("migrate", verbosity=0, run_syncdb=bool(anchor))
         connection.close()
+    stored = _anchor_updates(anchor)
 
-        def round_(tag: str, tracked: bool = True, blocked: bool = False) -> dict[str, Any]:
-            _switch_triggers(anchor, on=tracked)
-            return run_round(
-                database, tag, writers, seconds, tracked=tracked, blocked=blocked, atomic=atomic
-            )
+    def round_(tag: str, tracked: bool = True, blocked: bool = False) -> dict[str, Any]:
+        _switch_triggers(anchor, on=tracked)
+        return run_round(
+            database, tag, writers, seconds, tracked=tracked, blocked=blocked, atomic=atomic
+        )
 
-        passes = [
-            {
-                "untracked": round_(f"u{n}", tracked=False),
-                "tracked": round_(f"t{n}"),
-                "blocked": round_(f"b{n}", blocked=True),
-            }
-            for n in range(repeat)
-        ]
-        result: dict[str, Any] = {
-            name: {key: statistics.median(p[name][key] for p in passes) for key in passes[0][name]}
-            for name in passes[0]
-        }
-        if anchor:  # nothing of ours was tracked: no seal, no chain to verify
-            saves = sum(p[name]["saves"] for p in passes for name in ("tracked", "blocked"))
-            stored = _anchor_updates(anchor)
-            if stored != saves:
-                raise SystemExit(f"{anchor} stored {stored} updates of {saves} tracked saves")
-            connection.close()
-            return {**result, "seal_delay": None, "package": anchor}
+    result: dict[str, Any] = {
+        "untracked": round_(f"u{number}", tracked=False),
+        "tracked": round_(f"t{number}"),
+        "blocked": round_(f"b{number}", blocked=True),
+    }
+    if anchor:  # nothing of ours was tracked: no seal, no chain to verify
+        saves = result["tracked"]["saves"] + result["blocked"]["saves"]
+        stored = _anchor_updates(anchor) - stored
+        if stored != saves:
+            raise SystemExit(f"{anchor} stored {stored} updates of {saves} tracked saves")
+        connection.close()
+        return {**result, "package": anchor}
+    if last:
         result["seal_delay"] = _seal_delays(connection)
         out = StringIO()
         call_command("audit", "verify", stdout=out)
         result["verify"] = out.getvalue().strip()
         if floors:  # after verify: their rows are never sealed
             result["floors"] = _run_floors(database, writers, seconds, repeat, atomic)
-        import prodready_security
+    import prodready_security
 
-        result["package"] = prodready_security.__file__
-        connection.close()
-        return result
-    finally:
-        from django.db import connections
-
-        connections.close_all()
-        server.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
-        server.close()
+    result["package"] = prodready_security.__file__
+    connection.close()
+    return result
 
 
-def _anchor_updates(anchor: str) -> int:
-    """How many update events ``anchor`` stored: one per tracked save, or its figures lie."""
+def summary(passes: list[dict[str, Any]]) -> dict[str, Any]:
+    """One design's passes: each round's figures the median over them, and what only the
+    last pass measured."""
+    rounds = ("untracked", "tracked", "blocked")
+    medians = {
+        name: {key: statistics.median(p[name][key] for p in passes) for key in passes[0][name]}
+        for name in rounds
+    }
+    return {**passes[-1], **medians}
+
+
+def _anchor_updates(anchor: str | None) -> int:
+    """How many update events ``anchor`` stored so far: one per tracked save, or its figures
+    lie (0 for ours, whose chain ``audit verify`` checks)."""
+    if anchor is None:
+        return 0
     if anchor == "auditlog":
         from auditlog.models import LogEntry
 
@@ -569,26 +565,33 @@ def main() -> int:
         action="store_true",
         help="also run the rounds on django-auditlog and django-pghistory (no hash chain)",
     )
-    parser.add_argument("--design", help=argparse.SUPPRESS)  # one design, in a child process
+    # One pass of one design, in a child process: its own sys.path and settings.
+    parser.add_argument("--database", help=argparse.SUPPRESS)
+    parser.add_argument("--pass-number", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--last", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--source", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.prepared:
         os.environ[PREPARED_VARIABLE] = "1"
-    if args.design:
+    if args.database:
         if args.source:
             sys.path.insert(0, args.source)  # the old package before the installed one
-        result = run_design(
-            args.design, args.writers, args.seconds, args.repeat, args.atomic, args.floors
-        )
+        result = run_pass(
+            args.database, args.writers, args.seconds, args.pass_number, args.last,
+            args.atomic, args.floors, args.repeat,
+        )  # fmt: skip
         print(json.dumps(result))
         return 0
 
-    def design(name: str, source: str | None = None) -> dict[str, Any]:
-        command = [sys.executable, __file__, "--design", name, "--writers", str(args.writers),
+    def one_pass(name: str, source: str | None, number: int) -> dict[str, Any]:
+        last = number == args.repeat - 1
+        command = [sys.executable, __file__, "--database", databases[name],
+                   "--pass-number", str(number), "--writers", str(args.writers),
                    "--seconds", str(args.seconds), "--repeat", str(args.repeat)]  # fmt: skip
         command += ["--source", source] if source else []
+        command += ["--last"] if last else []
         command += ["--atomic"] if args.atomic else []
-        command += ["--floors"] if args.floors and name == "new" else []
+        command += ["--floors"] if args.floors and name == "new" and last else []
         env = {**os.environ, **({ANCHOR_VARIABLE: name} if name in ANCHORS else {})}
         done = subprocess.run(command, capture_output=True, text=True, check=False, env=env)
         if done.returncode:
@@ -601,17 +604,45 @@ def main() -> int:
         + (", each save in its own transaction.atomic()" if args.atomic else ", autocommit")
         + (", prepared statements" if args.prepared else "")
     )
+    server = _server()
+    databases: dict[str, str] = {}
     try:
         with tempfile.TemporaryDirectory() as directory:
             source = old_design_source(directory, args.baseline)
-            old = design("old", source) if source else None
-            new = design("new")
-            anchors = {name: design(name) for name in ANCHORS} if args.anchors else {}
+            designs = {"old": source} if source else {}
+            designs |= {"new": None} | {name: None for name in ANCHORS if args.anchors}
+            for name in designs:
+                databases[name] = f"prodready_bench_audit_{name}_{os.getpid()}"
+                server.execute(f'CREATE DATABASE "{databases[name]}"')
+            passes: dict[str, list[dict[str, Any]]] = {name: [] for name in designs}
+            for number in range(args.repeat):
+                # The designs take turns pass by pass (A B C, C B A): a drift of the machine
+                # during the run falls on all of them alike.
+                order = list(designs) if number % 2 == 0 else list(reversed(designs))
+                for name in order:
+                    passes[name].append(one_pass(name, designs[name], number))
     except SystemExit as exc:
         print(f"FAILED: {exc}")
         return 1
-    report(new, old, args.writers, anchors)
+    finally:
+        for database in databases.values():
+            server.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
+        server.close()
+    results = {name: summary(done) for name, done in passes.items()}
+    anchors = {name: results[name] for name in ANCHORS if name in results}
+    report(results["new"], results.get("old"), args.writers, anchors)
     return 0
+
+
+def _server() -> Any:
+    """A connection to the server's maintenance database, to make and drop scratch ones."""
+    import psycopg
+
+    admin = database_settings("postgres")
+    return psycopg.connect(
+        host=admin["HOST"], port=admin["PORT"], user=admin["USER"], dbname="postgres",
+        autocommit=True, connect_timeout=3,
+    )  # fmt: skip
 
 
 if __name__ == "__main__":
