@@ -571,6 +571,8 @@ def main() -> int:
     parser.add_argument("--last", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--source", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.repeat < 1 or args.writers < 1:
+        parser.error("--repeat and --writers must be at least 1")
     if args.prepared:
         os.environ[PREPARED_VARIABLE] = "1"
     if args.database:
