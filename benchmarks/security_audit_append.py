@@ -299,7 +299,7 @@ def run_pass(
         # run_syncdb: the pghistory anchor's event model is in a harness app without migrations.
         call_command("migrate", verbosity=0, run_syncdb=bool(anchor))
         connection.close()
-    stored = _anchor_updates(anchor)
+    stored_before = _anchor_updates(anchor)
 
     def round_(tag: str, tracked: bool = True, blocked: bool = False) -> dict[str, Any]:
         _switch_triggers(anchor, on=tracked)
@@ -314,7 +314,7 @@ def run_pass(
     }
     if anchor:  # nothing of ours was tracked: no seal, no chain to verify
         saves = result["tracked"]["saves"] + result["blocked"]["saves"]
-        stored = _anchor_updates(anchor) - stored
+        stored = _anchor_updates(anchor) - stored_before
         if stored != saves:
             raise SystemExit(f"{anchor} stored {stored} updates of {saves} tracked saves")
         connection.close()
